@@ -1,0 +1,210 @@
+/**
+ * The mapper: a flat record (CSV strings or NDJSON values) -> the object's standard fields plus `traits`.
+ *
+ * Column policy (documented in docs/mapping.md):
+ * - an explicit --map / --mapping entry wins; --ignore drops a column;
+ * - a column named like a standard field (case, spaces, '_', '-' and '.' ignored) fills that field;
+ * - a column named like a reference (accountExternalId, ...) is kept aside to be resolved to Vitally ids;
+ * - `traits.<key>` fills that trait; an NDJSON `traits` object is merged into the traits;
+ * - every other column becomes a trait under its own name.
+ * Empty cells ('' or only spaces) are left out; with `--empty null` they are sent as null (a null trait
+ * removes it in Vitally; a nullable field such as organizationId is cleared). JSON null in NDJSON is an
+ * explicit null and is always sent for traits and nullable fields.
+ */
+import { ConfigError, RowError } from '../errors.js';
+import type { FieldSpec, MappedRecord, ObjectSpec, RefSpec } from '../objects/define.js';
+import { convert, VALUE_TYPES, type ValueType } from './coerce.js';
+
+export type EmptyPolicy = 'omit' | 'null';
+
+export interface ColumnMapping {
+  source: string;
+  target: string;
+  type?: ValueType;
+}
+
+export interface MapperOptions {
+  map?: ColumnMapping[];
+  ignore?: string[];
+  empty?: EmptyPolicy;
+  listSeparator?: string;
+  /** Types of known traits (from Vitally's catalogue), applied when no explicit type is given. */
+  traitTypes?: Map<string, ValueType>;
+}
+
+export interface Mapped {
+  record: MappedRecord;
+  /** Reference columns, by ref name: the customer's ids to resolve. */
+  refs: Record<string, string[]>;
+}
+
+type Target =
+  | { kind: 'field'; name: string; spec: FieldSpec; type: ValueType }
+  | { kind: 'ref'; name: string; spec: RefSpec }
+  | { kind: 'trait'; key: string; type: ValueType | undefined }
+  | { kind: 'traitsObject' }
+  | { kind: 'ignore' };
+
+export const normalizeName = (s: string): string => s.toLowerCase().replace(/[\s_.-]+/g, '');
+
+/** Parse one `--map source=target[:type]` value. */
+export function parseMapFlag(value: string): ColumnMapping {
+  const eq = value.indexOf('=');
+  if (eq <= 0 || eq === value.length - 1) {
+    throw new ConfigError(`--map "${value}": expected source=target or source=target:type (e.g. --map mrr=traits.mrr:number)`);
+  }
+  const source = value.slice(0, eq);
+  return { source, ...parseTarget(value.slice(eq + 1), `--map "${value}"`) };
+}
+
+export function parseTarget(text: string, where: string): { target: string; type?: ValueType } {
+  const colon = text.lastIndexOf(':');
+  if (colon < 0) return { target: text.trim() };
+  const type = text.slice(colon + 1).trim();
+  if (!(VALUE_TYPES as readonly string[]).includes(type)) {
+    throw new ConfigError(`${where}: unknown type "${type}"; use one of ${VALUE_TYPES.filter((t) => t !== 'stringArray').join(', ')}`);
+  }
+  return { target: text.slice(0, colon).trim(), type: type as ValueType };
+}
+
+/** A mapping file: `{ "columns": { "src": "target[:type]" }, "ignore": ["col"] }`, or the columns object alone. */
+export function parseMappingFile(json: unknown, file: string): { map: ColumnMapping[]; ignore: string[] } {
+  if (!json || typeof json !== 'object' || Array.isArray(json)) {
+    throw new ConfigError(`--mapping ${file}: expected a JSON object of column -> target`);
+  }
+  const obj = json as Record<string, unknown>;
+  const columns = (obj.columns ?? (obj.ignore === undefined ? obj : {})) as Record<string, unknown>;
+  const map: ColumnMapping[] = [];
+  for (const [source, t] of Object.entries(columns)) {
+    if (typeof t === 'string') map.push({ source, ...parseTarget(t, `--mapping ${file}: "${source}"`) });
+    else if (t && typeof t === 'object' && typeof (t as { target?: unknown }).target === 'string') {
+      const { target, type } = t as { target: string; type?: string };
+      map.push({ source, ...parseTarget(type ? `${target}:${type}` : target, `--mapping ${file}: "${source}"`) });
+    } else throw new ConfigError(`--mapping ${file}: "${source}" must map to a target name or {"target", "type"}`);
+  }
+  const ignore = obj.ignore ?? [];
+  if (!Array.isArray(ignore) || ignore.some((c) => typeof c !== 'string')) {
+    throw new ConfigError(`--mapping ${file}: "ignore" must be a list of column names`);
+  }
+  return { map, ignore: ignore as string[] };
+}
+
+export class Mapper {
+  private readonly byName = new Map<string, Target>();
+  private readonly explicit = new Map<string, Target>();
+  private readonly ignore: Set<string>;
+  private readonly cache = new Map<string, Target>();
+  private readonly empty: EmptyPolicy;
+  private readonly sep: string;
+
+  constructor(
+    private readonly spec: ObjectSpec,
+    private readonly opts: MapperOptions = {},
+  ) {
+    this.empty = opts.empty ?? 'omit';
+    this.sep = opts.listSeparator ?? ';';
+    this.ignore = new Set(opts.ignore ?? []);
+    for (const [name, f] of Object.entries(spec.fields)) {
+      const t: Target = { kind: 'field', name, spec: f, type: f.type === 'json' ? 'json' : f.type };
+      for (const alias of [name, ...(f.aliases ?? [])]) this.byName.set(normalizeName(alias), t);
+    }
+    for (const [name, r] of Object.entries(spec.refs)) {
+      for (const alias of [name, ...(r.aliases ?? [])]) this.byName.set(normalizeName(alias), { kind: 'ref', name, spec: r });
+    }
+    for (const m of opts.map ?? []) this.explicit.set(m.source, this.targetOf(m.target, m.type, `--map ${m.source}=${m.target}`));
+  }
+
+  /** Resolve an explicit target name; throws ConfigError naming what is allowed. */
+  private targetOf(target: string, type: ValueType | undefined, where: string): Target {
+    if (target === '' || target === '-' || target === 'ignore') return { kind: 'ignore' };
+    if (target.startsWith('traits.') && target.length > 7) {
+      if (!this.spec.traits) throw new ConfigError(`${where}: ${this.spec.name} records have no traits`);
+      return { kind: 'trait', key: target.slice(7), type };
+    }
+    const f = this.spec.fields[target];
+    if (f) return { kind: 'field', name: target, spec: f, type: type ?? f.type };
+    const r = this.spec.refs[target];
+    if (r) return { kind: 'ref', name: target, spec: r };
+    const known = [...Object.keys(this.spec.fields), ...Object.keys(this.spec.refs)].join(', ');
+    throw new ConfigError(
+      `${where}: "${target}" is not a field of ${this.spec.name} (fields: ${known})${this.spec.traits ? `; write traits.${target} for a trait` : ''}`,
+    );
+  }
+
+  private targetFor(column: string): Target {
+    let t = this.cache.get(column);
+    if (t) return t;
+    if (this.ignore.has(column)) t = { kind: 'ignore' };
+    else t = this.explicit.get(column);
+    if (!t) {
+      if (column === 'traits' && this.spec.traits) t = { kind: 'traitsObject' };
+      else if (column.startsWith('traits.') && column.length > 7 && this.spec.traits) {
+        const key = column.slice(7);
+        t = { kind: 'trait', key, type: this.opts.traitTypes?.get(key) };
+      } else t = this.byName.get(normalizeName(column));
+      if (!t) t = this.spec.traits ? { kind: 'trait', key: column, type: this.opts.traitTypes?.get(column) } : { kind: 'ignore' };
+    }
+    this.cache.set(column, t);
+    return t;
+  }
+
+  /** Map one record. Throws RowError (with the column and field named) when a cell cannot be converted. */
+  map(data: Record<string, unknown>): Mapped {
+    const record: MappedRecord = {};
+    const refs: Record<string, string[]> = {};
+    let traits: Record<string, unknown> | undefined;
+    for (const column of Object.keys(data)) {
+      const t = this.targetFor(column);
+      if (t.kind === 'ignore') continue;
+      let value = data[column];
+      const isEmpty = value === undefined || (typeof value === 'string' && value.trim() === '');
+      if (isEmpty) {
+        if (this.empty === 'omit') continue;
+        value = null;
+      }
+      if (t.kind === 'traitsObject') {
+        if (value === null) continue;
+        if (typeof value !== 'object' || Array.isArray(value)) {
+          throw new RowError('ROW_INVALID', `column "traits": expected an object of traits`, 'traits');
+        }
+        traits = Object.assign(traits ?? {}, value);
+        continue;
+      }
+      if (value === null) {
+        if (t.kind === 'trait') (traits ??= {})[t.key] = null;
+        else if (t.kind === 'field' && t.spec.nullable) record[t.name] = null;
+        continue;
+      }
+      if (t.kind === 'ref') {
+        const c = convert(value, 'stringArray', this.sep);
+        if (!c.ok) throw new RowError('ROW_INVALID', `column "${column}": ${c.reason}`, t.name);
+        const ids = c.value as string[];
+        if (!t.spec.many && ids.length > 1) {
+          throw new RowError('ROW_INVALID', `column "${column}": one ${t.spec.object} only, found ${ids.length}`, t.name);
+        }
+        if (ids.length) refs[t.name] = [...(refs[t.name] ?? []), ...ids];
+        continue;
+      }
+      const type = t.type;
+      if (type === undefined) {
+        (traits ??= {})[(t as { key: string }).key] = value;
+        continue;
+      }
+      const c = convert(value, type, this.sep);
+      if (!c.ok) {
+        const name = t.kind === 'trait' ? `traits.${t.key}` : t.name;
+        throw new RowError('ROW_INVALID', `column "${column}" -> ${name} (${type}): ${c.reason}`, name);
+      }
+      if (t.kind === 'trait') (traits ??= {})[t.key] = c.value;
+      else record[t.name] = mergeField(record[t.name], c.value);
+    }
+    if (traits) record.traits = traits;
+    return { record, refs };
+  }
+}
+
+/** Two columns filling one list field (accountId and accountIds) add up; otherwise the later one wins. */
+function mergeField(prev: unknown, next: unknown): unknown {
+  if (Array.isArray(prev) && Array.isArray(next)) return [...prev, ...next];
+  return next;
+}

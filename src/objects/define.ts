@@ -1,0 +1,154 @@
+/**
+ * One declarative spec per object type. Everything else (the mapper's column matching, the zod schemas,
+ * what a PUT may carry, the endpoints, the key) is derived from it, so adding an object type means adding
+ * one file in this folder.
+ */
+import { z } from 'zod';
+
+export type ObjectName = 'account' | 'user' | 'organization' | 'note' | 'task' | 'conversation';
+export type Mode = 'insert' | 'upsert' | 'update';
+export type Phase = 'create' | 'update';
+
+/** The value types a standard field holds once mapped. CSV text is converted to them. */
+export type FieldType = 'string' | 'datetime' | 'date' | 'boolean' | 'stringArray' | 'json';
+
+export interface FieldSpec {
+  type: FieldType;
+  /** 'always': every request needs it; 'create': needed to create the record. */
+  required?: 'always' | 'create';
+  /** null is meaningful and sent as null (e.g. organizationId: null removes the link). */
+  nullable?: boolean;
+  /** Sent when creating (default true) / when updating with PUT (default true). */
+  create?: boolean;
+  update?: boolean;
+  /** Other column names that fill this field (matched ignoring case, spaces, '_' and '-'). */
+  aliases?: string[];
+  /** Read-only: the field may be given in the file but is only used to build the request (e.g. a key). */
+  description?: string;
+}
+
+/** A column holding the customer's own id of a related record, resolved to Vitally's id before sending. */
+export interface RefSpec {
+  /** The object looked up (GET /resources/<plural>/<externalId>). */
+  object: 'account' | 'organization';
+  /** The standard field that receives the Vitally id(s). */
+  target: string;
+  many: boolean;
+  aliases?: string[];
+}
+
+export interface ObjectSpec {
+  name: ObjectName;
+  /** The REST collection path, e.g. /resources/accounts. */
+  path: string;
+  /** 'keyed' objects are PUT by externalId; 'append' objects are only ever created (POST). */
+  kind: 'keyed' | 'append';
+  /** The field that names a record (its idempotency key). */
+  key: 'externalId';
+  fields: Record<string, FieldSpec>;
+  refs: Record<string, RefSpec>;
+  traits: boolean;
+  /** At least one of these fields must be present (in the given phase). */
+  oneOf: Array<{ fields: string[]; when: 'always' | 'create' }>;
+  /** Fields filled at plan time when the file lacks them (e.g. a note's date: the time the row was read). */
+  defaults?: Record<string, () => unknown>;
+  /** Extra, object-specific checks after the schema (message or null). */
+  check?: (record: MappedRecord, phase: Phase) => { field: string; message: string } | null;
+}
+
+/** A record after mapping: standard fields by name, plus traits. */
+export interface MappedRecord {
+  [field: string]: unknown;
+  traits?: Record<string, unknown>;
+}
+
+export function defineObject(spec: Omit<ObjectSpec, 'refs' | 'oneOf'> & Partial<Pick<ObjectSpec, 'refs' | 'oneOf'>>): ObjectSpec {
+  return { refs: {}, oneOf: [], ...spec };
+}
+
+const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function baseSchema(type: FieldType): z.ZodType {
+  switch (type) {
+    case 'string':
+      return z.string().min(1, 'must not be empty');
+    case 'datetime':
+      return z.string().regex(ISO_DATETIME, 'must be an ISO 8601 date-time');
+    case 'date':
+      return z.string().refine((s) => ISO_DATE.test(s) || ISO_DATETIME.test(s), 'must be an ISO 8601 date');
+    case 'boolean':
+      return z.boolean();
+    case 'stringArray':
+      return z.array(z.string().min(1, 'must not hold an empty value'));
+    case 'json':
+      return z.unknown();
+  }
+}
+
+/** The fields a request of this phase may carry. */
+export function fieldsFor(spec: ObjectSpec, phase: Phase): string[] {
+  return Object.entries(spec.fields)
+    .filter(([, f]) => (phase === 'create' ? f.create !== false : f.update !== false))
+    .map(([name]) => name);
+}
+
+const schemaCache = new WeakMap<ObjectSpec, Map<Phase, z.ZodType>>();
+
+/** The zod schema of a record about to be sent in the given phase (cached per spec). */
+export function schemaFor(spec: ObjectSpec, phase: Phase): z.ZodType {
+  let perPhase = schemaCache.get(spec);
+  if (!perPhase) schemaCache.set(spec, (perPhase = new Map()));
+  const cached = perPhase.get(phase);
+  if (cached) return cached;
+  const shape: Record<string, z.ZodType> = {};
+  for (const name of Object.keys(spec.fields)) {
+    const f = spec.fields[name]!;
+    let s = baseSchema(f.type);
+    if (f.nullable) s = s.nullable();
+    const required = f.required === 'always' || (f.required === 'create' && phase === 'create');
+    shape[name] = required ? s : s.optional();
+  }
+  if (spec.traits) shape.traits = z.record(z.string(), z.unknown()).optional();
+  const schema = z.object(shape).superRefine((rec, ctx) => {
+    for (const rule of spec.oneOf) {
+      if (rule.when === 'create' && phase !== 'create') continue;
+      const present = rule.fields.some((f) => {
+        const v = (rec as Record<string, unknown>)[f];
+        return v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
+      });
+      if (!present) {
+        ctx.addIssue({ code: 'custom', path: [rule.fields.join(' or ')], message: 'at least one is required' });
+      }
+    }
+  });
+  perPhase.set(phase, schema);
+  return schema;
+}
+
+/**
+ * Validate a mapped record for a phase. Returns null when valid, else the first problem as
+ * `{ field, message }` with a message a user can act on.
+ */
+export function validate(spec: ObjectSpec, record: MappedRecord, phase: Phase): { field: string; message: string } | null {
+  const result = schemaFor(spec, phase).safeParse(record);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const field = issue.path.map(String).join('.') || '(record)';
+    const value = issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), record);
+    let message: string;
+    if (issue.code === 'invalid_type' && value === undefined) {
+      message = phase === 'create' ? `required to create ${article(spec.name)}` : 'required';
+    } else if (issue.code === 'invalid_type' && value === null) {
+      message = 'must not be null';
+    } else {
+      message = issue.message;
+    }
+    return { field, message };
+  }
+  return spec.check ? spec.check(record, phase) : null;
+}
+
+export function article(name: string): string {
+  return /^[aeiou]/.test(name) ? `an ${name}` : `a ${name}`;
+}

@@ -1,0 +1,78 @@
+/** Types shared by the pipeline stages (source -> map -> validate -> plan -> send -> report). */
+
+import type { RowError } from './errors.js';
+
+/** One record out of a reader. `row` is the 1-based record number, `line` the file line it starts on. */
+export interface SourceRecord {
+  row: number;
+  line: number;
+  /** The record's fields. CSV: strings keyed by header. NDJSON: JSON values. Absent when `error` is set. */
+  data?: Record<string, unknown>;
+  /** A record that could not be read (malformed CSV, a line that is not JSON): it fails alone. */
+  error?: RowError;
+  /** The raw text of a malformed record, for the rejects file. */
+  raw?: string;
+  /**
+   * Set with `error` when the reader cannot go on (an unclosed quote runs to the end of the file): this is
+   * the last record. The run knows the file was not read whole (so it must not mirror deletions).
+   */
+  fatal?: boolean;
+}
+
+export type InputFormat = 'csv' | 'ndjson';
+
+/** One HTTP request, fully built: a retry resends exactly these bytes. */
+export interface PlannedRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Path below the base URL, with query string, e.g. /resources/accounts/acme%201 */
+  path: string;
+  /** JSON text, or undefined for GET/DELETE. */
+  body?: string;
+}
+
+export type RowStatus = 'ok' | 'skipped' | 'failed';
+
+export type RowAction =
+  | 'created'
+  | 'updated'
+  | 'accepted'
+  | 'deleted'
+  | 'unlinked'
+  | 'unchanged'
+  | 'not_found'
+  | 'planned'
+  | 'invalid'
+  | 'error';
+
+/** What happened to one row: printed as a line, or as NDJSON with --json. */
+export interface RowResult {
+  row: number;
+  line?: number;
+  key: string | null;
+  status: RowStatus;
+  action: RowAction;
+  id: string | null;
+  httpStatus: number | null;
+  error: string | null;
+  /** Set on failed rows: the record as read, for the rejects file (never printed in result lines). */
+  source?: Record<string, unknown> | undefined;
+  raw?: string | undefined;
+  /** Dry-run only: the requests a real run would send. */
+  requests?: PlannedRequest[];
+}
+
+export interface Summary {
+  rows: number;
+  ok: number;
+  skipped: number;
+  failed: number;
+  byAction: Partial<Record<RowAction, number>>;
+  requests: number;
+  retries: number;
+  rateLimited: number;
+  durationMs: number;
+  rowsPerSecond: number;
+  interrupted: boolean;
+  rejectsFile?: string | undefined;
+  requestLog?: string | undefined;
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { RowError } from '../../src/errors.js';
+import { getObject } from '../../src/objects/index.js';
+import { planRow } from '../../src/plan/plan.js';
+
+const account = getObject('account');
+const user = getObject('user');
+const organization = getObject('organization');
+
+describe('planRow', () => {
+  it('insert POSTs the create body', () => {
+    const p = planRow(account, 'insert', { externalId: 'a 1', name: 'A', traits: { mrr: 1 } });
+    expect(p.first).toEqual({ method: 'POST', path: '/resources/accounts', body: '{"externalId":"a 1","name":"A","traits":{"mrr":1}}' });
+  });
+
+  it('upsert PUTs by URL-encoded externalId without the key in the body, with the POST ready for a 404', () => {
+    const p = planRow(account, 'upsert', { externalId: 'a/1 é', name: 'A' });
+    expect(p.first).toEqual({ method: 'PUT', path: '/resources/accounts/a%2F1%20%C3%A9', body: '{"name":"A"}' });
+    expect(p.create).toEqual({ method: 'POST', path: '/resources/accounts', body: '{"externalId":"a/1 é","name":"A"}' });
+  });
+
+  it('upsert without a name may update, but says why it cannot create', () => {
+    const p = planRow(account, 'upsert', { externalId: 'a', traits: { x: 1 } });
+    expect(p.first.method).toBe('PUT');
+    expect(p.create).toBeInstanceOf(RowError);
+    expect((p.create as RowError).message).toBe('name: required to create an account');
+  });
+
+  it('update never plans a create', () => {
+    const p = planRow(organization, 'update', { externalId: 'o', name: 'O' });
+    expect(p.create).toBeUndefined();
+  });
+
+  it.each([
+    ['account', 'insert', { name: 'A' }, 'externalId: required to create an account'],
+    ['account', 'insert', { externalId: 'a' }, 'name: required to create an account'],
+    ['account', 'update', { name: 'A' }, 'externalId: required'],
+    ['organization', 'insert', { externalId: 'o' }, 'name: required to create an organization'],
+    ['user', 'insert', { externalId: 'u' }, 'accountIds or organizationIds: at least one is required'],
+    ['user', 'insert', { externalId: 'u', accountIds: [], organizationIds: [] }, 'accountIds or organizationIds: at least one is required'],
+    ['user', 'insert', { externalId: 'u', accountIds: ['a'], joinDate: 'soon' }, 'joinDate: must be an ISO 8601 date-time'],
+  ] as const)('%s %s %j fails: %s', (object, mode, record, message) => {
+    expect(() => planRow(getObject(object), mode, record)).toThrowError(message);
+  });
+
+  it('user PUT may omit its accounts', () => {
+    expect(planRow(user, 'update', { externalId: 'u', name: 'U' }).first.body).toBe('{"name":"U"}');
+  });
+
+  it('an account owner can only be cleared', () => {
+    expect(planRow(account, 'update', { externalId: 'a', accountOwnerId: null }).first.body).toBe('{"accountOwnerId":null}');
+    expect(() => planRow(account, 'update', { externalId: 'a', accountOwnerId: 'x' })).toThrowError(/can only be cleared/);
+  });
+});
