@@ -1,0 +1,109 @@
+/**
+ * Pure helpers over the raw text of one CSV record (csv-parse `raw: true`): line breaks, and a re-scan that
+ * finds what a strict RFC 4180 reading would reject. The parser runs with `relax_quotes` so that it
+ * resynchronises at the next line after a stray quote; this scan turns what it let through into row errors.
+ */
+
+const QUOTE = 34;
+const CR = 13;
+const LF = 10;
+
+/** Line breaks in `s` before `end`: CRLF, LF and a lone CR each count once. */
+export function countBreaks(s: string, end = s.length): number {
+  let n = 0;
+  for (let i = s.indexOf('\n'); i !== -1 && i < end; i = s.indexOf('\n', i + 1)) n++;
+  for (let i = s.indexOf('\r'); i !== -1 && i < end; i = s.indexOf('\r', i + 1)) {
+    if (s.charCodeAt(i + 1) !== LF) n++;
+  }
+  return n;
+}
+
+/** Length of the run of CR/LF at the start of `s`: the empty lines csv-parse skipped before this record. */
+export function leadingBreakLength(s: string): number {
+  let i = 0;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c !== CR && c !== LF) break;
+    i++;
+  }
+  return i;
+}
+
+/** The record's own text: without the empty lines before it and the record delimiter after it. */
+export function recordBody(raw: string, lead: number): string {
+  let end = raw.length;
+  const last = raw.charCodeAt(end - 1);
+  // A break at the very end is the record delimiter (one inside quotes would be followed by the quote).
+  if (end > lead && (last === LF || last === CR)) end--;
+  return lead === 0 && end === raw.length ? raw : raw.slice(lead, end);
+}
+
+export interface QuoteProblem {
+  kind: 'bare-quote' | 'after-closing-quote';
+  /** Offset in the record body of the offending character. */
+  offset: number;
+  /** 0-based field index. */
+  field: number;
+  /** The character found after a closing quote. */
+  found?: string;
+  /** Offset of the opening quote of the field that was closed too early. */
+  openedAt?: number;
+}
+
+export interface ScanResult {
+  problem: QuoteProblem | undefined;
+  /** Offset of the opening quote of a field still open at the end of the text, else -1. */
+  openQuote: number;
+  /** 0-based index of that field. */
+  openField: number;
+}
+
+/**
+ * Walks a record body with csv-parse's relaxed semantics (a quote opens a field only at its start; a quote
+ * followed by anything but a delimiter or the end closes it anyway) and reports the first place a strict
+ * reading fails, plus the quote still open at the end, if any.
+ */
+export function scanRecord(s: string, delimiter: string): ScanResult {
+  const n = s.length;
+  let problem: QuoteProblem | undefined;
+  let field = 0;
+  let i = 0;
+  for (;;) {
+    if (i < n && s.charCodeAt(i) === QUOTE) {
+      const open = i;
+      i++;
+      for (;;) {
+        const q = s.indexOf('"', i);
+        if (q === -1) return { problem, openQuote: open, openField: field };
+        if (s.charCodeAt(q + 1) === QUOTE) {
+          i = q + 2;
+          continue;
+        }
+        i = q + 1;
+        break;
+      }
+      if (i >= n) return { problem, openQuote: -1, openField: -1 };
+      if (s.startsWith(delimiter, i)) {
+        i += delimiter.length;
+        field++;
+        continue;
+      }
+      problem ??= { kind: 'after-closing-quote', offset: i, field, found: s[i] ?? '', openedAt: open };
+    }
+    // Unquoted (or the relaxed rest of a field closed too early): runs to the next delimiter.
+    const d = s.indexOf(delimiter, i);
+    const end = d === -1 ? n : d;
+    if (problem === undefined) {
+      const q = s.indexOf('"', i);
+      if (q !== -1 && q < end) problem = { kind: 'bare-quote', offset: q, field };
+    }
+    if (d === -1) return { problem, openQuote: -1, openField: -1 };
+    i = d + delimiter.length;
+    field++;
+  }
+}
+
+/** At most `max` characters, for error messages and the raw text of a record that never ended. */
+export function clip(s: string, max = 200): string {
+  return s.length > max ? `${s.slice(0, max)}...` : s;
+}

@@ -1,0 +1,200 @@
+/**
+ * The CSV reader: csv-parse over a byte stream, one SourceRecord per data record.
+ *
+ * - The first non-blank record is the header (names trimmed; empty or duplicate names stop the read).
+ * - Line numbers come from each record's own raw text (`raw: true`): the breaks inside it, and the empty
+ *   lines csv-parse skipped before it. csv-parse's `info.lines` is not used: it counts a CRLF inside a
+ *   quoted field as two lines, and `info: true` alone costs more than half of the parse time.
+ * - `relax_quotes` lets csv-parse resynchronise after a stray quote; every record whose values hold a
+ *   quote is re-scanned strictly (csv-scan.ts), so a bare quote still fails its row, with line and raw text.
+ * - Errors csv-parse cannot continue past (a quote still open at the end of the input, a record larger
+ *   than `maxRecordBytes`) come through `skip_records_with_error` and end the read with a fatal record.
+ */
+
+import { pipeline, type Readable } from 'node:stream';
+import { parse, type CsvError } from 'csv-parse';
+import { InputError, RowError } from '../errors.js';
+import type { SourceRecord } from '../types.js';
+import { readFailure } from './input.js';
+import { clip, countBreaks, leadingBreakLength, recordBody, scanRecord, type QuoteProblem } from './csv-scan.js';
+
+export interface CsvReadOptions {
+  /** The file path, or "stdin": used in errors about the input as a whole. */
+  label: string;
+  delimiter: string;
+  maxRecordBytes: number;
+  signal: AbortSignal | undefined;
+  /** Opens the input (a file, or stdin); called on the first `next()`. */
+  open: () => Promise<NodeJS.ReadableStream>;
+}
+
+type ParsedItem = { record: string[]; raw: string } | { skipped: CsvError; raw: string };
+
+export async function* readCsv(o: CsvReadOptions): AsyncGenerator<SourceRecord> {
+  if (o.signal?.aborted) return;
+  const input = await o.open();
+  const parser = parse({
+    delimiter: o.delimiter,
+    bom: true,
+    raw: true,
+    relax_quotes: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    record_delimiter: ['\r\n', '\n', '\r'],
+    max_record_size: o.maxRecordBytes,
+  });
+  // A skipped record goes into the record stream itself, so it keeps its place among the records.
+  parser.on('skip', (err: CsvError, raw: string | undefined) => {
+    parser.push({ skipped: err, raw: raw ?? '' } satisfies ParsedItem);
+  });
+  pipeline(input as Readable, parser, () => {
+    // Errors reach the consumer through the iterator below.
+  });
+  const onAbort = (): void => {
+    parser.destroy();
+  };
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+
+  let header: string[] | undefined;
+  let hasProto = false;
+  let nextLine = 1;
+  let row = 0;
+  try {
+    for await (const item of parser as AsyncIterable<ParsedItem>) {
+      if (o.signal?.aborted) return;
+      const lead = leadingBreakLength(item.raw);
+      const line = lead === 0 ? nextLine : nextLine + countBreaks(item.raw, lead);
+      if ('skipped' in item) {
+        const fatal = fatalRecord(item.skipped, item.raw.slice(lead), line, header, o);
+        if (!header) throw new InputError('CSV_MALFORMED', `${o.label}: cannot read the header: ${fatal.error.message}`);
+        yield { row: row + 1, ...fatal };
+        return;
+      }
+      nextLine += countBreaks(item.raw);
+      const fields = item.record;
+      if (fields.length === 1 && isBlank(fields[0] ?? '', item.raw)) continue;
+
+      if (!header) {
+        header = checkHeader(fields, recordBody(item.raw, lead), line, o);
+        hasProto = header.includes('__proto__');
+        continue;
+      }
+
+      row++;
+      let hasQuote = false;
+      for (let i = 0; i < fields.length; i++) {
+        if ((fields[i] as string).includes('"')) {
+          hasQuote = true;
+          break;
+        }
+      }
+      if (hasQuote) {
+        const body = recordBody(item.raw, lead);
+        const problem = scanRecord(body, o.delimiter).problem;
+        if (problem) {
+          const message = quoteMessage(problem, body, line, header);
+          yield { row, line, error: new RowError('CSV_MALFORMED', message), raw: body };
+          continue;
+        }
+      }
+      if (fields.length !== header.length) {
+        const message = `line ${line}: expected ${header.length} fields (the header has ${header.length}), found ${fields.length}`;
+        yield { row, line, error: new RowError('CSV_MALFORMED', message), raw: recordBody(item.raw, lead) };
+        continue;
+      }
+      const data: Record<string, unknown> = {};
+      for (let i = 0; i < header.length; i++) {
+        const key = header[i] as string;
+        if (hasProto && key === '__proto__') {
+          Object.defineProperty(data, key, { value: fields[i], enumerable: true, writable: true, configurable: true });
+        } else {
+          data[key] = fields[i];
+        }
+      }
+      yield { row, line, data };
+    }
+  } catch (err) {
+    if (o.signal?.aborted) return;
+    throw readFailure(err, o.label);
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+    parser.destroy();
+  }
+  if (!header) throw new InputError('INPUT_EMPTY', `${o.label} is empty: no header and no records`);
+}
+
+/** A line csv-parse did not skip but holds nothing: only spaces or tabs, unquoted. */
+function isBlank(value: string, raw: string): boolean {
+  return value.trim() === '' && !raw.includes('"');
+}
+
+function checkHeader(fields: string[], body: string, line: number, o: CsvReadOptions): string[] {
+  const problem = scanRecord(body, o.delimiter).problem;
+  if (problem) {
+    const message = quoteMessage(problem, body, line, undefined);
+    throw new InputError('CSV_MALFORMED', `${o.label}: the header is malformed: ${message}`);
+  }
+  const names = fields.map((f) => f.trim());
+  const seen = new Map<string, number>();
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
+    if (name === '') {
+      throw new InputError(
+        'CSV_MALFORMED',
+        `${o.label} line ${line}: header column ${i + 1} is empty; every column needs a name`,
+      );
+    }
+    const first = seen.get(name);
+    if (first !== undefined) {
+      throw new InputError(
+        'CSV_MALFORMED',
+        `${o.label} line ${line}: header column ${i + 1} ("${name}") repeats column ${first + 1}; column names must be unique`,
+      );
+    }
+    seen.set(name, i);
+  }
+  return names;
+}
+
+function fieldName(index: number, header: string[] | undefined): string {
+  const name = header?.[index];
+  return name === undefined ? `field ${index + 1}` : `field ${index + 1} ("${name}")`;
+}
+
+function quoteMessage(p: QuoteProblem, body: string, line: number, header: string[] | undefined): string {
+  const at = line + countBreaks(body, p.offset);
+  const field = fieldName(p.field, header);
+  if (p.kind === 'bare-quote') {
+    return `line ${at}: bare quote in unquoted ${field}; a value holding quotes must be quoted as a whole, with each inner quote doubled ("")`;
+  }
+  const opened = line + countBreaks(body, p.openedAt ?? 0);
+  const from = opened === at ? '' : `, whose quote opened at line ${opened}`;
+  return `line ${at}: unexpected ${JSON.stringify(p.found)} after the closing quote of ${field}${from}; a quote inside a quoted value must be doubled ("")`;
+}
+
+/** The last record: csv-parse could not go on (an unclosed quote, an oversized record). */
+function fatalRecord(
+  err: CsvError,
+  raw: string,
+  line: number,
+  header: string[] | undefined,
+  o: CsvReadOptions,
+): { line: number; error: RowError; raw: string; fatal: true } {
+  const scan = scanRecord(raw, o.delimiter);
+  const quoteLine = scan.openQuote === -1 ? line : line + countBreaks(raw, scan.openQuote);
+  const field = fieldName(scan.openField, header);
+  let message: string;
+  if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
+    message =
+      `unclosed quoted field starting at line ${quoteLine}, in ${field}: no closing quote before the end of the input; ` +
+      `the records from line ${line} on were not read`;
+  } else if (err.code === 'CSV_MAX_RECORD_SIZE') {
+    const cause =
+      scan.openQuote === -1 ? '' : `; the quoted field starting at line ${quoteLine}, in ${field}, is probably never closed`;
+    message = `the record starting at line ${line} is larger than ${o.maxRecordBytes} bytes${cause}; reading stopped there`;
+  } else {
+    message = `line ${line}: ${err.message}; reading stopped there`;
+  }
+  return { line, error: new RowError('CSV_MALFORMED', message), raw: clip(raw), fatal: true };
+}

@@ -1,0 +1,136 @@
+/**
+ * The NDJSON reader: one JSON object per line.
+ *
+ * A hand-written splitter: each chunk is decoded once (StringDecoder keeps a character cut between chunks
+ * whole), lines are found with indexOf and sliced. Measured faster than node:readline and than splitting
+ * Buffers (see the module report). Blank lines are skipped and are not rows; CRLF and a BOM are tolerated;
+ * a line longer than `maxRecordBytes` characters fails alone and is not kept in memory.
+ */
+
+import { StringDecoder } from 'node:string_decoder';
+import { InputError, RowError } from '../errors.js';
+import type { SourceRecord } from '../types.js';
+import { clip } from './csv-scan.js';
+import { readFailure } from './input.js';
+
+export interface NdjsonReadOptions {
+  label: string;
+  maxRecordBytes: number;
+  signal: AbortSignal | undefined;
+  /** Opens the input (a file, or stdin); called on the first `next()`. */
+  open: () => Promise<NodeJS.ReadableStream>;
+}
+
+const OPEN_BRACE = 123;
+const CR = 13;
+
+/** The per-read state of the splitter: line and row counters, and a line too long to keep. */
+interface LineState {
+  max: number;
+  line: number;
+  row: number;
+  sawRecord: boolean;
+  /** Set while dropping the rest of an overlong line: its first characters, for the raw text. */
+  overlong: string | undefined;
+}
+
+export async function* readNdjson(o: NdjsonReadOptions): AsyncGenerator<SourceRecord> {
+  if (o.signal?.aborted) return;
+  const input = await o.open();
+  const decoder = new StringDecoder('utf8');
+  const st: LineState = { max: o.maxRecordBytes, line: 0, row: 0, sawRecord: false, overlong: undefined };
+  let pending = '';
+  let bomChecked = false;
+  const onAbort = (): void => {
+    (input as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+  };
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    for await (const chunk of input) {
+      if (o.signal?.aborted) return;
+      let text = pending + (typeof chunk === 'string' ? chunk : decoder.write(chunk));
+      if (!bomChecked && text.length > 0) {
+        bomChecked = true;
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      }
+      let start = 0;
+      if (st.overlong !== undefined) {
+        // The rest of an overlong line: drop it up to its end.
+        const nl = text.indexOf('\n');
+        if (nl === -1) {
+          pending = '';
+          continue;
+        }
+        st.line++;
+        yield overlongRecord(st, st.overlong);
+        st.overlong = undefined;
+        start = nl + 1;
+      }
+      for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
+        st.line++;
+        const rec = lineRecord(text, start, nl, st);
+        start = nl + 1;
+        if (rec === undefined) continue;
+        if (o.signal?.aborted) return;
+        yield rec;
+      }
+      pending = start === 0 ? text : text.slice(start);
+      if (pending.length > st.max) {
+        st.overlong = pending.slice(0, 200);
+        pending = '';
+      }
+    }
+    if (o.signal?.aborted) return;
+    pending += decoder.end();
+    if (st.overlong !== undefined) {
+      st.line++;
+      yield overlongRecord(st, st.overlong);
+    } else if (pending.length > 0) {
+      if (!bomChecked && pending.charCodeAt(0) === 0xfeff) pending = pending.slice(1);
+      st.line++;
+      const rec = lineRecord(pending, 0, pending.length, st);
+      if (rec !== undefined) yield rec;
+    }
+  } catch (err) {
+    if (o.signal?.aborted) return;
+    throw readFailure(err, o.label);
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+  }
+  if (!st.sawRecord) throw new InputError('INPUT_EMPTY', `${o.label} is empty: no records`);
+}
+
+/** One line (text[start, end)) as a record, or undefined for a blank line. */
+function lineRecord(text: string, start: number, end: number, st: LineState): SourceRecord | undefined {
+  if (end > start && text.charCodeAt(end - 1) === CR) end--;
+  const line = text.slice(start, end);
+  if (line.charCodeAt(0) !== OPEN_BRACE && line.trim() === '') return undefined;
+  if (line.length > st.max) return overlongRecord(st, line.slice(0, 200));
+  st.sawRecord = true;
+  const row = ++st.row;
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (err) {
+    const reason = clip((err as Error).message, 160);
+    return { row, line: st.line, error: new RowError('NDJSON_MALFORMED', `line ${st.line}: not valid JSON (${reason})`), raw: line };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    const message = `line ${st.line}: expected a JSON object, found ${describe(value)}`;
+    return { row, line: st.line, error: new RowError('NDJSON_NOT_OBJECT', message), raw: line };
+  }
+  return { row, line: st.line, data: value as Record<string, unknown> };
+}
+
+/** A line longer than the limit (st.line is its number): fails alone; `head` is its start, for the raw text. */
+function overlongRecord(st: LineState, head: string): SourceRecord {
+  st.sawRecord = true;
+  const message = `line ${st.line}: longer than ${st.max} characters; each line must hold one JSON object`;
+  return { row: ++st.row, line: st.line, error: new RowError('NDJSON_MALFORMED', message), raw: `${head}...` };
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
