@@ -8,6 +8,7 @@ import { z } from 'zod';
 export type ObjectName = 'account' | 'user' | 'organization' | 'note' | 'task' | 'conversation';
 export type Mode = 'insert' | 'upsert' | 'update';
 export type Phase = 'create' | 'update';
+export type RefObject = 'account' | 'organization' | 'user' | 'admin';
 
 /** The value types a standard field holds once mapped. CSV text is converted to them. */
 export type FieldType = 'string' | 'datetime' | 'date' | 'boolean' | 'stringArray' | 'json';
@@ -29,8 +30,11 @@ export interface FieldSpec {
 
 /** A column holding the customer's own id of a related record, resolved to Vitally's id before sending. */
 export interface RefSpec {
-  /** The object looked up (GET /resources/<plural>/<externalId>). */
-  object: 'account' | 'organization';
+  /**
+   * The object looked up: account, organization and user by externalId
+   * (GET /resources/<plural>/<externalId>), admin by email (GET /resources/admins/search?email=).
+   */
+  object: RefObject;
   /** The standard field that receives the Vitally id(s). */
   target: string;
   many: boolean;
@@ -52,6 +56,11 @@ export interface ObjectSpec {
   oneOf: Array<{ fields: string[]; when: 'always' | 'create' }>;
   /** Fields filled at plan time when the file lacks them (e.g. a note's date: the time the row was read). */
   defaults?: Record<string, () => unknown>;
+  /**
+   * Turn the flat record into the API body, where the API nests what a row holds flat (a conversation's
+   * message). Default: the phase's fields as they are, then traits.
+   */
+  shape?: (record: MappedRecord) => Record<string, unknown>;
   /** Extra, object-specific checks after the schema (message or null). */
   check?: (record: MappedRecord, phase: Phase) => { field: string; message: string } | null;
 }

@@ -1,12 +1,15 @@
 import { ConfigError } from '../errors.js';
 import { account } from './account.js';
+import { conversation } from './conversation.js';
 import type { ObjectName, ObjectSpec } from './define.js';
+import { note } from './note.js';
 import { organization } from './organization.js';
+import { task } from './task.js';
 import { user } from './user.js';
 
 export * from './define.js';
 
-const OBJECTS: Partial<Record<ObjectName, ObjectSpec>> = { account, user, organization };
+const OBJECTS: Partial<Record<ObjectName, ObjectSpec>> = { account, user, organization, note, task, conversation };
 
 export function objectNames(): ObjectName[] {
   return Object.keys(OBJECTS) as ObjectName[];

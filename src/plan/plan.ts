@@ -21,6 +21,11 @@ export const MODE_NAMES = Object.keys(MODES) as Mode[];
  */
 export interface RowPlan {
   key: string | null;
+  /**
+   * --match email: find the record first (GET .../search?email=); its id replaces `{{id}}` in
+   * `first.path`, and finding none counts as a 404.
+   */
+  lookup?: PlannedRequest;
   first: PlannedRequest;
   firstPhase: Phase;
   /** upsert: the POST to send on 404, or why the row cannot be created. */
@@ -38,7 +43,7 @@ export function buildBody(spec: ObjectSpec, record: MappedRecord, phase: Phase):
     if (record[name] !== undefined) body[name] = record[name];
   }
   if (spec.traits && record.traits && Object.keys(record.traits).length > 0) body.traits = record.traits;
-  return JSON.stringify(body);
+  return JSON.stringify(spec.shape ? spec.shape(body) : body);
 }
 
 function checked(spec: ObjectSpec, record: MappedRecord, phase: Phase): RowError | null {
@@ -50,7 +55,11 @@ function checked(spec: ObjectSpec, record: MappedRecord, phase: Phase): RowError
  * Plan one validated-by-mapping record. Throws RowError when the row cannot be sent at all in this mode
  * (a failed row, never sent).
  */
-export function planRow(spec: ObjectSpec, mode: Mode, record: MappedRecord): RowPlan {
+export type MatchBy = 'externalId' | 'email';
+
+export const FOUND_ID = '{{id}}';
+
+export function planRow(spec: ObjectSpec, mode: Mode, record: MappedRecord, match: MatchBy = 'externalId'): RowPlan {
   const keyValue = record[spec.key];
   const key = typeof keyValue === 'string' && keyValue !== '' ? keyValue : null;
   const create = (): PlannedRequest => ({ method: 'POST', path: spec.path, body: buildBody(spec, record, 'create') });
@@ -60,10 +69,23 @@ export function planRow(spec: ObjectSpec, mode: Mode, record: MappedRecord): Row
     if (err) throw err;
     return { key, first: create(), firstPhase: 'create' };
   }
-  // upsert and update address the record by its key.
-  const err = checked(spec, record, 'update');
+  // upsert and update address the record by its key, or by the id found for its email.
+  const byEmail = match === 'email';
+  const err = byEmail
+    ? typeof record.email === 'string' && record.email
+      ? null
+      : new RowError('ROW_INVALID', 'email: required to match by email', 'email')
+    : checked(spec, record, 'update');
   if (err) throw err;
-  const first: PlannedRequest = { method: 'PUT', path: recordPath(spec, key!), body: buildBody(spec, record, 'update') };
-  if (!MODES[mode].create) return { key, first, firstPhase: 'update' };
-  return { key, first, firstPhase: 'update', create: checked(spec, record, 'create') ?? create() };
+  const body = buildBody(spec, record, 'update');
+  const plan: RowPlan = byEmail
+    ? {
+        key,
+        lookup: { method: 'GET', path: `${spec.path}/search?email=${encodeURIComponent(record.email as string)}` },
+        first: { method: 'PUT', path: `${spec.path}/${FOUND_ID}`, body },
+        firstPhase: 'update',
+      }
+    : { key, first: { method: 'PUT', path: recordPath(spec, key!), body }, firstPhase: 'update' };
+  if (MODES[mode].create) plan.create = checked(spec, record, 'create') ?? create();
+  return plan;
 }

@@ -1,0 +1,121 @@
+/**
+ * The command line: commander declarations only. Each command is a plain async function of typed
+ * options; one top-level catch maps errors to the documented exit codes.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { AuthError, ConfigError, InputError, VitallySyncError } from '../errors.js';
+import { EXIT, processIO, type CliIO } from './io.js';
+import { pushCommand } from './push.js';
+import { sandboxCommand } from './sandbox.js';
+
+const collect = (value: string, prev: string[] = []) => [...prev, value];
+
+const PUSH_EXAMPLES = `
+Examples:
+  $ vitally-sync push accounts.csv --object account --mode upsert
+  $ vitally-sync push users.ndjson --object user --map user_id=externalId --map plan=traits.plan
+  $ vitally-sync push accounts.csv --object account --map mrr=traits.mrr:number --rejects rejects.ndjson
+  $ cat accounts.csv | vitally-sync push - --format csv --object account --dry-run
+  $ vitally-sync push notes.csv --object note        # accountExternalId, subject, body columns
+  $ vitally-sync push users.csv --object user --match email
+  $ vitally-sync push fixtures/accounts.csv --object account --sandbox     # no Vitally account needed
+
+Environment: VITALLY_API_TOKEN, VITALLY_REGION (us|eu), VITALLY_SUBDOMAIN, VITALLY_BASE_URL.
+Exit codes: 0 all rows ok or skipped, 1 some rows failed, 2 bad usage or configuration (nothing sent),
+3 authentication failed, 130 interrupted, 70 internal error.`;
+
+export function buildProgram(io: CliIO, exit: (code: number) => void): Command {
+  const program = new Command('vitally-sync')
+    .description('Stream rows from CSV or NDJSON files into Vitally: paced, retried, one result per row.')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('push')
+    .description('Send every row of a file (or - for stdin) to Vitally as one object type')
+    .argument('[file]', 'CSV or NDJSON file, or - for standard input')
+    .option('-o, --object <type>', 'account, user, organization, note, task or conversation')
+    .option('-m, --mode <mode>', 'insert (POST), upsert (PUT, POST on 404) or update (PUT only); default upsert, insert for notes, tasks, conversations')
+    .option('--match <by>', 'users: find the record by externalId (default) or email')
+    .option('-f, --format <format>', 'csv or ndjson (default: from the file extension)')
+    .option('--delimiter <char>', 'CSV delimiter (default , and tab for .tsv)')
+    .option('--map <source=target[:type]>', 'rename a column (repeatable); type: string, number, boolean, date, datetime, json', collect)
+    .option('--mapping <file.json>', 'column mappings from a JSON file')
+    .option('--ignore <column>', 'drop a column (repeatable)', collect)
+    .addOption(new Option('--empty <policy>', 'empty cells: omit (leave out) or null (send null: removes the trait)').choices(['omit', 'null']))
+    .option('--list-separator <char>', 'separator of list cells such as accountIds in CSV (default ;)')
+    .option('--json', 'print one NDJSON result per row and a final {"summary": ...} line')
+    .option('-q, --quiet', 'print failed rows and the summary only')
+    .option('--rejects <file>', 'write every failed row, with its row number and error, as NDJSON')
+    .option('-n, --dry-run', 'send nothing; print the requests a real run would send')
+    .option('--token-file <path>', 'read the REST API token from a file (default: VITALLY_API_TOKEN)')
+    .option('--region <region>', 'us or eu (default: VITALLY_REGION or us)')
+    .option('--subdomain <name>', 'your Vitally subdomain, required for US (default: VITALLY_SUBDOMAIN)')
+    .option('--base-url <url>', 'override the REST host (default: VITALLY_BASE_URL)')
+    .option('--sandbox', 'send to an in-process sandbox instead of Vitally (no account needed)')
+    .option('-c, --concurrency <n>', 'requests in flight at most (default 4)')
+    .option('--rate <per-minute>', 'requests per minute at most (default 1000, Vitally\'s limit)')
+    .option('--max-retries <n>', 'retries of a request after 429, 5xx, resets and timeouts (default 5)')
+    .option('--timeout <ms>', 'time allowed for an answer (default 30000)')
+    .option('--connect-timeout <ms>', 'time allowed to connect (default 10000)')
+    .addHelpText('after', PUSH_EXAMPLES)
+    .action(async (file: string | undefined, opts: Record<string, unknown>) => {
+      exit(await pushCommand(file, opts, io));
+    });
+
+  program
+    .command('sandbox')
+    .description('Serve a local Vitally-compatible API on 127.0.0.1 to try syncs against')
+    .option('-p, --port <n>', 'port (default: a free one)')
+    .option('--token <token>', 'the REST token to accept (default: a random one)')
+    .option('--limit <n>', 'requests allowed per window (default 1000)')
+    .option('--window <seconds>', 'rate-limit window length (default 60)')
+    .option('--latency <ms>', 'added to every answer (default 0)')
+    .option('--fail-rate <share>', 'share of requests answered 503 (0..1)')
+    .option('--drop-rate <share>', 'share of connections dropped before an answer (0..1)')
+    .option('--seed <n>', 'seed of the fault injection (default 1)')
+    .addHelpText('after', '\nExample:\n  $ vitally-sync sandbox --port 4010 --limit 100 --window 60')
+    .action(async (opts: Record<string, string | undefined>) => {
+      exit(await sandboxCommand(opts, io));
+    });
+
+  return program;
+}
+
+/** Run the CLI; resolves to the exit code (never calls process.exit itself). */
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
+
+export function reportError(err: unknown, io: CliIO): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+    return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (err instanceof AuthError) {
+    io.stderr.write(`vitally-sync: ${err.message}\n`);
+    return EXIT.auth;
+  }
+  if (err instanceof ConfigError || err instanceof InputError) {
+    io.stderr.write(`vitally-sync: ${err.message}\n`);
+    return EXIT.usage;
+  }
+  if (err instanceof VitallySyncError) {
+    io.stderr.write(`vitally-sync: ${err.message}\n`);
+    return EXIT.rowsFailed;
+  }
+  const e = err as Error;
+  io.stderr.write(`vitally-sync: internal error: ${e?.stack ?? String(err)}\nThis is a bug: please report it with the command you ran.\n`);
+  return EXIT.internal;
+}

@@ -1,0 +1,86 @@
+/** Rendering results: human lines or NDJSON, the summary, the rejects file. Secrets are redacted. */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import type { RowResult, Summary } from '../types.js';
+import type { Out } from './io.js';
+
+export interface Renderer {
+  row(r: RowResult): void;
+  summary(s: Summary): void;
+}
+
+const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+
+export function humanLine(r: RowResult): string {
+  const detail = r.status === 'failed' ? r.error ?? '' : r.id ? `id ${r.id}` : '';
+  return `${pad(`row ${r.row}`, 9)} ${pad(r.status, 7)} ${pad(r.action, 10)} ${pad(r.key ?? '-', 16)} ${pad(r.httpStatus === null ? '-' : String(r.httpStatus), 4)} ${detail}`.trimEnd();
+}
+
+export function publicResult(r: RowResult): Omit<RowResult, 'source' | 'raw'> {
+  const { source: _s, raw: _r, ...rest } = r;
+  return rest;
+}
+
+export function humanSummary(s: Summary): string {
+  const actions = Object.entries(s.byAction)
+    .map(([a, n]) => `${a} ${n}`)
+    .join(', ');
+  const lines = [
+    `${s.interrupted ? 'Interrupted' : 'Done'}: ${s.rows} rows (${s.ok} ok, ${s.skipped} skipped, ${s.failed} failed)${actions ? `: ${actions}` : ''}`,
+    `${s.requests} requests, ${s.retries} retries, ${s.rateLimited} rate-limited (429), ${(s.durationMs / 1000).toFixed(1)} s, ${s.rowsPerSecond} rows/s`,
+  ];
+  if (s.rejectsFile) lines.push(`Rejected rows written to ${s.rejectsFile}`);
+  if (s.requestLog) lines.push(`Request log written to ${s.requestLog}`);
+  return lines.join('\n');
+}
+
+export function createRenderer(out: Out, json: boolean, quiet: boolean, redact: (s: string) => string): Renderer {
+  const write = (text: string) => out.write(redact(text) + '\n');
+  if (json) {
+    return {
+      row: (r) => write(JSON.stringify(publicResult(r))),
+      summary: (s) => write(JSON.stringify({ summary: s })),
+    };
+  }
+  return {
+    row: (r) => {
+      if (quiet && r.status !== 'failed') return;
+      write(humanLine(r));
+      for (const req of r.requests ?? []) {
+        const note = req.method === 'POST' && r.requests!.length > 1 ? '   (only if the PUT answers 404)' : '';
+        write(`    ${req.method} ${req.path}${req.body ? ` ${req.body}` : ''}${note}`);
+      }
+    },
+    summary: (s) => write(humanSummary(s)),
+  };
+}
+
+/** The rejects file: one NDJSON line per failed row, with what was read and why it failed. */
+export class RejectsWriter {
+  private readonly stream: WriteStream;
+  count = 0;
+
+  constructor(
+    readonly path: string,
+    private readonly redact: (s: string) => string,
+  ) {
+    this.stream = createWriteStream(path, { flags: 'w' });
+  }
+
+  async opened(): Promise<void> {
+    await once(this.stream, 'open');
+  }
+
+  add(r: RowResult): void {
+    if (r.status !== 'failed') return;
+    this.count++;
+    const line = { row: r.row, line: r.line, key: r.key, error: r.error, ...(r.source ? { record: r.source } : { raw: r.raw }) };
+    this.stream.write(this.redact(JSON.stringify(line)) + '\n');
+  }
+
+  async close(): Promise<void> {
+    if (this.stream.destroyed || this.stream.errored) return;
+    this.stream.end();
+    await once(this.stream, 'finish');
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Connection settings, resolved once from flags and the environment: where to send, and with which
+ * credential. Nothing below the CLI reads process.env. A secret's value never appears in a message.
+ */
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '../errors.js';
+import { checkSubdomain, restBaseUrl, type Region } from '../vitally/hosts.js';
+
+export interface ConnectionFlags {
+  tokenFile?: string;
+  region?: string;
+  subdomain?: string;
+  baseUrl?: string;
+}
+
+export interface Connection {
+  baseUrl: string;
+  token: string;
+  /** How the user set the token, for messages ("VITALLY_API_TOKEN", "--token-file ./t"). */
+  tokenSource: string;
+}
+
+export type Env = Record<string, string | undefined>;
+
+export function resolveRegion(value: string | undefined): Region {
+  const v = (value ?? 'us').trim().toLowerCase();
+  if (v !== 'us' && v !== 'eu') throw new ConfigError(`--region "${value}" is not known: use us or eu`);
+  return v;
+}
+
+export function readTokenFile(path: string, setting: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    throw new ConfigError(`${setting} ${path}: ${code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? 'error'})`}`, 'CONFIG_MISSING');
+  }
+  const token = text.trim();
+  if (!token) throw new ConfigError(`${setting} ${path} is empty`, 'CONFIG_MISSING');
+  if (/[\r\n]/.test(token)) throw new ConfigError(`${setting} ${path} holds more than one line: it must hold the token alone`);
+  return token;
+}
+
+/** The REST connection. `needToken` is false for a dry run, which sends nothing. */
+export function resolveConnection(flags: ConnectionFlags, env: Env, needToken: boolean): Connection {
+  const region = resolveRegion(flags.region ?? env.VITALLY_REGION);
+  // A subdomain given is checked even when --base-url overrides it: a typo should not wait for a later run.
+  if (flags.subdomain !== undefined) checkSubdomain(flags.subdomain);
+  const baseUrl = restBaseUrl({
+    region,
+    subdomain: flags.subdomain ?? env.VITALLY_SUBDOMAIN,
+    baseUrl: flags.baseUrl ?? env.VITALLY_BASE_URL,
+  });
+  let token = '';
+  let tokenSource = 'VITALLY_API_TOKEN';
+  if (flags.tokenFile) {
+    token = readTokenFile(flags.tokenFile, '--token-file');
+    tokenSource = `the token in --token-file ${flags.tokenFile}`;
+  } else if (env.VITALLY_API_TOKEN?.trim()) {
+    token = env.VITALLY_API_TOKEN.trim();
+    tokenSource = 'the token in VITALLY_API_TOKEN';
+  } else if (needToken) {
+    throw new ConfigError(
+      'No REST API token: set VITALLY_API_TOKEN or pass --token-file <path> (Vitally: Settings > Integrations > REST API). To try without an account, add --sandbox',
+      'CONFIG_MISSING',
+    );
+  }
+  return { baseUrl, token, tokenSource };
+}

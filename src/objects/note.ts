@@ -1,0 +1,33 @@
+import { defineObject } from './define.js';
+
+/**
+ * Notes: append-only, created on an account (or organization) with POST. Vitally treats externalId as
+ * unique on notes, so a repeated POST with the same externalId updates instead of duplicating; rows
+ * without one get a stable externalId derived from their content (see plan/identity.ts).
+ */
+export const note = defineObject({
+  name: 'note',
+  path: '/resources/notes',
+  kind: 'append',
+  key: 'externalId',
+  fields: {
+    externalId: { type: 'string', required: 'always', aliases: ['external id'] },
+    accountId: { type: 'string' },
+    organizationId: { type: 'string' },
+    subject: { type: 'string', aliases: ['title'] },
+    note: { type: 'string', required: 'always', aliases: ['body', 'text', 'content'] },
+    noteDate: { type: 'datetime', required: 'always', aliases: ['date'] },
+    authorId: { type: 'string' },
+    categoryId: { type: 'string' },
+    tags: { type: 'stringArray' },
+  },
+  refs: {
+    accountExternalId: { object: 'account', target: 'accountId', many: false },
+    organizationExternalId: { object: 'organization', target: 'organizationId', many: false },
+    authorEmail: { object: 'admin', target: 'authorId', many: false },
+  },
+  oneOf: [{ fields: ['accountId', 'organizationId'], when: 'always' }],
+  // Vitally requires a note's date; a row without one is dated when it is read.
+  defaults: { noteDate: () => new Date().toISOString() },
+  traits: true,
+});

@@ -1,0 +1,29 @@
+import { defineObject } from './define.js';
+
+/** Tasks: append-only, on an account (or organization); externalId is unique, as for notes. */
+export const task = defineObject({
+  name: 'task',
+  path: '/resources/tasks',
+  kind: 'append',
+  key: 'externalId',
+  fields: {
+    externalId: { type: 'string', required: 'always', aliases: ['external id'] },
+    accountId: { type: 'string' },
+    organizationId: { type: 'string' },
+    name: { type: 'string', required: 'always', aliases: ['subject', 'title'] },
+    description: { type: 'string', aliases: ['body'] },
+    dueDate: { type: 'date', aliases: ['due'] },
+    assignedToId: { type: 'string' },
+    completedById: { type: 'string' },
+    completedAt: { type: 'datetime' },
+    categoryId: { type: 'string' },
+    tags: { type: 'stringArray' },
+  },
+  refs: {
+    accountExternalId: { object: 'account', target: 'accountId', many: false },
+    organizationExternalId: { object: 'organization', target: 'organizationId', many: false },
+    assigneeEmail: { object: 'admin', target: 'assignedToId', many: false, aliases: ['assignedToEmail'] },
+  },
+  oneOf: [{ fields: ['accountId', 'organizationId'], when: 'always' }],
+  traits: true,
+});

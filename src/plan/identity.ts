@@ -1,0 +1,39 @@
+/**
+ * Stable identities for append-only rows. Vitally treats externalId as unique on notes, tasks and
+ * conversations, so a row sent with a deterministic externalId can be sent again without creating a
+ * second record. A row without an externalId column gets one derived from its mapped content: the same
+ * row in tomorrow's file gets the same id; a row whose content changed is a different record.
+ */
+import { createHash } from 'node:crypto';
+import type { MappedRecord, ObjectSpec } from '../objects/define.js';
+
+/** JSON with object keys sorted, so the same content always gives the same text. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+}
+
+export function contentHash(parts: unknown): string {
+  return createHash('sha256').update(canonicalJson(parts)).digest('hex');
+}
+
+/** The row's externalId: its own when mapped, else `vs-` and 32 hex digits of its content's hash. */
+export function withIdentity(spec: ObjectSpec, record: MappedRecord, refs: Record<string, string[]>): MappedRecord {
+  if (spec.kind !== 'append' || record.externalId !== undefined) return record;
+  return { ...record, externalId: `vs-${contentHash([spec.name, record, refs]).slice(0, 32)}` };
+}
+
+/** Fill the fields Vitally requires that have a sensible default (documented per object). */
+export function withDefaults(spec: ObjectSpec, record: MappedRecord): MappedRecord {
+  if (!spec.defaults) return record;
+  let out = record;
+  for (const [field, make] of Object.entries(spec.defaults)) {
+    if (out[field] === undefined) out = { ...out, [field]: make() };
+  }
+  return out;
+}

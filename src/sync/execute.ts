@@ -1,0 +1,107 @@
+/**
+ * Carry out one row's plan through the sender and say what happened. The only place that knows what
+ * a 404 or a 409 means for each mode.
+ */
+import { ApiError, AuthError, ConfigError, RowError, VitallySyncError, errorMessage } from '../errors.js';
+import type { ObjectSpec } from '../objects/define.js';
+import { FOUND_ID, recordPath, type RowPlan } from '../plan/plan.js';
+import type { RowAction, RowStatus } from '../types.js';
+import type { HttpResponse } from '../vitally/http.js';
+import type { Sender } from '../vitally/sender.js';
+import { idInAnswer } from './resolve.js';
+
+export interface Outcome {
+  status: RowStatus;
+  action: RowAction;
+  id: string | null;
+  httpStatus: number | null;
+  error: string | null;
+}
+
+const idOf = (res: HttpResponse): string | null => {
+  const j = res.json as { id?: unknown } | undefined;
+  return j && typeof j.id === 'string' ? j.id : null;
+};
+
+const ok = (action: RowAction, res: HttpResponse): Outcome => ({ status: 'ok', action, id: idOf(res), httpStatus: res.status, error: null });
+
+/** Errors that stop the whole run (a refused token, an unknown host) are not a row's failure. */
+export function rethrowFatal(err: unknown): void {
+  if (err instanceof AuthError || err instanceof ConfigError) throw err;
+}
+
+export function failed(err: unknown, action: RowAction = 'error'): Outcome {
+  const attempts = err instanceof VitallySyncError && err.attempts && err.attempts > 1 ? ` (after ${err.attempts} attempts)` : '';
+  return {
+    status: 'failed',
+    action,
+    id: null,
+    httpStatus: err instanceof ApiError ? err.status : null,
+    error: errorMessage(err) + attempts,
+  };
+}
+
+const is = (err: unknown, status: number): err is ApiError => err instanceof ApiError && err.status === status;
+
+/** A create keyed by the customer's id may be verified by reading the record back before a retry. */
+function createOptions(sender: Sender, spec: ObjectSpec, key: string | null) {
+  if (spec.kind !== 'keyed' || !key) return {};
+  return {
+    verify: async (): Promise<HttpResponse | null> => {
+      try {
+        return await sender.send({ method: 'GET', path: recordPath(spec, key) });
+      } catch (err) {
+        if (is(err, 404)) return null;
+        throw err;
+      }
+    },
+  };
+}
+
+export async function execute(sender: Sender, spec: ObjectSpec, plan: RowPlan): Promise<Outcome> {
+  if (plan.firstPhase === 'create') {
+    try {
+      return ok('created', await sender.send(plan.first, createOptions(sender, spec, plan.key)));
+    } catch (err) {
+      rethrowFatal(err);
+      return failed(err);
+    }
+  }
+  let first = plan.first;
+  try {
+    if (plan.lookup) {
+      const id = idInAnswer((await sender.send(plan.lookup)).json);
+      if (id === null) throw new ApiError(404, {}, '', plan.lookup.method, plan.lookup.path);
+      first = { ...first, path: first.path.replace(FOUND_ID, encodeURIComponent(id)) };
+    }
+    return ok('updated', await sender.send(first));
+  } catch (err) {
+    rethrowFatal(err);
+    if (!is(err, 404)) return failed(err);
+    if (!plan.create) {
+      const by = plan.lookup ? `email ${decodeURIComponent(plan.lookup.path.split('email=')[1] ?? '')}` : `externalId "${plan.key}"`;
+      return {
+        status: 'failed',
+        action: 'not_found',
+        id: null,
+        httpStatus: 404,
+        error: `no ${spec.name} with ${by} in Vitally (update mode never creates)`,
+      };
+    }
+    if (plan.create instanceof RowError) return { ...failed(plan.create, 'invalid'), httpStatus: 404 };
+    try {
+      return ok('created', await sender.send(plan.create, createOptions(sender, spec, plan.key)));
+    } catch (createErr) {
+      rethrowFatal(createErr);
+      // It appeared between our PUT and POST (another writer): update it after all.
+      if (!is(createErr, 409)) return failed(createErr);
+      try {
+        if (plan.lookup) return failed(createErr);
+        return ok('updated', await sender.send(plan.first));
+      } catch (again) {
+        rethrowFatal(again);
+        return failed(again);
+      }
+    }
+  }
+}

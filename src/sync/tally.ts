@@ -1,0 +1,40 @@
+/** Counting results into the run's summary. */
+import type { RowResult, Summary } from '../types.js';
+import type { SendStats } from '../vitally/sender.js';
+
+export class Tally {
+  private readonly started = Date.now();
+  private readonly s: Omit<Summary, 'durationMs' | 'rowsPerSecond' | 'interrupted' | 'requests' | 'retries' | 'rateLimited'> = {
+    rows: 0,
+    ok: 0,
+    skipped: 0,
+    failed: 0,
+    byAction: {},
+  };
+  /** The input could not be read to its end. */
+  readError = false;
+
+  constructor(private readonly stats: () => SendStats | undefined) {}
+
+  add(r: RowResult): RowResult {
+    this.s.rows++;
+    this.s[r.status]++;
+    this.s.byAction[r.action] = (this.s.byAction[r.action] ?? 0) + 1;
+    return r;
+  }
+
+  summary(interrupted: boolean): Summary {
+    const durationMs = Date.now() - this.started;
+    const st = this.stats();
+    return {
+      ...this.s,
+      byAction: { ...this.s.byAction },
+      requests: st?.requests ?? 0,
+      retries: st?.retries ?? 0,
+      rateLimited: st?.rateLimited ?? 0,
+      durationMs,
+      rowsPerSecond: durationMs > 0 ? Math.round((this.s.rows / durationMs) * 1000 * 10) / 10 : this.s.rows,
+      interrupted,
+    };
+  }
+}

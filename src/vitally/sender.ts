@@ -1,0 +1,122 @@
+/**
+ * The sender: pacing and retry wrapped around the transport. Every request of a run goes through one
+ * Sender, which counts requests, retries and 429s, and reports each exchange to an optional listener
+ * (the request log).
+ */
+import { ApiError, AuthError, ConfigError, VitallySyncError } from '../errors.js';
+import type { PlannedRequest } from '../types.js';
+import type { HttpClient, HttpResponse } from './http.js';
+import type { Pacer } from './pacer.js';
+import { retryAfterMs } from './ratelimit-headers.js';
+import { retryDelay, type RetryPolicy } from './retry.js';
+
+export interface Exchange {
+  method: string;
+  url: string;
+  attempt: number;
+  status: number | null;
+  ms: number;
+  requestBody: string | undefined;
+  responseHeaders: Record<string, string> | undefined;
+  responseBody: string | undefined;
+  error: string | undefined;
+}
+
+export interface SendStats {
+  requests: number;
+  retries: number;
+  rateLimited: number;
+}
+
+export interface SendOptions {
+  /**
+   * For a request that is not safe to repeat (a create keyed by externalId): before a retry after an
+   * answer that may have been applied (5xx, lost connection), look the record up; a found record is the
+   * answer.
+   */
+  verify?: () => Promise<HttpResponse | null>;
+}
+
+export class Sender {
+  readonly stats: SendStats = { requests: 0, retries: 0, rateLimited: 0 };
+  /** Set by a refused token or an unknown host: every later send fails with it, unsent. */
+  private halted: Error | undefined;
+
+  constructor(
+    readonly http: HttpClient,
+    readonly pacer: Pacer,
+    private readonly policy: RetryPolicy,
+    private readonly onExchange?: (e: Exchange) => void,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {}
+
+  async send(req: PlannedRequest, opts: SendOptions = {}): Promise<HttpResponse> {
+    for (let attempt = 1; ; attempt++) {
+      if (this.halted) throw this.halted;
+      await this.pacer.acquire();
+      if (this.halted) {
+        this.pacer.release();
+        throw this.halted;
+      }
+      const started = Date.now();
+      let failure: unknown;
+      try {
+        this.stats.requests++;
+        const res = await this.http.send(req);
+        this.pacer.observe(res.headers, res.status);
+        this.log(req, attempt, started, res.status, res.headers, res.body);
+        return res;
+      } catch (err) {
+        failure = err;
+        if (err instanceof ApiError) {
+          if (err.status === 429) this.stats.rateLimited++;
+          this.pacer.observe(err.headers, err.status, err.status === 429 ? retryAfterMs(err.headers) : undefined);
+          this.log(req, attempt, started, err.status, err.headers, err.body);
+        } else {
+          this.log(req, attempt, started, err instanceof AuthError ? err.status : null, undefined, undefined, err);
+        }
+      } finally {
+        this.pacer.release();
+      }
+      if (failure instanceof AuthError || failure instanceof ConfigError) {
+        this.halted ??= failure;
+        throw failure;
+      }
+      const delay = retryDelay(failure, attempt, this.policy);
+      if (delay === null) {
+        if (failure instanceof VitallySyncError) failure.attempts = attempt;
+        throw failure;
+      }
+      this.stats.retries++;
+      await this.sleep(delay);
+      const maybeApplied = !(failure instanceof ApiError && failure.status === 429);
+      if (opts.verify && maybeApplied) {
+        const found = await opts.verify();
+        if (found) return found;
+      }
+    }
+  }
+
+  private log(
+    req: PlannedRequest,
+    attempt: number,
+    started: number,
+    status: number | null,
+    headers: Record<string, string> | undefined,
+    body: string | undefined,
+    err?: unknown,
+  ): void {
+    if (!this.onExchange) return;
+    this.onExchange({
+      method: req.method,
+      url: this.http.origin + req.path,
+      attempt,
+      status,
+      ms: Date.now() - started,
+      requestBody: req.body,
+      responseHeaders: headers,
+      responseBody: body,
+      error: err instanceof Error ? err.message : undefined,
+    });
+  }
+}

@@ -1,0 +1,53 @@
+/** Run the CLI in-process with captured output, against a real sandbox over HTTP. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { main } from '../../src/cli/main.js';
+import type { CliIO } from '../../src/cli/io.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as NDJSON (with --json). */
+  json: Array<Record<string, any>>;
+}
+
+export async function runCli(argv: string[], opts: { env?: Record<string, string | undefined>; stdin?: string } = {}): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    stdin: Readable.from(opts.stdin !== undefined ? [Buffer.from(opts.stdin)] : []),
+    env: opts.env ?? {},
+    signals: false,
+  };
+  const code = await main(argv, io);
+  const json = stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
+  return { code, stdout, stderr, json };
+}
+
+/** Environment pointing the CLI at a sandbox. */
+export function sandboxEnv(sb: Sandbox): Record<string, string> {
+  return { VITALLY_BASE_URL: sb.url, VITALLY_API_TOKEN: sb.token };
+}
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'vitally-sync-test-'));
+}
+
+export function writeTemp(dir: string, name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+/** Results only (no summary line). */
+export const rows = (r: CliRun) => r.json.filter((j) => !('summary' in j));
+export const summaryOf = (r: CliRun) => r.json.find((j) => 'summary' in j)?.summary;
