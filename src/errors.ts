@@ -69,7 +69,7 @@ export class ApiError extends VitallySyncError {
   constructor(status: number, headers: Record<string, string>, body: string, method: string, path: string) {
     const detail = apiErrorText(body);
     super(codeForStatus(status), `${method} ${path} answered ${status}${detail ? `: ${detail}` : ''}`, {
-      retryable: status === 429 || status >= 500,
+      retryable: status === 429 || status === 500 || status === 502 || status === 503 || status === 504,
     });
     this.status = status;
     this.headers = headers;

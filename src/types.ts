@@ -2,6 +2,12 @@
 
 import type { RowError } from './errors.js';
 
+/** Vitally ids already known for the customer's ids (the state store keeps them across runs). */
+export interface IdCache {
+  get(object: string, externalId: string): string | undefined;
+  set(object: string, externalId: string, id: string): void;
+}
+
 /** One record out of a reader. `row` is the 1-based record number, `line` the file line it starts on. */
 export interface SourceRecord {
   row: number;
@@ -73,6 +79,8 @@ export interface Summary {
   durationMs: number;
   rowsPerSecond: number;
   interrupted: boolean;
+  /** Things the user should know that are not a row's result (e.g. why nothing was deleted). */
+  warnings?: string[];
   rejectsFile?: string | undefined;
   requestLog?: string | undefined;
 }

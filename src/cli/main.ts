@@ -3,10 +3,11 @@
  * options; one top-level catch maps errors to the documented exit codes.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { AuthError, ConfigError, InputError, VitallySyncError } from '../errors.js';
+import { AuthError, ConfigError, InputError, StateError, VitallySyncError } from '../errors.js';
 import { EXIT, processIO, type CliIO } from './io.js';
 import { pushCommand } from './push.js';
 import { sandboxCommand } from './sandbox.js';
+import { stateForget, stateReset, stateShow, type StateFlags } from './state.js';
 
 const collect = (value: string, prev: string[] = []) => [...prev, value];
 
@@ -55,11 +56,17 @@ export function buildProgram(io: CliIO, exit: (code: number) => void): Command {
     .option('--subdomain <name>', 'your Vitally subdomain, required for US (default: VITALLY_SUBDOMAIN)')
     .option('--base-url <url>', 'override the REST host (default: VITALLY_BASE_URL)')
     .option('--sandbox', 'send to an in-process sandbox instead of Vitally (no account needed)')
+    .option('--state <path>', 'the state store: what was sent, so unchanged rows are skipped (default .vitally-sync/state.db)')
+    .option('--no-state', 'do not read or write the state store: send every row')
+    .option('--full', 'send every row even if unchanged since the last run, and refresh the state store')
+    .option('--delete-missing', 'delete records synced earlier from this file that are no longer in it (accounts, users, organizations)')
+    .option('--max-deletes <n>', 'with --delete-missing: refuse (exit 2, nothing deleted) above this many deletions (default 100)')
     .option('-c, --concurrency <n>', 'requests in flight at most (default 4)')
     .option('--rate <per-minute>', 'requests per minute at most (default 1000, Vitally\'s limit)')
     .option('--max-retries <n>', 'retries of a request after 429, 5xx, resets and timeouts (default 5)')
     .option('--timeout <ms>', 'time allowed for an answer (default 30000)')
     .option('--connect-timeout <ms>', 'time allowed to connect (default 10000)')
+    .addOption(new Option('--retry-base-ms <ms>', 'first retry backoff step (default 500)').hideHelp())
     .addHelpText('after', PUSH_EXAMPLES)
     .action(async (file: string | undefined, opts: Record<string, unknown>) => {
       exit(await pushCommand(file, opts, io));
@@ -80,6 +87,32 @@ export function buildProgram(io: CliIO, exit: (code: number) => void): Command {
     .action(async (opts: Record<string, string | undefined>) => {
       exit(await sandboxCommand(opts, io));
     });
+
+  const state = program
+    .command('state')
+    .description('Look into or clear the state store (what was sent, resolved ids, rows in doubt)')
+    .addHelpText('after', '\nExamples:\n  $ vitally-sync state show\n  $ vitally-sync state forget note\n  $ vitally-sync state reset --yes');
+  const stateOption = '--state <path>';
+  const stateHelp = 'the state file (default .vitally-sync/state.db)';
+  state
+    .command('show')
+    .description('What the store holds, per destination and object, and the recent runs')
+    .option(stateOption, stateHelp)
+    .option('--json', 'print it as JSON')
+    .action(async (opts: StateFlags) => exit(await stateShow(opts, io)));
+  state
+    .command('reset')
+    .description('Delete the state file: the next run sends everything')
+    .option(stateOption, stateHelp)
+    .option('--yes', 'confirm')
+    .action(async (opts: StateFlags) => exit(await stateReset(opts, io)));
+  state
+    .command('forget')
+    .description('Forget what was sent for one object type (all destinations, or --destination)')
+    .argument('<object>', 'account, user, organization, note, task or conversation')
+    .option(stateOption, stateHelp)
+    .option('--destination <url>', 'only this REST base URL')
+    .action(async (object: string, opts: StateFlags) => exit(await stateForget(object, opts, io)));
 
   return program;
 }
@@ -107,7 +140,7 @@ export function reportError(err: unknown, io: CliIO): number {
     io.stderr.write(`vitally-sync: ${err.message}\n`);
     return EXIT.auth;
   }
-  if (err instanceof ConfigError || err instanceof InputError) {
+  if (err instanceof ConfigError || err instanceof InputError || err instanceof StateError) {
     io.stderr.write(`vitally-sync: ${err.message}\n`);
     return EXIT.usage;
   }

@@ -3,6 +3,11 @@ import { resolvePushConfig, type PushConfig, type PushFlags } from '../config/pu
 import { AuthError, ConfigError } from '../errors.js';
 import { createSandbox, type Sandbox } from '../sandbox/index.js';
 import { assertReadable } from '../source/index.js';
+import { existsSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import { RunState } from '../state/run-state.js';
+import { openStore, type DB } from '../state/store.js';
+import { Resolver } from '../sync/resolve.js';
 import { runSync, RunStopped } from '../sync/run.js';
 import type { Summary } from '../types.js';
 import { restAuthorization, makeRedactor } from '../vitally/auth.js';
@@ -24,86 +29,121 @@ export function createSender(cfg: Pick<PushConfig, 'net'>, baseUrl: string, toke
     authHint: `${tokenSource[0]!.toUpperCase()}${tokenSource.slice(1)}`,
   });
   const pacer = new Pacer({ ratePerMinute: cfg.net.ratePerMinute, concurrency: cfg.net.concurrency });
-  return new Sender(http, pacer, { ...DEFAULT_RETRY, maxRetries: cfg.net.maxRetries });
+  return new Sender(http, pacer, { ...DEFAULT_RETRY, maxRetries: cfg.net.maxRetries, baseMs: cfg.net.retryBaseMs });
 }
 
 export async function pushCommand(input: string | undefined, flags: PushFlags, io: CliIO): Promise<number> {
   const cfg = resolvePushConfig(input, flags, io.env);
   if (cfg.input !== '-') await assertReadable(cfg.input);
 
+  // Everything opened from here on is closed in the finally below, whatever fails.
   let sandbox: Sandbox | undefined;
-  let connection = cfg.connection;
-  if (cfg.sandbox) {
-    sandbox = await createSandbox();
-    connection = { baseUrl: sandbox.url, token: sandbox.token, tokenSource: 'the sandbox token' };
-    io.stderr.write(`Using an in-process sandbox at ${sandbox.url}: nothing leaves this machine, and its records vanish when the run ends.\n`);
-  }
-  const redact = makeRedactor([connection?.token, io.env.VITALLY_API_TOKEN]);
-  const rejects = cfg.rejects ? new RejectsWriter(cfg.rejects, redact) : undefined;
-  const sender = cfg.dryRun || !connection ? undefined : createSender(cfg, connection.baseUrl, connection.token, connection.tokenSource);
-  const controller = new AbortController();
-  const stopSignals = io.signals
-    ? onInterrupt(
+  let db: DB | undefined;
+  let rejects: RejectsWriter | undefined;
+  let sender: Sender | undefined;
+  let stopSignals = () => {};
+  try {
+    let connection = cfg.connection;
+    if (cfg.sandbox) {
+      sandbox = await createSandbox();
+      connection = { baseUrl: sandbox.url, token: sandbox.token, tokenSource: 'the sandbox token' };
+      io.stderr.write(`Using an in-process sandbox at ${sandbox.url}: nothing leaves this machine, and its records vanish when the run ends.\n`);
+    }
+    const redact = makeRedactor([connection?.token, io.env.VITALLY_API_TOKEN]);
+    // A dry run only reads an existing store: it never creates one.
+    db = cfg.statePath && connection && (!cfg.dryRun || existsSync(cfg.statePath)) ? openStore(cfg.statePath, { readonly: cfg.dryRun }) : undefined;
+    const state = db
+      ? new RunState(db, {
+          destination: connection!.baseUrl,
+          object: cfg.spec.name,
+          source: cfg.input === '-' ? 'stdin' : resolvePath(cfg.input),
+          full: cfg.full,
+          readOnly: cfg.dryRun,
+        })
+      : undefined;
+    rejects = cfg.rejects ? new RejectsWriter(cfg.rejects, redact) : undefined;
+    sender = cfg.dryRun || !connection ? undefined : createSender(cfg, connection.baseUrl, connection.token, connection.tokenSource);
+    const controller = new AbortController();
+    sender?.stopOn(controller.signal);
+    if (io.signals) {
+      stopSignals = onInterrupt(
         () => {
           controller.abort();
           io.stderr.write('\nStopping: no new rows are read; the requests in flight finish. Press Ctrl-C again to stop at once.\n');
         },
         () => process.exit(EXIT.interrupted),
-      )
-    : () => {};
-  const render = createRenderer(io.stdout, cfg.json, cfg.quiet, redact);
-  try {
-    if (rejects) {
-      await rejects.opened().catch((err: { code?: string }) => {
-        throw new ConfigError(`--rejects ${cfg.rejects}: cannot be written (${err.code ?? 'error'})`);
-      });
+      );
     }
-    const run = runSync(
-      {
-        spec: cfg.spec,
-        mode: cfg.mode,
-        source: { path: cfg.input, format: cfg.format, stdin: io.stdin, ...(cfg.delimiter ? { delimiter: cfg.delimiter } : {}) },
-        mapper: { map: cfg.map, ignore: cfg.ignore, empty: cfg.empty, listSeparator: cfg.listSeparator },
-        dryRun: cfg.dryRun,
-        match: cfg.match,
-        window: Math.max(64, cfg.net.concurrency * 16),
-      },
-      { ...(sender ? { sender } : {}), signal: controller.signal },
-    );
-    let summary: Summary;
-    try {
-      for (;;) {
-        const next = await run.next();
-        if (next.done) {
-          summary = next.value;
-          break;
-        }
-        render.row(next.value);
-        rejects?.add(next.value);
-      }
-    } catch (err) {
-      if (!(err instanceof RunStopped)) throw err;
-      summary = err.summary;
-      finishSummary(summary, rejects, cfg);
-      render.summary(summary);
-      io.stderr.write(redact(`vitally-sync: ${err.reason.message}\n`));
-      if (err.reason instanceof AuthError) {
-        io.stderr.write('The run stopped at once: no other row was sent with this token. Check the token and --region/--subdomain.\n');
-        return EXIT.auth;
-      }
-      return EXIT.usage;
-    }
-    finishSummary(summary, rejects, cfg);
-    render.summary(summary);
-    if (summary.interrupted) return EXIT.interrupted;
-    return summary.failed > 0 ? EXIT.rowsFailed : EXIT.ok;
+    return await runAndRender(cfg, io, { redact, state, rejects, sender, signal: controller.signal });
   } finally {
     stopSignals();
     await rejects?.close();
     await sender?.http.close();
     sender?.pacer.close();
     await sandbox?.close();
+    db?.close();
   }
+}
+
+interface RunParts {
+  redact: (s: string) => string;
+  state: RunState | undefined;
+  rejects: RejectsWriter | undefined;
+  sender: Sender | undefined;
+  signal: AbortSignal;
+}
+
+async function runAndRender(cfg: PushConfig, io: CliIO, { redact, state, rejects, sender, signal }: RunParts): Promise<number> {
+  const render = createRenderer(io.stdout, cfg.json, cfg.quiet, redact);
+  if (rejects) {
+    await rejects.opened().catch((err: { code?: string }) => {
+      throw new ConfigError(`--rejects ${cfg.rejects}: cannot be written (${err.code ?? 'error'})`);
+    });
+  }
+  const run = runSync(
+    {
+      spec: cfg.spec,
+      mode: cfg.mode,
+      source: { path: cfg.input, format: cfg.format, stdin: io.stdin, ...(cfg.delimiter ? { delimiter: cfg.delimiter } : {}) },
+      mapper: { map: cfg.map, ignore: cfg.ignore, empty: cfg.empty, listSeparator: cfg.listSeparator },
+      dryRun: cfg.dryRun,
+      match: cfg.match,
+      ...(cfg.deleteMissing ? { deleteMissing: cfg.deleteMissing } : {}),
+      window: Math.max(64, cfg.net.concurrency * 16),
+    },
+    {
+      ...(sender ? { sender, resolver: new Resolver(sender, state) } : {}),
+      ...(state ? { state } : {}),
+      signal,
+    },
+  );
+  let summary: Summary;
+  try {
+    for (;;) {
+      const next = await run.next();
+      if (next.done) {
+        summary = next.value;
+        break;
+      }
+      render.row(next.value);
+      rejects?.add(next.value);
+    }
+  } catch (err) {
+    if (!(err instanceof RunStopped)) throw err;
+    summary = err.summary;
+    finishSummary(summary, rejects, cfg);
+    render.summary(summary);
+    io.stderr.write(redact(`vitally-sync: ${err.reason.message}\n`));
+    if (err.reason instanceof AuthError) {
+      io.stderr.write('The run stopped at once: no other row was sent with this token. Check the token and --region/--subdomain.\n');
+      return EXIT.auth;
+    }
+    return EXIT.usage;
+  }
+  finishSummary(summary, rejects, cfg);
+  render.summary(summary);
+  if (summary.interrupted) return EXIT.interrupted;
+  return summary.failed > 0 ? EXIT.rowsFailed : EXIT.ok;
 }
 
 function finishSummary(summary: Summary, rejects: RejectsWriter | undefined, cfg: PushConfig): void {

@@ -29,6 +29,7 @@ export function humanSummary(s: Summary): string {
     `${s.interrupted ? 'Interrupted' : 'Done'}: ${s.rows} rows (${s.ok} ok, ${s.skipped} skipped, ${s.failed} failed)${actions ? `: ${actions}` : ''}`,
     `${s.requests} requests, ${s.retries} retries, ${s.rateLimited} rate-limited (429), ${(s.durationMs / 1000).toFixed(1)} s, ${s.rowsPerSecond} rows/s`,
   ];
+  for (const w of s.warnings ?? []) lines.push(`Warning: ${w}`);
   if (s.rejectsFile) lines.push(`Rejected rows written to ${s.rejectsFile}`);
   if (s.requestLog) lines.push(`Request log written to ${s.requestLog}`);
   return lines.join('\n');

@@ -11,6 +11,10 @@ import { detectFormat } from '../source/index.js';
 import type { InputFormat } from '../types.js';
 import { resolveConnection, type Connection, type ConnectionFlags, type Env } from './connection.js';
 import { intFlag } from './numbers.js';
+import { resolve as resolvePath } from 'node:path';
+
+/** Where the state store lives unless --state says otherwise (relative to the working directory). */
+export const DEFAULT_STATE_PATH = '.vitally-sync/state.db';
 
 export interface PushFlags extends ConnectionFlags {
   object?: string;
@@ -28,11 +32,17 @@ export interface PushFlags extends ConnectionFlags {
   rejects?: string;
   dryRun?: boolean;
   sandbox?: boolean;
+  state?: string | boolean;
+  full?: boolean;
+  deleteMissing?: boolean;
+  maxDeletes?: string;
   concurrency?: string;
   rate?: string;
   maxRetries?: string;
   timeout?: string;
   connectTimeout?: string;
+  /** Hidden: the first retry backoff step in ms (tests shrink it so nothing sleeps long). */
+  retryBaseMs?: string;
 }
 
 export interface NetSettings {
@@ -41,6 +51,8 @@ export interface NetSettings {
   maxRetries: number;
   timeoutMs: number;
   connectTimeoutMs: number;
+  /** First retry backoff step (doubles per attempt, full jitter); hidden flag --retry-base-ms. */
+  retryBaseMs: number;
 }
 
 export interface PushConfig {
@@ -59,18 +71,23 @@ export interface PushConfig {
   rejects?: string | undefined;
   dryRun: boolean;
   sandbox: boolean;
+  /** The state file, or null with --no-state (and by default with --sandbox, whose records vanish). */
+  statePath: string | null;
+  full: boolean;
+  deleteMissing?: { max: number } | undefined;
   /** Absent with --sandbox (the in-process sandbox supplies it) and on a dry run without a token. */
   connection?: Connection | undefined;
   net: NetSettings;
 }
 
-export function resolveNet(flags: Pick<PushFlags, 'concurrency' | 'rate' | 'maxRetries' | 'timeout' | 'connectTimeout'>): NetSettings {
+export function resolveNet(flags: Pick<PushFlags, 'concurrency' | 'rate' | 'maxRetries' | 'timeout' | 'connectTimeout' | 'retryBaseMs'>): NetSettings {
   return {
     concurrency: intFlag(flags.concurrency, '--concurrency', 4, 1, 64),
     ratePerMinute: intFlag(flags.rate, '--rate', 1000, 1, 100_000),
     maxRetries: intFlag(flags.maxRetries, '--max-retries', 5, 0, 20),
     timeoutMs: intFlag(flags.timeout, '--timeout', 30_000, 100, 600_000),
     connectTimeoutMs: intFlag(flags.connectTimeout, '--connect-timeout', 10_000, 100, 120_000),
+    retryBaseMs: intFlag(flags.retryBaseMs, '--retry-base-ms', 500, 0, 60_000),
   };
 }
 
@@ -127,8 +144,26 @@ export function resolvePushConfig(input: string | undefined, flags: PushFlags, e
     if (!(dryRun && err instanceof ConfigError && err.code === 'CONFIG_MISSING')) throw err;
   }
 
+  const statePath =
+    flags.state === false || (flags.sandbox && typeof flags.state !== 'string')
+      ? null
+      : resolvePath(typeof flags.state === 'string' ? flags.state : DEFAULT_STATE_PATH);
+  if (flags.deleteMissing && spec.kind !== 'keyed') {
+    throw new ConfigError(`--delete-missing is for accounts, users and organizations: ${spec.name}s are never deleted`);
+  }
+  if (flags.deleteMissing && statePath === null) {
+    throw new ConfigError('--delete-missing needs the state store (it knows which records came from this source): drop --no-state');
+  }
+  if (flags.deleteMissing && input === '-') {
+    throw new ConfigError('--delete-missing needs a file: records are matched to the file they were synced from, and stdin has no name');
+  }
+  const deleteMissing = flags.deleteMissing ? { max: intFlag(flags.maxDeletes, '--max-deletes', 100, 0, 1_000_000) } : undefined;
+
   return {
     input,
+    statePath,
+    full: Boolean(flags.full),
+    deleteMissing,
     format,
     delimiter: flags.delimiter?.replace('\\t', '\t'),
     spec,

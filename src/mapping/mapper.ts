@@ -148,6 +148,22 @@ export class Mapper {
     return t;
   }
 
+  /**
+   * The record's key as text, read before (and whatever becomes of) the mapping: a row that fails
+   * conversion is still reported with its key, and still counts as present in the file.
+   */
+  keyOf(data: Record<string, unknown>): string | null {
+    for (const column of Object.keys(data)) {
+      const t = this.targetFor(column);
+      if (t.kind === 'field' && t.name === this.spec.key) {
+        const v = data[column];
+        if (typeof v === 'string' && v.trim() !== '') return v;
+        if (typeof v === 'number') return String(v);
+      }
+    }
+    return null;
+  }
+
   /** Map one record. Throws RowError (with the column and field named) when a cell cannot be converted. */
   map(data: Record<string, unknown>): Mapped {
     const record: MappedRecord = {};

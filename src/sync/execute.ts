@@ -58,10 +58,20 @@ function createOptions(sender: Sender, spec: ObjectSpec, key: string | null) {
   };
 }
 
-export async function execute(sender: Sender, spec: ObjectSpec, plan: RowPlan): Promise<Outcome> {
+export interface ExecuteOptions {
+  /** An earlier run may have created this record before it was killed: look before creating. */
+  verifyFirst?: boolean;
+}
+
+export async function execute(sender: Sender, spec: ObjectSpec, plan: RowPlan, opts: ExecuteOptions = {}): Promise<Outcome> {
   if (plan.firstPhase === 'create') {
     try {
-      return ok('created', await sender.send(plan.first, createOptions(sender, spec, plan.key)));
+      const create = createOptions(sender, spec, plan.key);
+      if (opts.verifyFirst && create.verify) {
+        const found = await create.verify();
+        if (found) return ok('created', found);
+      }
+      return ok('created', await sender.send(plan.first, create));
     } catch (err) {
       rethrowFatal(err);
       return failed(err);

@@ -7,13 +7,9 @@ import { ApiError, RowError } from '../errors.js';
 import type { RefObject } from '../objects/define.js';
 import { objectByName } from '../objects/index.js';
 import { recordPath } from '../plan/plan.js';
-import type { PlannedRequest } from '../types.js';
+import type { IdCache, PlannedRequest } from '../types.js';
 import type { Sender } from '../vitally/sender.js';
 
-export interface IdCache {
-  get(object: RefObject, externalId: string): string | undefined;
-  set(object: RefObject, externalId: string, id: string): void;
-}
 
 /** The request that finds a record of this kind by the customer's value. */
 export function lookupRequest(object: RefObject, value: string): PlannedRequest {

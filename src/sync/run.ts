@@ -2,11 +2,12 @@
  * The orchestrator: wires source -> map -> validate -> plan -> resolve ids -> send -> report for one
  * run, and yields one result per row in input order. It knows nothing of the terminal.
  */
-import { AuthError, ConfigError, RowError, VitallySyncError, errorMessage } from '../errors.js';
+import { ApiError, AuthError, ConfigError, RowError, VitallySyncError, errorMessage } from '../errors.js';
 import { Mapper, type MapperOptions } from '../mapping/mapper.js';
 import type { MappedRecord, Mode, ObjectSpec } from '../objects/define.js';
-import { withDefaults, withIdentity } from '../plan/identity.js';
-import { planRow, type MatchBy, type RowPlan } from '../plan/plan.js';
+import { contentHash, withDefaults, withIdentity } from '../plan/identity.js';
+import { planRow, recordPath, type MatchBy, type RowPlan } from '../plan/plan.js';
+import type { RunState } from '../state/run-state.js';
 import { readRecords, type SourceOptions } from '../source/index.js';
 import type { RowResult, SourceRecord, Summary } from '../types.js';
 import type { Sender } from '../vitally/sender.js';
@@ -25,6 +26,8 @@ export interface SyncConfig {
   window: number;
   /** How keyed records are found: by externalId (default) or, for users, by email. */
   match?: MatchBy;
+  /** Delete the records this store synced from the same source that are absent from the input. */
+  deleteMissing?: { max: number };
 }
 
 export interface SyncDeps {
@@ -32,6 +35,8 @@ export interface SyncDeps {
   sender?: Sender;
   resolver?: Resolver;
   signal?: AbortSignal;
+  /** The state store's view of this run: skip unchanged rows, journal, remember what was sent. */
+  state?: RunState;
   /** Records read, passed on as they are read (for progress). */
   onRead?: (row: number) => void;
 }
@@ -49,6 +54,7 @@ export class RunStopped extends Error {
 interface Prepared {
   src: SourceRecord;
   key: string | null;
+  hash: string;
   plan: RowPlan;
   record: MappedRecord;
   refs: Record<string, string[]>;
@@ -61,6 +67,9 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
   const win = new OrderedWindow<RowResult>(cfg.window);
   const resolver = deps.resolver ?? (deps.sender ? new Resolver(deps.sender) : undefined);
   let fatal: VitallySyncError | undefined;
+  const state = deps.state;
+  /** Why deletions must not be mirrored this run (a row whose key could not be read, ...). */
+  let unsafeToDelete: string | undefined;
 
   const finish = (src: SourceRecord, key: string | null, o: Outcome, extra: Partial<RowResult> = {}): RowResult => {
     const r: RowResult = { row: src.row, line: src.line, key, ...o, ...extra };
@@ -72,7 +81,10 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
   };
 
   const prepare = (src: SourceRecord): Prepared | RowResult => {
-    if (src.error) return finish(src, null, failed(src.error, 'invalid'));
+    if (src.error) {
+      unsafeToDelete ??= `row ${src.row} (line ${src.line}) could not be read`;
+      return finish(src, null, failed(src.error, 'invalid'));
+    }
     let key: string | null = null;
     try {
       const mapped = mapper.map(src.data ?? {});
@@ -80,6 +92,7 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
       const record = withDefaults(cfg.spec, withIdentity(cfg.spec, mapped.record, refs));
       const k = record[cfg.spec.key];
       key = typeof k === 'string' && k !== '' ? k : null;
+      if (key !== null) state?.seen(key);
       // References are validated with placeholders, so a row that cannot be sent costs no look-up.
       const withRefs = substitute(cfg.spec, record, refs, (object, id) => placeholder(object, id));
       const plan = planRow(cfg.spec, cfg.mode, withRefs, cfg.match);
@@ -90,15 +103,37 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
         }
         seen.set(key, src.row);
       }
-      return { src, key, plan, record, refs };
+      // What decides the requests (before defaults such as a note's read time, and before id look-ups).
+      const hash = contentHash([cfg.spec.name, cfg.mode, cfg.match ?? 'externalId', mapped.record, refs]);
+      const last = key !== null ? state?.lastSent(key) : undefined;
+      if (last && last.hash === hash) {
+        return finish(src, key, { status: 'skipped', action: 'unchanged', id: last.vitallyId, httpStatus: null, error: null });
+      }
+      return { src, key, hash, plan, record, refs };
     } catch (err) {
-      if (err instanceof RowError) return finish(src, key, failed(err, 'invalid'));
-      throw err;
+      if (!(err instanceof RowError)) throw err;
+      if (key === null && cfg.spec.kind === 'keyed') {
+        key = mapper.keyOf(src.data ?? {});
+        if (key !== null) state?.seen(key);
+      }
+      if (key === null) unsafeToDelete ??= `row ${src.row} has no usable ${cfg.spec.key}`;
+      return finish(src, key, failed(err, 'invalid'));
     }
   };
 
   const send = async (p: Prepared): Promise<RowResult> => {
     const sender = deps.sender!;
+    const doubt = p.key !== null && state ? state.inDoubt(p.key) : false;
+    if (p.key !== null) state?.begin(p.key, p.hash);
+    const r = await sendPlanned(sender, p, doubt);
+    if (p.key !== null && state) {
+      if (r.status === 'ok') state.confirm(p.key, p.hash, r.id);
+      else state.abandon(p.key);
+    }
+    return r;
+  };
+
+  const sendPlanned = async (sender: Sender, p: Prepared, inDoubt: boolean): Promise<RowResult> => {
     try {
       let plan = p.plan;
       if (Object.keys(p.refs).length > 0) {
@@ -113,7 +148,7 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
         }
         plan = planRow(cfg.spec, cfg.mode, substitute(cfg.spec, p.record, p.refs, (o, v) => ids.get(`${o}:${v}`)!), cfg.match);
       }
-      return finish(p.src, p.key, await execute(sender, cfg.spec, plan));
+      return finish(p.src, p.key, await execute(sender, cfg.spec, plan, { verifyFirst: inDoubt }));
     } catch (err) {
       if (err instanceof AuthError || err instanceof ConfigError) fatal ??= err;
       return finish(p.src, p.key, failed(err));
@@ -146,14 +181,56 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
       if (fatal) continue; // rows failed by the stop are not reported one by one
       yield tally.add(r);
     }
+    if (cfg.deleteMissing && !fatal) {
+      const why = tally.readError
+        ? 'the input was not read to its end'
+        : deps.signal?.aborted
+          ? 'the run was interrupted'
+          : unsafeToDelete;
+      if (!state) tally.warn('--delete-missing needs the state store (it knows what was synced before): nothing was deleted');
+      else if (why) tally.warn(`--delete-missing: nothing was deleted because ${why}`);
+      else {
+        const missing = state.missing();
+        if (missing.length > cfg.deleteMissing.max) {
+          fatal = new ConfigError(
+            `--delete-missing would delete ${missing.length} ${cfg.spec.name}s, more than --max-deletes ${cfg.deleteMissing.max}: nothing was deleted. Check the input is complete, or raise --max-deletes`,
+          );
+        } else {
+          for (const m of missing) win.push(Promise.resolve(deleteOne(m)));
+          while (win.size > 0) yield tally.add((await win.next())!);
+        }
+      }
+    }
   } catch (err) {
     // A read error of the whole input (missing, empty) is a configuration-level failure.
     if (err instanceof VitallySyncError) throw err;
     throw new Error(`internal: ${errorMessage(err)}`, { cause: err });
   }
   const summary = tally.summary(Boolean(deps.signal?.aborted));
+  state?.finish(fatal ? 'stopped' : summary.interrupted ? 'interrupted' : 'done', summary);
   if (fatal) throw new RunStopped(fatal, summary);
   return summary;
+
+  /** Delete one record that left the source (by Vitally id when known, else by externalId). */
+  async function deleteOne(m: { key: string; vitallyId: string | null }): Promise<RowResult> {
+    const req = { method: 'DELETE' as const, path: recordPath(cfg.spec, m.vitallyId ?? m.key) };
+    const base = { row: 0, key: m.key, id: m.vitallyId };
+    if (cfg.dryRun || !deps.sender) {
+      return { ...base, status: 'ok', action: 'planned', httpStatus: null, error: null, requests: [req] };
+    }
+    try {
+      const res = await deps.sender.send(req);
+      state!.forget(m.key);
+      return { ...base, status: 'ok', action: 'deleted', httpStatus: res.status, error: null };
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) {
+        state!.forget(m.key);
+        return { ...base, status: 'ok', action: 'deleted', httpStatus: 404, error: null };
+      }
+      if (err instanceof AuthError || err instanceof ConfigError) fatal ??= err;
+      return { ...base, ...failed(err) };
+    }
+  }
 }
 
 /** Put resolved ids (or dry-run placeholders) into the reference fields of a record. */

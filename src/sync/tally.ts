@@ -13,6 +13,11 @@ export class Tally {
   };
   /** The input could not be read to its end. */
   readError = false;
+  private readonly warnings: string[] = [];
+
+  warn(message: string): void {
+    this.warnings.push(message);
+  }
 
   constructor(private readonly stats: () => SendStats | undefined) {}
 
@@ -35,6 +40,7 @@ export class Tally {
       durationMs,
       rowsPerSecond: durationMs > 0 ? Math.round((this.s.rows / durationMs) * 1000 * 10) / 10 : this.s.rows,
       interrupted,
+      ...(this.warnings.length > 0 ? { warnings: [...this.warnings] } : {}),
     };
   }
 }

@@ -62,13 +62,13 @@ export class HttpClient {
         body: req.body,
       });
     } catch (err) {
-      throw toNetworkError(err, `${req.method} ${req.path}`, this.opts.baseUrl);
+      throw toNetworkError(err, `${req.method} ${req.path}`, this.opts);
     }
     let body: string;
     try {
       body = await res.body.text();
     } catch (err) {
-      throw toNetworkError(err, `${req.method} ${req.path}`, this.opts.baseUrl);
+      throw toNetworkError(err, `${req.method} ${req.path}`, this.opts);
     }
     const headers = flatHeaders(res.headers);
     if (res.statusCode === 401 || res.statusCode === 403) {
@@ -104,17 +104,29 @@ export function flatHeaders(h: Record<string, string | string[] | undefined>): R
   return out;
 }
 
-function toNetworkError(err: unknown, what: string, baseUrl: string): Error {
+const SOCKET_ERRORS: Record<string, string> = {
+  ECONNRESET: 'the connection was reset before an answer',
+  UND_ERR_SOCKET: 'the connection was closed before an answer',
+  ECONNREFUSED: 'the connection was refused',
+  EPIPE: 'the connection was closed while sending',
+  ETIMEDOUT: 'the connection timed out',
+  EHOSTUNREACH: 'the host is unreachable',
+  ENETUNREACH: 'the network is unreachable',
+};
+
+function toNetworkError(err: unknown, what: string, o: HttpOptions): Error {
   const e = err as { code?: string; message?: string; cause?: { code?: string } };
   const code = e.code ?? e.cause?.code;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return new ConfigError(`Cannot resolve the host of ${baseUrl}: check --region, --subdomain or --base-url`);
+    return new ConfigError(`Cannot resolve the host of ${o.baseUrl}: check --region, --subdomain or --base-url`);
   }
   if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
-    return new NetworkError(`${what}: no answer within the timeout`, 'TIMEOUT', err);
+    return new NetworkError(`${what}: no answer within ${o.timeoutMs} ms (--timeout)`, 'TIMEOUT', err);
   }
   if (err instanceof undiciErrors.ConnectTimeoutError) {
-    return new NetworkError(`${what}: connecting to ${baseUrl} timed out`, 'TIMEOUT', err);
+    return new NetworkError(`${what}: connecting to ${o.baseUrl} took longer than ${o.connectTimeoutMs} ms (--connect-timeout)`, 'TIMEOUT', err);
   }
+  const known = code ? SOCKET_ERRORS[code] : undefined;
+  if (known) return new NetworkError(`${what}: ${known} (${code})`, 'NETWORK', err);
   return new NetworkError(`${what}: ${code ?? 'connection failed'}${e.message && !e.message.includes(code ?? '\0') ? ` (${e.message})` : ''}`, 'NETWORK', err);
 }

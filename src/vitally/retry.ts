@@ -1,16 +1,18 @@
 /**
  * The retry policy, in one place: which failures are retried, and how long to wait. Capped exponential
- * backoff with full jitter; a server's Retry-After (or RateLimit-Reset on a 429) is honoured as the
- * least wait. 4xx answers other than 429 are never retried.
+ * backoff with full jitter; a server's Retry-After (or, on a 429, RateLimit-Reset) replaces the backoff,
+ * with a little jitter on top so concurrent waiters do not wake in one burst. 4xx answers other than 429
+ * are never retried (a validation error stays one however often it is sent).
  */
 import { ApiError, NetworkError } from '../errors.js';
 import { parseRateLimit, retryAfterMs } from './ratelimit-headers.js';
 
 export interface RetryPolicy {
+  /** Retries after the first attempt (--max-retries): a request is sent at most maxRetries + 1 times. */
   maxRetries: number;
-  /** First backoff step; doubles each attempt. */
+  /** First backoff step; doubles each attempt. Tests shrink it (--retry-base-ms) so nothing sleeps long. */
   baseMs: number;
-  /** No single wait is longer than this. */
+  /** No single wait is longer than this, a server's hint included. */
   maxMs: number;
   /** Random source in [0, 1): injectable so tests are deterministic. */
   random: () => number;
@@ -18,24 +20,26 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 5, baseMs: 500, maxMs: 60_000, random: Math.random };
 
-export const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
+export const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
 
 export function isRetryable(err: unknown): boolean {
   if (err instanceof ApiError) return RETRY_STATUSES.has(err.status);
   return err instanceof NetworkError;
 }
 
+/** The wait a failed answer asks for: Retry-After, else on a 429 RateLimit-Reset; undefined if none. */
+export function hintedWaitMs(err: unknown, now = Date.now()): number | undefined {
+  if (!(err instanceof ApiError)) return undefined;
+  return retryAfterMs(err.headers, now) ?? (err.status === 429 ? parseRateLimit(err.headers, now).resetMs : undefined);
+}
+
 /**
  * Milliseconds to wait before attempt `attempt + 1` (attempt counts from 1), or null when the error is
  * final or the retries are spent.
  */
-export function retryDelay(err: unknown, attempt: number, p: RetryPolicy): number | null {
+export function retryDelay(err: unknown, attempt: number, p: RetryPolicy, now = Date.now()): number | null {
   if (!isRetryable(err) || attempt > p.maxRetries) return null;
-  const backoff = p.random() * Math.min(p.maxMs, p.baseMs * 2 ** (attempt - 1));
-  if (err instanceof ApiError) {
-    const hinted = retryAfterMs(err.headers) ?? (err.status === 429 ? parseRateLimit(err.headers).resetMs : undefined);
-    // A small jitter on top of the hint keeps concurrent waiters from waking in one burst.
-    if (hinted !== undefined) return Math.min(p.maxMs, hinted + p.random() * Math.min(250, p.baseMs));
-  }
-  return backoff;
+  const hinted = hintedWaitMs(err, now);
+  if (hinted !== undefined) return Math.min(p.maxMs, hinted + p.random() * Math.min(250, p.baseMs));
+  return p.random() * Math.min(p.maxMs, p.baseMs * 2 ** (attempt - 1));
 }

@@ -2,13 +2,20 @@
  * The sender: pacing and retry wrapped around the transport. Every request of a run goes through one
  * Sender, which counts requests, retries and 429s, and reports each exchange to an optional listener
  * (the request log).
+ *
+ * Stopping (stopOn): once the signal aborts, a request that has not started yet is refused with
+ * InterruptedError, unsent; the requests in flight finish, and so do the retries of requests already
+ * sent (with the look-ups that verify them), so a row is never left half-done by the stop.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { ApiError, AuthError, ConfigError, VitallySyncError } from '../errors.js';
 import type { PlannedRequest } from '../types.js';
 import type { HttpClient, HttpResponse } from './http.js';
-import type { Pacer } from './pacer.js';
+import type { Answer, Pacer } from './pacer.js';
 import { retryAfterMs } from './ratelimit-headers.js';
 import { retryDelay, type RetryPolicy } from './retry.js';
+
+export { InterruptedError } from './pacer.js';
 
 export interface Exchange {
   method: string;
@@ -31,8 +38,8 @@ export interface SendStats {
 export interface SendOptions {
   /**
    * For a request that is not safe to repeat (a create keyed by externalId): before a retry after an
-   * answer that may have been applied (5xx, lost connection), look the record up; a found record is the
-   * answer.
+   * answer that may have been applied (5xx, lost connection, timeout), look the record up; a found
+   * record is the answer.
    */
   verify?: () => Promise<HttpResponse | null>;
 }
@@ -41,6 +48,8 @@ export class Sender {
   readonly stats: SendStats = { requests: 0, retries: 0, rateLimited: 0 };
   /** Set by a refused token or an unknown host: every later send fails with it, unsent. */
   private halted: Error | undefined;
+  /** Set while a retry's verification runs, so a stop does not refuse it. */
+  private readonly retrying = new AsyncLocalStorage<true>();
 
   constructor(
     readonly http: HttpClient,
@@ -50,33 +59,40 @@ export class Sender {
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
 
+  /** From the moment `signal` aborts, requests not yet started are refused (InterruptedError). */
+  stopOn(signal: AbortSignal): void {
+    this.pacer.stopOn(signal);
+  }
+
   async send(req: PlannedRequest, opts: SendOptions = {}): Promise<HttpResponse> {
+    const stoppable = !this.retrying.getStore();
     for (let attempt = 1; ; attempt++) {
       if (this.halted) throw this.halted;
-      await this.pacer.acquire();
+      const ticket = await this.pacer.acquire(attempt === 1 && stoppable);
       if (this.halted) {
-        this.pacer.release();
+        this.pacer.cancel(ticket);
         throw this.halted;
       }
       const started = Date.now();
       let failure: unknown;
+      let answer: Answer | undefined;
       try {
         this.stats.requests++;
         const res = await this.http.send(req);
-        this.pacer.observe(res.headers, res.status);
+        answer = { status: res.status, headers: res.headers };
         this.log(req, attempt, started, res.status, res.headers, res.body);
         return res;
       } catch (err) {
         failure = err;
         if (err instanceof ApiError) {
           if (err.status === 429) this.stats.rateLimited++;
-          this.pacer.observe(err.headers, err.status, err.status === 429 ? retryAfterMs(err.headers) : undefined);
+          answer = { status: err.status, headers: err.headers, retryAfterMs: retryAfterMs(err.headers) };
           this.log(req, attempt, started, err.status, err.headers, err.body);
         } else {
           this.log(req, attempt, started, err instanceof AuthError ? err.status : null, undefined, undefined, err);
         }
       } finally {
-        this.pacer.release();
+        this.pacer.release(ticket, answer);
       }
       if (failure instanceof AuthError || failure instanceof ConfigError) {
         this.halted ??= failure;
@@ -91,7 +107,7 @@ export class Sender {
       await this.sleep(delay);
       const maybeApplied = !(failure instanceof ApiError && failure.status === 429);
       if (opts.verify && maybeApplied) {
-        const found = await opts.verify();
+        const found = await this.retrying.run(true, opts.verify);
         if (found) return found;
       }
     }

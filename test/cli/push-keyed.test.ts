@@ -80,12 +80,12 @@ describe('push accounts, users and organizations', () => {
     const r = await runCli(['push', file, '--object', 'account', '--map', 'mrr=traits.mrr:number', '--json', '--rejects', rejects], { env });
     expect(r.code).toBe(1);
     expect(rows(r).map((x) => x.status)).toEqual(['ok', 'failed', 'ok']);
-    expect(rows(r)[1]).toMatchObject({ row: 2, key: null, action: 'invalid', httpStatus: null });
+    expect(rows(r)[1]).toMatchObject({ row: 2, key: 'b', action: 'invalid', httpStatus: null });
     expect(rows(r)[1]!.error).toContain('traits.mrr (number): "lots" is not a number');
     expect(sb.store.get('accounts', 'b')).toBeUndefined();
     expect(writes().some((w) => w.body.includes('"B"'))).toBe(false);
     const rejected = readFileSync(rejects, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(rejected).toEqual([{ row: 2, line: 3, key: null, error: expect.stringContaining('lots'), record: { externalId: 'b', name: 'B', mrr: 'lots' } }]);
+    expect(rejected).toEqual([{ row: 2, line: 3, key: 'b', error: expect.stringContaining('lots'), record: { externalId: 'b', name: 'B', mrr: 'lots' } }]);
     expect(summaryOf(r).rejectsFile).toBe(rejects);
   });
 

@@ -25,7 +25,10 @@ export async function runCli(argv: string[], opts: { env?: Record<string, string
     env: opts.env ?? {},
     signals: false,
   };
-  const code = await main(argv, io);
+  // Tests that do not name a state store run without one, so runs never depend on each other through a
+  // file in the working directory.
+  const args = argv[0] === 'push' && !argv.some((a) => a === '--state' || a === '--no-state') ? [...argv, '--no-state'] : argv;
+  const code = await main(args, io);
   const json = stdout
     .split('\n')
     .filter((l) => l.startsWith('{'))

@@ -1,0 +1,89 @@
+/** `vitally-sync state show|reset|forget`: look into and clear the state store. */
+import { existsSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DEFAULT_STATE_PATH } from '../config/push.js';
+import { ConfigError } from '../errors.js';
+import { objectNames } from '../objects/index.js';
+import { openStore } from '../state/store.js';
+import type { CliIO } from './io.js';
+
+export interface StateFlags {
+  state?: string;
+  json?: boolean;
+  destination?: string;
+  yes?: boolean;
+}
+
+const pathOf = (flags: StateFlags) => resolve(flags.state ?? DEFAULT_STATE_PATH);
+
+export async function stateShow(flags: StateFlags, io: CliIO): Promise<number> {
+  const path = pathOf(flags);
+  const db = openStore(path, { readonly: true });
+  try {
+    const objects = db
+      .prepare(
+        `SELECT s.destination, s.object, COUNT(*) AS records, MAX(s.sent_at) AS lastSent,
+           (SELECT COUNT(*) FROM journal j WHERE j.destination = s.destination AND j.object = s.object) AS inDoubt
+         FROM sent s GROUP BY s.destination, s.object ORDER BY s.destination, s.object`,
+      )
+      .all() as Array<{ destination: string; object: string; records: number; lastSent: string; inDoubt: number }>;
+    const ids = db.prepare('SELECT destination, object, COUNT(*) AS ids FROM ids GROUP BY destination, object').all() as Array<{
+      destination: string;
+      object: string;
+      ids: number;
+    }>;
+    const runs = db
+      .prepare('SELECT id, destination, object, source, started_at AS startedAt, finished_at AS finishedAt, status FROM runs ORDER BY id DESC LIMIT 10')
+      .all() as Array<Record<string, unknown>>;
+    if (flags.json) {
+      io.stdout.write(`${JSON.stringify({ path, objects, resolvedIds: ids, recentRuns: runs })}\n`);
+      return 0;
+    }
+    const out: string[] = [`State store ${path}`];
+    if (objects.length === 0) out.push('  nothing synced yet');
+    for (const o of objects) {
+      out.push(`  ${o.destination}  ${o.object}: ${o.records} records, last sent ${o.lastSent}${o.inDoubt ? `, ${o.inDoubt} in doubt (a run was killed)` : ''}`);
+    }
+    for (const i of ids) out.push(`  ${i.destination}  ${i.object} ids resolved: ${i.ids}`);
+    if (runs.length) out.push('Recent runs:');
+    for (const r of runs) out.push(`  #${r.id} ${r.startedAt} ${r.object} from ${r.source}: ${r.status}`);
+    io.stdout.write(`${out.join('\n')}\n`);
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+export async function stateReset(flags: StateFlags, io: CliIO): Promise<number> {
+  const path = pathOf(flags);
+  if (!existsSync(path)) {
+    io.stdout.write(`No state file at ${path}: nothing to reset\n`);
+    return 0;
+  }
+  if (!flags.yes) throw new ConfigError(`state reset deletes ${path}: the next run sends every row again. Add --yes to confirm`);
+  // Opening first proves the file is ours: reset never deletes a file that is not a state store.
+  openStore(path).close();
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+  io.stdout.write(`Removed ${path}\n`);
+  return 0;
+}
+
+export async function stateForget(object: string, flags: StateFlags, io: CliIO): Promise<number> {
+  if (!(objectNames() as string[]).includes(object)) {
+    throw new ConfigError(`state forget: unknown object "${object}": choose one of ${objectNames().join(', ')}`);
+  }
+  const path = pathOf(flags);
+  const db = openStore(path);
+  try {
+    const where = flags.destination ? 'object = ? AND destination = ?' : 'object = ?';
+    const args = flags.destination ? [object, flags.destination] : [object];
+    const counts = db.transaction(() => ({
+      sent: db.prepare(`DELETE FROM sent WHERE ${where}`).run(...args).changes,
+      journal: db.prepare(`DELETE FROM journal WHERE ${where}`).run(...args).changes,
+    }))();
+    io.stdout.write(`Forgot ${counts.sent} ${object} records (and ${counts.journal} in doubt) in ${path}: the next run sends them again\n`);
+    return 0;
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * One run's view of the state store: for a destination (REST base URL), an object type and a source.
+ * Success is recorded only after Vitally confirmed it; a row is journalled before it is sent, so a
+ * killed run leaves behind exactly the rows whose outcome is unknown.
+ */
+import type { IdCache, Summary } from '../types.js';
+import type { DB } from './store.js';
+
+export interface LastSent {
+  hash: string;
+  vitallyId: string | null;
+}
+
+export interface RunStateOptions {
+  destination: string;
+  object: string;
+  source: string;
+  /** --full: ignore what was sent before (and cached ids), send everything, refresh the store. */
+  full?: boolean;
+  /** A dry run reads the store but never writes it. */
+  readOnly?: boolean;
+}
+
+export class RunState implements IdCache {
+  readonly runId: number;
+  private readonly q;
+  private readonly now = () => new Date().toISOString();
+
+  constructor(
+    private readonly db: DB,
+    private readonly o: RunStateOptions,
+  ) {
+    const { destination: d, object: ob } = o;
+    // The keys read this run (for --delete-missing): a temporary table keeps memory flat on large files.
+    db.exec('CREATE TEMP TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY) WITHOUT ROWID; DELETE FROM temp.seen;');
+    this.q = {
+      last: db.prepare('SELECT hash, vitally_id AS vitallyId FROM sent WHERE destination = ? AND object = ? AND key = ?'),
+      doubt: db.prepare('SELECT run_id FROM journal WHERE destination = ? AND object = ? AND key = ? AND run_id <> ?').pluck(),
+      begin: db.prepare('INSERT OR REPLACE INTO journal (destination, object, key, hash, run_id, started_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      end: db.prepare('DELETE FROM journal WHERE destination = ? AND object = ? AND key = ?'),
+      confirm: db.prepare(
+        `INSERT INTO sent (destination, object, key, hash, vitally_id, source, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (destination, object, key) DO UPDATE SET hash = excluded.hash,
+           vitally_id = COALESCE(excluded.vitally_id, sent.vitally_id), source = excluded.source, sent_at = excluded.sent_at`,
+      ),
+      forget: db.prepare('DELETE FROM sent WHERE destination = ? AND object = ? AND key = ?'),
+      seen: db.prepare('INSERT OR IGNORE INTO temp.seen (key) VALUES (?)'),
+      missing: db.prepare(
+        `SELECT key, vitally_id AS vitallyId FROM sent WHERE destination = ? AND object = ? AND source = ?
+         AND key NOT IN (SELECT key FROM temp.seen) ORDER BY key`,
+      ),
+      idGet: db.prepare('SELECT vitally_id FROM ids WHERE destination = ? AND object = ? AND external_id = ?').pluck(),
+      idSet: db.prepare('INSERT OR REPLACE INTO ids (destination, object, external_id, vitally_id, resolved_at) VALUES (?, ?, ?, ?, ?)'),
+    };
+    this.runId = o.readOnly
+      ? 0
+      : Number(
+          db
+            .prepare("INSERT INTO runs (destination, object, source, started_at, status) VALUES (?, ?, ?, ?, 'running')")
+            .run(d, ob, o.source, this.now()).lastInsertRowid,
+        );
+  }
+
+  get full(): boolean {
+    return Boolean(this.o.full);
+  }
+
+  /** What was last sent successfully for this key (undefined with --full). */
+  lastSent(key: string): LastSent | undefined {
+    if (this.o.full) return undefined;
+    return this.q.last.get(this.o.destination, this.o.object, key) as LastSent | undefined;
+  }
+
+  /** A row an earlier run sent without learning the outcome (it was killed). */
+  inDoubt(key: string): boolean {
+    return this.q.doubt.get(this.o.destination, this.o.object, key, this.runId) !== undefined;
+  }
+
+  /** The row's key was in this run's input (whatever became of the row). */
+  seen(key: string): void {
+    this.q.seen.run(key);
+  }
+
+  begin(key: string, hash: string): void {
+    if (!this.o.readOnly) this.q.begin.run(this.o.destination, this.o.object, key, hash, this.runId, this.now());
+  }
+
+  /** Vitally confirmed the row: remember it and close its journal entry, in one transaction. */
+  confirm = (key: string, hash: string, vitallyId: string | null): void => {
+    if (this.o.readOnly) return;
+    this.db.transaction(() => {
+      this.q.confirm.run(this.o.destination, this.o.object, key, hash, vitallyId, this.o.source, this.now());
+      this.q.end.run(this.o.destination, this.o.object, key);
+    })();
+  };
+
+  /** The row failed with a known outcome (nothing was applied): it is no longer in doubt. */
+  abandon(key: string): void {
+    if (!this.o.readOnly) this.q.end.run(this.o.destination, this.o.object, key);
+  }
+
+  /** Records synced earlier from this source that were not in this run's input. */
+  missing(): Array<{ key: string; vitallyId: string | null }> {
+    return this.q.missing.all(this.o.destination, this.o.object, this.o.source) as Array<{ key: string; vitallyId: string | null }>;
+  }
+
+  forget(key: string): void {
+    if (!this.o.readOnly) this.q.forget.run(this.o.destination, this.o.object, key);
+  }
+
+  get(object: string, externalId: string): string | undefined {
+    if (this.o.full) return undefined;
+    return (this.q.idGet.get(this.o.destination, object, externalId) as string | undefined) ?? undefined;
+  }
+
+  set(object: string, externalId: string, id: string): void {
+    if (!this.o.readOnly) this.q.idSet.run(this.o.destination, object, externalId, id, this.now());
+  }
+
+  finish(status: 'done' | 'interrupted' | 'stopped', summary: Summary): void {
+    if (this.o.readOnly) return;
+    this.db.prepare('UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE id = ?').run(this.now(), status, JSON.stringify(summary), this.runId);
+  }
+}

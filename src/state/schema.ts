@@ -1,0 +1,66 @@
+/** The state store's SQL schema (docs/state.md shows it). Bump SCHEMA_VERSION with a migration. */
+
+export const APP_ID = 'vitally-sync';
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+-- What was last sent successfully, per destination (REST base URL: host + tenant), object and key.
+CREATE TABLE IF NOT EXISTS sent (
+  destination TEXT NOT NULL,
+  object      TEXT NOT NULL,
+  key         TEXT NOT NULL,          -- externalId (append-only rows: their stable identity)
+  hash        TEXT NOT NULL,          -- sha256 of the planned request(s), before id resolution
+  vitally_id  TEXT,                   -- the id Vitally answered with, when it did
+  source      TEXT NOT NULL,          -- the input it came from (for --delete-missing)
+  sent_at     TEXT NOT NULL,          -- ISO 8601
+  PRIMARY KEY (destination, object, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS sent_by_source ON sent (destination, object, source);
+
+-- Rows sent but not yet confirmed. Left behind only by a run that was killed: those rows are in doubt.
+CREATE TABLE IF NOT EXISTS journal (
+  destination TEXT NOT NULL,
+  object      TEXT NOT NULL,
+  key         TEXT NOT NULL,
+  hash        TEXT NOT NULL,
+  run_id      INTEGER NOT NULL,
+  started_at  TEXT NOT NULL,
+  PRIMARY KEY (destination, object, key)
+) WITHOUT ROWID;
+
+-- The customer's ids (and team members' emails) resolved to Vitally ids.
+CREATE TABLE IF NOT EXISTS ids (
+  destination TEXT NOT NULL,
+  object      TEXT NOT NULL,          -- account, organization, user, admin
+  external_id TEXT NOT NULL,
+  vitally_id  TEXT NOT NULL,
+  resolved_at TEXT NOT NULL,
+  PRIMARY KEY (destination, object, external_id)
+) WITHOUT ROWID;
+
+-- One row per push run.
+CREATE TABLE IF NOT EXISTS runs (
+  id          INTEGER PRIMARY KEY,
+  destination TEXT NOT NULL,
+  object      TEXT NOT NULL,
+  source      TEXT NOT NULL,
+  started_at  TEXT NOT NULL,
+  finished_at TEXT,
+  status      TEXT NOT NULL,          -- running, done, interrupted, stopped
+  summary     TEXT                    -- the run's summary as JSON
+);
+
+-- Cached copies of Vitally's answers that change rarely (the custom-trait catalogue).
+CREATE TABLE IF NOT EXISTS cache (
+  destination TEXT NOT NULL,
+  name        TEXT NOT NULL,
+  body        TEXT NOT NULL,
+  fetched_at  TEXT NOT NULL,
+  PRIMARY KEY (destination, name)
+) WITHOUT ROWID;
+`;

@@ -1,0 +1,236 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { rows, runCli, sandboxEnv, summaryOf, tempDir, writeTemp } from '../helpers/cli.js';
+
+let sb: Sandbox;
+let dir: string;
+let env: Record<string, string>;
+let statePath: string;
+let n = 0;
+
+beforeAll(async () => {
+  sb = await createSandbox();
+  dir = tempDir();
+  env = sandboxEnv(sb);
+});
+afterAll(() => sb.close());
+beforeEach(() => {
+  sb.reset();
+  statePath = join(dir, `state-${++n}.db`);
+});
+
+const push = (file: string, ...args: string[]) => runCli(['push', file, '--state', statePath, '--json', ...args], { env });
+const writes = () => sb.requests.filter((r) => r.method !== 'GET');
+
+describe('incremental runs', () => {
+  it('an unchanged re-run sends no request at all; one changed row sends one', async () => {
+    const file = writeTemp(dir, 'acc.csv', 'externalId,name,mrr\na1,A,1\na2,B,2\na3,C,3\n');
+    expect((await push(file, '--object', 'account')).code).toBe(0);
+    sb.requests.length = 0;
+    const again = await push(file, '--object', 'account');
+    expect(again.code).toBe(0);
+    expect(sb.requests).toHaveLength(0);
+    expect(rows(again).map((r) => [r.status, r.action])).toEqual([
+      ['skipped', 'unchanged'],
+      ['skipped', 'unchanged'],
+      ['skipped', 'unchanged'],
+    ]);
+    expect(rows(again)[0]!.id).toBe(sb.store.get('accounts', 'a1')!.id);
+    expect(summaryOf(again)).toMatchObject({ skipped: 3, requests: 0 });
+
+    writeFileSync(file, 'externalId,name,mrr\na1,A,1\na2,B,20\na3,C,3\n');
+    const changed = await push(file, '--object', 'account');
+    expect(rows(changed).map((r) => r.action)).toEqual(['unchanged', 'updated', 'unchanged']);
+    expect(writes().map((w) => w.path)).toEqual(['/resources/accounts/a2']);
+    expect(sb.store.get('accounts', 'a2')!.traits).toEqual({ mrr: '20' });
+
+    sb.requests.length = 0;
+    const full = await push(file, '--object', 'account', '--full');
+    expect(rows(full).map((r) => r.action)).toEqual(['updated', 'updated', 'updated']);
+    expect(writes()).toHaveLength(3);
+  });
+
+  it('users linked by accountExternalId: the re-run needs no look-up either, and ids are cached across runs', async () => {
+    await push('fixtures/accounts.csv', '--object', 'account');
+    sb.requests.length = 0;
+    await push('fixtures/users.csv', '--object', 'user');
+    expect(sb.requests.filter((r) => r.method === 'GET')).toHaveLength(2); // acme, globex: once each
+    sb.requests.length = 0;
+    await push('fixtures/users.csv', '--object', 'user');
+    expect(sb.requests).toHaveLength(0);
+    // A new user on a known account uses the cached id: no look-up.
+    const more = writeTemp(dir, 'more-users.csv', 'externalId,name,accountExternalId\nu-7,Seven,acme\n');
+    await push(more, '--object', 'user');
+    expect(sb.requests.map((r) => r.method)).toEqual(['PUT', 'POST']);
+  });
+
+  it('notes: a re-run of the same file creates nothing and sends nothing', async () => {
+    await push('fixtures/accounts.csv', '--object', 'account');
+    expect((await push('fixtures/notes.csv', '--object', 'note')).code).toBe(0);
+    expect(sb.store.all('notes')).toHaveLength(3);
+    sb.requests.length = 0;
+    const again = await push('fixtures/notes.csv', '--object', 'note');
+    expect(rows(again).map((r) => r.status)).toEqual(['skipped', 'skipped', 'skipped']);
+    expect(sb.requests).toHaveLength(0);
+    expect(sb.store.all('notes')).toHaveLength(3);
+  });
+
+  it('a dry run reports what would be skipped and writes nothing', async () => {
+    const file = writeTemp(dir, 'dry.csv', 'externalId,name\nd1,D\n');
+    await push(file, '--object', 'account');
+    writeFileSync(file, 'externalId,name\nd1,D\nd2,E\n');
+    const before = readFileSync(statePath);
+    const dry = await push(file, '--object', 'account', '--dry-run');
+    expect(rows(dry).map((r) => r.action)).toEqual(['unchanged', 'planned']);
+    expect(sb.store.all('accounts')).toHaveLength(1);
+    const db = new Database(statePath, { readonly: true });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM sent').get()).toEqual({ n: 1 });
+    db.close();
+    expect(before.length).toBeGreaterThan(0);
+  });
+});
+
+describe('--delete-missing', () => {
+  it('deletes exactly the records that left the file, and refuses past --max-deletes', async () => {
+    const file = writeTemp(dir, 'mirror.csv', 'externalId,name\nm1,One\nm2,Two\nm3,Three\nm4,Four\n');
+    await push(file, '--object', 'account');
+    const other = writeTemp(dir, 'other-source.csv', 'externalId,name\nx1,Other\n');
+    await push(other, '--object', 'account');
+    writeFileSync(file, 'externalId,name\nm1,One\nm4,Four\n');
+
+    const refused = await push(file, '--object', 'account', '--delete-missing', '--max-deletes', '1');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--delete-missing would delete 2 accounts, more than --max-deletes 1: nothing was deleted');
+    expect(sb.store.all('accounts')).toHaveLength(5);
+
+    const r = await push(file, '--object', 'account', '--delete-missing', '--max-deletes', '2');
+    expect(r.code).toBe(0);
+    expect(rows(r).filter((x) => x.action === 'deleted').map((x) => [x.row, x.key])).toEqual([
+      [0, 'm2'],
+      [0, 'm3'],
+    ]);
+    expect(sb.store.all('accounts').map((a) => a.externalId).sort()).toEqual(['m1', 'm4', 'x1']);
+    // Nothing left to delete on the next run.
+    sb.requests.length = 0;
+    await push(file, '--object', 'account', '--delete-missing');
+    expect(sb.requests).toHaveLength(0);
+  });
+
+  it('deletes nothing when the file was not read whole', async () => {
+    const file = writeTemp(dir, 'mirror2.csv', 'externalId,name\nk1,One\nk2,Two\n');
+    await push(file, '--object', 'account');
+    writeFileSync(file, 'externalId,name\nk1,One\n"k2,Two\n');
+    const r = await push(file, '--object', 'account', '--delete-missing');
+    expect(summaryOf(r).warnings).toEqual(['--delete-missing: nothing was deleted because the input was not read to its end']);
+    expect(sb.store.all('accounts')).toHaveLength(2);
+  });
+});
+
+describe('the state file', () => {
+  it('refuses a file that is not a state store, leaving it untouched', async () => {
+    const junk = writeTemp(dir, 'junk.db', 'hello, I am not a database');
+    const r = await runCli(['push', 'fixtures/accounts.csv', '--object', 'account', '--state', junk], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`--state ${junk} is not a vitally-sync state file`);
+    expect(readFileSync(junk, 'utf8')).toBe('hello, I am not a database');
+    const foreign = join(dir, 'foreign.db');
+    const db = new Database(foreign);
+    db.exec('CREATE TABLE customers (id INTEGER)');
+    db.close();
+    const r2 = await runCli(['push', 'fixtures/accounts.csv', '--object', 'account', '--state', foreign], { env });
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toContain('is an SQLite database of something else');
+    expect(sb.requests).toHaveLength(0);
+  });
+
+  it('state show, forget and reset', async () => {
+    await push('fixtures/accounts.csv', '--object', 'account');
+    const show = await runCli(['state', 'show', '--state', statePath, '--json']);
+    expect(show.code).toBe(0);
+    expect(show.json[0]!.objects).toEqual([expect.objectContaining({ destination: sb.url, object: 'account', records: 4, inDoubt: 0 })]);
+    expect((await runCli(['state', 'show', '--state', statePath])).stdout).toContain('account: 4 records');
+    const forget = await runCli(['state', 'forget', 'account', '--state', statePath]);
+    expect(forget.stdout).toContain('Forgot 4 account records');
+    sb.requests.length = 0;
+    await push('fixtures/accounts.csv', '--object', 'account');
+    expect(writes()).toHaveLength(4);
+    expect((await runCli(['state', 'reset', '--state', statePath])).code).toBe(2);
+    expect((await runCli(['state', 'reset', '--state', statePath, '--yes'])).code).toBe(0);
+    expect(existsSync(statePath)).toBe(false);
+    expect((await runCli(['state', 'forget', 'widget', '--state', statePath])).code).toBe(2);
+  });
+});
+
+describe('resume after kill -9', () => {
+  /** Start the built CLI, kill it with SIGKILL once `after` results are out, and wait for it to die. */
+  function killMidRun(args: string[], after: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['bin/vitally-sync.js', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let seen = 0;
+      child.stdout.on('data', (chunk: Buffer) => {
+        seen += chunk.toString().split('\n').filter((l) => l.startsWith('{"row"')).length;
+        if (seen >= after) child.kill('SIGKILL');
+      });
+      child.on('error', reject);
+      child.on('exit', () => resolve(seen));
+    });
+  }
+
+  it('a note run killed mid-way and re-run ends with every note exactly once', async () => {
+    await push('fixtures/accounts.csv', '--object', 'account');
+    const lines = ['accountExternalId,subject,body'];
+    for (let i = 1; i <= 80; i++) lines.push(`${i % 2 ? 'acme' : 'globex'},Note ${i},Body of note ${i}`);
+    const file = writeTemp(dir, 'notes-80.csv', lines.join('\n'));
+    sb.options.latencyMs = 20;
+    const reported = await killMidRun(['push', file, '--object', 'note', '--state', statePath, '--json', '--concurrency', '6'], 20);
+    sb.options.latencyMs = 0;
+    const afterKill = sb.store.all('notes').length;
+    expect(reported).toBeGreaterThanOrEqual(20);
+    expect(afterKill).toBeLessThan(80);
+    const db = new Database(statePath, { readonly: true });
+    const inDoubt = (db.prepare('SELECT COUNT(*) AS n FROM journal').get() as { n: number }).n;
+    db.close();
+    expect(inDoubt).toBeGreaterThan(0); // the requests in flight when it died
+
+    const rerun = await push(file, '--object', 'note');
+    expect(rerun.code).toBe(0);
+    const notes = sb.store.all('notes');
+    expect(notes).toHaveLength(80);
+    expect(new Set(notes.map((x) => x.subject)).size).toBe(80);
+    expect(summaryOf(rerun).skipped).toBeGreaterThanOrEqual(reported - 6);
+  });
+
+  it('insert mode after a kill checks the rows in doubt before creating them (no 409s, no duplicates)', async () => {
+    sb.options.postExisting = 'conflict';
+    const lines = ['externalId,name'];
+    for (let i = 1; i <= 60; i++) lines.push(`k${i},Name ${i}`);
+    const file = writeTemp(dir, 'insert-60.csv', lines.join('\n'));
+    sb.options.latencyMs = 20;
+    await killMidRun(['push', file, '--object', 'account', '--mode', 'insert', '--state', statePath, '--json', '--concurrency', '6'], 15);
+    sb.options.latencyMs = 0;
+    const rerun = await push(file, '--object', 'account', '--mode', 'insert');
+    sb.options.postExisting = 'update';
+    expect(rows(rerun).filter((r) => r.status === 'failed')).toEqual([]);
+    expect(rerun.code).toBe(0);
+    expect(sb.store.all('accounts')).toHaveLength(60);
+    expect(sb.requests.filter((r) => r.status === 409)).toHaveLength(0);
+  });
+});
+
+describe('--delete-missing and rows that fail', () => {
+  it('a row that fails conversion still counts as present: it is not deleted', async () => {
+    const file = writeTemp(dir, 'mirror3.csv', 'externalId,name,mrr\np1,One,1\np2,Two,2\n');
+    await push(file, '--object', 'account', '--map', 'mrr=traits.mrr:number');
+    writeFileSync(file, 'externalId,name,mrr\np1,One,1\np2,Two,lots\n');
+    const r = await push(file, '--object', 'account', '--map', 'mrr=traits.mrr:number', '--delete-missing');
+    expect(rows(r).map((x) => [x.key, x.status])).toEqual([
+      ['p1', 'skipped'],
+      ['p2', 'failed'],
+    ]);
+    expect(sb.store.all('accounts')).toHaveLength(2);
+  });
+});
