@@ -19,9 +19,12 @@ Examples:
   $ cat accounts.csv | vitally-sync push - --format csv --object account --dry-run
   $ vitally-sync push notes.csv --object note        # accountExternalId, subject, body columns
   $ vitally-sync push users.csv --object user --match email
+  $ vitally-sync push accounts.csv --object account --via analytics      # batches of 100
+  $ vitally-sync push events.csv --object event --event-column event_name --timestamp-column ts --map user_id=userId
   $ vitally-sync push fixtures/accounts.csv --object account --sandbox     # no Vitally account needed
 
-Environment: VITALLY_API_TOKEN, VITALLY_REGION (us|eu), VITALLY_SUBDOMAIN, VITALLY_BASE_URL.
+Environment: VITALLY_API_TOKEN, VITALLY_REGION (us|eu), VITALLY_SUBDOMAIN, VITALLY_BASE_URL,
+VITALLY_ANALYTICS_TOKEN, VITALLY_ANALYTICS_BASE_URL (events and --via analytics).
 Exit codes: 0 all rows ok or skipped, 1 some rows failed, 2 bad usage or configuration (nothing sent),
 3 authentication failed, 130 interrupted, 70 internal error.`;
 
@@ -56,6 +59,14 @@ export function buildProgram(io: CliIO, exit: (code: number) => void): Command {
     .option('--subdomain <name>', 'your Vitally subdomain, required for US (default: VITALLY_SUBDOMAIN)')
     .option('--base-url <url>', 'override the REST host (default: VITALLY_BASE_URL)')
     .option('--sandbox', 'send to an in-process sandbox instead of Vitally (no account needed)')
+    .option('--via <api>', 'accounts, organizations, users in upsert mode: rest (default, one record a request) or analytics (batches of up to 100)')
+    .option('--batch-size <n>', 'messages per Analytics batch request (default and maximum 100)')
+    .option('--event <name>', 'events: one event name for every row')
+    .option('--event-column <column>', 'events: the column holding the event name')
+    .option('--timestamp-column <column>', 'events: the column holding the time (ISO 8601, epoch seconds or ms; default: when read)')
+    .option('--unlink-removed', 'users --via analytics: unlink accounts that were sent for a user before and are gone from its row')
+    .option('--analytics-token-file <path>', 'read the Analytics API token from a file (default: VITALLY_ANALYTICS_TOKEN)')
+    .option('--analytics-base-url <url>', 'the Analytics API host (default: VITALLY_ANALYTICS_BASE_URL, or https://<subdomain>.api.vitally.io)')
     .option('--state <path>', 'the state store: what was sent, so unchanged rows are skipped (default .vitally-sync/state.db)')
     .option('--no-state', 'do not read or write the state store: send every row')
     .option('--full', 'send every row even if unchanged since the last run, and refresh the state store')

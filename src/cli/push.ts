@@ -2,6 +2,8 @@
 import { resolvePushConfig, type PushConfig, type PushFlags } from '../config/push.js';
 import { AuthError, ConfigError } from '../errors.js';
 import { createSandbox, type Sandbox } from '../sandbox/index.js';
+import { sandboxCatalogue } from '../schema/catalogue.js';
+import { setupTraits, type TraitSetup } from '../schema/setup.js';
 import { assertReadable } from '../source/index.js';
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
@@ -10,7 +12,8 @@ import { openStore, type DB } from '../state/store.js';
 import { Resolver } from '../sync/resolve.js';
 import { runSync, RunStopped } from '../sync/run.js';
 import type { Summary } from '../types.js';
-import { restAuthorization, makeRedactor } from '../vitally/auth.js';
+import { analyticsAuthorization, restAuthorization, makeRedactor } from '../vitally/auth.js';
+import type { Connection } from '../config/connection.js';
 import { HttpClient } from '../vitally/http.js';
 import { Pacer } from '../vitally/pacer.js';
 import { DEFAULT_RETRY } from '../vitally/retry.js';
@@ -19,10 +22,14 @@ import { EXIT, type CliIO } from './io.js';
 import { createRenderer, RejectsWriter } from './render.js';
 import { onInterrupt } from './signals.js';
 
-export function createSender(cfg: Pick<PushConfig, 'net'>, baseUrl: string, token: string, tokenSource: string): Sender {
+export function createSender(
+  cfg: Pick<PushConfig, 'net'>,
+  { baseUrl, token, tokenSource }: Connection,
+  authorize: (token: string) => string = restAuthorization,
+): Sender {
   const http = new HttpClient({
     baseUrl,
-    authorization: restAuthorization(token),
+    authorization: authorize(token),
     connections: cfg.net.concurrency,
     connectTimeoutMs: cfg.net.connectTimeoutMs,
     timeoutMs: cfg.net.timeoutMs,
@@ -43,15 +50,29 @@ export async function pushCommand(input: string | undefined, flags: PushFlags, i
   let sender: Sender | undefined;
   let stopSignals = () => {};
   try {
-    let connection = cfg.connection;
+    const analytics = cfg.via === 'analytics';
+    // Where the rows go: the REST API, or the Analytics API (events, --via analytics).
+    let connection = analytics ? cfg.analytics : cfg.connection;
     if (cfg.sandbox) {
-      sandbox = await createSandbox();
-      connection = { baseUrl: sandbox.url, token: sandbox.token, tokenSource: 'the sandbox token' };
+      sandbox = await createSandbox(sandboxCatalogue(cfg.traitCheck.file));
+      connection = analytics
+        ? { baseUrl: sandbox.analyticsUrl, token: sandbox.analyticsToken, tokenSource: 'the sandbox Analytics token' }
+        : { baseUrl: sandbox.url, token: sandbox.token, tokenSource: 'the sandbox token' };
       io.stderr.write(`Using an in-process sandbox at ${sandbox.url}: nothing leaves this machine, and its records vanish when the run ends.\n`);
     }
-    const redact = makeRedactor([connection?.token, io.env.VITALLY_API_TOKEN]);
+    const redact = makeRedactor([connection?.token, io.env.VITALLY_API_TOKEN, io.env.VITALLY_ANALYTICS_TOKEN]);
     // A dry run only reads an existing store: it never creates one.
     db = cfg.statePath && connection && (!cfg.dryRun || existsSync(cfg.statePath)) ? openStore(cfg.statePath, { readonly: cfg.dryRun }) : undefined;
+    // Vitally's trait catalogue (--types vitally, --strict-traits), before the run is recorded: --strict-traits may stop it here.
+    const traits = await setupTraits(cfg.traitCheck, {
+      spec: cfg.spec,
+      dryRun: cfg.dryRun,
+      db,
+      rest: sandbox ? { baseUrl: sandbox.url, token: sandbox.token, tokenSource: 'the sandbox token' } : cfg.traitCheck.connection,
+      makeSender: (c) => createSender(cfg, c),
+      source: { path: cfg.input, format: cfg.format, ...(cfg.delimiter ? { delimiter: cfg.delimiter } : {}) },
+      mapper: { map: cfg.map, ignore: cfg.ignore },
+    });
     const state = db
       ? new RunState(db, {
           destination: connection!.baseUrl,
@@ -62,7 +83,7 @@ export async function pushCommand(input: string | undefined, flags: PushFlags, i
         })
       : undefined;
     rejects = cfg.rejects ? new RejectsWriter(cfg.rejects, redact) : undefined;
-    sender = cfg.dryRun || !connection ? undefined : createSender(cfg, connection.baseUrl, connection.token, connection.tokenSource);
+    sender = cfg.dryRun || !connection ? undefined : createSender(cfg, connection, analytics ? analyticsAuthorization : restAuthorization);
     const controller = new AbortController();
     sender?.stopOn(controller.signal);
     if (io.signals) {
@@ -74,7 +95,7 @@ export async function pushCommand(input: string | undefined, flags: PushFlags, i
         () => process.exit(EXIT.interrupted),
       );
     }
-    return await runAndRender(cfg, io, { redact, state, rejects, sender, signal: controller.signal });
+    return await runAndRender(cfg, io, { redact, state, rejects, sender, signal: controller.signal, traits });
   } finally {
     stopSignals();
     await rejects?.close();
@@ -91,9 +112,10 @@ interface RunParts {
   rejects: RejectsWriter | undefined;
   sender: Sender | undefined;
   signal: AbortSignal;
+  traits: TraitSetup | undefined;
 }
 
-async function runAndRender(cfg: PushConfig, io: CliIO, { redact, state, rejects, sender, signal }: RunParts): Promise<number> {
+async function runAndRender(cfg: PushConfig, io: CliIO, { redact, state, rejects, sender, signal, traits }: RunParts): Promise<number> {
   const render = createRenderer(io.stdout, cfg.json, cfg.quiet, redact);
   if (rejects) {
     await rejects.opened().catch((err: { code?: string }) => {
@@ -105,14 +127,18 @@ async function runAndRender(cfg: PushConfig, io: CliIO, { redact, state, rejects
       spec: cfg.spec,
       mode: cfg.mode,
       source: { path: cfg.input, format: cfg.format, stdin: io.stdin, ...(cfg.delimiter ? { delimiter: cfg.delimiter } : {}) },
-      mapper: { map: cfg.map, ignore: cfg.ignore, empty: cfg.empty, listSeparator: cfg.listSeparator },
+      mapper: { map: cfg.map, ignore: cfg.ignore, empty: cfg.empty, listSeparator: cfg.listSeparator, ...traits?.mapper },
       dryRun: cfg.dryRun,
       match: cfg.match,
+      via: cfg.via,
+      batchSize: cfg.batchSize,
+      constants: cfg.constants,
       ...(cfg.deleteMissing ? { deleteMissing: cfg.deleteMissing } : {}),
-      window: Math.max(64, cfg.net.concurrency * 16),
+      // Batches need room: enough rows for one batch per request in flight, and one filling.
+      window: cfg.via === 'analytics' ? cfg.batchSize * (cfg.net.concurrency + 1) : Math.max(64, cfg.net.concurrency * 16),
     },
     {
-      ...(sender ? { sender, resolver: new Resolver(sender, state) } : {}),
+      ...(sender ? { sender, ...(cfg.via === 'rest' ? { resolver: new Resolver(sender, state) } : {}) } : {}),
       ...(state ? { state } : {}),
       signal,
     },
@@ -131,7 +157,7 @@ async function runAndRender(cfg: PushConfig, io: CliIO, { redact, state, rejects
   } catch (err) {
     if (!(err instanceof RunStopped)) throw err;
     summary = err.summary;
-    finishSummary(summary, rejects, cfg);
+    finishSummary(summary, rejects, cfg, traits);
     render.summary(summary);
     io.stderr.write(redact(`vitally-sync: ${err.reason.message}\n`));
     if (err.reason instanceof AuthError) {
@@ -140,12 +166,14 @@ async function runAndRender(cfg: PushConfig, io: CliIO, { redact, state, rejects
     }
     return EXIT.usage;
   }
-  finishSummary(summary, rejects, cfg);
+  finishSummary(summary, rejects, cfg, traits);
   render.summary(summary);
   if (summary.interrupted) return EXIT.interrupted;
   return summary.failed > 0 ? EXIT.rowsFailed : EXIT.ok;
 }
 
-function finishSummary(summary: Summary, rejects: RejectsWriter | undefined, cfg: PushConfig): void {
+function finishSummary(summary: Summary, rejects: RejectsWriter | undefined, cfg: PushConfig, traits: TraitSetup | undefined): void {
+  const notes = traits?.warnings() ?? [];
+  if (notes.length > 0) summary.warnings = [...notes, ...(summary.warnings ?? [])];
   if (rejects && rejects.count > 0) summary.rejectsFile = cfg.rejects;
 }

@@ -23,7 +23,7 @@ export async function sandboxCommand(opts: Record<string, string | undefined>, i
       `Analytics token: ${sb.analyticsToken}`,
       '',
       'In another shell:',
-      `  export VITALLY_BASE_URL=${sb.url} VITALLY_API_TOKEN=${sb.token}`,
+      `  export VITALLY_BASE_URL=${sb.url} VITALLY_API_TOKEN=${sb.token} VITALLY_ANALYTICS_TOKEN=${sb.analyticsToken}`,
       '  vitally-sync push fixtures/accounts.csv --object account',
       '',
       'Press Ctrl-C to stop.',

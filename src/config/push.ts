@@ -11,12 +11,22 @@ import { detectFormat } from '../source/index.js';
 import type { InputFormat } from '../types.js';
 import { resolveConnection, type Connection, type ConnectionFlags, type Env } from './connection.js';
 import { intFlag } from './numbers.js';
+import { resolveAnalyticsConnection, type AnalyticsFlags } from './analytics.js';
+import { VIA_ANALYTICS } from '../analytics/messages.js';
+import { MAX_BATCH } from '../analytics/batcher.js';
 import { resolve as resolvePath } from 'node:path';
+import { resolveTraitCheck, type TraitCheckSettings, type TraitFlags } from '../schema/settings.js';
 
 /** Where the state store lives unless --state says otherwise (relative to the working directory). */
 export const DEFAULT_STATE_PATH = '.vitally-sync/state.db';
 
-export interface PushFlags extends ConnectionFlags {
+export interface PushFlags extends ConnectionFlags, AnalyticsFlags, TraitFlags {
+  via?: string;
+  batchSize?: string;
+  event?: string;
+  eventColumn?: string;
+  timestampColumn?: string;
+  unlinkRemoved?: boolean;
   object?: string;
   mode?: string;
   format?: string;
@@ -43,6 +53,10 @@ export interface PushFlags extends ConnectionFlags {
   connectTimeout?: string;
   /** Hidden: the first retry backoff step in ms (tests shrink it so nothing sleeps long). */
   retryBaseMs?: string;
+  /** --config <file>: the config file whose connection settings fill the flags not given; false: --no-config. */
+  config?: string | boolean;
+  /** --log-requests <file>: every request and response as NDJSON, secrets redacted. */
+  logRequests?: string;
 }
 
 export interface NetSettings {
@@ -69,15 +83,27 @@ export interface PushConfig {
   json: boolean;
   quiet: boolean;
   rejects?: string | undefined;
+  /** --log-requests: where every request and response is written (NDJSON). */
+  logRequests?: string | undefined;
   dryRun: boolean;
   sandbox: boolean;
   /** The state file, or null with --no-state (and by default with --sandbox, whose records vanish). */
   statePath: string | null;
   full: boolean;
   deleteMissing?: { max: number } | undefined;
+  /** Which API carries the rows: REST (one record a request) or Analytics (batches of messages). */
+  via: 'rest' | 'analytics';
+  batchSize: number;
+  /** Values set on every row (--event). */
+  constants: Record<string, unknown>;
+  unlinkRemoved: boolean;
+  /** The Analytics API connection when via is analytics (absent with --sandbox or a dry run without one). */
+  analytics?: Connection | undefined;
   /** Absent with --sandbox (the in-process sandbox supplies it) and on a dry run without a token. */
   connection?: Connection | undefined;
   net: NetSettings;
+  /** --types, --strict-traits, --refresh-schema, --custom-fields: Vitally's trait catalogue (src/schema). */
+  traitCheck: TraitCheckSettings;
 }
 
 export function resolveNet(flags: Pick<PushFlags, 'concurrency' | 'rate' | 'maxRetries' | 'timeout' | 'connectTimeout' | 'retryBaseMs'>): NetSettings {
@@ -116,7 +142,33 @@ export function resolvePushConfig(input: string | undefined, flags: PushFlags, e
     throw new ConfigError('--delimiter must be one character (\\t for tab)');
   }
 
+  const via = (spec.transport === 'analytics' ? 'analytics' : (flags.via ?? 'rest')) as 'rest' | 'analytics';
+  if (via !== 'rest' && via !== 'analytics') throw new ConfigError(`--via "${flags.via}" is not known: use rest or analytics`);
+  if (spec.transport === 'analytics' && flags.via === 'rest') throw new ConfigError('events go through the Analytics API only: drop --via rest');
+  if (via === 'analytics' && spec.transport !== 'analytics') {
+    if (!VIA_ANALYTICS.has(spec.name)) throw new ConfigError(`--via analytics is for accounts, organizations and users, not ${spec.name}s`);
+    if (mode !== 'upsert') {
+      throw new ConfigError(`--via analytics only upserts (Vitally's Analytics API creates or updates); --mode ${mode} needs the REST API (--via rest)`);
+    }
+    if (flags.match === 'email') throw new ConfigError('--match email needs the REST API (--via rest)');
+  }
+  if (flags.unlinkRemoved && !(via === 'analytics' && spec.name === 'user')) {
+    throw new ConfigError('--unlink-removed is for users sent with --via analytics');
+  }
+  const batchSize = intFlag(flags.batchSize, '--batch-size', MAX_BATCH, 1, MAX_BATCH);
   const map: ColumnMapping[] = [];
+  const constants: Record<string, unknown> = {};
+  if (spec.name === 'event') {
+    if (flags.event && flags.eventColumn) throw new ConfigError('Give --event <name> or --event-column <column>, not both');
+    if (flags.event !== undefined) {
+      if (!flags.event.trim()) throw new ConfigError('--event needs a name');
+      constants.event = flags.event;
+    }
+    if (flags.eventColumn) map.push({ source: flags.eventColumn, target: 'event' });
+    if (flags.timestampColumn) map.push({ source: flags.timestampColumn, target: 'timestamp' });
+  } else if (flags.event || flags.eventColumn || flags.timestampColumn) {
+    throw new ConfigError('--event, --event-column and --timestamp-column are for --object event');
+  }
   const ignore = [...(flags.ignore ?? [])];
   if (flags.mapping) {
     let json: unknown;
@@ -138,7 +190,8 @@ export function resolvePushConfig(input: string | undefined, flags: PushFlags, e
   const sandbox = Boolean(flags.sandbox);
   let connection: Connection | undefined;
   try {
-    connection = sandbox ? undefined : resolveConnection(flags, env, !dryRun);
+    // The Analytics path needs no REST connection: its ids are the customer's own, so nothing is looked up.
+    connection = sandbox || via === 'analytics' ? undefined : resolveConnection(flags, env, !dryRun);
   } catch (err) {
     // A dry run sends nothing, so it needs no host; a setting that is given but wrong still fails.
     if (!(dryRun && err instanceof ConfigError && err.code === 'CONFIG_MISSING')) throw err;
@@ -159,8 +212,25 @@ export function resolvePushConfig(input: string | undefined, flags: PushFlags, e
   }
   const deleteMissing = flags.deleteMissing ? { max: intFlag(flags.maxDeletes, '--max-deletes', 100, 0, 1_000_000) } : undefined;
 
+  let analytics: Connection | undefined;
+  if (via === 'analytics' && !sandbox) {
+    try {
+      analytics = resolveAnalyticsConnection(flags, env, !dryRun);
+    } catch (err) {
+      if (!(dryRun && err instanceof ConfigError && err.code === 'CONFIG_MISSING')) throw err;
+    }
+  }
+
+  const traitCheck = resolveTraitCheck(flags, env, { spec, dryRun, sandbox });
+
   return {
     input,
+    traitCheck,
+    via,
+    batchSize,
+    constants,
+    unlinkRemoved: Boolean(flags.unlinkRemoved),
+    analytics,
     statePath,
     full: Boolean(flags.full),
     deleteMissing,
@@ -176,6 +246,7 @@ export function resolvePushConfig(input: string | undefined, flags: PushFlags, e
     json: Boolean(flags.json),
     quiet: Boolean(flags.quiet),
     rejects: flags.rejects,
+    logRequests: flags.logRequests,
     dryRun,
     sandbox,
     connection,

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-export type ObjectName = 'account' | 'user' | 'organization' | 'note' | 'task' | 'conversation';
+export type ObjectName = 'account' | 'user' | 'organization' | 'note' | 'task' | 'conversation' | 'event';
 export type Mode = 'insert' | 'upsert' | 'update';
 export type Phase = 'create' | 'update';
 export type RefObject = 'account' | 'organization' | 'user' | 'admin';
@@ -47,8 +47,10 @@ export interface ObjectSpec {
   path: string;
   /** 'keyed' objects are PUT by externalId; 'append' objects are only ever created (POST). */
   kind: 'keyed' | 'append';
-  /** The field that names a record (its idempotency key). */
-  key: 'externalId';
+  /** The field that names a record (its idempotency key): externalId, or an event's messageId. */
+  key: 'externalId' | 'messageId';
+  /** Which API carries it: the REST API (default) or the Analytics API (events). */
+  transport?: 'rest' | 'analytics';
   fields: Record<string, FieldSpec>;
   refs: Record<string, RefSpec>;
   traits: boolean;

@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { account } from './account.js';
 import { conversation } from './conversation.js';
+import { event } from './event.js';
 import type { ObjectName, ObjectSpec } from './define.js';
 import { note } from './note.js';
 import { organization } from './organization.js';
@@ -9,7 +10,7 @@ import { user } from './user.js';
 
 export * from './define.js';
 
-const OBJECTS: Partial<Record<ObjectName, ObjectSpec>> = { account, user, organization, note, task, conversation };
+const OBJECTS: Partial<Record<ObjectName, ObjectSpec>> = { account, user, organization, note, task, conversation, event };
 
 export function objectNames(): ObjectName[] {
   return Object.keys(OBJECTS) as ObjectName[];

@@ -22,10 +22,14 @@ export function contentHash(parts: unknown): string {
   return createHash('sha256').update(canonicalJson(parts)).digest('hex');
 }
 
-/** The row's externalId: its own when mapped, else `vs-` and 32 hex digits of its content's hash. */
+/** The row's key (externalId, an event's messageId): its own when mapped, else `vs-` and 32 hex digits of its content's hash. */
 export function withIdentity(spec: ObjectSpec, record: MappedRecord, refs: Record<string, string[]>): MappedRecord {
-  if (spec.kind !== 'append' || record.externalId !== undefined) return record;
-  return { ...record, externalId: `vs-${contentHash([spec.name, record, refs]).slice(0, 32)}` };
+  if (spec.kind !== 'append' || record[spec.key] !== undefined) return record;
+  return { ...record, [spec.key]: stableId([spec.name, record, refs]) };
+}
+
+export function stableId(parts: unknown): string {
+  return `vs-${contentHash(parts).slice(0, 32)}`;
 }
 
 /** Fill the fields Vitally requires that have a sensible default (documented per object). */

@@ -8,8 +8,10 @@ import type { MappedRecord, Mode, ObjectSpec } from '../objects/define.js';
 import { contentHash, withDefaults, withIdentity } from '../plan/identity.js';
 import { planRow, recordPath, type MatchBy, type RowPlan } from '../plan/plan.js';
 import type { RunState } from '../state/run-state.js';
+import { Batcher, MAX_BATCH } from '../analytics/batcher.js';
+import { planMessages, type Message } from '../analytics/messages.js';
 import { readRecords, type SourceOptions } from '../source/index.js';
-import type { RowResult, SourceRecord, Summary } from '../types.js';
+import type { PlannedRequest, RowResult, SourceRecord, Summary } from '../types.js';
 import type { Sender } from '../vitally/sender.js';
 import { execute, failed, type Outcome } from './execute.js';
 import { OrderedWindow } from './ordered.js';
@@ -26,6 +28,11 @@ export interface SyncConfig {
   window: number;
   /** How keyed records are found: by externalId (default) or, for users, by email. */
   match?: MatchBy;
+  /** rest (default): one request a record; analytics: messages packed into /batch requests. */
+  via?: 'rest' | 'analytics';
+  batchSize?: number;
+  /** Values set on every row, over its columns (--event). */
+  constants?: Record<string, unknown>;
   /** Delete the records this store synced from the same source that are absent from the input. */
   deleteMissing?: { max: number };
 }
@@ -55,7 +62,9 @@ interface Prepared {
   src: SourceRecord;
   key: string | null;
   hash: string;
-  plan: RowPlan;
+  plan?: RowPlan;
+  /** Analytics messages, when the row travels in a batch. */
+  messages?: Message[];
   record: MappedRecord;
   refs: Record<string, string[]>;
 }
@@ -70,6 +79,12 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
   const state = deps.state;
   /** Why deletions must not be mirrored this run (a row whose key could not be read, ...). */
   let unsafeToDelete: string | undefined;
+  const viaAnalytics = cfg.via === 'analytics';
+  const batcher = viaAnalytics
+    ? new Batcher(deps.sender ? (req) => deps.sender!.send(req) : null, cfg.batchSize ?? MAX_BATCH, (err) => {
+        fatal ??= err;
+      })
+    : undefined;
 
   const finish = (src: SourceRecord, key: string | null, o: Outcome, extra: Partial<RowResult> = {}): RowResult => {
     const r: RowResult = { row: src.row, line: src.line, key, ...o, ...extra };
@@ -88,14 +103,17 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
     let key: string | null = null;
     try {
       const mapped = mapper.map(src.data ?? {});
+      if (cfg.constants) Object.assign(mapped.record, cfg.constants);
       const refs = mapped.refs;
       const record = withDefaults(cfg.spec, withIdentity(cfg.spec, mapped.record, refs));
       const k = record[cfg.spec.key];
       key = typeof k === 'string' && k !== '' ? k : null;
       if (key !== null) state?.seen(key);
       // References are validated with placeholders, so a row that cannot be sent costs no look-up.
-      const withRefs = substitute(cfg.spec, record, refs, (object, id) => placeholder(object, id));
-      const plan = planRow(cfg.spec, cfg.mode, withRefs, cfg.match);
+      const messages = viaAnalytics ? planMessages(cfg.spec, record, refs) : undefined;
+      const plan = viaAnalytics
+        ? undefined
+        : planRow(cfg.spec, cfg.mode, substitute(cfg.spec, record, refs, (object, id) => placeholder(object, id)), cfg.match);
       if (key !== null) {
         const first = seen.get(key);
         if (first !== undefined) {
@@ -109,7 +127,7 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
       if (last && last.hash === hash) {
         return finish(src, key, { status: 'skipped', action: 'unchanged', id: last.vitallyId, httpStatus: null, error: null });
       }
-      return { src, key, hash, plan, record, refs };
+      return { src, key, hash, ...(plan ? { plan } : {}), ...(messages ? { messages } : {}), record, refs };
     } catch (err) {
       if (!(err instanceof RowError)) throw err;
       if (key === null && cfg.spec.kind === 'keyed') {
@@ -125,7 +143,7 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
     const sender = deps.sender!;
     const doubt = p.key !== null && state ? state.inDoubt(p.key) : false;
     if (p.key !== null) state?.begin(p.key, p.hash);
-    const r = await sendPlanned(sender, p, doubt);
+    const r = p.messages ? await sendBatched(p.messages, p) : await sendPlanned(sender, p, doubt);
     if (p.key !== null && state) {
       if (r.status === 'ok') state.confirm(p.key, p.hash, r.id);
       else state.abandon(p.key);
@@ -133,9 +151,15 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
     return r;
   };
 
+  /** Analytics messages carry stable messageIds: a row in doubt is simply sent again. */
+  const sendBatched = async (messages: Message[], p: Prepared): Promise<RowResult> => {
+    const { outcome, request } = await batcher!.submit(messages);
+    return finish(p.src, p.key, outcome, request ? { requests: [request] } : {});
+  };
+
   const sendPlanned = async (sender: Sender, p: Prepared, inDoubt: boolean): Promise<RowResult> => {
     try {
-      let plan = p.plan;
+      let plan = p.plan!;
       if (Object.keys(p.refs).length > 0) {
         const ids = new Map<string, string>();
         for (const [column, values] of Object.entries(p.refs)) {
@@ -157,12 +181,9 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
 
   const handle = (src: SourceRecord): Promise<RowResult> | RowResult => {
     const p = prepare(src);
-    if (!('plan' in p)) return p;
-    if (cfg.dryRun) {
-      const requests = [...(p.plan.lookup ? [p.plan.lookup] : []), p.plan.first];
-      if (p.plan.create && !(p.plan.create instanceof RowError)) requests.push(p.plan.create);
-      return finish(src, p.key, { status: 'ok', action: 'planned', id: null, httpStatus: null, error: null }, { requests });
-    }
+    if (!isPrepared(p)) return p;
+    if (p.messages) return cfg.dryRun ? sendBatched(p.messages, p) : send(p);
+    if (cfg.dryRun) return finish(src, p.key, PLANNED, { requests: plannedRequests(p.plan!) });
     return send(p);
   };
 
@@ -174,8 +195,10 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
       const r = handle(src);
       win.push(Promise.resolve(r));
       for (const done of win.ready()) yield tally.add(done);
+      if (win.full) batcher?.flush(); // about to wait: the head may sit in a batch still filling
       while (win.full && !fatal) yield tally.add((await win.next())!);
     }
+    batcher?.flush();
     while (win.size > 0) {
       const r = (await win.next())!;
       if (fatal) continue; // rows failed by the stop are not reported one by one
@@ -231,6 +254,17 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
       return { ...base, ...failed(err) };
     }
   }
+}
+
+const PLANNED: Outcome = { status: 'ok', action: 'planned', id: null, httpStatus: null, error: null };
+
+const isPrepared = (p: Prepared | RowResult): p is Prepared => 'hash' in p;
+
+/** The requests a plan may send, in order (a dry run prints them). */
+function plannedRequests(plan: RowPlan): PlannedRequest[] {
+  const requests = [...(plan.lookup ? [plan.lookup] : []), plan.first];
+  if (plan.create && !(plan.create instanceof RowError)) requests.push(plan.create);
+  return requests;
 }
 
 /** Put resolved ids (or dry-run placeholders) into the reference fields of a record. */

@@ -1,0 +1,155 @@
+/**
+ * Packing messages into /analytics/v1/batch requests of up to `size` messages, one row's messages always
+ * in the same batch. Results stay per row. A batch answered 400 is split in halves and resent until the
+ * rows Vitally refuses are isolated; each fails alone with Vitally's message. A message type refused
+ * every time it is sent on its own (a type the workspace blocks) stops the run instead of bisecting on.
+ */
+import { ApiError, AuthError, ConfigError, VitallySyncError } from '../errors.js';
+import type { Outcome } from '../sync/execute.js';
+import { failed } from '../sync/execute.js';
+import type { PlannedRequest } from '../types.js';
+import type { HttpResponse } from '../vitally/http.js';
+import type { Message, MessageType } from './messages.js';
+
+export const BATCH_PATH = '/analytics/v1/batch';
+export const MAX_BATCH = 100;
+
+export interface BatchResult {
+  outcome: Outcome;
+  /** The batch request, on the first row of each batch (what dry-run prints). */
+  request?: PlannedRequest;
+}
+
+interface Item {
+  messages: Message[];
+  resolve: (r: BatchResult) => void;
+}
+
+/** How many lone messages of a type may be refused, with none accepted, before the type counts as blocked. */
+const BLOCKED_AFTER = 3;
+
+export class Batcher {
+  private pending: Item[] = [];
+  private count = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly accepted = new Set<MessageType>();
+  private readonly refusedAlone = new Map<MessageType, number>();
+  requests = 0;
+  /** Set once the run must stop: nothing more is sent. */
+  private stoppedBy: VitallySyncError | undefined;
+
+  /**
+   * @param send sends one request (paced and retried), or null on a dry run
+   * @param onFatal called once with an error that must stop the run (bad token, blocked type)
+   */
+  constructor(
+    private readonly send: ((req: PlannedRequest) => Promise<HttpResponse>) | null,
+    private readonly size: number,
+    private readonly onFatal: (err: VitallySyncError) => void,
+    private readonly idleMs = 200,
+  ) {}
+
+  submit(messages: Message[]): Promise<BatchResult> {
+    return new Promise((resolve) => {
+      if (this.count + messages.length > this.size) this.flush();
+      this.pending.push({ messages, resolve });
+      this.count += messages.length;
+      if (this.count >= this.size) this.flush();
+      else this.arm();
+    });
+  }
+
+  /** Send what is waiting now (the reader is about to wait, or the input ended). */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0) return;
+    const items = this.pending;
+    this.pending = [];
+    this.count = 0;
+    void this.dispatch(items, true);
+  }
+
+  /** Slow input (stdin) must not hold rows back: send after a short idle time. */
+  private arm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.flush(), this.idleMs);
+  }
+
+  private request(items: Item[]): PlannedRequest {
+    return { method: 'POST', path: BATCH_PATH, body: JSON.stringify(items.flatMap((i) => i.messages)) };
+  }
+
+  private async dispatch(items: Item[], whole: boolean): Promise<void> {
+    if (this.stoppedBy) {
+      for (const item of items) item.resolve({ outcome: failed(this.stoppedBy) });
+      return;
+    }
+    const req = this.request(items);
+    if (!this.send) {
+      items.forEach((item, i) => item.resolve({ outcome: planned(), ...(i === 0 && whole ? { request: req } : {}) }));
+      return;
+    }
+    try {
+      this.requests++;
+      const res = await this.send(req);
+      for (const item of items) for (const m of item.messages) this.accepted.add(m.type);
+      for (const item of items) item.resolve({ outcome: { status: 'ok', action: 'accepted', id: null, httpStatus: res.status, error: null } });
+    } catch (err) {
+      if (err instanceof AuthError || err instanceof ConfigError) {
+        this.stop(err);
+        for (const item of items) item.resolve({ outcome: failed(err) });
+        return;
+      }
+      const splittable = err instanceof ApiError && (err.status === 400 || err.status === 413 || err.status === 422);
+      if (!splittable) {
+        for (const item of items) item.resolve({ outcome: failed(err) });
+        return;
+      }
+      const types = new Set(items.flatMap((i) => i.messages.map((m) => m.type)));
+      if (types.size === 1 && /\bblock/i.test((err as ApiError).detail)) {
+        // Vitally says the type is blocked and the batch holds nothing else: no split can help.
+        this.blocked([...types][0]!, err as ApiError);
+        for (const item of items) item.resolve({ outcome: failed(err) });
+        return;
+      }
+      if (items.length > 1) {
+        const half = Math.ceil(items.length / 2);
+        await this.dispatch(items.slice(0, half), false);
+        await this.dispatch(items.slice(half), false);
+        return;
+      }
+      this.refusedOnItsOwn(items[0]!, err as ApiError);
+      items[0]!.resolve({ outcome: { ...failed(err), action: 'invalid' } });
+    }
+  }
+
+  private blocked(type: MessageType, err: ApiError): void {
+    this.stop(
+      new ConfigError(
+        `Vitally refused every "${type}" message sent (${err.status}: ${err.detail || 'no detail'}): the workspace seems to block this message type. Allow it in Vitally (Settings > Integrations > Analytics API), or send these rows with --via rest`,
+      ),
+    );
+  }
+
+  private stop(err: VitallySyncError): void {
+    this.stoppedBy ??= err;
+    this.onFatal(err);
+  }
+
+  private refusedOnItsOwn(item: Item, err: ApiError): void {
+    for (const type of new Set(item.messages.map((m) => m.type))) {
+      if (this.accepted.has(type)) continue;
+      const n = (this.refusedAlone.get(type) ?? 0) + 1;
+      this.refusedAlone.set(type, n);
+      if (n >= BLOCKED_AFTER || /\bblock/i.test(err.detail)) {
+        this.blocked(type, err);
+        return;
+      }
+    }
+  }
+}
+
+function planned(): Outcome {
+  return { status: 'ok', action: 'planned', id: null, httpStatus: null, error: null };
+}

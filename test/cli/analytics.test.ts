@@ -1,0 +1,179 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { rows, runCli, summaryOf, tempDir, writeTemp } from '../helpers/cli.js';
+
+let sb: Sandbox;
+let dir: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  sb = await createSandbox();
+  dir = tempDir();
+  env = { VITALLY_BASE_URL: sb.url, VITALLY_API_TOKEN: sb.token, VITALLY_ANALYTICS_TOKEN: sb.analyticsToken };
+});
+afterAll(() => sb.close());
+beforeEach(() => sb.reset());
+
+const EVENT_FLAGS = ['--object', 'event', '--event-column', 'event_name', '--timestamp-column', 'ts', '--map', 'user_id=userId', '--map', 'account_id=accountId'];
+const batches = () => sb.requests.filter((r) => r.path === '/analytics/v1/batch');
+
+describe('events', () => {
+  it('arrive from CSV with name, timestamp, ids and properties, in one batch', async () => {
+    const r = await runCli(['push', 'fixtures/events.csv', ...EVENT_FLAGS, '--json'], { env });
+    expect(r.code).toBe(0);
+    expect(rows(r).map((x) => x.action)).toEqual(['accepted', 'accepted', 'accepted']);
+    expect(batches()).toHaveLength(1);
+    expect(sb.store.events.map((e) => [e.event, e.userId, e.accountId, e.timestamp, e.properties])).toEqual([
+      ['login', 'u-1', 'acme', '2026-11-20T08:00:00.000Z', { plan: 'enterprise', seats: '40' }],
+      ['report_exported', 'u-2', 'globex', '2025-11-20T08:00:00.000Z', { plan: 'growth', seats: '12' }],
+      ['login', 'u-3', 'acme', '2025-11-20T09:00:00.000Z', { plan: 'enterprise' }],
+    ]);
+    expect(sb.store.events.every((e) => /^vs-[0-9a-f]{32}$/.test(e.messageId ?? ''))).toBe(true);
+  });
+
+  it('arrive from NDJSON with JSON types kept as properties', async () => {
+    const r = await runCli(['push', 'fixtures/events.ndjson', '--object', 'event', '--json'], { env });
+    expect(r.code).toBe(0);
+    expect(sb.store.events[1]).toMatchObject({ event: 'feature_used', accountId: 'globex', userId: null, properties: { feature: 'alerts', count: 1, beta: true } });
+  });
+
+  it('--event names every row; a row without user or account id fails alone; bad timestamps fail', async () => {
+    const file = writeTemp(dir, 'ev.csv', 'userId,accountId,ts,page\nu1,a1,2026-01-01T00:00:00Z,home\n,,2026-01-01T00:00:00Z,orphan\nu2,,yesterday,pricing\nu3,,,docs\n');
+    const r = await runCli(['push', file, '--object', 'event', '--event', 'page_viewed', '--timestamp-column', 'ts', '--json'], { env });
+    expect(r.code).toBe(1);
+    expect(rows(r).map((x) => [x.status, x.error])).toEqual([
+      ['ok', null],
+      ['failed', 'userId or accountId or organizationId: at least one is required'],
+      ['failed', 'column "ts" -> timestamp (datetime): "yesterday" is not an ISO 8601 date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ) or epoch time'],
+      ['ok', null],
+    ]);
+    expect(sb.store.events.map((e) => [e.event, e.properties])).toEqual([
+      ['page_viewed', { page: 'home' }],
+      ['page_viewed', { page: 'docs' }],
+    ]);
+    // A row without a time is stamped when read.
+    expect(Date.now() - Date.parse(sb.store.events[1]!.timestamp!)).toBeLessThan(3_600_000);
+  });
+
+  it('re-running the file cannot double-count: same messageIds, and with the state store nothing is sent', async () => {
+    await runCli(['push', 'fixtures/events.csv', ...EVENT_FLAGS], { env });
+    await runCli(['push', 'fixtures/events.csv', ...EVENT_FLAGS], { env });
+    expect(sb.store.events).toHaveLength(3);
+    expect(sb.stats.messages.deduplicated).toBe(3);
+    const state = join(dir, 'events-state.db');
+    await runCli(['push', 'fixtures/events.csv', ...EVENT_FLAGS, '--state', state], { env });
+    sb.requests.length = 0;
+    const again = await runCli(['push', 'fixtures/events.csv', ...EVENT_FLAGS, '--state', state, '--json'], { env });
+    expect(summaryOf(again)).toMatchObject({ skipped: 3, requests: 0 });
+    expect(sb.requests).toHaveLength(0);
+  });
+
+  it('needs the Analytics token, and says which token was refused', async () => {
+    const noToken = await runCli(['push', 'fixtures/events.csv', ...EVENT_FLAGS], { env: { ...env, VITALLY_ANALYTICS_TOKEN: '' } });
+    expect(noToken.code).toBe(2);
+    expect(noToken.stderr).toContain('No Analytics API token');
+    const swapped = await runCli(['push', 'fixtures/events.csv', ...EVENT_FLAGS], { env: { ...env, VITALLY_ANALYTICS_TOKEN: sb.token } });
+    expect(swapped.code).toBe(3);
+    expect(swapped.stderr).toContain('The token in VITALLY_ANALYTICS_TOKEN was refused (401 Unauthorized)');
+    expect(swapped.stderr + swapped.stdout).not.toContain(sb.token);
+  });
+
+  it('EU without an Analytics host stops before sending and says where to copy it from', async () => {
+    const r = await runCli(['push', 'fixtures/events.csv', ...EVENT_FLAGS, '--region', 'eu'], { env: { VITALLY_ANALYTICS_TOKEN: 'x' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('The Analytics API has no documented EU host');
+    expect(r.stderr).toContain('--analytics-base-url');
+  });
+});
+
+describe('--via analytics: the bulk path', () => {
+  const accountsCsv = (n: number, from = 1) =>
+    ['externalId,name,tier', ...Array.from({ length: n }, (_, i) => `acc-${from + i},Account ${from + i},${(from + i) % 3}`)].join('\n');
+
+  it('250 accounts in 3 requests, readable through REST', async () => {
+    const file = writeTemp(dir, 'acc-250.csv', accountsCsv(250));
+    const r = await runCli(['push', file, '--object', 'account', '--via', 'analytics', '--json'], { env });
+    expect(r.code).toBe(0);
+    expect(summaryOf(r)).toMatchObject({ rows: 250, ok: 250, requests: 3, byAction: { accepted: 250 } });
+    expect(batches().map((b) => JSON.parse(b.body).length)).toEqual([100, 100, 50]);
+    expect(sb.store.get('accounts', 'acc-42')).toMatchObject({ name: 'Account 42', traits: { tier: '0' } });
+    expect(sb.requests.every((q) => q.api === 'analytics')).toBe(true);
+  });
+
+  it('updates through batches too, and organizations and users with their links', async () => {
+    await runCli(['push', 'fixtures/organizations.csv', '--object', 'organization', '--via', 'analytics'], { env });
+    const acc = writeTemp(dir, 'acc-org.csv', 'externalId,name,organizationExternalId\nacme,Acme,org-north\nglobex,Globex,org-north\n');
+    await runCli(['push', acc, '--object', 'account', '--via', 'analytics'], { env });
+    const r = await runCli(['push', 'fixtures/users.csv', '--object', 'user', '--via', 'analytics', '--json'], { env });
+    expect(r.code).toBe(0);
+    const org = sb.store.get('organizations', 'org-north')!;
+    expect(org.name).toBe('Northwind Holdings');
+    expect(sb.store.get('accounts', 'acme')!.organizationId).toBe(org.id);
+    // u-3 has two accounts: two user messages, in the same batch as the rest.
+    expect(batches().at(-1)!.body).toContain('"userId":"u-3","accountId":"globex"');
+    expect(JSON.parse(batches().at(-1)!.body)).toHaveLength(4);
+    const u3 = sb.store.get('users', 'u-3')!;
+    expect(u3).toMatchObject({ name: 'Alan Turing', email: 'alan@acme.example', traits: { role: 'member' } });
+    expect((u3.accountIds as string[]).sort()).toEqual([sb.store.get('accounts', 'acme')!.id, sb.store.get('accounts', 'globex')!.id].sort());
+    const renamed = writeTemp(dir, 'acc-rename.csv', 'externalId,name\nacme,Acme Renamed\n');
+    await runCli(['push', renamed, '--object', 'account', '--via', 'analytics'], { env });
+    expect(sb.store.get('accounts', 'acme')!.name).toBe('Acme Renamed');
+  });
+
+  it('one invalid row in a batch fails alone with Vitally\'s message; its 99 neighbours land', async () => {
+    const lines = Array.from({ length: 100 }, (_, i) =>
+      JSON.stringify(i === 57 ? { externalId: 'bad', name: 'Bad', traits: { avatar: 123 } } : { externalId: `ok-${i}`, name: `OK ${i}` }),
+    );
+    const file = writeTemp(dir, 'one-bad.ndjson', lines.join('\n'));
+    const r = await runCli(['push', file, '--object', 'account', '--via', 'analytics', '--json'], { env });
+    expect(r.code).toBe(1);
+    const failedRows = rows(r).filter((x) => x.status === 'failed');
+    expect(failedRows).toEqual([expect.objectContaining({ row: 58, key: 'bad', httpStatus: 400, error: expect.stringContaining('traits.avatar must be a string') })]);
+    expect(sb.store.all('accounts')).toHaveLength(99);
+    expect(batches().length).toBeLessThanOrEqual(16); // 1 + a bisection down to the one row
+  });
+
+  it('a message type the workspace blocks stops the run with exit 2 instead of bisecting on', async () => {
+    sb.options.blockedAnalyticsTypes = ['account'];
+    const file = writeTemp(dir, 'acc-blocked.csv', accountsCsv(300));
+    const r = await runCli(['push', file, '--object', 'account', '--via', 'analytics', '--json'], { env });
+    sb.options.blockedAnalyticsTypes = [];
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Vitally refused every "account" message');
+    expect(sb.requests.length).toBeLessThanOrEqual(3); // the batches already in flight, no bisection
+  });
+
+  it('a repeated file sends nothing with the state store', async () => {
+    const state = join(dir, 'bulk-state.db');
+    const file = writeTemp(dir, 'acc-120.csv', accountsCsv(120));
+    await runCli(['push', file, '--object', 'account', '--via', 'analytics', '--state', state], { env });
+    sb.requests.length = 0;
+    const again = await runCli(['push', file, '--object', 'account', '--via', 'analytics', '--state', state, '--json'], { env });
+    expect(summaryOf(again)).toMatchObject({ skipped: 120, requests: 0 });
+    expect(sb.requests).toHaveLength(0);
+  });
+
+  it('dry-run prints each batch request once', async () => {
+    const file = writeTemp(dir, 'acc-150.csv', accountsCsv(150));
+    const r = await runCli(['push', file, '--object', 'account', '--via', 'analytics', '--dry-run', '--json'], { env: {} });
+    expect(r.code).toBe(0);
+    const withRequests = rows(r).filter((x) => x.requests);
+    expect(withRequests.map((x) => [x.row, JSON.parse(x.requests[0].body).length])).toEqual([
+      [1, 100],
+      [101, 50],
+    ]);
+    expect(sb.requests).toHaveLength(0);
+  });
+
+  it('insert and update need REST; Vitally ids are refused', async () => {
+    for (const mode of ['insert', 'update']) {
+      const r = await runCli(['push', 'fixtures/accounts.csv', '--object', 'account', '--via', 'analytics', '--mode', mode], { env });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`--via analytics only upserts`);
+    }
+    const file = writeTemp(dir, 'user-vitally-ids.csv', 'externalId,accountIds\nu1,1f0c8a3e-0000-0000-0000-000000000000\n');
+    const r = await runCli(['push', file, '--object', 'user', '--via', 'analytics', '--json'], { env });
+    expect(rows(r)[0]!.error).toContain('accountIds: holds Vitally ids; with --via analytics name them by accountExternalId(s)');
+  });
+});
