@@ -133,6 +133,7 @@ async function runAndRender(cfg: PushConfig, io: CliIO, { redact, state, rejects
       via: cfg.via,
       batchSize: cfg.batchSize,
       constants: cfg.constants,
+      unlinkRemoved: cfg.unlinkRemoved,
       ...(cfg.deleteMissing ? { deleteMissing: cfg.deleteMissing } : {}),
       // Batches need room: enough rows for one batch per request in flight, and one filling.
       window: cfg.via === 'analytics' ? cfg.batchSize * (cfg.net.concurrency + 1) : Math.max(64, cfg.net.concurrency * 16),

@@ -207,6 +207,9 @@ export function resolvePushConfig(input: string | undefined, flags: PushFlags, e
   if (flags.deleteMissing && statePath === null) {
     throw new ConfigError('--delete-missing needs the state store (it knows which records came from this source): drop --no-state');
   }
+  if (flags.unlinkRemoved && statePath === null) {
+    throw new ConfigError('--unlink-removed needs the state store (it knows which links were sent before): drop --no-state');
+  }
   if (flags.deleteMissing && input === '-') {
     throw new ConfigError('--delete-missing needs a file: records are matched to the file they were synced from, and stdin has no name');
   }

@@ -32,7 +32,10 @@ export class RunState implements IdCache {
   ) {
     const { destination: d, object: ob } = o;
     // The keys read this run (for --delete-missing): a temporary table keeps memory flat on large files.
-    db.exec('CREATE TEMP TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY) WITHOUT ROWID; DELETE FROM temp.seen;');
+    db.exec(`CREATE TEMP TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY) WITHOUT ROWID; DELETE FROM temp.seen;
+      CREATE TEMP TABLE IF NOT EXISTS seen_links (user_id TEXT, account_id TEXT, PRIMARY KEY (user_id, account_id)) WITHOUT ROWID;
+      DELETE FROM temp.seen_links;
+      CREATE TEMP TABLE IF NOT EXISTS link_users (user_id TEXT PRIMARY KEY) WITHOUT ROWID; DELETE FROM temp.link_users;`);
     this.q = {
       last: db.prepare('SELECT hash, vitally_id AS vitallyId FROM sent WHERE destination = ? AND object = ? AND key = ?'),
       doubt: db.prepare('SELECT run_id FROM journal WHERE destination = ? AND object = ? AND key = ? AND run_id <> ?').pluck(),
@@ -48,6 +51,15 @@ export class RunState implements IdCache {
       missing: db.prepare(
         `SELECT key, vitally_id AS vitallyId FROM sent WHERE destination = ? AND object = ? AND source = ?
          AND key NOT IN (SELECT key FROM temp.seen) ORDER BY key`,
+      ),
+      linkSeen: db.prepare('INSERT OR IGNORE INTO temp.seen_links (user_id, account_id) VALUES (?, ?)'),
+      linkUser: db.prepare('INSERT OR IGNORE INTO temp.link_users (user_id) VALUES (?)'),
+      linkSent: db.prepare('INSERT OR REPLACE INTO links (destination, user_id, account_id, source, sent_at) VALUES (?, ?, ?, ?, ?)'),
+      linkForget: db.prepare('DELETE FROM links WHERE destination = ? AND user_id = ? AND account_id = ?'),
+      linksRemoved: db.prepare(
+        `SELECT l.user_id AS userId, l.account_id AS accountId FROM links l JOIN temp.link_users u ON u.user_id = l.user_id
+         WHERE l.destination = ? AND NOT EXISTS (SELECT 1 FROM temp.seen_links x WHERE x.user_id = l.user_id AND x.account_id = l.account_id)
+         ORDER BY l.user_id, l.account_id`,
       ),
       idGet: db.prepare('SELECT vitally_id FROM ids WHERE destination = ? AND object = ? AND external_id = ?').pluck(),
       idSet: db.prepare('INSERT OR REPLACE INTO ids (destination, object, external_id, vitally_id, resolved_at) VALUES (?, ?, ?, ?, ?)'),
@@ -106,6 +118,27 @@ export class RunState implements IdCache {
 
   forget(key: string): void {
     if (!this.o.readOnly) this.q.forget.run(this.o.destination, this.o.object, key);
+  }
+
+  /** A user's row was read with its account links (only such users can lose a link). */
+  linksRead(userId: string, accountIds: string[]): void {
+    this.q.linkUser.run(userId);
+    for (const a of accountIds) this.q.linkSeen.run(userId, a);
+  }
+
+  /** Vitally accepted these links for the user. */
+  linksSent(userId: string, accountIds: string[]): void {
+    if (this.o.readOnly) return;
+    for (const a of accountIds) this.q.linkSent.run(this.o.destination, userId, a, this.o.source, this.now());
+  }
+
+  /** Links sent before for users in this input whose rows no longer name the account. */
+  removedLinks(): Array<{ userId: string; accountId: string }> {
+    return this.q.linksRemoved.all(this.o.destination) as Array<{ userId: string; accountId: string }>;
+  }
+
+  forgetLink(userId: string, accountId: string): void {
+    if (!this.o.readOnly) this.q.linkForget.run(this.o.destination, userId, accountId);
   }
 
   get(object: string, externalId: string): string | undefined {

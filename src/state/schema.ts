@@ -33,6 +33,17 @@ CREATE TABLE IF NOT EXISTS journal (
   PRIMARY KEY (destination, object, key)
 ) WITHOUT ROWID;
 
+-- User-to-account links sent through the Analytics API (which adds links but never removes them), so
+-- --unlink-removed can send /unlink for a link that left the source.
+CREATE TABLE IF NOT EXISTS links (
+  destination TEXT NOT NULL,
+  user_id     TEXT NOT NULL,          -- the user's externalId
+  account_id  TEXT NOT NULL,          -- the account's externalId
+  source      TEXT NOT NULL,
+  sent_at     TEXT NOT NULL,
+  PRIMARY KEY (destination, user_id, account_id)
+) WITHOUT ROWID;
+
 -- The customer's ids (and team members' emails) resolved to Vitally ids.
 CREATE TABLE IF NOT EXISTS ids (
   destination TEXT NOT NULL,

@@ -9,7 +9,7 @@ import { contentHash, withDefaults, withIdentity } from '../plan/identity.js';
 import { planRow, recordPath, type MatchBy, type RowPlan } from '../plan/plan.js';
 import type { RunState } from '../state/run-state.js';
 import { Batcher, MAX_BATCH } from '../analytics/batcher.js';
-import { planMessages, type Message } from '../analytics/messages.js';
+import { planMessages, unlinkMessage, type Message } from '../analytics/messages.js';
 import { readRecords, type SourceOptions } from '../source/index.js';
 import type { PlannedRequest, RowResult, SourceRecord, Summary } from '../types.js';
 import type { Sender } from '../vitally/sender.js';
@@ -33,6 +33,8 @@ export interface SyncConfig {
   batchSize?: number;
   /** Values set on every row, over its columns (--event). */
   constants?: Record<string, unknown>;
+  /** users --via analytics: send /unlink for account links that left the input (needs the state store). */
+  unlinkRemoved?: boolean;
   /** Delete the records this store synced from the same source that are absent from the input. */
   deleteMissing?: { max: number };
 }
@@ -121,6 +123,8 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
         }
         seen.set(key, src.row);
       }
+      const tracksLinks = viaAnalytics && cfg.spec.name === 'user' && key !== null;
+      if (tracksLinks) state?.linksRead(key!, refs.accountExternalId ?? []);
       // What decides the requests (before defaults such as a note's read time, and before id look-ups).
       const hash = contentHash([cfg.spec.name, cfg.mode, cfg.match ?? 'externalId', mapped.record, refs]);
       const last = key !== null ? state?.lastSent(key) : undefined;
@@ -145,6 +149,7 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
     if (p.key !== null) state?.begin(p.key, p.hash);
     const r = p.messages ? await sendBatched(p.messages, p) : await sendPlanned(sender, p, doubt);
     if (p.key !== null && state) {
+      if (r.status === 'ok' && p.messages && cfg.spec.name === 'user') state.linksSent(p.key, p.refs.accountExternalId ?? []);
       if (r.status === 'ok') state.confirm(p.key, p.hash, r.id);
       else state.abandon(p.key);
     }
@@ -204,12 +209,17 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
       if (fatal) continue; // rows failed by the stop are not reported one by one
       yield tally.add(r);
     }
+    const why = tally.readError ? 'the input was not read to its end' : deps.signal?.aborted ? 'the run was interrupted' : unsafeToDelete;
+    if (cfg.unlinkRemoved && !fatal) {
+      if (!state) tally.warn('--unlink-removed needs the state store (it knows which links were sent): nothing was unlinked');
+      else if (why) tally.warn(`--unlink-removed: nothing was unlinked because ${why}`);
+      else {
+        for (const l of state.removedLinks()) win.push(unlinkOne(l.userId, l.accountId));
+        batcher?.flush();
+        while (win.size > 0) yield tally.add((await win.next())!);
+      }
+    }
     if (cfg.deleteMissing && !fatal) {
-      const why = tally.readError
-        ? 'the input was not read to its end'
-        : deps.signal?.aborted
-          ? 'the run was interrupted'
-          : unsafeToDelete;
       if (!state) tally.warn('--delete-missing needs the state store (it knows what was synced before): nothing was deleted');
       else if (why) tally.warn(`--delete-missing: nothing was deleted because ${why}`);
       else {
@@ -233,6 +243,14 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
   state?.finish(fatal ? 'stopped' : summary.interrupted ? 'interrupted' : 'done', summary);
   if (fatal) throw new RunStopped(fatal, summary);
   return summary;
+
+  /** Unlink a user from an account its row no longer names (Analytics /unlink, in a batch). */
+  async function unlinkOne(userId: string, accountId: string): Promise<RowResult> {
+    const { outcome, request } = await batcher!.submit([unlinkMessage(userId, accountId)]);
+    if (outcome.status === 'ok' && !cfg.dryRun) state!.forgetLink(userId, accountId);
+    const action = outcome.status === 'ok' && !cfg.dryRun ? 'unlinked' : outcome.action;
+    return { row: 0, key: `${userId}|${accountId}`, ...outcome, action, ...(request ? { requests: [request] } : {}) };
+  }
 
   /** Delete one record that left the source (by Vitally id when known, else by externalId). */
   async function deleteOne(m: { key: string; vitallyId: string | null }): Promise<RowResult> {

@@ -177,3 +177,49 @@ describe('--via analytics: the bulk path', () => {
     expect(rows(r)[0]!.error).toContain('accountIds: holds Vitally ids; with --via analytics name them by accountExternalId(s)');
   });
 });
+
+describe('--unlink-removed', () => {
+  it('unlinks only the links that left the file, after it was read whole', async () => {
+    const state = join(dir, 'links-state.db');
+    await runCli(['push', 'fixtures/accounts.csv', '--object', 'account', '--via', 'analytics'], { env });
+    const users = writeTemp(dir, 'links.csv', 'externalId,name,accountExternalIds\nu-1,Ada,acme;globex\nu-2,Grace,globex\n');
+    const push = (...extra: string[]) =>
+      runCli(['push', users, '--object', 'user', '--via', 'analytics', '--state', state, '--unlink-removed', '--json', ...extra], { env });
+    expect((await push()).code).toBe(0);
+    const acme = sb.store.get('accounts', 'acme')!.id;
+    const globex = sb.store.get('accounts', 'globex')!.id;
+    expect((sb.store.get('users', 'u-1')!.accountIds as string[]).sort()).toEqual([acme, globex].sort());
+
+    // u-1 leaves globex; u-2 is unchanged.
+    writeTemp(dir, 'links.csv', 'externalId,name,accountExternalIds\nu-1,Ada,acme\nu-2,Grace,globex\n');
+    const dry = await push('--dry-run');
+    expect(rows(dry).filter((r) => r.row === 0).map((r) => [r.key, r.action, JSON.parse(r.requests[0].body)[0].type])).toEqual([
+      ['u-1|globex', 'planned', 'unlink'],
+    ]);
+    sb.requests.length = 0;
+    const r = await push();
+    expect(rows(r).map((x) => [x.row, x.key, x.action])).toEqual([
+      [1, 'u-1', 'accepted'],
+      [2, 'u-2', 'unchanged'],
+      [0, 'u-1|globex', 'unlinked'],
+    ]);
+    expect(sb.store.get('users', 'u-1')!.accountIds).toEqual([acme]);
+    expect(sb.store.get('users', 'u-2')!.accountIds).toEqual([globex]);
+    // Nothing more to unlink next time.
+    sb.requests.length = 0;
+    await push();
+    expect(sb.requests).toHaveLength(0);
+  });
+
+  it('unlinks nothing when the file has a row it could not read', async () => {
+    const state = join(dir, 'links-state-2.db');
+    await runCli(['push', 'fixtures/accounts.csv', '--object', 'account', '--via', 'analytics'], { env });
+    const users = writeTemp(dir, 'links2.csv', 'externalId,accountExternalIds\nu-5,acme;globex\n');
+    const push = () => runCli(['push', users, '--object', 'user', '--via', 'analytics', '--state', state, '--unlink-removed', '--json'], { env });
+    await push();
+    writeTemp(dir, 'links2.csv', 'externalId,accountExternalIds\nu-5,acme\nu-6,acme,extra\n');
+    const r = await push();
+    expect(summaryOf(r).warnings).toEqual(['--unlink-removed: nothing was unlinked because row 2 (line 3) could not be read']);
+    expect(sb.store.get('users', 'u-5')!.accountIds).toHaveLength(2);
+  });
+});
