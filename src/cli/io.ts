@@ -2,8 +2,10 @@
 import type { Readable } from 'node:stream';
 
 export interface Out {
+  /** Like a Writable's write: false means "wait for drain before writing more". */
   write(text: string): unknown;
   isTTY?: boolean;
+  once?(event: 'drain', listener: () => void): unknown;
 }
 
 export interface CliIO {

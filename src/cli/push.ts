@@ -17,8 +17,11 @@ import type { Connection } from '../config/connection.js';
 import { HttpClient } from '../vitally/http.js';
 import { Pacer } from '../vitally/pacer.js';
 import { DEFAULT_RETRY } from '../vitally/retry.js';
-import { Sender } from '../vitally/sender.js';
+import { Sender, type Exchange } from '../vitally/sender.js';
+import { withConfigFile } from '../config/file.js';
 import { EXIT, type CliIO } from './io.js';
+import { progressWanted, startProgress } from './progress.js';
+import { RequestLog } from './request-log.js';
 import { createRenderer, RejectsWriter } from './render.js';
 import { onInterrupt } from './signals.js';
 
@@ -26,6 +29,7 @@ export function createSender(
   cfg: Pick<PushConfig, 'net'>,
   { baseUrl, token, tokenSource }: Connection,
   authorize: (token: string) => string = restAuthorization,
+  onExchange?: (e: Exchange) => void,
 ): Sender {
   const http = new HttpClient({
     baseUrl,
@@ -36,11 +40,12 @@ export function createSender(
     authHint: `${tokenSource[0]!.toUpperCase()}${tokenSource.slice(1)}`,
   });
   const pacer = new Pacer({ ratePerMinute: cfg.net.ratePerMinute, concurrency: cfg.net.concurrency });
-  return new Sender(http, pacer, { ...DEFAULT_RETRY, maxRetries: cfg.net.maxRetries, baseMs: cfg.net.retryBaseMs });
+  return new Sender(http, pacer, { ...DEFAULT_RETRY, maxRetries: cfg.net.maxRetries, baseMs: cfg.net.retryBaseMs }, onExchange);
 }
 
 export async function pushCommand(input: string | undefined, flags: PushFlags, io: CliIO): Promise<number> {
-  const cfg = resolvePushConfig(input, flags, io.env);
+  // A config file's connection settings fill the flags not given (flags, then environment, then file).
+  const cfg = resolvePushConfig(input, withConfigFile(flags, io.env, process.cwd()), io.env);
   if (cfg.input !== '-') await assertReadable(cfg.input);
 
   // Everything opened from here on is closed in the finally below, whatever fails.
@@ -48,6 +53,7 @@ export async function pushCommand(input: string | undefined, flags: PushFlags, i
   let db: DB | undefined;
   let rejects: RejectsWriter | undefined;
   let sender: Sender | undefined;
+  let requestLog: RequestLog | undefined;
   let stopSignals = () => {};
   try {
     const analytics = cfg.via === 'analytics';
@@ -61,6 +67,8 @@ export async function pushCommand(input: string | undefined, flags: PushFlags, i
       io.stderr.write(`Using an in-process sandbox at ${sandbox.url}: nothing leaves this machine, and its records vanish when the run ends.\n`);
     }
     const redact = makeRedactor([connection?.token, io.env.VITALLY_API_TOKEN, io.env.VITALLY_ANALYTICS_TOKEN]);
+    requestLog = cfg.logRequests ? new RequestLog(cfg.logRequests, redact) : undefined;
+    await requestLog?.opened();
     // A dry run only reads an existing store: it never creates one.
     db = cfg.statePath && connection && (!cfg.dryRun || existsSync(cfg.statePath)) ? openStore(cfg.statePath, { readonly: cfg.dryRun }) : undefined;
     // Vitally's trait catalogue (--types vitally, --strict-traits), before the run is recorded: --strict-traits may stop it here.
@@ -69,7 +77,7 @@ export async function pushCommand(input: string | undefined, flags: PushFlags, i
       dryRun: cfg.dryRun,
       db,
       rest: sandbox ? { baseUrl: sandbox.url, token: sandbox.token, tokenSource: 'the sandbox token' } : cfg.traitCheck.connection,
-      makeSender: (c) => createSender(cfg, c),
+      makeSender: (c) => createSender(cfg, c, restAuthorization, requestLog?.listener('rest')),
       source: { path: cfg.input, format: cfg.format, ...(cfg.delimiter ? { delimiter: cfg.delimiter } : {}) },
       mapper: { map: cfg.map, ignore: cfg.ignore },
     });
@@ -83,7 +91,10 @@ export async function pushCommand(input: string | undefined, flags: PushFlags, i
         })
       : undefined;
     rejects = cfg.rejects ? new RejectsWriter(cfg.rejects, redact) : undefined;
-    sender = cfg.dryRun || !connection ? undefined : createSender(cfg, connection, analytics ? analyticsAuthorization : restAuthorization);
+    sender =
+      cfg.dryRun || !connection
+        ? undefined
+        : createSender(cfg, connection, analytics ? analyticsAuthorization : restAuthorization, requestLog?.listener(analytics ? 'analytics' : 'rest'));
     const controller = new AbortController();
     sender?.stopOn(controller.signal);
     if (io.signals) {
@@ -101,6 +112,7 @@ export async function pushCommand(input: string | undefined, flags: PushFlags, i
     await rejects?.close();
     await sender?.http.close();
     sender?.pacer.close();
+    await requestLog?.close();
     await sandbox?.close();
     db?.close();
   }
@@ -116,12 +128,14 @@ interface RunParts {
 }
 
 async function runAndRender(cfg: PushConfig, io: CliIO, { redact, state, rejects, sender, signal, traits }: RunParts): Promise<number> {
-  const render = createRenderer(io.stdout, cfg.json, cfg.quiet, redact);
   if (rejects) {
     await rejects.opened().catch((err: { code?: string }) => {
       throw new ConfigError(`--rejects ${cfg.rejects}: cannot be written (${err.code ?? 'error'})`);
     });
   }
+  // The progress bar (a terminal only; never with --json or --quiet): result lines clear it first.
+  const progress = progressWanted(io, cfg) ? startProgress(io, { input: cfg.input, format: cfg.format, stats: () => sender?.stats }) : undefined;
+  const render = createRenderer(progress ? progress.around(io.stdout) : io.stdout, cfg.json, cfg.quiet, redact);
   const run = runSync(
     {
       spec: cfg.spec,
@@ -153,9 +167,13 @@ async function runAndRender(cfg: PushConfig, io: CliIO, { redact, state, rejects
         break;
       }
       render.row(next.value);
+      const congested = render.ready();
+      if (congested) await congested;
       rejects?.add(next.value);
+      progress?.tick();
     }
   } catch (err) {
+    progress?.stop();
     if (!(err instanceof RunStopped)) throw err;
     summary = err.summary;
     finishSummary(summary, rejects, cfg, traits);
@@ -167,6 +185,7 @@ async function runAndRender(cfg: PushConfig, io: CliIO, { redact, state, rejects
     }
     return EXIT.usage;
   }
+  progress?.stop();
   finishSummary(summary, rejects, cfg, traits);
   render.summary(summary);
   if (summary.interrupted) return EXIT.interrupted;
@@ -177,4 +196,5 @@ function finishSummary(summary: Summary, rejects: RejectsWriter | undefined, cfg
   const notes = traits?.warnings() ?? [];
   if (notes.length > 0) summary.warnings = [...notes, ...(summary.warnings ?? [])];
   if (rejects && rejects.count > 0) summary.rejectsFile = cfg.rejects;
+  if (cfg.logRequests) summary.requestLog = cfg.logRequests;
 }

@@ -7,6 +7,8 @@ import type { Out } from './io.js';
 export interface Renderer {
   row(r: RowResult): void;
   summary(s: Summary): void;
+  /** A promise while the output is congested (a slow pipe): wait for it before the next row. */
+  ready(): Promise<void> | undefined;
 }
 
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
@@ -16,9 +18,20 @@ export function humanLine(r: RowResult): string {
   return `${pad(`row ${r.row}`, 9)} ${pad(r.status, 7)} ${pad(r.action, 10)} ${pad(r.key ?? '-', 16)} ${pad(r.httpStatus === null ? '-' : String(r.httpStatus), 4)} ${detail}`.trimEnd();
 }
 
+/** A result as printed: what was read (source, raw) stays out; it goes to the rejects file only. */
 export function publicResult(r: RowResult): Omit<RowResult, 'source' | 'raw'> {
-  const { source: _s, raw: _r, ...rest } = r;
-  return rest;
+  const out: Omit<RowResult, 'source' | 'raw'> = {
+    row: r.row,
+    ...(r.line !== undefined ? { line: r.line } : {}),
+    key: r.key,
+    status: r.status,
+    action: r.action,
+    id: r.id,
+    httpStatus: r.httpStatus,
+    error: r.error,
+  };
+  if (r.requests) out.requests = r.requests;
+  return out;
 }
 
 export function humanSummary(s: Summary): string {
@@ -36,11 +49,45 @@ export function humanSummary(s: Summary): string {
 }
 
 export function createRenderer(out: Out, json: boolean, quiet: boolean, redact: (s: string) => string): Renderer {
-  const write = (text: string) => out.write(redact(text) + '\n');
+  // Lines are gathered and written in chunks (a write per row costs more than the row itself on a large
+  // file); a chunk goes out when it is large, or as soon as the current burst of results is done.
+  let buffer = '';
+  let scheduled = false;
+  let congested: Promise<void> | undefined;
+  const flush = () => {
+    scheduled = false;
+    if (buffer === '') return;
+    const text = buffer;
+    buffer = '';
+    // Backpressure: when the output cannot keep up, the run waits instead of queueing results in memory.
+    if (out.write(redact(text)) === false && out.once && !congested) {
+      congested = new Promise((resolve) => out.once!('drain', () => {
+        congested = undefined;
+        resolve();
+      }));
+    }
+  };
+  const ready = () => {
+    if (buffer.length >= 16 * 1024) flush();
+    return congested;
+  };
+  const write = (text: string) => {
+    buffer += `${text}\n`;
+    if (buffer.length >= 64 * 1024) flush();
+    else if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  };
+  const last = (text: string) => {
+    write(text);
+    flush();
+  };
   if (json) {
     return {
       row: (r) => write(JSON.stringify(publicResult(r))),
-      summary: (s) => write(JSON.stringify({ summary: s })),
+      summary: (s) => last(JSON.stringify({ summary: s })),
+      ready,
     };
   }
   return {
@@ -52,7 +99,8 @@ export function createRenderer(out: Out, json: boolean, quiet: boolean, redact: 
         write(`    ${req.method} ${req.path}${req.body ? ` ${req.body}` : ''}${note}`);
       }
     },
-    summary: (s) => write(humanSummary(s)),
+    summary: (s) => last(humanSummary(s)),
+    ready,
   };
 }
 

@@ -97,11 +97,20 @@ function baseSchema(type: FieldType): z.ZodType {
   }
 }
 
-/** The fields a request of this phase may carry. */
+const fieldsCache = new WeakMap<ObjectSpec, Record<Phase, string[]>>();
+
+/** The fields a request of this phase may carry (computed once per spec). */
 export function fieldsFor(spec: ObjectSpec, phase: Phase): string[] {
-  return Object.entries(spec.fields)
-    .filter(([, f]) => (phase === 'create' ? f.create !== false : f.update !== false))
-    .map(([name]) => name);
+  let cached = fieldsCache.get(spec);
+  if (!cached) {
+    const names = (p: Phase) =>
+      Object.entries(spec.fields)
+        .filter(([, f]) => (p === 'create' ? f.create !== false : f.update !== false))
+        .map(([name]) => name);
+    cached = { create: names('create'), update: names('update') };
+    fieldsCache.set(spec, cached);
+  }
+  return cached[phase];
 }
 
 const schemaCache = new WeakMap<ObjectSpec, Map<Phase, z.ZodType>>();

@@ -71,11 +71,16 @@ export function planRow(spec: ObjectSpec, mode: Mode, record: MappedRecord, matc
   }
   // upsert and update address the record by its key, or by the id found for its email.
   const byEmail = match === 'email';
+  // Creating asks more of a record than updating (the same field types, more of them required), so a
+  // record fit to create is fit to update: one schema check instead of two in the common case.
+  const createErr = MODES[mode].create ? checked(spec, record, 'create') : undefined;
   const err = byEmail
     ? typeof record.email === 'string' && record.email
       ? null
       : new RowError('ROW_INVALID', 'email: required to match by email', 'email')
-    : checked(spec, record, 'update');
+    : createErr === null
+      ? null
+      : checked(spec, record, 'update');
   if (err) throw err;
   const body = buildBody(spec, record, 'update');
   const plan: RowPlan = byEmail
@@ -86,6 +91,6 @@ export function planRow(spec: ObjectSpec, mode: Mode, record: MappedRecord, matc
         firstPhase: 'update',
       }
     : { key, first: { method: 'PUT', path: recordPath(spec, key!), body }, firstPhase: 'update' };
-  if (MODES[mode].create) plan.create = checked(spec, record, 'create') ?? create();
+  if (createErr !== undefined) plan.create = createErr ?? create();
   return plan;
 }

@@ -14,6 +14,7 @@ import { readRecords, type SourceOptions } from '../source/index.js';
 import type { PlannedRequest, RowResult, SourceRecord, Summary } from '../types.js';
 import type { Sender } from '../vitally/sender.js';
 import { execute, failed, type Outcome } from './execute.js';
+import { KeySet } from './keyset.js';
 import { OrderedWindow } from './ordered.js';
 import { placeholder, Resolver, unresolved } from './resolve.js';
 import { Tally } from './tally.js';
@@ -74,7 +75,7 @@ interface Prepared {
 export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<RowResult, Summary> {
   const mapper = new Mapper(cfg.spec, cfg.mapper);
   const tally = new Tally(() => deps.sender?.stats);
-  const seen = new Map<string, number>();
+  const seen = new KeySet();
   const win = new OrderedWindow<RowResult>(cfg.window);
   const resolver = deps.resolver ?? (deps.sender ? new Resolver(deps.sender) : undefined);
   let fatal: VitallySyncError | undefined;
@@ -117,16 +118,16 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
         ? undefined
         : planRow(cfg.spec, cfg.mode, substitute(cfg.spec, record, refs, (object, id) => placeholder(object, id)), cfg.match);
       if (key !== null) {
-        const first = seen.get(key);
+        const first = seen.add(key, src.row);
         if (first !== undefined) {
-          throw new RowError('ROW_DUPLICATE', `duplicate externalId "${key}": already in row ${first} of this file`, cfg.spec.key);
+          throw new RowError('ROW_DUPLICATE', `duplicate ${cfg.spec.key} "${key}": already in row ${first} of this file`, cfg.spec.key);
         }
-        seen.set(key, src.row);
       }
       const tracksLinks = viaAnalytics && cfg.spec.name === 'user' && key !== null;
       if (tracksLinks) state?.linksRead(key!, refs.accountExternalId ?? []);
-      // What decides the requests (before defaults such as a note's read time, and before id look-ups).
-      const hash = contentHash([cfg.spec.name, cfg.mode, cfg.match ?? 'externalId', mapped.record, refs]);
+      // What decides the requests (before defaults such as a note's read time, and before id look-ups);
+      // only needed when there is a store to compare with.
+      const hash = state ? contentHash([cfg.spec.name, cfg.mode, cfg.match ?? 'externalId', mapped.record, refs]) : '';
       const last = key !== null ? state?.lastSent(key) : undefined;
       if (last && last.hash === hash) {
         return finish(src, key, { status: 'skipped', action: 'unchanged', id: last.vitallyId, httpStatus: null, error: null });

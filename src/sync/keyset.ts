@@ -1,0 +1,70 @@
+/**
+ * The keys seen in a run, to catch a key that appears twice in one file, in memory that grows by about
+ * 24 bytes a key (typed arrays, no string kept). Keys are remembered by a 64-bit hash (two independent
+ * 32-bit FNV-1a lanes): two different keys are taken for one with a probability below 1e-7 for a
+ * million keys.
+ */
+
+function hashLanes(s: string): [number, number] {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  return [a >>> 0, (b >>> 0) | 0];
+}
+
+export class KeySet {
+  private hi: Uint32Array;
+  private lo: Int32Array;
+  private rows: Uint32Array;
+  private count = 0;
+
+  constructor(capacity = 1024) {
+    this.hi = new Uint32Array(capacity);
+    this.lo = new Int32Array(capacity);
+    this.rows = new Uint32Array(capacity);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Remember `key` first seen at `row` (1-based); returns the earlier row when the key was seen before. */
+  add(key: string, row: number): number | undefined {
+    if ((this.count + 1) * 2 > this.rows.length) this.grow();
+    const [h, l] = hashLanes(key);
+    const mask = this.rows.length - 1;
+    for (let i = (h ^ l) & mask; ; i = (i + 1) & mask) {
+      const r = this.rows[i]!;
+      if (r === 0) {
+        this.hi[i] = h;
+        this.lo[i] = l;
+        this.rows[i] = row;
+        this.count++;
+        return undefined;
+      }
+      if (this.hi[i] === h && this.lo[i] === l) return r;
+    }
+  }
+
+  private grow(): void {
+    const { hi, lo, rows } = this;
+    const size = rows.length * 2;
+    this.hi = new Uint32Array(size);
+    this.lo = new Int32Array(size);
+    this.rows = new Uint32Array(size);
+    const mask = size - 1;
+    for (let j = 0; j < rows.length; j++) {
+      if (rows[j] === 0) continue;
+      let i = (hi[j]! ^ lo[j]!) & mask;
+      while (this.rows[i] !== 0) i = (i + 1) & mask;
+      this.hi[i] = hi[j]!;
+      this.lo[i] = lo[j]!;
+      this.rows[i] = rows[j]!;
+    }
+  }
+}
