@@ -133,7 +133,8 @@ export class Batcher {
   }
 
   private stop(err: VitallySyncError): void {
-    this.stoppedBy ??= err;
+    if (this.stoppedBy) return;
+    this.stoppedBy = err;
     this.onFatal(err);
   }
 
