@@ -41,3 +41,21 @@ export function makeRedactor(secrets: Array<string | undefined>): (text: string)
     return out;
   };
 }
+
+/**
+ * The secrets plus what a "Basic <base64>" value (or a bare base64 of "token:") hides: the token itself,
+ * which Vitally may echo back. Hand the result to makeRedactor.
+ */
+export function withDecodedSecrets(secrets: Array<string | undefined>): string[] {
+  const out: string[] = [];
+  for (const s of secrets) {
+    const t = s?.trim();
+    if (!t) continue;
+    out.push(t);
+    const b64 = t.replace(/^basic\s+/i, '');
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) continue;
+    const decoded = Buffer.from(b64, 'base64').toString('utf8');
+    if (/^[\x21-\x7e]{4,}:$/.test(decoded)) out.push(decoded.slice(0, -1));
+  }
+  return out;
+}

@@ -237,9 +237,9 @@ export class Pacer {
   private earliest(now: number): number {
     let at = Math.max(this.nextStart, this.pausedUntil);
     const s = this.serverLimit;
-    if (s) {
+    if (s) this.prune(now);
+    if (s && this.log.length - this.head >= s.limit) {
       // The limit-th most recent entry must have left the window (plus margin) first.
-      this.prune(now);
       let n = 0;
       for (let i = this.log.length - 1; i >= this.head; i--) {
         const e = this.log[i]!;

@@ -1,0 +1,132 @@
+/**
+ * Ctrl-C and SIGTERM on the real binary (bin/vitally-sync.js runs dist/, which `npm test` builds first)
+ * against a sandbox in this process: the first signal stops reading and drains, the second stops at once.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { tempDir, writeTemp } from '../helpers/cli.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'vitally-sync.js');
+
+let dir: string;
+let sb: Sandbox | undefined;
+
+beforeAll(() => {
+  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+  dir = tempDir();
+});
+afterEach(async () => {
+  await sb?.close();
+  sb = undefined;
+});
+
+interface Child {
+  code: Promise<number | null>;
+  stdout: () => string;
+  stderr: () => string;
+  kill: (signal: NodeJS.Signals) => void;
+  /** Resolves once `test` holds for the output so far. */
+  until: (test: (out: { stdout: string; stderr: string }) => boolean) => Promise<void>;
+}
+
+function run(args: string[], env: Record<string, string>): Child {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const waiting: Array<{ test: (o: { stdout: string; stderr: string }) => boolean; resolve: () => void }> = [];
+  const check = () => {
+    for (let i = waiting.length - 1; i >= 0; i--) {
+      if (waiting[i]!.test({ stdout, stderr })) waiting.splice(i, 1)[0]!.resolve();
+    }
+  };
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    check();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    check();
+  });
+  const code = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  return {
+    code,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    kill: (s) => child.kill(s),
+    until: (test) =>
+      new Promise<void>((resolve, reject) => {
+        if (test({ stdout, stderr })) return resolve();
+        waiting.push({ test, resolve });
+        void code.then((c) => reject(new Error(`exited (${c}) first; stderr: ${stderr}`)));
+      }),
+  };
+}
+
+const lines = (s: string) => s.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>);
+
+function accounts(n: number): string {
+  return writeTemp(dir, `signal-${n}.csv`, ['externalId,name', ...Array.from({ length: n }, (_, i) => `sig-${i + 1},Signal ${i + 1}`)].join('\n') + '\n');
+}
+
+describe('stopping a run', () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'the first %s stops reading, finishes the requests in flight, prints the summary and exits 130',
+    async (signal) => {
+      sb = await createSandbox({ latencyMs: 100, rateLimit: { limit: 100_000, windowMs: 60_000 } });
+      const total = 400;
+      const child = run(
+        ['push', accounts(total), '--object', 'account', '--mode', 'insert', '--json', '--rate', '100000', '--concurrency', '4'],
+        { VITALLY_BASE_URL: sb.url, VITALLY_API_TOKEN: sb.token },
+      );
+      await child.until(({ stdout }) => stdout.includes('"row":'));
+      child.kill(signal);
+      expect(await child.code).toBe(130);
+
+      const out = lines(child.stdout());
+      const results = out.filter((l) => !('summary' in l));
+      const summary = out.find((l) => 'summary' in l)?.summary;
+      expect(summary).toMatchObject({ interrupted: true });
+      expect(summary.rows).toBe(results.length);
+      expect(child.stderr()).toContain('Stopping: no new rows are read');
+      // It stopped early, and the results it printed are the first rows, in order.
+      expect(results.length).toBeGreaterThan(0);
+      expect(results.length).toBeLessThan(total);
+      expect(results.map((r) => r.row)).toEqual(results.map((_, i) => i + 1));
+      // Nothing lost, nothing half-done: every row reported ok is in Vitally, no other row is, and every
+      // row not sent says so.
+      const ok = results.filter((r) => r.status === 'ok');
+      expect(ok.length).toBeGreaterThan(0);
+      for (const r of ok) expect(sb.store.get('accounts', r.key)).toMatchObject({ id: r.id, name: r.key.replace('sig-', 'Signal ') });
+      expect(sb.store.all('accounts')).toHaveLength(ok.length);
+      for (const r of results.filter((x) => x.status !== 'ok')) {
+        expect(r.error).toMatch(/interrupted before it was sent/);
+        expect(sb.store.get('accounts', r.key)).toBeUndefined();
+      }
+      expect(sb.stats.writes).toBe(ok.length);
+    },
+  );
+
+  it('a second signal stops at once, without waiting for the answers in flight', async () => {
+    sb = await createSandbox({ latencyMs: 20_000 });
+    const child = run(['push', accounts(20), '--object', 'account', '--json'], { VITALLY_BASE_URL: sb.url, VITALLY_API_TOKEN: sb.token });
+    const server = sb;
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (server.stats.requests > 0) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 10);
+    });
+    child.kill('SIGINT');
+    await child.until(({ stderr }) => stderr.includes('Stopping'));
+    child.kill('SIGINT');
+    expect(await child.code).toBe(130);
+    // The answer to the request in flight would take 20 s: no result and no summary were printed.
+    expect(lines(child.stdout())).toEqual([]);
+  });
+});

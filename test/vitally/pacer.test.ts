@@ -1,0 +1,254 @@
+/**
+ * The pacer against the sandbox's own sliding window (src/sandbox/ratelimit.ts) on a fake clock: the
+ * same headers the sandbox and Vitally send, thousands of requests in virtual time, and exact
+ * assertions on when each request started (virtual time, never the wall clock).
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { RateLimitOptions } from '../../src/sandbox/index.js';
+import { SlidingWindow } from '../../src/sandbox/ratelimit.js';
+import { InterruptedError, Pacer, type Answer } from '../../src/vitally/pacer.js';
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 0 });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const lower = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
+
+interface SimOptions {
+  rate: number;
+  concurrency: number;
+  /** The server's window; null = no rate-limit headers at all. */
+  window: RateLimitOptions | null;
+  latencyMs?: number;
+  requests: number;
+  /** Row tasks waiting at once (the run's ordered window). */
+  tasks?: number;
+  retryAfter?: boolean;
+  /** Rewrite the headers (e.g. drop the window). */
+  headers?: (h: Record<string, string>) => Record<string, string>;
+  /** Another client of the same tenant: one request every `everyMs` from `from` on. */
+  foreign?: { everyMs: number; from?: number };
+  /** Requests another client made just before the run (they fill the window). */
+  prefill?: number;
+  /** Change the server's window at a virtual time. */
+  changes?: Array<{ at: number; window: RateLimitOptions }>;
+}
+
+/** Drive `requests` requests through a pacer against a simulated sandbox window; returns what happened. */
+async function simulate(o: SimOptions) {
+  let cfg = o.window ?? { limit: 1e9, windowMs: 1000 };
+  const win = new SlidingWindow(() => cfg, () => Date.now());
+  const pacer = new Pacer({ ratePerMinute: o.rate, concurrency: o.concurrency });
+  const starts: number[] = [];
+  const accepted: number[] = [];
+  let limited = 0;
+  let foreignLimited = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let inFlightBeforeFirstAnswer = 0;
+  let answered = false;
+  const latency = o.latencyMs ?? 0;
+  const serve = (): Answer => {
+    const d = win.take();
+    let headers = lower(d.headers);
+    if (!d.allowed && o.retryAfter) headers['retry-after'] = String(Math.max(1, d.resetSeconds));
+    if (o.headers) headers = o.headers(headers);
+    if (!o.window) headers = {};
+    return { status: d.allowed ? 200 : 429, headers, retryAfterMs: headers['retry-after'] ? Number(headers['retry-after']) * 1000 : undefined };
+  };
+  for (let i = 0; i < (o.prefill ?? 0); i++) win.take();
+  for (const c of o.changes ?? []) setTimeout(() => (cfg = c.window), c.at);
+  let next = 0;
+  const task = async () => {
+    while (next < o.requests) {
+      next++;
+      for (;;) {
+        const ticket = await pacer.acquire();
+        starts.push(Date.now());
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        if (!answered) inFlightBeforeFirstAnswer = Math.max(inFlightBeforeFirstAnswer, inFlight);
+        await new Promise((r) => setTimeout(r, latency / 2));
+        const a = serve();
+        await new Promise((r) => setTimeout(r, latency / 2));
+        inFlight--;
+        answered = true;
+        pacer.release(ticket, a);
+        if (a.status === 200) {
+          accepted.push(Date.now());
+          break;
+        }
+        limited++;
+      }
+    }
+  };
+  let done = false;
+  let foreignTimer: NodeJS.Timeout | undefined;
+  if (o.foreign) {
+    const f = o.foreign;
+    const tick = () => {
+      if (done) return;
+      if (!win.take().allowed) foreignLimited++;
+      foreignTimer = setTimeout(tick, f.everyMs);
+    };
+    foreignTimer = setTimeout(tick, f.from ?? 0);
+  }
+  const all = Promise.all(Array.from({ length: o.tasks ?? 64 }, task)).then(() => {
+    done = true;
+    clearTimeout(foreignTimer);
+  });
+  await vi.runAllTimersAsync();
+  await all;
+  pacer.close();
+  const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
+  return {
+    starts,
+    gaps,
+    accepted,
+    limited,
+    foreignLimited,
+    maxInWindow: win.maxInWindow,
+    maxInFlight,
+    inFlightBeforeFirstAnswer,
+    elapsed: accepted.at(-1)! - starts[0]!,
+    pacer,
+  };
+}
+
+/** Share of the window's allowance used between the first start and the last answer. */
+const used = (r: { accepted: number[]; elapsed: number }, w: RateLimitOptions) => r.accepted.length / ((w.limit * r.elapsed) / w.windowMs);
+
+describe('Pacer: spacing and concurrency', () => {
+  it('spreads starts evenly at --rate when the server announces nothing', async () => {
+    const r = await simulate({ rate: 600, concurrency: 4, window: null, requests: 10 });
+    expect(r.starts).toEqual([0, 100, 200, 300, 400, 500, 600, 700, 800, 900]);
+  });
+
+  it('keeps at most --concurrency in flight, and one until the first answer', async () => {
+    const r = await simulate({ rate: 100_000, concurrency: 3, window: null, latencyMs: 400, requests: 30 });
+    expect(r.inFlightBeforeFirstAnswer).toBe(1);
+    expect(r.maxInFlight).toBe(3);
+    expect(r.starts.slice(0, 4)).toEqual([0, 400, 401, 402]);
+  });
+
+  it('does not burst after idle time: the next start is one interval after the last', async () => {
+    const pacer = new Pacer({ ratePerMinute: 600, concurrency: 4 });
+    const t1 = await pacer.acquire();
+    pacer.release(t1);
+    await vi.advanceTimersByTimeAsync(5000);
+    const times: number[] = [];
+    const all = Promise.all([0, 1, 2].map(async () => {
+      const t = await pacer.acquire();
+      times.push(Date.now());
+      pacer.release(t);
+    }));
+    await vi.runAllTimersAsync();
+    await all;
+    expect(times).toEqual([5000, 5100, 5200]);
+    pacer.close();
+  });
+});
+
+describe('Pacer: a server window tighter than --rate', () => {
+  it.each([
+    [{ limit: 20, windowMs: 2000 }, 0, 200],
+    [{ limit: 20, windowMs: 2000 }, 150, 200],
+    [{ limit: 300, windowMs: 10_000 }, 100, 1000],
+    [{ limit: 1000, windowMs: 60_000 }, 250, 2500],
+  ])('%j with %i ms latency: no 429, >= 98% of the allowance', async (w, latencyMs, requests) => {
+    const r = await simulate({ rate: 100_000, concurrency: 8, window: w, latencyMs, requests });
+    expect(r.limited).toBe(0);
+    expect(r.maxInWindow).toBeLessThanOrEqual(w.limit);
+    expect(r.maxInWindow).toBeGreaterThanOrEqual(0.97 * w.limit);
+    expect(used(r, w)).toBeGreaterThanOrEqual(0.98);
+    // Evenly spread: after the first answer, no two starts closer than window / limit.
+    expect(Math.min(...r.gaps.slice(2))).toBeGreaterThanOrEqual(w.windowMs / w.limit - 1); // timers run in whole ms
+  });
+
+  it('follows a limit lowered mid-run: only requests already on their way are refused', async () => {
+    const r = await simulate({
+      rate: 100_000, concurrency: 4, window: { limit: 100, windowMs: 1000 }, latencyMs: 20, requests: 300,
+      changes: [{ at: 1500, window: { limit: 10, windowMs: 1000 } }],
+    });
+    expect(r.accepted).toHaveLength(300);
+    expect(r.limited).toBeLessThanOrEqual(4);
+    // After the change has been seen, 10 a second at most and evenly spread.
+    const late = r.starts.filter((t) => t > 3000);
+    expect(late.length).toBeGreaterThan(100);
+    expect(Math.min(...late.slice(1).map((t, i) => t - late[i]!))).toBeGreaterThanOrEqual(100);
+  });
+});
+
+describe('Pacer: 429s and what Remaining says', () => {
+  it.each([
+    ['Retry-After', true],
+    ['RateLimit-Reset only', false],
+  ])('after a 429 (%s) it waits as told, then resumes at the announced pace without a burst', async (_name, retryAfter) => {
+    // Another client filled the window (5 per second) just before the run.
+    const w = { limit: 5, windowMs: 1000 };
+    const r = await simulate({ rate: 100_000, concurrency: 4, window: w, requests: 20, prefill: 5, retryAfter });
+    expect(r.limited).toBe(1);
+    expect(r.starts[0]).toBe(0);
+    expect(r.starts[1]).toBe(1000); // Reset / Retry-After said 1 s
+    expect(Math.min(...r.gaps.slice(1))).toBeGreaterThanOrEqual(200);
+    expect(r.accepted).toHaveLength(20);
+  });
+
+  it('slows down before a 429 when Remaining shows another client using the window', async () => {
+    const w = { limit: 20, windowMs: 2000 };
+    // The other client takes a quarter of the allowance, from the start.
+    const r = await simulate({ rate: 100_000, concurrency: 4, window: w, latencyMs: 30, requests: 150, foreign: { everyMs: 400 } });
+    expect(r.accepted).toHaveLength(150);
+    expect(r.limited / 150).toBeLessThanOrEqual(0.05);
+    expect(r.foreignLimited).toBeLessThanOrEqual(3);
+    // What is left over is still used: at least 90% of the three quarters.
+    expect(used(r, w)).toBeGreaterThanOrEqual(0.75 * 0.9);
+  });
+
+  it('without a window in the headers, pauses until RateLimit-Reset when Remaining runs out', async () => {
+    const w = { limit: 10, windowMs: 1000 };
+    const noWindow = (h: Record<string, string>) => ({ ...h, 'ratelimit-limit': h['ratelimit-limit']!.split(',')[0]! });
+    const r = await simulate({ rate: 100_000, concurrency: 1, window: w, requests: 30, headers: noWindow });
+    expect(r.pacer.serverLimit).toBeUndefined();
+    expect(r.accepted).toHaveLength(30);
+    expect(r.limited).toBe(0);
+  });
+
+  it('a 429 the log did not foresee widens the margin', async () => {
+    const pacer = new Pacer({ ratePerMinute: 100_000, concurrency: 1 });
+    const headers = { 'ratelimit-limit': '10, 10;window=1', 'ratelimit-remaining': '9', 'ratelimit-reset': '1' };
+    pacer.release(await pacer.acquire(), { status: 200, headers });
+    const before = pacer.currentIntervalMs;
+    expect(before).toBeCloseTo(102.5, 6); // (1000 ms + 25 ms margin) / 10
+    const p = pacer.acquire();
+    await vi.advanceTimersByTimeAsync(200);
+    pacer.release(await p, { status: 429, headers: { ...headers, 'ratelimit-remaining': '0' } });
+    expect(pacer.surprises).toBe(1);
+    expect(pacer.currentIntervalMs).toBeGreaterThan(before);
+    pacer.close();
+  });
+});
+
+describe('Pacer: stopping', () => {
+  it('refuses the stoppable waiters once the stop signal aborts, unsent; retries and those in flight go on', async () => {
+    const pacer = new Pacer({ ratePerMinute: 60, concurrency: 4 });
+    const stop = new AbortController();
+    pacer.stopOn(stop.signal);
+    const first = await pacer.acquire(true);
+    const waiting = [pacer.acquire(true), pacer.acquire(true)];
+    const retry = pacer.acquire(false); // a retry of a request already sent: not stoppable
+    stop.abort();
+    for (const w of waiting) await expect(w).rejects.toBeInstanceOf(InterruptedError);
+    await expect(pacer.acquire(true)).rejects.toThrow('interrupted before it was sent');
+    pacer.release(first);
+    await vi.advanceTimersByTimeAsync(1000);
+    const t = await retry;
+    expect(Date.now()).toBe(1000);
+    pacer.release(t);
+    pacer.close();
+    await expect(pacer.acquire()).rejects.toBeInstanceOf(InterruptedError);
+  });
+});

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { parseRateLimit, retryAfterMs } from '../../src/vitally/ratelimit-headers.js';
+
+const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
+
+describe('parseRateLimit', () => {
+  it.each([
+    ['Vitally documented headers', { 'ratelimit-limit': '1000, 1000;window=60', 'ratelimit-remaining': '999', 'ratelimit-reset': '59' }, { limit: 1000, windowMs: 60_000, remaining: 999, resetMs: 59_000 }],
+    ['an older tenant (100 a minute)', { 'ratelimit-limit': '100, 100;window=60', 'ratelimit-remaining': '0', 'ratelimit-reset': '7' }, { limit: 100, windowMs: 60_000, remaining: 0, resetMs: 7000 }],
+    ['the sandbox tight window', { 'ratelimit-limit': '20, 20;window=2', 'ratelimit-remaining': '3', 'ratelimit-reset': '0' }, { limit: 20, windowMs: 2000, remaining: 3, resetMs: 0 }],
+    ['w= instead of window=', { 'ratelimit-limit': '50;w=10' }, { limit: 50, windowMs: 10_000 }],
+    ['the window from RateLimit-Policy', { 'ratelimit-limit': '50', 'ratelimit-policy': '50;w=30' }, { limit: 50, windowMs: 30_000 }],
+    ['X- prefixed headers', { 'x-ratelimit-limit': '1000', 'x-ratelimit-remaining': '12', 'x-ratelimit-reset': '30' }, { limit: 1000, remaining: 12, resetMs: 30_000 }],
+    ['Reset as a Unix epoch in seconds', { 'ratelimit-reset': String(NOW / 1000 + 42) }, { resetMs: 42_000 }],
+    ['Reset as a Unix epoch in milliseconds', { 'x-ratelimit-reset': String(NOW + 1500) }, { resetMs: 1500 }],
+    ['an epoch already past', { 'ratelimit-reset': String(NOW / 1000 - 5) }, { resetMs: 0 }],
+    ['fractional delta seconds', { 'ratelimit-reset': '1.5' }, { resetMs: 1500 }],
+    ['a header given twice (first wins)', { 'ratelimit-remaining': ['4', '9'] }, { remaining: 4 }],
+    ['unreadable values are left out', { 'ratelimit-limit': 'lots', 'ratelimit-remaining': '-1', 'ratelimit-reset': 'soon' }, {}],
+    ['a zero limit is no limit', { 'ratelimit-limit': '0, 0;window=60' }, { windowMs: 60_000 }],
+    ['no headers', {}, {}],
+  ] as const)('%s', (_name, headers, expected) => {
+    expect(parseRateLimit(headers as Record<string, string | string[]>, NOW)).toEqual(expected);
+  });
+});
+
+describe('retryAfterMs', () => {
+  it.each([
+    ['delta seconds', '120', 120_000],
+    ['zero', '0', 0],
+    ['fractional seconds', '0.25', 250],
+    ['an HTTP date', new Date(NOW + 30_000).toUTCString(), 30_000],
+    ['an HTTP date in the past', new Date(NOW - 30_000).toUTCString(), 0],
+    ['garbage', 'whenever', undefined],
+    ['a negative number', '-5', undefined],
+    ['absent', undefined, undefined],
+  ] as const)('%s', (_name, value, expected) => {
+    expect(retryAfterMs(value === undefined ? {} : { 'retry-after': value }, NOW)).toBe(expected);
+  });
+});
