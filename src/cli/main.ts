@@ -5,7 +5,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import { AuthError, ConfigError, InputError, StateError, VitallySyncError } from '../errors.js';
 import { EXIT, processIO, type CliIO } from './io.js';
+import { fieldsCommand } from './fields.js';
+import { initCommand } from './init.js';
 import { pushCommand } from './push.js';
+import { registerDoctorCommand } from './doctor.js';
+import { registerRunCommand } from './run.js';
 import { sandboxCommand } from './sandbox.js';
 import { stateForget, stateReset, stateShow, type StateFlags } from './state.js';
 
@@ -21,7 +25,9 @@ Examples:
   $ vitally-sync push users.csv --object user --match email
   $ vitally-sync push accounts.csv --object account --via analytics      # batches of 100
   $ vitally-sync push events.csv --object event --event-column event_name --timestamp-column ts --map user_id=userId
+  $ vitally-sync push accounts.csv --object account --types vitally --strict-traits   # by Vitally's trait types
   $ vitally-sync push fixtures/accounts.csv --object account --sandbox     # no Vitally account needed
+  $ vitally-sync push accounts.csv --object account --log-requests requests.ndjson   # every request and answer
 
 Environment: VITALLY_API_TOKEN, VITALLY_REGION (us|eu), VITALLY_SUBDOMAIN, VITALLY_BASE_URL,
 VITALLY_ANALYTICS_TOKEN, VITALLY_ANALYTICS_BASE_URL (events and --via analytics).
@@ -34,7 +40,18 @@ export function buildProgram(io: CliIO, exit: (code: number) => void): Command {
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ vitally-sync doctor                                  # check token, region, subdomain, hosts
+  $ vitally-sync push accounts.csv --object account      # one file, one object type
+  $ vitally-sync run --all                               # the syncs of vitally-sync.config.json
+  $ vitally-sync push fixtures/accounts.csv --object account --sandbox    # no Vitally account needed
+
+Run "vitally-sync <command> --help" for a command's options. Docs: README.md and docs/.`,
+    );
 
   program
     .command('push')
@@ -50,9 +67,16 @@ export function buildProgram(io: CliIO, exit: (code: number) => void): Command {
     .option('--ignore <column>', 'drop a column (repeatable)', collect)
     .addOption(new Option('--empty <policy>', 'empty cells: omit (leave out) or null (send null: removes the trait)').choices(['omit', 'null']))
     .option('--list-separator <char>', 'separator of list cells such as accountIds in CSV (default ;)')
+    .addOption(new Option('--types <policy>', "trait cells: as-read (default; typed only by --map) or vitally (converted by Vitally's trait catalogue)").choices(['as-read', 'vitally']))
+    .option('--strict-traits', 'a column mapped to a trait key Vitally does not know stops the run before any row is sent (exit 2), instead of a warning')
+    .option('--refresh-schema', "ask Vitally for its trait catalogue again instead of using the stored copy (kept a day)")
+    .option('--custom-fields <file>', 'read the trait catalogue from this JSON file instead of Vitally (with --sandbox, the sandbox serves it too)')
     .option('--json', 'print one NDJSON result per row and a final {"summary": ...} line')
     .option('-q, --quiet', 'print failed rows and the summary only')
     .option('--rejects <file>', 'write every failed row, with its row number and error, as NDJSON')
+    .option('--log-requests <file>', 'write every request and answer (headers, bodies, status, timing, attempt) as NDJSON, secrets redacted')
+    .option('--config <file>', 'the config file for connection settings (default: vitally-sync.config.json, .yaml or .yml here, if any)')
+    .option('--no-config', 'ignore any config file')
     .option('-n, --dry-run', 'send nothing; print the requests a real run would send')
     .option('--token-file <path>', 'read the REST API token from a file (default: VITALLY_API_TOKEN)')
     .option('--region <region>', 'us or eu (default: VITALLY_REGION or us)')
@@ -83,6 +107,9 @@ export function buildProgram(io: CliIO, exit: (code: number) => void): Command {
       exit(await pushCommand(file, opts, io));
     });
 
+  registerRunCommand(program, io, exit, reportError);
+  registerDoctorCommand(program, io, exit);
+
   program
     .command('sandbox')
     .description('Serve a local Vitally-compatible API on 127.0.0.1 to try syncs against')
@@ -94,10 +121,51 @@ export function buildProgram(io: CliIO, exit: (code: number) => void): Command {
     .option('--fail-rate <share>', 'share of requests answered 503 (0..1)')
     .option('--drop-rate <share>', 'share of connections dropped before an answer (0..1)')
     .option('--seed <n>', 'seed of the fault injection (default 1)')
-    .addHelpText('after', '\nExample:\n  $ vitally-sync sandbox --port 4010 --limit 100 --window 60')
+    .option('--custom-fields <file>', 'serve this trait catalogue at /resources/customFields (JSON: [{model, label, path, type, options?}])')
+    .addHelpText('after', '\nExample:\n  $ vitally-sync sandbox --port 4010 --limit 100 --window 60 --custom-fields fixtures/custom-fields.json')
     .action(async (opts: Record<string, string | undefined>) => {
       exit(await sandboxCommand(opts, io));
     });
+
+  const connectionOptions = (c: Command) =>
+    c
+      .option('--token-file <path>', 'read the REST API token from a file (default: VITALLY_API_TOKEN)')
+      .option('--region <region>', 'us or eu (default: VITALLY_REGION or us)')
+      .option('--subdomain <name>', 'your Vitally subdomain, required for US (default: VITALLY_SUBDOMAIN)')
+      .option('--base-url <url>', 'override the REST host (default: VITALLY_BASE_URL)')
+      .option('--sandbox', 'ask an in-process sandbox (its catalogue is empty unless --custom-fields)')
+      .option('--custom-fields <file>', 'the catalogue from a JSON file instead of Vitally (with --sandbox, the sandbox serves it)')
+      .option('--state <path>', 'the state store where the catalogue copy is kept (default .vitally-sync/state.db, if it exists)')
+      .option('--no-state', 'keep no copy of the catalogue');
+
+  connectionOptions(
+    program
+      .command('fields')
+      .description("List the custom traits Vitally knows for an object type: label, key, type, picklist options")
+      .option('-o, --object <type>', 'account, user, organization, note, task or conversation')
+      .option('--config <file>', 'the config file for connection settings (default: vitally-sync.config.json, .yaml or .yml here, if any)')
+      .option('--json', 'print them as JSON'),
+  )
+    .addHelpText('after', '\nExamples:\n  $ vitally-sync fields --object account\n  $ vitally-sync fields --object user --json\n  $ vitally-sync fields --object account --sandbox --custom-fields fixtures/custom-fields.json')
+    .action(async (opts: Record<string, unknown>) => exit(await fieldsCommand(opts, io)));
+
+  connectionOptions(
+    program
+      .command('init')
+      .description('Propose a mapping for a file (header and sampled rows, Vitally\'s trait catalogue) and write it as a named sync in the config file')
+      .argument('<file>', 'a CSV or NDJSON export to sample')
+      .option('-o, --object <type>', 'account, user, organization, note, task or conversation')
+      .option('--name <sync>', 'the sync\'s name (default: the file name without its extension)')
+      .option('--force', 'replace a sync of the same name')
+      .option('--config <file>', 'the config file to write (default: vitally-sync.config.json, or the .yaml one, in this folder)')
+      .option('-m, --mode <mode>', 'the sync\'s mode (default upsert, insert for notes, tasks, conversations)')
+      .option('--sample <n>', 'rows read to decide (default 100)')
+      .option('-f, --format <format>', 'csv or ndjson (default: from the file extension)')
+      .option('--delimiter <char>', 'CSV delimiter (default , and tab for .tsv)')
+      .option('--json', 'print the proposal as JSON'),
+  )
+    .addHelpText('after', '\nExamples:\n  $ vitally-sync init exports/accounts.csv --object account\n  $ vitally-sync init users.ndjson --object user --name users-nightly --force\n  $ vitally-sync init fixtures/export-accounts.csv --object account --sandbox --custom-fields fixtures/custom-fields.json')
+    .action(async (file: string, opts: Record<string, unknown>) => exit(await initCommand(file, opts, io)));
 
   const state = program
     .command('state')
@@ -110,12 +178,14 @@ export function buildProgram(io: CliIO, exit: (code: number) => void): Command {
     .description('What the store holds, per destination and object, and the recent runs')
     .option(stateOption, stateHelp)
     .option('--json', 'print it as JSON')
+    .addHelpText('after', '\nExamples:\n  $ vitally-sync state show\n  $ vitally-sync state show --state ci-cache/state.db --json')
     .action(async (opts: StateFlags) => exit(await stateShow(opts, io)));
   state
     .command('reset')
     .description('Delete the state file: the next run sends everything')
     .option(stateOption, stateHelp)
     .option('--yes', 'confirm')
+    .addHelpText('after', '\nExample:\n  $ vitally-sync state reset --yes')
     .action(async (opts: StateFlags) => exit(await stateReset(opts, io)));
   state
     .command('forget')
@@ -123,6 +193,7 @@ export function buildProgram(io: CliIO, exit: (code: number) => void): Command {
     .argument('<object>', 'account, user, organization, note, task or conversation')
     .option(stateOption, stateHelp)
     .option('--destination <url>', 'only this REST base URL')
+    .addHelpText('after', '\nExamples:\n  $ vitally-sync state forget note\n  $ vitally-sync state forget account --destination https://acme.rest.vitally.io')
     .action(async (object: string, opts: StateFlags) => exit(await stateForget(object, opts, io)));
 
   return program;

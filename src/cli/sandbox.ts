@@ -1,6 +1,7 @@
 /** `vitally-sync sandbox`: serve the local Vitally-compatible API until Ctrl-C. */
 import { intFlag, shareFlag } from '../config/numbers.js';
 import { createSandbox } from '../sandbox/index.js';
+import { sandboxCatalogue } from '../schema/catalogue.js';
 import type { CliIO } from './io.js';
 
 export async function sandboxCommand(opts: Record<string, string | undefined>, io: CliIO): Promise<number> {
@@ -15,6 +16,7 @@ export async function sandboxCommand(opts: Record<string, string | undefined>, i
     dropRate: shareFlag(opts.dropRate, '--drop-rate', 0),
     seed: intFlag(opts.seed, '--seed', 1, 0, 2 ** 31),
     recordRequests: false,
+    ...sandboxCatalogue(opts.customFields),
   });
   io.stdout.write(
     [

@@ -7,13 +7,15 @@
  * - a column named like a reference (accountExternalId, ...) is kept aside to be resolved to Vitally ids;
  * - `traits.<key>` fills that trait; an NDJSON `traits` object is merged into the traits;
  * - every other column becomes a trait under its own name.
+ * A trait's type is the explicit one, else (push --types vitally) the one Vitally's catalogue gives it
+ * (traitConverters, traitTypes: src/schema), else none: sent as read.
  * Empty cells ('' or only spaces) are left out; with `--empty null` they are sent as null (a null trait
  * removes it in Vitally; a nullable field such as organizationId is cleared). JSON null in NDJSON is an
  * explicit null and is always sent for traits and nullable fields.
  */
 import { ConfigError, RowError } from '../errors.js';
 import type { FieldSpec, MappedRecord, ObjectSpec, RefSpec } from '../objects/define.js';
-import { convert, VALUE_TYPES, type ValueType } from './coerce.js';
+import { convert, VALUE_TYPES, type Converted, type ValueType } from './coerce.js';
 
 export type EmptyPolicy = 'omit' | 'null';
 
@@ -30,6 +32,22 @@ export interface MapperOptions {
   listSeparator?: string;
   /** Types of known traits (from Vitally's catalogue), applied when no explicit type is given. */
   traitTypes?: Map<string, ValueType>;
+  /**
+   * Conversions of known traits that a ValueType cannot say (a picklist checked against its options, a
+   * multi-value list): used when no explicit type is given, before traitTypes.
+   */
+  traitConverters?: Map<string, TraitConverter>;
+  /**
+   * Told of every trait key a column fills (once per column) and of each key of an NDJSON `traits`
+   * object: the catalogue check. It may throw ConfigError (--strict-traits).
+   */
+  onTraitKey?: (key: string, column: string) => void;
+}
+
+/** A known trait's own conversion; `typeName` is what an error calls its type ("picklist"). */
+export interface TraitConverter {
+  typeName: string;
+  convert(value: unknown, listSeparator: string): Converted;
 }
 
 export interface Mapped {
@@ -41,7 +59,7 @@ export interface Mapped {
 type Target =
   | { kind: 'field'; name: string; spec: FieldSpec; type: ValueType }
   | { kind: 'ref'; name: string; spec: RefSpec }
-  | { kind: 'trait'; key: string; type: ValueType | undefined }
+  | { kind: 'trait'; key: string; type: ValueType | undefined; conv?: TraitConverter | undefined }
   | { kind: 'traitsObject' }
   | { kind: 'ignore' };
 
@@ -119,7 +137,7 @@ export class Mapper {
     if (target === '' || target === '-' || target === 'ignore') return { kind: 'ignore' };
     if (target.startsWith('traits.') && target.length > 7) {
       if (!this.spec.traits) throw new ConfigError(`${where}: ${this.spec.name} records have no traits`);
-      return { kind: 'trait', key: target.slice(7), type };
+      return this.traitTarget(target.slice(7), type);
     }
     const f = this.spec.fields[target];
     if (f) return { kind: 'field', name: target, spec: f, type: type ?? f.type };
@@ -139,13 +157,34 @@ export class Mapper {
     if (!t) {
       if (column === 'traits' && this.spec.traits) t = { kind: 'traitsObject' };
       else if (column.startsWith('traits.') && column.length > 7 && this.spec.traits) {
-        const key = column.slice(7);
-        t = { kind: 'trait', key, type: this.opts.traitTypes?.get(key) };
+        t = this.traitTarget(column.slice(7), undefined);
       } else t = this.byName.get(normalizeName(column));
-      if (!t) t = this.spec.traits ? { kind: 'trait', key: column, type: this.opts.traitTypes?.get(column) } : { kind: 'ignore' };
+      if (!t) t = this.spec.traits ? this.traitTarget(column, undefined) : { kind: 'ignore' };
     }
     this.cache.set(column, t);
+    if (t.kind === 'trait') this.opts.onTraitKey?.(t.key, column);
     return t;
+  }
+
+  /** A trait target: an explicit type wins; else the known trait's converter, else its type, else as read. */
+  private traitTarget(key: string, type: ValueType | undefined): Target {
+    if (type !== undefined) return { kind: 'trait', key, type };
+    const conv = this.opts.traitConverters?.get(key);
+    return conv ? { kind: 'trait', key, type: undefined, conv } : { kind: 'trait', key, type: this.opts.traitTypes?.get(key) };
+  }
+
+  /**
+   * Resolve every column of a record (and the keys of an NDJSON `traits` object) without converting
+   * anything, so onTraitKey hears of every trait key: the check run before any row is sent.
+   */
+  scan(data: Record<string, unknown>): void {
+    for (const column of Object.keys(data)) {
+      const t = this.targetFor(column);
+      const v = data[column];
+      if (t.kind === 'traitsObject' && v && typeof v === 'object' && !Array.isArray(v)) {
+        for (const key of Object.keys(v)) this.opts.onTraitKey?.(key, column);
+      }
+    }
   }
 
   /**
@@ -183,6 +222,7 @@ export class Mapper {
         if (typeof value !== 'object' || Array.isArray(value)) {
           throw new RowError('ROW_INVALID', `column "traits": expected an object of traits`, 'traits');
         }
+        if (this.opts.onTraitKey) for (const key of Object.keys(value)) this.opts.onTraitKey(key, column);
         traits = Object.assign(traits ?? {}, value);
         continue;
       }
@@ -199,6 +239,12 @@ export class Mapper {
           throw new RowError('ROW_INVALID', `column "${column}": one ${t.spec.object} only, found ${ids.length}`, t.name);
         }
         if (ids.length) refs[t.name] = [...(refs[t.name] ?? []), ...ids];
+        continue;
+      }
+      if (t.kind === 'trait' && t.conv) {
+        const c = t.conv.convert(value, this.sep);
+        if (!c.ok) throw new RowError('ROW_INVALID', `column "${column}" -> traits.${t.key} (${t.conv.typeName}): ${c.reason}`, `traits.${t.key}`);
+        (traits ??= {})[t.key] = c.value;
         continue;
       }
       const type = t.type;

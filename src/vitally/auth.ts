@@ -26,7 +26,8 @@ function cleanToken(token: string, what: string): string {
 /** Replace every occurrence of the secrets (and their encoded forms) in a text with ***. */
 export function makeRedactor(secrets: Array<string | undefined>): (text: string) => string {
   const needles = new Set<string>();
-  for (const s of secrets) {
+  // A token pasted as a ready-made "Basic <base64>" header hides the raw token: redact that too.
+  for (const s of withDecodedSecrets(secrets)) {
     const t = s?.trim().replace(/^basic\s+/i, '');
     if (!t || t.length < 4) continue;
     needles.add(t);

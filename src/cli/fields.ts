@@ -1,0 +1,102 @@
+/**
+ * `vitally-sync fields --object <type>`: the custom traits Vitally knows for an object type (label, key,
+ * type, picklist options) and what `push --types vitally` makes of a cell of each. It always asks
+ * Vitally, and keeps the answer in the state store for the runs of the next day (and for dry runs).
+ */
+import { existsSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import { resolveConnection, type Connection, type ConnectionFlags } from '../config/connection.js';
+import { withConfigFile } from '../config/file.js';
+import { DEFAULT_STATE_PATH, resolveNet } from '../config/push.js';
+import { ConfigError } from '../errors.js';
+import { getObject, type ObjectName } from '../objects/index.js';
+import { createSandbox, type Sandbox } from '../sandbox/index.js';
+import { catalogueRequest, sandboxCatalogue, type Catalogue } from '../schema/catalogue.js';
+import { loadCatalogue } from '../schema/load.js';
+import { CATALOGUE_OBJECTS } from '../schema/settings.js';
+import { conversionText } from '../schema/types.js';
+import { openStore, type DB } from '../state/store.js';
+import { makeRedactor } from '../vitally/auth.js';
+import type { CliIO } from './io.js';
+import { createSender } from './push.js';
+
+export interface FieldsFlags extends ConnectionFlags {
+  object?: string;
+  json?: boolean;
+  sandbox?: boolean;
+  customFields?: string;
+  state?: string | boolean;
+  config?: string | boolean;
+}
+
+/** The object type whose catalogue is wanted, checked. */
+export function catalogueObject(name: string | undefined, command: string): ObjectName {
+  if (!name) throw new ConfigError(`${command} needs --object (${CATALOGUE_OBJECTS.join(', ')})`, 'CONFIG_MISSING');
+  const spec = getObject(name);
+  if (!CATALOGUE_OBJECTS.includes(spec.name)) throw new ConfigError(`${command}: Vitally keeps no trait catalogue for ${spec.name}s (only ${CATALOGUE_OBJECTS.join(', ')})`);
+  return spec.name;
+}
+
+export async function fieldsCommand(given: FieldsFlags, io: CliIO): Promise<number> {
+  const flags = withConfigFile(given, io.env, process.cwd());
+  const object = catalogueObject(flags.object, 'fields');
+  let sandbox: Sandbox | undefined;
+  let db: DB | undefined;
+  let token: string | undefined;
+  try {
+    let catalogue: Catalogue | null;
+    if (flags.customFields && !flags.sandbox) {
+      catalogue = (await loadCatalogue({ object, file: flags.customFields })).catalogue;
+    } else {
+      let connection: Connection;
+      if (flags.sandbox) {
+        sandbox = await createSandbox({ ...sandboxCatalogue(flags.customFields), recordRequests: false });
+        connection = { baseUrl: sandbox.url, token: sandbox.token, tokenSource: 'the sandbox token' };
+      } else connection = resolveConnection(flags, io.env, true);
+      token = connection.token;
+      const statePath = flags.state === false || (flags.sandbox && typeof flags.state !== 'string') ? null : resolvePath(typeof flags.state === 'string' ? flags.state : DEFAULT_STATE_PATH);
+      // The copy is kept only where a state store already is, or was asked for: listing creates no file.
+      if (statePath && (existsSync(statePath) || typeof flags.state === 'string')) db = openStore(statePath);
+      const sender = createSender({ net: resolveNet({}) }, connection);
+      try {
+        catalogue = (await loadCatalogue({ object, db, destination: connection.baseUrl, sender, refresh: true })).catalogue;
+      } finally {
+        await sender.http.close();
+        sender.pacer.close();
+      }
+    }
+    const redact = makeRedactor([token, io.env.VITALLY_API_TOKEN]);
+    io.stdout.write(redact(flags.json ? `${JSON.stringify(toJson(catalogue!))}\n` : humanFields(catalogue!)));
+    return 0;
+  } finally {
+    db?.close();
+    await sandbox?.close();
+  }
+}
+
+function toJson(c: Catalogue) {
+  return {
+    object: c.object,
+    model: c.model,
+    from: c.from,
+    fetchedAt: c.fetchedAt,
+    fields: c.fields.map((f) => ({ label: f.label, key: f.key, type: f.type, ...(f.options ? { options: f.options } : {}), pushAs: conversionText(f) })),
+  };
+}
+
+export function humanFields(c: Catalogue): string {
+  const source = c.from === 'file' ? 'from the catalogue file' : `from ${catalogueRequest(c.object).path}`;
+  if (c.fields.length === 0) return `Vitally lists no custom ${c.object} traits (${source}).\n`;
+  const rows = [['LABEL', 'KEY', 'TYPE', 'PUSH --TYPES VITALLY SENDS', 'OPTIONS']];
+  for (const f of c.fields) rows.push([f.label, f.key, f.type, conversionText(f), f.options?.join(', ') ?? '']);
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const lines = rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
+  return [
+    `${c.fields.length} custom ${c.object} trait${c.fields.length === 1 ? '' : 's'} in Vitally (${source}):`,
+    '',
+    ...lines,
+    '',
+    `Send one with a column named traits.<key>, or --map <column>=traits.<key>; push --types vitally converts cells by the type.`,
+    '',
+  ].join('\n');
+}

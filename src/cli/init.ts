@@ -1,0 +1,204 @@
+/**
+ * `vitally-sync init <file> --object <type>`: read the header and a sample of rows, propose a mapping
+ * (src/schema/propose.ts), write it as a named sync into the config file, and say what was decided and why.
+ */
+import { existsSync } from 'node:fs';
+import { basename, isAbsolute, relative, resolve as resolvePath, sep } from 'node:path';
+import { resolveConnection, type Connection, type ConnectionFlags } from '../config/connection.js';
+import { connectionFlags, loadConfigFile, type SyncSection } from '../config/file.js';
+import { intFlag } from '../config/numbers.js';
+import { DEFAULT_STATE_PATH, resolveNet } from '../config/push.js';
+import { AuthError, ConfigError, InputError } from '../errors.js';
+import { article, getObject, type Mode } from '../objects/index.js';
+import { MODE_NAMES } from '../plan/plan.js';
+import { createSandbox, type Sandbox } from '../sandbox/index.js';
+import { sandboxCatalogue, type Catalogue } from '../schema/catalogue.js';
+import { checkSyncName, configTarget, syncNameFor, writeSync } from '../schema/config-write.js';
+import { loadCatalogue, type Loaded } from '../schema/load.js';
+import { propose, type Proposal } from '../schema/propose.js';
+import { standardTraits } from '../schema/standard.js';
+import { detectFormat, readRecords } from '../source/index.js';
+import { openStore, type DB } from '../state/store.js';
+import { makeRedactor } from '../vitally/auth.js';
+import { catalogueObject } from './fields.js';
+import type { CliIO } from './io.js';
+import { createSender } from './push.js';
+
+export interface InitFlags extends ConnectionFlags {
+  object?: string;
+  name?: string;
+  force?: boolean;
+  config?: string;
+  mode?: string;
+  sample?: string;
+  format?: string;
+  delimiter?: string;
+  json?: boolean;
+  sandbox?: boolean;
+  customFields?: string;
+  state?: string | boolean;
+}
+
+export async function initCommand(file: string | undefined, flags: InitFlags, io: CliIO): Promise<number> {
+  if (!file || file === '-') throw new ConfigError('init needs a file to sample (standard input cannot be read again by the sync)');
+  const object = catalogueObject(flags.object, 'init');
+  const spec = getObject(object);
+  const mode = (flags.mode ?? (spec.kind === 'append' ? 'insert' : 'upsert')) as Mode;
+  if (!MODE_NAMES.includes(mode)) throw new ConfigError(`--mode "${flags.mode}" is not known: use ${MODE_NAMES.join(', ')}`);
+  const sampleSize = intFlag(flags.sample, '--sample', 100, 1, 100_000);
+  const format = detectFormat(file, flags.format);
+  const delimiter = flags.delimiter?.replace('\\t', '\t');
+  const cwd = process.cwd();
+  const configPath = configTarget(flags.config, cwd);
+  const name = checkSyncName(flags.name ?? syncNameFor(file));
+
+  // Refuse early, before reading anything, when the name is taken.
+  if (existsSync(configPath) && !flags.force && name in loadConfigFile(configPath).syncs) {
+    throw new ConfigError(`${configPath} already has a sync named "${name}": pass --force to replace it, or --name to give this one another name. Nothing was written`);
+  }
+
+  const { columns, rows } = await sample(file, format, delimiter, sampleSize);
+  const loaded = await catalogueFor(object, flags, io, configPath);
+  const known = [...(loaded.catalogue?.fields ?? [])];
+  for (const f of standardTraits(object)) if (!known.some((k) => k.key === f.key)) known.push(f);
+  const proposal = propose({ spec, columns, rows, known, haveCatalogue: loaded.catalogue !== null });
+
+  const configDir = resolvePath(configPath, '..');
+  // Relative to the config file's folder (as the config file reads it), unless the file lies outside it.
+  const rel = relative(configDir, resolvePath(file));
+  const syncFile = rel === '' || rel.startsWith('..') || isAbsolute(rel) ? resolvePath(file) : rel.split(sep).join('/');
+  const sync: SyncSection = {
+    description: `Proposed by vitally-sync init from ${basename(file)} (${rows.length} sampled rows)`,
+    file: syncFile,
+    object,
+    mode,
+    ...(flags.format ? { format } : {}),
+    ...(delimiter ? { delimiter } : {}),
+    map: proposal.map,
+    ...(proposal.ignore.length ? { ignore: proposal.ignore } : {}),
+  };
+  const written = writeSync(configPath, name, sync, Boolean(flags.force));
+
+  const redact = makeRedactor([io.env.VITALLY_API_TOKEN]);
+  if (flags.json) {
+    io.stdout.write(
+      redact(
+        `${JSON.stringify({
+          name,
+          config: written.path,
+          created: written.created,
+          replaced: written.replaced,
+          sync,
+          decisions: proposal.decisions,
+          missing: proposal.missing,
+          picklists: proposal.picklists,
+          catalogue: loaded.catalogue ? { from: loaded.catalogue.from, fields: loaded.catalogue.fields.length } : null,
+          ...(loaded.note ? { note: loaded.note } : {}),
+        })}\n`,
+      ),
+    );
+  } else io.stdout.write(redact(humanProposal({ file, rows: rows.length, columns, loaded, proposal, name, written, object })));
+  return 0;
+}
+
+/** The columns (in the order first seen) and up to `n` records that could be read. */
+async function sample(file: string, format: 'csv' | 'ndjson', delimiter: string | undefined, n: number) {
+  const columns: string[] = [];
+  const seen = new Set<string>();
+  const rows: Array<Record<string, unknown>> = [];
+  for await (const rec of readRecords({ path: file, format, ...(delimiter ? { delimiter } : {}) })) {
+    if (rec.data) {
+      rows.push(rec.data);
+      for (const c of Object.keys(rec.data)) if (!seen.has(c)) (seen.add(c), columns.push(c));
+    }
+    if (rows.length >= n || rec.fatal) break;
+  }
+  if (rows.length === 0) throw new InputError('INPUT_EMPTY', `${file}: no row could be read to sample: init needs at least one`);
+  return { columns, rows };
+}
+
+/**
+ * Vitally's catalogue when it can be had: a --custom-fields file, the in-process sandbox, the stored copy
+ * or Vitally itself. Without a token (or when Vitally cannot be asked) the proposal goes on without it.
+ */
+async function catalogueFor(object: ReturnType<typeof catalogueObject>, flags: InitFlags, io: CliIO, configPath: string): Promise<Loaded> {
+  if (flags.customFields && !flags.sandbox) return loadCatalogue({ object, file: flags.customFields });
+  let sandbox: Sandbox | undefined;
+  let db: DB | undefined;
+  try {
+    let connection: Connection;
+    if (flags.sandbox) {
+      sandbox = await createSandbox({ ...sandboxCatalogue(flags.customFields), recordRequests: false });
+      connection = { baseUrl: sandbox.url, token: sandbox.token, tokenSource: 'the sandbox token' };
+    } else {
+      const fromFile = existsSync(configPath) ? connectionFlags(loadConfigFile(configPath), io.env) : {};
+      const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) as ConnectionFlags;
+      try {
+        connection = resolveConnection({ ...fromFile, ...given }, io.env, true);
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        return { catalogue: null, note: `Vitally's ${object} trait catalogue was not read (${err.message.split(':')[0]}): traits are typed from the sampled values only` };
+      }
+      const statePath = flags.state === false ? null : resolvePath(typeof flags.state === 'string' ? flags.state : DEFAULT_STATE_PATH);
+      if (statePath && existsSync(statePath)) db = openStore(statePath);
+    }
+    const sender = createSender({ net: resolveNet({}) }, connection);
+    try {
+      return await loadCatalogue({ object, db, destination: connection.baseUrl, sender });
+    } catch (err) {
+      if (!(err instanceof ConfigError || err instanceof AuthError)) throw err;
+      return { catalogue: null, note: `Vitally's ${object} trait catalogue could not be read (${err.message}): traits are typed from the sampled values only` };
+    } finally {
+      await sender.http.close();
+      sender.pacer.close();
+    }
+  } finally {
+    db?.close();
+    await sandbox?.close();
+  }
+}
+
+interface Shown {
+  file: string;
+  rows: number;
+  columns: string[];
+  loaded: Loaded;
+  proposal: Proposal;
+  name: string;
+  written: { path: string; created: boolean; replaced: boolean };
+  object: string;
+}
+
+function describeCatalogue(c: Catalogue | null, note: string | undefined, object: string): string {
+  if (!c) return note ?? `No ${object} trait catalogue.`;
+  const from = c.from === 'vitally' ? 'asked of Vitally' : c.from === 'cache' ? `stored copy of ${c.fetchedAt}` : 'from the catalogue file';
+  return `Vitally's ${object} trait catalogue: ${c.fields.length} custom trait${c.fields.length === 1 ? '' : 's'} (${from}).`;
+}
+
+export function humanProposal(s: Shown): string {
+  const { proposal: p } = s;
+  const w = Math.min(24, Math.max(6, ...s.columns.map((c) => c.length)));
+  const tw = Math.min(44, Math.max(6, ...p.decisions.map((d) => (d.target ?? '(left out)').length)));
+  const out = [
+    `Sampled ${s.rows} row${s.rows === 1 ? '' : 's'} of ${s.file} (${s.columns.length} columns).`,
+    describeCatalogue(s.loaded.catalogue, s.loaded.note, s.object),
+    '',
+    ...p.decisions.map((d) => `  ${d.column.padEnd(w)} -> ${(d.target ?? '(left out)').padEnd(tw)}  ${d.reason}`),
+  ];
+  const review = p.decisions.filter((d) => d.review);
+  if (review.length) {
+    out.push('', 'To review:');
+    for (const d of review) out.push(`  ${d.column.padEnd(w)}  ${d.target === null ? '(left out) ' : ''}${d.review}`);
+  }
+  if (p.missing.length) out.push('', `No column fills ${p.missing.join(', ')}: needed to create ${article(s.object)}. Add a column, or use --mode update.`);
+  const types = p.picklists.length ? ' --types vitally' : '';
+  if (types) out.push('', `Picklist and multi-value traits (${p.picklists.join(', ')}): run with --types vitally to check their values against Vitally's options and split lists.`);
+  out.push(
+    '',
+    `${s.written.replaced ? 'Replaced' : 'Wrote'} the sync "${s.name}" in ${s.written.path}${s.written.created ? ' (new file)' : ''}. Edit it as you like, then:`,
+    `  vitally-sync run ${s.name}${types} --dry-run     # the requests it would send`,
+    `  vitally-sync run ${s.name}${types}`,
+    '',
+  );
+  return out.join('\n');
+}

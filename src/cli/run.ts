@@ -1,0 +1,146 @@
+/**
+ * `vitally-sync run <name>` / `run --all`: the named syncs of the config file, each turned into the very
+ * flags `push` takes and handed to pushCommand, so a sync behaves exactly as the push it stands for.
+ *
+ * `--all` runs them in the file's order. Every sync is checked before the first one sends anything (a
+ * configuration error anywhere stops the run, exit 2); then the run goes on past syncs whose rows failed
+ * (exit 1) and stops at the first one that exits otherwise (auth 3, interrupted 130, internal 70). The
+ * exit code is the worst one seen.
+ */
+import type { Command } from 'commander';
+import { resolveConfigFile, syncToPush, type ConfigFile } from '../config/file.js';
+import { resolvePushConfig, type PushFlags } from '../config/push.js';
+import { ConfigError, VitallySyncError } from '../errors.js';
+import { EXIT, type CliIO } from './io.js';
+import { pushCommand } from './push.js';
+
+export interface RunFlags extends PushFlags {
+  all?: boolean;
+  list?: boolean;
+}
+
+const RUN_EXAMPLES = `
+Examples:
+  $ vitally-sync run accounts                         # the sync named "accounts" in vitally-sync.config.json
+  $ vitally-sync run --all                            # every sync, in the file's order
+  $ vitally-sync run --list
+  $ vitally-sync run users --dry-run --map plan=traits.plan   # flags override the file
+  $ vitally-sync run --all --config ci/vitally-sync.config.yaml --quiet
+
+The config file (docs/config.md): vitally-sync.config.json, .yaml or .yml in this folder, or --config.
+Every push flag below overrides the sync's setting; --map and --ignore add to the file's.
+Exit codes: as push; with --all the worst of the syncs run. A configuration error in any sync stops the
+run before anything is sent (2); an auth failure (3) or an interrupt (130) stops the syncs after it.`;
+
+/** Severity of exit codes, to report the worst. */
+const SEVERITY: Record<number, number> = { [EXIT.ok]: 0, [EXIT.rowsFailed]: 1, [EXIT.usage]: 2, [EXIT.auth]: 3, [EXIT.interrupted]: 4, [EXIT.internal]: 5 };
+const worst = (a: number, b: number) => ((SEVERITY[b] ?? 5) > (SEVERITY[a] ?? 5) ? b : a);
+
+/**
+ * Declare `run` with every option of `push` (so the two never drift apart), plus --all and --list.
+ * `report` maps an error to its exit code and message (main's top-level catch), for --all.
+ */
+export function registerRunCommand(program: Command, io: CliIO, exit: (code: number) => void, report: (err: unknown, io: CliIO) => number): Command {
+  const push = program.commands.find((c) => c.name() === 'push');
+  const run = program
+    .command('run')
+    .description('Run a named sync of the config file (vitally-sync.config.json/.yaml), or all of them with --all')
+    .argument('[name]', 'the sync to run')
+    .option('--all', 'run every sync of the file, in order')
+    .option('--list', 'list the syncs of the file and exit');
+  for (const option of push?.options ?? []) run.addOption(option);
+  return run.addHelpText('after', RUN_EXAMPLES).action(async (name: string | undefined, opts: RunFlags) => {
+    exit(await runCommand(name, opts, io, report));
+  });
+}
+
+export async function runCommand(name: string | undefined, opts: RunFlags, io: CliIO, report: (err: unknown, io: CliIO) => number): Promise<number> {
+  const { all, list, config, ...cli } = opts;
+  const file = resolveConfigFile(config ?? undefined, process.cwd());
+  if (!file) {
+    throw new ConfigError(
+      config === false
+        ? 'run needs the config file: drop --no-config'
+        : `run needs a config file: none of vitally-sync.config.json, .yaml or .yml is in ${process.cwd()}; name one with --config <file> (see docs/config.md)`,
+      'CONFIG_MISSING',
+    );
+  }
+  if (list) {
+    io.stdout.write(listing(file, Boolean(opts.json)));
+    return EXIT.ok;
+  }
+  if (name && all) throw new ConfigError('Give a sync name or --all, not both');
+  if (!name && !all) {
+    throw new ConfigError(`run needs a sync name or --all. ${file.order.length ? `The syncs in ${file.path}: ${file.order.join(', ')}` : `${file.path} has no "syncs"`}`);
+  }
+  const names = all ? file.order : [name!];
+  if (names.length === 0) throw new ConfigError(`${file.path} has no "syncs" to run`);
+
+  // Check every sync first: a configuration error stops the run before anything is sent.
+  const planned = names.map((n) => {
+    const { input, flags } = syncToPush(file, n, io.env, cli);
+    try {
+      resolvePushConfig(input, flags, io.env);
+    } catch (err) {
+      if (err instanceof ConfigError) throw new ConfigError(`sync "${n}" (${file.path}): ${err.message}`, err.code);
+      throw err;
+    }
+    return { name: n, input, flags };
+  });
+  if (!all) return pushCommand(planned[0]!.input, planned[0]!.flags, io);
+
+  const results: Array<{ name: string; exitCode: number | null }> = planned.map((p) => ({ name: p.name, exitCode: null }));
+  let overall: number = EXIT.ok;
+  for (const [i, p] of planned.entries()) {
+    const header = `== sync ${p.name} (${i + 1}/${planned.length}): ${p.flags.object} from ${p.input}`;
+    // Headers go with the results in human mode; with --json, stdout stays pure NDJSON.
+    (opts.json ? io.stderr : io.stdout).write(`${header}\n`);
+    let code: number;
+    try {
+      code = await pushCommand(p.input, p.flags, io);
+    } catch (err) {
+      if (err instanceof VitallySyncError) io.stderr.write(`sync ${p.name}: `);
+      code = report(err, io);
+    }
+    results[i]!.exitCode = code;
+    overall = worst(overall, code);
+    if (code !== EXIT.ok && code !== EXIT.rowsFailed) break;
+  }
+  if (opts.json) io.stdout.write(`${JSON.stringify({ run: { syncs: results, exitCode: overall } })}\n`);
+  else {
+    const parts = results.map((r) => `${r.name} ${r.exitCode === null ? 'not run' : `exit ${r.exitCode}${meaning(r.exitCode)}`}`);
+    io.stdout.write(`== run --all: ${parts.join(', ')}; exit ${overall}\n`);
+  }
+  return overall;
+}
+
+function meaning(code: number): string {
+  switch (code) {
+    case EXIT.ok:
+      return '';
+    case EXIT.rowsFailed:
+      return ' (rows failed)';
+    case EXIT.usage:
+      return ' (configuration)';
+    case EXIT.auth:
+      return ' (authentication)';
+    case EXIT.interrupted:
+      return ' (interrupted)';
+    default:
+      return ' (internal error)';
+  }
+}
+
+function listing(file: ConfigFile, json: boolean): string {
+  if (json) {
+    const syncs = file.order.map((n) => ({ name: n, ...file.syncs[n] }));
+    return `${JSON.stringify({ config: file.path, syncs })}\n`;
+  }
+  const lines = [`Syncs in ${file.path}:`];
+  for (const n of file.order) {
+    const s = file.syncs[n]!;
+    lines.push(`  ${n.padEnd(16)} ${s.object} ${s.mode ?? ''} from ${s.file}${s.description ? `  (${s.description})` : ''}`.replace(/ {2,}from/, ' from'));
+  }
+  if (file.order.length === 0) lines.push('  none');
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,242 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { findConfigFile, findSecrets, loadConfigFile, syncToPush } from '../../src/config/file.js';
+import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { rows, runCli, sandboxEnv, summaryOf, tempDir, writeTemp } from '../helpers/cli.js';
+
+let sb: Sandbox;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  sb = await createSandbox();
+  env = sandboxEnv(sb);
+});
+afterAll(() => sb.close());
+beforeEach(() => sb.reset());
+
+/** A fresh folder with the given files; returns its path. Each test gets its own (and its own state store). */
+function folder(files: Record<string, string | object>): string {
+  const dir = tempDir();
+  for (const [name, body] of Object.entries(files)) writeFileSync(join(dir, name), typeof body === 'string' ? body : JSON.stringify(body, null, 2));
+  return dir;
+}
+
+const ACCOUNTS = 'externalId,name,mrr,seats\nacme,Acme,10,3\nglobex,Globex,20,5\n';
+const ORGS = 'externalId,name\nholding,Holding Co\n';
+
+describe('run <name>', () => {
+  it('runs a named sync from vitally-sync.config.json: records land in the sandbox, as push would send them', async () => {
+    const dir = folder({
+      'accounts.csv': ACCOUNTS,
+      'vitally-sync.config.json': {
+        syncs: { accounts: { file: 'accounts.csv', object: 'account', map: { mrr: 'traits.mrr:number' }, types: { seats: 'number' }, rejects: 'rejects.ndjson' } },
+      },
+    });
+    const r = await runCli(['run', 'accounts', '--config', join(dir, 'vitally-sync.config.json'), '--json'], { env });
+    expect(r.code).toBe(0);
+    expect(rows(r).map((x) => [x.key, x.action])).toEqual([
+      ['acme', 'created'],
+      ['globex', 'created'],
+    ]);
+    expect(sb.store.get('accounts', 'acme')).toMatchObject({ name: 'Acme', traits: { mrr: 10, seats: 3 } });
+    // Paths in the file are relative to the file; the state store sits next to it.
+    expect(existsSync(join(dir, '.vitally-sync', 'state.db'))).toBe(true);
+    const again = await runCli(['run', 'accounts', '--config', join(dir, 'vitally-sync.config.json'), '--json'], { env });
+    expect(summaryOf(again)).toMatchObject({ skipped: 2 });
+  });
+
+  it('a flag overrides the file (and --map adds to the file\'s map)', async () => {
+    const dir = folder({
+      'accounts.csv': ACCOUNTS,
+      'vitally-sync.config.json': { syncs: { accounts: { file: 'accounts.csv', object: 'account', mode: 'update', state: false } } },
+    });
+    const cfg = join(dir, 'vitally-sync.config.json');
+    const asFiled = await runCli(['run', 'accounts', '--config', cfg, '--json'], { env });
+    expect(asFiled.code).toBe(1); // update never creates: not_found
+    expect(rows(asFiled).map((x) => x.action)).toEqual(['not_found', 'not_found']);
+    const overridden = await runCli(['run', 'accounts', '--config', cfg, '--json', '--mode', 'upsert', '--map', 'mrr=traits.mrr:number'], { env });
+    expect(overridden.code).toBe(0);
+    expect(sb.store.get('accounts', 'globex')!.traits).toMatchObject({ mrr: 20 });
+  });
+
+  it('a token written in the config file is refused with exit 2 before any request, and never echoed', async () => {
+    const secret = 'sk_live_abcdefghijklmnop';
+    for (const body of [
+      { connection: { token: secret }, syncs: { a: { file: 'a.csv', object: 'account' } } },
+      { connection: { baseUrl: sb.url }, syncs: { a: { file: 'a.csv', object: 'account', apiKey: 'xyz-123' } } },
+      { connection: { subdomain: `Basic ${Buffer.from(`${secret}:`).toString('base64')}` }, syncs: {} },
+    ]) {
+      const dir = folder({ 'a.csv': ACCOUNTS, 'vitally-sync.config.json': body });
+      const r = await runCli(['run', 'a', '--config', join(dir, 'vitally-sync.config.json')], { env });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('looks like a secret');
+      expect(r.stderr).toContain('VITALLY_API_TOKEN');
+      expect(r.stderr).toContain('tokenFile');
+      expect(r.stderr).not.toContain(secret);
+      expect(r.stderr).not.toContain('xyz-123');
+    }
+    expect(sb.requests).toHaveLength(0);
+    // push refuses it too when it reads the file for its connection settings.
+    const dir = folder({ 'a.csv': ACCOUNTS, 'vitally-sync.config.json': { connection: { token: secret } } });
+    const p = await runCli(['push', join(dir, 'a.csv'), '--object', 'account', '--config', join(dir, 'vitally-sync.config.json')], { env });
+    expect(p.code).toBe(2);
+    expect(p.stderr).toContain('"connection.token" holds what looks like a secret');
+    expect(sb.requests).toHaveLength(0);
+  });
+
+  it('names an unknown sync and lists the known ones', async () => {
+    const dir = folder({ 'vitally-sync.config.json': { syncs: { accounts: { file: 'a.csv', object: 'account' }, users: { file: 'u.csv', object: 'user' } } } });
+    const r = await runCli(['run', 'acounts', '--config', join(dir, 'vitally-sync.config.json')], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('No sync named "acounts"');
+    expect(r.stderr).toContain('accounts, users');
+    const list = await runCli(['run', '--list', '--config', join(dir, 'vitally-sync.config.json')], { env });
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/accounts\s+account/);
+  });
+});
+
+describe('run --all', () => {
+  it('runs every sync in the file\'s order and reports each exit code; the worst is the exit', async () => {
+    const dir = folder({
+      'orgs.csv': ORGS,
+      'accounts.csv': 'externalId,name\nacme,Acme\nbad,\n',
+      'vitally-sync.config.json': {
+        syncs: {
+          organizations: { file: 'orgs.csv', object: 'organization' },
+          accounts: { file: 'accounts.csv', object: 'account', mode: 'insert' },
+        },
+      },
+    });
+    const r = await runCli(['run', '--all', '--config', join(dir, 'vitally-sync.config.json'), '--json'], { env });
+    expect(r.code).toBe(1);
+    const writes = sb.requests.filter((q) => q.method !== 'GET').map((q) => q.path.split('/')[2]);
+    expect(writes.length).toBeGreaterThanOrEqual(2);
+    expect(writes.indexOf('accounts')).toBeGreaterThan(writes.lastIndexOf('organizations'));
+    expect(r.json.at(-1)).toEqual({
+      run: {
+        syncs: [
+          { name: 'organizations', exitCode: 0 },
+          { name: 'accounts', exitCode: 1 },
+        ],
+        exitCode: 1,
+      },
+    });
+    expect(r.stderr).toContain('== sync organizations (1/2)');
+  });
+
+  it('a configuration error in any sync stops the run before anything is sent', async () => {
+    const dir = folder({
+      'orgs.csv': ORGS,
+      'vitally-sync.config.json': {
+        syncs: {
+          organizations: { file: 'orgs.csv', object: 'organization' },
+          accounts: { file: 'accounts.csv', object: 'account', mapping: 'missing-mapping.json' },
+        },
+      },
+    });
+    const r = await runCli(['run', '--all', '--config', join(dir, 'vitally-sync.config.json')], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('sync "accounts"');
+    expect(r.stderr).toContain('missing-mapping.json: no such file');
+    expect(sb.requests).toHaveLength(0);
+  });
+});
+
+describe('the file format', () => {
+  it('YAML works, with the connection (host and token file) in the file and nothing in the environment', async () => {
+    const dir = folder({
+      'accounts.csv': ACCOUNTS,
+      token: `${sb.token}\n`,
+      'vitally-sync.config.yaml': [
+        '# nightly sync',
+        'connection:',
+        `  baseUrl: ${sb.url}`,
+        '  tokenFile: token',
+        '  rate: 600',
+        'syncs:',
+        '  accounts:',
+        '    file: accounts.csv',
+        '    object: account',
+        '    map:',
+        '      - mrr=traits.mrr:number',
+        '    ignore: [seats]',
+        '',
+      ].join('\n'),
+    });
+    const r = await runCli(['run', 'accounts', '--config', join(dir, 'vitally-sync.config.yaml'), '--json'], { env: {} });
+    expect(r.code).toBe(0);
+    expect(sb.store.get('accounts', 'acme')!.traits).toEqual({ mrr: 10 });
+  });
+
+  it('the environment wins over the file, and flags over both', async () => {
+    const dir = folder({ 'accounts.csv': ACCOUNTS, 'vitally-sync.config.json': { connection: { baseUrl: 'http://127.0.0.1:9' }, syncs: { a: { file: 'accounts.csv', object: 'account', state: false } } } });
+    const cfg = join(dir, 'vitally-sync.config.json');
+    // env VITALLY_BASE_URL (the sandbox) beats the file's unreachable baseUrl.
+    expect((await runCli(['run', 'a', '--config', cfg], { env })).code).toBe(0);
+    // push reads the file's connection too: a flag beats it.
+    const p = await runCli(['push', join(dir, 'accounts.csv'), '--object', 'account', '--config', cfg, '--base-url', sb.url], { env: { VITALLY_API_TOKEN: sb.token } });
+    expect(p.code).toBe(0);
+  });
+
+  it.each([
+    [{ syncs: { accounts: { file: 'a.csv', object: 'account', mdoe: 'upsert' } } }, 'syncs.accounts.mdoe: unknown setting (did you mean "mode"?)'],
+    [{ connection: { rate: 'fast' } }, 'connection.rate:'],
+    [{ syncs: { accounts: { file: 'a.csv', object: 'acount' } } }, 'syncs.accounts.object: "acount" is not known'],
+    [{ syncs: { accounts: { file: 'a.csv', object: 'account', mode: 'merge' } } }, 'syncs.accounts.mode:'],
+    [{ syncs: { accounts: { object: 'account' } } }, 'syncs.accounts.file:'],
+    [{ syncs: { '2024': { file: 'a.csv', object: 'account' } } }, 'syncs.2024: a sync name starts with a letter'],
+    [{ sync: {} }, 'sync: unknown setting (did you mean "syncs"?)'],
+  ])('a bad key is reported with its path: %j', async (body, message) => {
+    const dir = folder({ 'vitally-sync.config.json': body });
+    const r = await runCli(['run', '--all', '--config', join(dir, 'vitally-sync.config.json')], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(join(dir, 'vitally-sync.config.json'));
+    expect(r.stderr).toContain(message);
+    expect(sb.requests).toHaveLength(0);
+  });
+
+  it('YAML syntax errors and a missing --config file are configuration errors', async () => {
+    const dir = folder({ 'bad.yaml': 'syncs:\n  a: [unclosed\n' });
+    const r = await runCli(['run', '--all', '--config', join(dir, 'bad.yaml')], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('not valid YAML');
+    const missing = await runCli(['run', '--all', '--config', join(dir, 'nope.json')], { env });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no such file');
+  });
+
+  it('is found in the working directory; two of them is an error', () => {
+    const dir = folder({});
+    expect(findConfigFile(dir)).toBeNull();
+    writeTemp(dir, 'vitally-sync.config.yml', 'syncs: {}\n');
+    expect(findConfigFile(dir)).toBe(join(dir, 'vitally-sync.config.yml'));
+    writeTemp(dir, 'vitally-sync.config.json', '{}');
+    expect(() => findConfigFile(dir)).toThrow(/keep one config file/);
+  });
+
+  it('turns a sync into push flags: paths relative to the file, types on trait columns only', () => {
+    const dir = folder({
+      'c.json': {
+        connection: { region: 'eu', tokenFile: 'secrets/token', concurrency: 2 },
+        syncs: { s: { file: 'in/a.csv', object: 'account', types: { mrr: 'number', 'traits.x': 'date' }, map: { company: 'name' }, rejects: 'out/r.ndjson' } },
+      },
+    });
+    const file = loadConfigFile(join(dir, 'c.json'));
+    const { input, flags } = syncToPush(file, 's', {}, { map: ['a=traits.a'] });
+    expect(input).toBe(join(dir, 'in/a.csv'));
+    expect(flags).toMatchObject({ region: 'eu', tokenFile: join(dir, 'secrets/token'), concurrency: '2', rejects: join(dir, 'out/r.ndjson'), config: false });
+    expect(flags.map).toEqual(['company=name', 'mrr=traits.mrr:number', 'traits.x=traits.x:date', 'a=traits.a']);
+    // The environment's token wins over the file's tokenFile.
+    expect(syncToPush(file, 's', { VITALLY_API_TOKEN: 'sk_x' }, {}).flags.tokenFile).toBeUndefined();
+    const bad = loadConfigFile(writeTemp(dir, 'd.json', JSON.stringify({ syncs: { s: { file: 'a.csv', object: 'account', types: { name: 'number' } } } })));
+    expect(() => syncToPush(bad, 's', {}, {})).toThrow(/syncs.s.types.name: "name" is a standard field/);
+  });
+
+  it('finds secrets by key or by value, but allows token files', () => {
+    expect(findSecrets({ connection: { tokenFile: 't', analyticsTokenFile: 'a', apiToken: 'x' } })).toEqual(['connection.apiToken']);
+    expect(findSecrets({ syncs: { a: { map: { c: 'sk_live_0123456789ab' } } } })).toEqual(['syncs.a.map.c']);
+    expect(findSecrets({ connection: { region: 'us' }, syncs: { a: { file: 'tokens.csv' } } })).toEqual([]);
+  });
+});

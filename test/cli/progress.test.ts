@@ -1,0 +1,137 @@
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { CliIO } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
+import { estimateRecords, etaSeconds, formatDuration, Pace, progressWanted, renderProgress, type ProgressState } from '../../src/cli/progress.js';
+import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { runCli, sandboxEnv, tempDir, writeTemp } from '../helpers/cli.js';
+
+const ANSI = /\x1b\[/;
+const state = (s: Partial<ProgressState> = {}): ProgressState => ({ done: 500, total: 1000, elapsedMs: 10_000, rowsPerSecond: 50, rateLimited: 0, retries: 0, ...s });
+
+describe('renderProgress', () => {
+  it('a known total: bar, percent, count of ~total, rate, 429s, retries and the ETA from the pace', () => {
+    const line = renderProgress(state({ rateLimited: 3, retries: 7 }), { color: false, width: 120 });
+    expect(line).toMatch(/^█+░+  50% \| 500\/~1,000 rows \| 50 rows\/s \| 429s 3 \| retries 7 \| ETA 10s$/);
+    expect(line.match(/█/g)).toHaveLength(line.match(/░/g)!.length);
+  });
+
+  it('an unknown total (stdin): the count, the rate and the time so far, no bar and no ETA', () => {
+    const line = renderProgress(state({ total: null, done: 1234, rowsPerSecond: 2.25, elapsedMs: 75_000 }), { color: false, width: 120 });
+    expect(line).toBe('1,234 rows | 2.3 rows/s | 429s 0 | retries 0 | 1m 15s elapsed');
+  });
+
+  it('never exceeds the width, and drops the bar before the numbers', () => {
+    for (const width of [40, 60, 70, 80, 100]) {
+      const line = renderProgress(state({ done: 12_345, total: 100_000, rowsPerSecond: 1234, rateLimited: 12, retries: 40 }), { color: false, width });
+      expect(line.length).toBeLessThanOrEqual(width);
+    }
+    expect(renderProgress(state(), { color: false, width: 60 })).not.toContain('█');
+    expect(renderProgress(state(), { color: false, width: 60 })).toContain('50%');
+  });
+
+  it('colours only when asked: the bar, and 429s and retries when there are any', () => {
+    expect(renderProgress(state({ rateLimited: 1 }), { color: false, width: 120 })).not.toMatch(ANSI);
+    const coloured = renderProgress(state({ rateLimited: 1 }), { color: true, width: 120 });
+    expect(coloured).toContain('\x1b[36m');
+    expect(coloured).toContain('429s \x1b[33m1\x1b[39m');
+    // The visible text is the same.
+    expect(coloured.replace(/\x1b\[\d+m/g, '')).toBe(renderProgress(state({ rateLimited: 1 }), { color: false, width: 120 }));
+  });
+
+  it('the total never shows below the rows done (the line count is an estimate)', () => {
+    expect(renderProgress(state({ done: 1010, total: 1000 }), { color: false, width: 120 })).toContain('100% | 1,010/~1,010 rows');
+  });
+
+  it('ETA and durations', () => {
+    expect(etaSeconds(500, 1000, 50)).toBe(10);
+    expect(etaSeconds(500, null, 50)).toBeNull();
+    expect(etaSeconds(500, 1000, 0)).toBeNull();
+    expect(formatDuration(9)).toBe('9s');
+    expect(formatDuration(75)).toBe('1m 15s');
+    expect(formatDuration(3725)).toBe('1h 02m');
+    expect(renderProgress(state({ rowsPerSecond: 0 }), { color: false, width: 120 })).toContain('ETA --');
+  });
+
+  it('the pace is the recent rate, not the average since the start', () => {
+    const pace = new Pace(0, 10_000);
+    // 100 rows/s for 20 s, then 10 rows/s for 10 s.
+    let done = 0;
+    for (let t = 1000; t <= 20_000; t += 1000) pace.add(t, (done += 100));
+    for (let t = 21_000; t <= 30_000; t += 1000) pace.add(t, (done += 10));
+    expect(pace.rowsPerSecond(30_000, done)).toBeCloseTo(10, 0);
+    expect(new Pace(0).rowsPerSecond(1000, 50)).toBe(50); // too early for a window: the average
+  });
+});
+
+describe('estimateRecords', () => {
+  it('counts non-empty lines, minus the CSV header, with or without a final line break or CRLF', async () => {
+    const dir = tempDir();
+    expect(await estimateRecords(writeTemp(dir, 'a.csv', 'id,name\n1,a\n2,b\n'), 'csv')).toBe(2);
+    expect(await estimateRecords(writeTemp(dir, 'b.csv', 'id,name\r\n1,a\r\n\r\n2,b'), 'csv')).toBe(2);
+    expect(await estimateRecords(writeTemp(dir, 'c.ndjson', '{"a":1}\n\n{"a":2}\n{"a":3}'), 'ndjson')).toBe(3);
+    expect(await estimateRecords(writeTemp(dir, 'd.csv', ''), 'csv')).toBe(0);
+    expect(await estimateRecords(`${dir}/missing.csv`, 'csv')).toBeNull();
+  });
+});
+
+describe('the bar in a run', () => {
+  let sb: Sandbox;
+  let env: Record<string, string>;
+  let file: string;
+  beforeAll(async () => {
+    sb = await createSandbox();
+    env = sandboxEnv(sb);
+    file = writeTemp(tempDir(), 'a.csv', 'externalId,name\na,A\nb,B\nc,C\n');
+  });
+  afterAll(() => sb.close());
+  beforeEach(() => sb.reset());
+
+  /** The CLI in-process, with stdout and stderr claiming to be a terminal. */
+  async function onTerminal(args: string[], extraEnv: Record<string, string> = {}) {
+    let stdout = '';
+    let stderr = '';
+    const io: CliIO = {
+      stdout: { write: (s: string) => (stdout += s), isTTY: true },
+      stderr: { write: (s: string) => (stderr += s), isTTY: true },
+      stdin: Readable.from([]),
+      env: { ...env, ...extraEnv },
+      signals: false,
+    };
+    const code = await main(['push', file, '--object', 'account', '--no-state', ...args], io);
+    return { code, stdout, stderr };
+  }
+
+  it('is absent when stderr is not a terminal (cron, CI, a pipe)', async () => {
+    const r = await runCli(['push', file, '--object', 'account'], { env });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).not.toMatch(ANSI);
+    expect(r.stdout).not.toContain('rows/s |');
+  });
+
+  it('is drawn on stderr on a terminal, cleared before the summary, and result lines clear it first', async () => {
+    const r = await onTerminal([]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('rows/s | 429s 0 | retries 0');
+    expect(r.stderr.endsWith('\r\x1b[2K')).toBe(true);
+    expect(r.stdout).toContain('Done: 3 rows');
+    expect(r.stdout).not.toContain('rows/s |');
+  });
+
+  it('is absent with --json or --quiet, or when stdout is not a terminal', async () => {
+    for (const flag of ['--json', '--quiet']) {
+      const r = await onTerminal([flag]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('');
+    }
+    expect(progressWanted({ stdout: { write: () => true }, stderr: { write: () => true, isTTY: true }, env: {} }, { json: false, quiet: false })).toBe(false);
+    expect(progressWanted({ stdout: { write: () => true, isTTY: true }, stderr: { write: () => true, isTTY: true }, env: { TERM: 'dumb' } }, { json: false, quiet: false })).toBe(false);
+  });
+
+  it('has no colour with NO_COLOR', async () => {
+    const plain = await onTerminal([], { NO_COLOR: '1' });
+    expect(plain.stderr).toContain('rows/s');
+    expect(plain.stderr).not.toMatch(/\x1b\[(36|33|2|22|39)m/);
+  });
+});
