@@ -199,6 +199,11 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
       deps.onRead?.(src.row);
       if (src.fatal) tally.readError = true;
       const r = handle(src);
+      if (!(r instanceof Promise) && win.size === 0) {
+        // Settled at once (a dry run, a row that failed before sending) with nothing ahead of it.
+        yield tally.add(r);
+        continue;
+      }
       win.push(Promise.resolve(r));
       for (const done of win.ready()) yield tally.add(done);
       if (win.full) batcher?.flush(); // about to wait: the head may sit in a batch still filling

@@ -161,3 +161,15 @@ describe('push accounts, users and organizations', () => {
     expect(r.stdout).toMatch(/Done: 4 rows \(4 ok, 0 skipped, 0 failed\): created 4/);
   });
 });
+
+describe('result lines', () => {
+  it('the fast JSON line equals JSON.stringify of the public result', async () => {
+    const { publicResult, resultLine } = await import('../../src/cli/render.js');
+    const cases = [
+      { row: 1, line: 2, key: 'a"b', status: 'ok', action: 'created', id: 'x', httpStatus: 200, error: null },
+      { row: 2, key: null, status: 'failed', action: 'invalid', id: null, httpStatus: null, error: 'bad\nthing', source: { a: 1 }, raw: 'r' },
+      { row: 3, line: 4, key: 'k', status: 'ok', action: 'planned', id: null, httpStatus: null, error: null, requests: [{ method: 'PUT', path: '/p', body: '{"a":"\\u00e9"}' }] },
+    ] as const;
+    for (const c of cases) expect(resultLine(c as any)).toBe(JSON.stringify(publicResult(c as any)));
+  });
+});

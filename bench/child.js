@@ -1,0 +1,26 @@
+// Run one CLI command (or a bare csv-parse / NDJSON parse) in this process, then report the process's
+// peak memory and time on stderr as one JSON line. Used by the pipeline benchmarks so each measurement
+// gets a fresh process: `node bench/child.js cli push ...` or `node bench/child.js bare-csv <file>`.
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parse } from 'csv-parse';
+
+const [what, ...args] = process.argv.slice(2);
+// Module loading is a fixed cost, not a per-row one: the clock starts once the code is loaded.
+const { main } = what === 'cli' ? await import('../dist/cli/main.js') : { main: null };
+const t0 = performance.now();
+let code = 0;
+if (what === 'cli') {
+  code = await main(args);
+} else if (what === 'bare-csv') {
+  let n = 0;
+  for await (const _ of createReadStream(args[0]).pipe(parse({ columns: true }))) n++;
+  process.stdout.write(`${n}\n`);
+} else if (what === 'bare-ndjson') {
+  let n = 0;
+  for await (const line of createInterface({ input: createReadStream(args[0]), crlfDelay: Infinity })) if (line.trim()) JSON.parse(line), n++;
+  process.stdout.write(`${n}\n`);
+} else throw new Error(`unknown child task ${what}`);
+const ms = performance.now() - t0;
+process.stderr.write(`\n${JSON.stringify({ bench: { ms, maxRssKiB: process.resourceUsage().maxRSS, code } })}\n`);
+process.exitCode = code;

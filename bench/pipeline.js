@@ -1,0 +1,113 @@
+// Pipeline cost without network: generated files through `push --dry-run --json --no-state` (read, map,
+// validate, plan, print every request), against a bare parse of the same file in the same run. Each
+// measurement runs in a fresh child process whose output is read through a pipe and thrown away, as
+// `| cat > /dev/null` would; peak memory is the child's maximum resident set.
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
+const SIZES = [100_000, 300_000, 1_000_000];
+const dir = mkdtempSync(join(tmpdir(), 'vitally-sync-bench-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+
+const PLANS = ['starter', 'growth', 'enterprise'];
+
+async function write(path, rows, line) {
+  const out = createWriteStream(path);
+  let chunk = '';
+  for (let i = 1; i <= rows; i++) {
+    chunk += line(i);
+    if (chunk.length > 1 << 20) {
+      if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+      chunk = '';
+    }
+  }
+  out.end(chunk);
+  await new Promise((r) => out.on('finish', r));
+}
+
+const files = new Map();
+async function fileFor(format, rows) {
+  const key = `${format}-${rows}`;
+  if (files.has(key)) return files.get(key);
+  const path = join(dir, `accounts-${rows}.${format}`);
+  if (format === 'csv') {
+    const out = createWriteStream(path);
+    out.write('externalId,name,mrr,plan,nextRenewalDate,notes\n');
+    out.end();
+    await new Promise((r) => out.on('finish', r));
+    await write(path + '.body', rows, (i) => `acc-${i},"Account ${i}, Inc",${i % 1000}.5,${PLANS[i % 3]},2027-0${1 + (i % 9)}-15,"said ""hi"" on a call"\n`);
+    await concat(path, path + '.body');
+  } else {
+    await write(path, rows, (i) =>
+      `${JSON.stringify({ externalId: `acc-${i}`, name: `Account ${i}, Inc`, mrr: (i % 1000) + 0.5, plan: PLANS[i % 3], nextRenewalDate: `2027-0${1 + (i % 9)}-15`, notes: 'said "hi" on a call' })}\n`,
+    );
+  }
+  files.set(key, path);
+  return path;
+}
+
+async function concat(target, part) {
+  const { createReadStream } = await import('node:fs');
+  const out = createWriteStream(target, { flags: 'a' });
+  await new Promise((resolve, reject) => createReadStream(part).pipe(out).on('finish', resolve).on('error', reject));
+  rmSync(part);
+}
+
+/** Run the child, drain its stdout, and return its own measurement. */
+function measure(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stdout.on('data', () => {});
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', () => {
+      const line = err.split('\n').find((l) => l.startsWith('{"bench"'));
+      if (!line) return reject(new Error(`no measurement from ${args.join(' ')}: ${err.slice(-500)}`));
+      resolve(JSON.parse(line).bench);
+    });
+  });
+}
+
+const mib = (kib) => `${(kib / 1024).toFixed(0)} MiB`;
+
+function pipelineCase(format, rows) {
+  return {
+    name: `pipeline-${format}-${rows / 1000}k`,
+    group: 'pipeline',
+    title: `${rows} ${format.toUpperCase()} rows through push --dry-run --json --no-state, against a bare parse`,
+    async run() {
+      const file = await fileFor(format, rows);
+      const bare = await measure([`bare-${format}`, file]);
+      const push = await measure(['cli', 'push', file, '--object', 'account', '--dry-run', '--json', '--no-state']);
+      if (push.code !== 0) throw new Error(`push exited ${push.code}`);
+      return {
+        format,
+        rows,
+        bare: `${(bare.ms / 1000).toFixed(2)} s`,
+        push: `${(push.ms / 1000).toFixed(2)} s`,
+        ratio: `${(push.ms / bare.ms).toFixed(2)}x`,
+        'rows/s': Math.round(rows / (push.ms / 1000)),
+        'bare peak': mib(bare.maxRssKiB),
+        'push peak': mib(push.maxRssKiB),
+      };
+    },
+  };
+}
+
+export const pipelineCases = ['csv', 'ndjson'].flatMap((f) => SIZES.map((n) => pipelineCase(f, n)));
+
+export const PIPELINE_COLUMNS = [
+  ['format', 'format'],
+  ['rows', 'rows'],
+  ['bare parse', 'bare'],
+  ['push --dry-run --json', 'push'],
+  ['ratio', 'ratio'],
+  ['rows/s', 'rows/s'],
+  ['bare peak RSS', 'bare peak'],
+  ['push peak RSS', 'push peak'],
+];
