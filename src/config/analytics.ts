@@ -4,7 +4,7 @@
  */
 import { ConfigError } from '../errors.js';
 import { checkBaseUrl, checkSubdomain, isLoopback } from '../vitally/hosts.js';
-import { readTokenFile, resolveRegion, type Connection, type Env } from './connection.js';
+import { resolveRegion, resolveToken, type Connection, type Env } from './connection.js';
 
 export interface AnalyticsFlags {
   analyticsTokenFile?: string;
@@ -33,19 +33,12 @@ export function resolveAnalyticsConnection(flags: AnalyticsFlags, env: Env, need
     if (!sub) throw new ConfigError('The Analytics API needs --subdomain (or VITALLY_SUBDOMAIN), or --analytics-base-url', 'CONFIG_MISSING');
     baseUrl = `https://${checkSubdomain(sub)}.api.vitally.io`;
   }
-  let token = '';
-  let tokenSource = 'VITALLY_ANALYTICS_TOKEN';
-  if (flags.analyticsTokenFile) {
-    token = readTokenFile(flags.analyticsTokenFile, '--analytics-token-file');
-    tokenSource = `the token in --analytics-token-file ${flags.analyticsTokenFile}`;
-  } else if (env.VITALLY_ANALYTICS_TOKEN?.trim()) {
-    token = env.VITALLY_ANALYTICS_TOKEN.trim();
-    tokenSource = 'the token in VITALLY_ANALYTICS_TOKEN';
-  } else if (needToken) {
-    throw new ConfigError(
-      'No Analytics API token: set VITALLY_ANALYTICS_TOKEN or pass --analytics-token-file <path> (Vitally: Settings > Integrations > Analytics API). It is not the REST API token',
-      'CONFIG_MISSING',
-    );
-  }
+  const { token, tokenSource } = resolveToken(
+    { flag: '--analytics-token-file', file: flags.analyticsTokenFile, variable: 'VITALLY_ANALYTICS_TOKEN' },
+    env,
+    needToken
+      ? 'No Analytics API token: set VITALLY_ANALYTICS_TOKEN or pass --analytics-token-file <path> (Vitally: Settings > Integrations > Analytics API). It is not the REST API token'
+      : null,
+  );
   return { baseUrl, token, tokenSource };
 }

@@ -52,19 +52,28 @@ export function resolveConnection(flags: ConnectionFlags, env: Env, needToken: b
     subdomain: flags.subdomain ?? env.VITALLY_SUBDOMAIN,
     baseUrl: flags.baseUrl ?? env.VITALLY_BASE_URL,
   });
-  let token = '';
-  let tokenSource = 'VITALLY_API_TOKEN';
-  if (flags.tokenFile) {
-    token = readTokenFile(flags.tokenFile, '--token-file');
-    tokenSource = `the token in --token-file ${flags.tokenFile}`;
-  } else if (env.VITALLY_API_TOKEN?.trim()) {
-    token = env.VITALLY_API_TOKEN.trim();
-    tokenSource = 'the token in VITALLY_API_TOKEN';
-  } else if (needToken) {
-    throw new ConfigError(
-      'No REST API token: set VITALLY_API_TOKEN or pass --token-file <path> (Vitally: Settings > Integrations > REST API). To try without an account, add --sandbox',
-      'CONFIG_MISSING',
-    );
-  }
+  const { token, tokenSource } = resolveToken(
+    { flag: '--token-file', file: flags.tokenFile, variable: 'VITALLY_API_TOKEN' },
+    env,
+    needToken
+      ? 'No REST API token: set VITALLY_API_TOKEN or pass --token-file <path> (Vitally: Settings > Integrations > REST API). To try without an account, add --sandbox'
+      : null,
+  );
   return { baseUrl, token, tokenSource };
+}
+
+/**
+ * A credential from its file flag, else its environment variable. `missing` is the message when neither
+ * is set (null: a token is not needed, e.g. on a dry run).
+ */
+export function resolveToken(
+  s: { flag: string; file: string | undefined; variable: string },
+  env: Env,
+  missing: string | null,
+): { token: string; tokenSource: string } {
+  if (s.file) return { token: readTokenFile(s.file, s.flag), tokenSource: `the token in ${s.flag} ${s.file}` };
+  const fromEnv = env[s.variable]?.trim();
+  if (fromEnv) return { token: fromEnv, tokenSource: `the token in ${s.variable}` };
+  if (missing) throw new ConfigError(missing, 'CONFIG_MISSING');
+  return { token: '', tokenSource: s.variable };
 }

@@ -3,6 +3,7 @@
  * `[{ label, path, type, options?, createdAt }]`, where `path` is the trait key to send
  * (`vitally.custom.mrr`). This file reads it (from Vitally, or from a JSON file) into one checked shape.
  */
+import type { CustomField } from '../sandbox/index.js';
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import type { ObjectName } from '../objects/index.js';
@@ -87,14 +88,7 @@ function describe(v: unknown): string {
  * A catalogue file (`--custom-fields <file>`): the sandbox's format, a JSON array of
  * `{ model, label, path, type, options? }` where model is singular or plural (`account` or `accounts`).
  */
-export interface FileField {
-  model: string;
-  label: string;
-  path: string;
-  type: string;
-  options?: string[];
-  createdAt?: string;
-}
+export type FileField = CustomField;
 
 export function readCatalogueFile(file: string): FileField[] {
   let json: unknown;
