@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { resolveConnection, type Connection, type ConnectionFlags } from '../config/connection.js';
-import { withConfigFile } from '../config/file.js';
+import { withConfigFile } from '../config/file-flags.js';
 import { DEFAULT_STATE_PATH, resolveNet } from '../config/push.js';
 import { ConfigError } from '../errors.js';
 import { getObject, type ObjectName } from '../objects/index.js';

@@ -5,7 +5,9 @@
 import { existsSync } from 'node:fs';
 import { basename, isAbsolute, relative, resolve as resolvePath, sep } from 'node:path';
 import { resolveConnection, type Connection, type ConnectionFlags } from '../config/connection.js';
-import { connectionFlags, loadConfigFile, type SyncSection } from '../config/file.js';
+import { loadConfigFile } from '../config/file.js';
+import { connectionFlags } from '../config/file-flags.js';
+import type { SyncSection } from '../config/file-schema.js';
 import { intFlag } from '../config/numbers.js';
 import { DEFAULT_STATE_PATH, resolveNet } from '../config/push.js';
 import { AuthError, ConfigError, InputError } from '../errors.js';

@@ -18,7 +18,7 @@ import { HttpClient } from '../vitally/http.js';
 import { Pacer } from '../vitally/pacer.js';
 import { DEFAULT_RETRY } from '../vitally/retry.js';
 import { Sender, type Exchange } from '../vitally/sender.js';
-import { withConfigFile } from '../config/file.js';
+import { withConfigFile } from '../config/file-flags.js';
 import { EXIT, type CliIO } from './io.js';
 import { progressWanted, startProgress } from './progress.js';
 import { RequestLog } from './request-log.js';

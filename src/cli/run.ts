@@ -8,7 +8,8 @@
  * exit code is the worst one seen.
  */
 import type { Command } from 'commander';
-import { resolveConfigFile, syncToPush, type ConfigFile } from '../config/file.js';
+import { resolveConfigFile, type ConfigFile } from '../config/file.js';
+import { syncToPush } from '../config/file-flags.js';
 import { resolvePushConfig, type PushFlags } from '../config/push.js';
 import { ConfigError, VitallySyncError } from '../errors.js';
 import { EXIT, type CliIO } from './io.js';

@@ -6,7 +6,8 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { Document, parseDocument } from 'yaml';
-import { findConfigFile, loadConfigFile, type SyncSection } from '../config/file.js';
+import { findConfigFile, loadConfigFile } from '../config/file.js';
+import type { SyncSection } from '../config/file-schema.js';
 import { ConfigError } from '../errors.js';
 
 export const DEFAULT_CONFIG_FILE = 'vitally-sync.config.json';

@@ -1,7 +1,9 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { findConfigFile, findSecrets, loadConfigFile, syncToPush } from '../../src/config/file.js';
+import { findConfigFile, loadConfigFile } from '../../src/config/file.js';
+import { syncToPush } from '../../src/config/file-flags.js';
+import { findSecrets } from '../../src/config/secrets.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { rows, runCli, sandboxEnv, summaryOf, tempDir, writeTemp } from '../helpers/cli.js';
 
