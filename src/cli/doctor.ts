@@ -14,12 +14,12 @@
  * unknown host, wrong region, nothing answering), 3 a token refused, 1 the service failed (5xx, timeout).
  */
 import type { Command } from 'commander';
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 import type { Env } from '../config/connection.js';
 import { intFlag } from '../config/numbers.js';
 import { makeRedactor } from '../vitally/auth.js';
 import type { Check, CheckStatus } from './doctor/check.js';
-import { runChecks, type DoctorFlags, type RegionHosts } from './doctor/diagnose.js';
+import type { DoctorFlags, RegionHosts } from './doctor/diagnose.js';
 import { EXIT, type CliIO } from './io.js';
 import { colorWanted } from './progress.js';
 
@@ -91,7 +91,9 @@ export async function diagnose(flags: DoctorFlags, io: CliIO, opts: { hosts?: Re
     if (!flags.json) io.stdout.write(redact(text));
   };
   const timeoutMs = intFlag(flags.timeout, '--timeout', 10_000, 100, 120_000);
-  const spinner = new Spinner(io, Boolean(flags.json), env);
+  const spinner = await Spinner.create(io, Boolean(flags.json), env);
+  // The checks (and the HTTP client under them) load when doctor runs, not when the CLI starts.
+  const { runChecks } = await import('./doctor/diagnose.js');
   const checks = await runChecks(flags, env, { ...opts, timeoutMs }, {
     check: (c) => print(formatCheck(c, color)),
     fix: (c) => print(fixLine(c.fix!)),
@@ -109,13 +111,16 @@ const tokenRedactor = (env: Env) => makeRedactor([env.VITALLY_API_TOKEN, env.VIT
  * on a 0-column pseudo-terminal, as `docker run -t` can give), never with --json.
  */
 class Spinner {
-  private readonly ora: Ora | null;
-  constructor(io: CliIO, json: boolean, env: Env) {
+  private constructor(private readonly ora: Ora | null) {}
+
+  /** ora is loaded only when a spinner is shown: it is a large module for a one-line animation. */
+  static async create(io: CliIO, json: boolean, env: Env): Promise<Spinner> {
     const columns = (io.stderr as { columns?: number }).columns ?? 0;
-    this.ora =
-      !json && io.stderr.isTTY === true && columns > 0 && env.TERM !== 'dumb'
-        ? ora({ stream: io.stderr as unknown as NodeJS.WritableStream, isEnabled: true, discardStdin: false, color: colorWanted(io.stderr, env) ? 'cyan' : false })
-        : null;
+    if (json || io.stderr.isTTY !== true || columns <= 0 || env.TERM === 'dumb') return new Spinner(null);
+    const { default: ora } = await import('ora');
+    return new Spinner(
+      ora({ stream: io.stderr as unknown as NodeJS.WritableStream, isEnabled: true, discardStdin: false, color: colorWanted(io.stderr, env) ? 'cyan' : false }),
+    );
   }
 
   async during<T>(text: string, work: () => Promise<T>): Promise<T> {

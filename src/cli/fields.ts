@@ -18,7 +18,7 @@ import { conversionText } from '../schema/types.js';
 import { openStore, type DB } from '../state/store.js';
 import { makeRedactor } from '../vitally/auth.js';
 import type { CliIO } from './io.js';
-import { createSender } from './push.js';
+import { createSender } from './sender.js';
 
 export interface FieldsFlags extends ConnectionFlags {
   object?: string;

@@ -24,7 +24,7 @@ import { openStore, type DB } from '../state/store.js';
 import { makeRedactor } from '../vitally/auth.js';
 import { catalogueObject } from './fields.js';
 import type { CliIO } from './io.js';
-import { createSender } from './push.js';
+import { createSender } from './sender.js';
 
 export interface InitFlags extends ConnectionFlags {
   object?: string;

@@ -1,17 +1,14 @@
 /**
- * The command line: commander declarations only. Each command is a plain async function of typed
+ * The command line: commander declarations only. A command's module is loaded when it runs, so a run
+ * pays only for what it uses (a dry run loads neither the HTTP client nor SQLite). Each command is a plain async function of typed
  * options; one top-level catch maps errors to the documented exit codes.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { AuthError, ConfigError, InputError, StateError, VitallySyncError } from '../errors.js';
 import { EXIT, processIO, type CliIO } from './io.js';
-import { fieldsCommand } from './fields.js';
-import { initCommand } from './init.js';
-import { pushCommand } from './push.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerRunCommand } from './run.js';
-import { sandboxCommand } from './sandbox.js';
-import { stateForget, stateReset, stateShow, type StateFlags } from './state.js';
+import type { StateFlags } from './state.js';
 
 const collect = (value: string, prev: string[] = []) => [...prev, value];
 
@@ -104,6 +101,7 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
     .addOption(new Option('--retry-base-ms <ms>', 'first retry backoff step (default 500)').hideHelp())
     .addHelpText('after', PUSH_EXAMPLES)
     .action(async (file: string | undefined, opts: Record<string, unknown>) => {
+      const { pushCommand } = await import('./push.js');
       exit(await pushCommand(file, opts, io));
     });
 
@@ -124,6 +122,7 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
     .option('--custom-fields <file>', 'serve this trait catalogue at /resources/customFields (JSON: [{model, label, path, type, options?}])')
     .addHelpText('after', '\nExample:\n  $ vitally-sync sandbox --port 4010 --limit 100 --window 60 --custom-fields fixtures/custom-fields.json')
     .action(async (opts: Record<string, string | undefined>) => {
+      const { sandboxCommand } = await import('./sandbox.js');
       exit(await sandboxCommand(opts, io));
     });
 
@@ -147,7 +146,7 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
       .option('--json', 'print them as JSON'),
   )
     .addHelpText('after', '\nExamples:\n  $ vitally-sync fields --object account\n  $ vitally-sync fields --object user --json\n  $ vitally-sync fields --object account --sandbox --custom-fields fixtures/custom-fields.json')
-    .action(async (opts: Record<string, unknown>) => exit(await fieldsCommand(opts, io)));
+    .action(async (opts: Record<string, unknown>) => exit(await (await import('./fields.js')).fieldsCommand(opts, io)));
 
   connectionOptions(
     program
@@ -165,7 +164,7 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
       .option('--json', 'print the proposal as JSON'),
   )
     .addHelpText('after', '\nExamples:\n  $ vitally-sync init exports/accounts.csv --object account\n  $ vitally-sync init users.ndjson --object user --name users-nightly --force\n  $ vitally-sync init fixtures/export-accounts.csv --object account --sandbox --custom-fields fixtures/custom-fields.json')
-    .action(async (file: string, opts: Record<string, unknown>) => exit(await initCommand(file, opts, io)));
+    .action(async (file: string, opts: Record<string, unknown>) => exit(await (await import('./init.js')).initCommand(file, opts, io)));
 
   const state = program
     .command('state')
@@ -179,14 +178,14 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
     .option(stateOption, stateHelp)
     .option('--json', 'print it as JSON')
     .addHelpText('after', '\nExamples:\n  $ vitally-sync state show\n  $ vitally-sync state show --state ci-cache/state.db --json')
-    .action(async (opts: StateFlags) => exit(await stateShow(opts, io)));
+    .action(async (opts: StateFlags) => exit(await (await import('./state.js')).stateShow(opts, io)));
   state
     .command('reset')
     .description('Delete the state file: the next run sends everything')
     .option(stateOption, stateHelp)
     .option('--yes', 'confirm')
     .addHelpText('after', '\nExample:\n  $ vitally-sync state reset --yes')
-    .action(async (opts: StateFlags) => exit(await stateReset(opts, io)));
+    .action(async (opts: StateFlags) => exit(await (await import('./state.js')).stateReset(opts, io)));
   state
     .command('forget')
     .description('Forget what was sent for one object type (all destinations, or --destination)')
@@ -194,7 +193,7 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
     .option(stateOption, stateHelp)
     .option('--destination <url>', 'only this REST base URL')
     .addHelpText('after', '\nExamples:\n  $ vitally-sync state forget note\n  $ vitally-sync state forget account --destination https://acme.rest.vitally.io')
-    .action(async (object: string, opts: StateFlags) => exit(await stateForget(object, opts, io)));
+    .action(async (object: string, opts: StateFlags) => exit(await (await import('./state.js')).stateForget(object, opts, io)));
 
   return program;
 }

@@ -12,7 +12,8 @@
  * `renderProgress` is pure (tests call it directly); the rest is plumbing.
  */
 import { createReadStream } from 'node:fs';
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgressTypes from 'cli-progress';
 import type { InputFormat } from '../types.js';
 import type { Env } from '../config/connection.js';
 import type { CliIO, Out } from './io.js';
@@ -218,6 +219,8 @@ export function startProgress(io: Pick<CliIO, 'stderr' | 'env'>, src: ProgressSo
       { color, width: Math.max(20, terminal.getWidth() - 1) },
     );
   };
+  // Loaded only when a bar is shown (a terminal): a cron run never pays for it.
+  const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof cliProgressTypes;
   const bar = new cliProgress.SingleBar({
     format: () => line(),
     fps: 5,
@@ -227,7 +230,7 @@ export function startProgress(io: Pick<CliIO, 'stderr' | 'env'>, src: ProgressSo
     synchronousUpdate: false,
     gracefulExit: false,
     terminal,
-  } as cliProgress.Options);
+  } as cliProgressTypes.Options);
   bar.start(1, 0);
   return {
     tick() {

@@ -1,23 +1,20 @@
 /** `vitally-sync push`: flags -> PushConfig -> runSync, rendered. No business logic here. */
 import { resolvePushConfig, type PushConfig, type PushFlags } from '../config/push.js';
 import { AuthError, ConfigError } from '../errors.js';
-import { createSandbox, type Sandbox } from '../sandbox/index.js';
+import type { Sandbox } from '../sandbox/index.js';
 import { sandboxCatalogue } from '../schema/catalogue.js';
 import { setupTraits, type TraitSetup } from '../schema/setup.js';
 import { assertReadable } from '../source/index.js';
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { RunState } from '../state/run-state.js';
-import { openStore, type DB } from '../state/store.js';
+import type { DB } from '../state/store.js';
 import { Resolver } from '../sync/resolve.js';
 import { runSync, RunStopped } from '../sync/run.js';
 import type { Summary } from '../types.js';
 import { analyticsAuthorization, restAuthorization, makeRedactor } from '../vitally/auth.js';
 import type { Connection } from '../config/connection.js';
-import { HttpClient } from '../vitally/http.js';
-import { Pacer } from '../vitally/pacer.js';
-import { DEFAULT_RETRY } from '../vitally/retry.js';
-import { Sender, type Exchange } from '../vitally/sender.js';
+import type { Sender } from '../vitally/sender.js';
 import { withConfigFile } from '../config/file-flags.js';
 import { EXIT, type CliIO } from './io.js';
 import { progressWanted, startProgress } from './progress.js';
@@ -25,23 +22,10 @@ import { RequestLog } from './request-log.js';
 import { createRenderer, RejectsWriter } from './render.js';
 import { onInterrupt } from './signals.js';
 
-export function createSender(
-  cfg: Pick<PushConfig, 'net'>,
-  { baseUrl, token, tokenSource }: Connection,
-  authorize: (token: string) => string = restAuthorization,
-  onExchange?: (e: Exchange) => void,
-): Sender {
-  const http = new HttpClient({
-    baseUrl,
-    authorization: authorize(token),
-    connections: cfg.net.concurrency,
-    connectTimeoutMs: cfg.net.connectTimeoutMs,
-    timeoutMs: cfg.net.timeoutMs,
-    authHint: `${tokenSource[0]!.toUpperCase()}${tokenSource.slice(1)}`,
-  });
-  const pacer = new Pacer({ ratePerMinute: cfg.net.ratePerMinute, concurrency: cfg.net.concurrency });
-  return new Sender(http, pacer, { ...DEFAULT_RETRY, maxRetries: cfg.net.maxRetries, baseMs: cfg.net.retryBaseMs }, onExchange);
-}
+
+const noSender = (): never => {
+  throw new Error('internal: a dry run without a connection has no sender');
+};
 
 export async function pushCommand(input: string | undefined, flags: PushFlags, io: CliIO): Promise<number> {
   // A config file's connection settings fill the flags not given (flags, then environment, then file).
@@ -60,6 +44,7 @@ export async function pushCommand(input: string | undefined, flags: PushFlags, i
     // Where the rows go: the REST API, or the Analytics API (events, --via analytics).
     let connection = analytics ? cfg.analytics : cfg.connection;
     if (cfg.sandbox) {
+      const { createSandbox } = await import('../sandbox/index.js');
       sandbox = await createSandbox(sandboxCatalogue(cfg.traitCheck.file));
       connection = analytics
         ? { baseUrl: sandbox.analyticsUrl, token: sandbox.analyticsToken, tokenSource: 'the sandbox Analytics token' }
@@ -70,7 +55,12 @@ export async function pushCommand(input: string | undefined, flags: PushFlags, i
     requestLog = cfg.logRequests ? new RequestLog(cfg.logRequests, redact) : undefined;
     await requestLog?.opened();
     // A dry run only reads an existing store: it never creates one.
-    db = cfg.statePath && connection && (!cfg.dryRun || existsSync(cfg.statePath)) ? openStore(cfg.statePath, { readonly: cfg.dryRun }) : undefined;
+    if (cfg.statePath && connection && (!cfg.dryRun || existsSync(cfg.statePath))) {
+      const { openStore } = await import('../state/store.js');
+      db = openStore(cfg.statePath, { readonly: cfg.dryRun });
+    }
+    // The HTTP client (undici) is loaded only when something may be sent: a dry run needs none of it.
+    const { createSender } = cfg.dryRun && !cfg.traitCheck.connection && !sandbox ? { createSender: noSender } : await import('./sender.js');
     // Vitally's trait catalogue (--types vitally, --strict-traits), before the run is recorded: --strict-traits may stop it here.
     const traits = await setupTraits(cfg.traitCheck, {
       spec: cfg.spec,

@@ -13,7 +13,6 @@ import { syncToPush } from '../config/file-flags.js';
 import { resolvePushConfig, type PushFlags } from '../config/push.js';
 import { ConfigError, VitallySyncError } from '../errors.js';
 import { EXIT, type CliIO } from './io.js';
-import { pushCommand } from './push.js';
 
 export interface RunFlags extends PushFlags {
   all?: boolean;
@@ -88,7 +87,7 @@ export async function runCommand(name: string | undefined, opts: RunFlags, io: C
     }
     return { name: n, input, flags };
   });
-  if (!all) return pushCommand(planned[0]!.input, planned[0]!.flags, io);
+  if (!all) return (await import('./push.js')).pushCommand(planned[0]!.input, planned[0]!.flags, io);
 
   const results: Array<{ name: string; exitCode: number | null }> = planned.map((p) => ({ name: p.name, exitCode: null }));
   let overall: number = EXIT.ok;
@@ -98,7 +97,7 @@ export async function runCommand(name: string | undefined, opts: RunFlags, io: C
     (opts.json ? io.stderr : io.stdout).write(`${header}\n`);
     let code: number;
     try {
-      code = await pushCommand(p.input, p.flags, io);
+      code = await (await import('./push.js')).pushCommand(p.input, p.flags, io);
     } catch (err) {
       if (err instanceof VitallySyncError) io.stderr.write(`sync ${p.name}: `);
       code = report(err, io);

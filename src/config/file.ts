@@ -8,7 +8,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as YAML from 'yaml';
 import { ConfigError } from '../errors.js';
 import { parseConfig, type ConnectionSection, type SyncSection } from './file-schema.js';
 import { refuseSecrets } from './secrets.js';
@@ -64,6 +65,8 @@ function parseText(text: string, path: string): unknown {
       throw new ConfigError(`${path}: not valid JSON (${(err as Error).message})`);
     }
   }
+  // yaml is loaded only for a YAML file.
+  const { parseDocument } = createRequire(import.meta.url)('yaml') as typeof YAML;
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) throw new ConfigError(`${path}: not valid YAML (${doc.errors[0]!.message.split('\n')[0]})`);
   return doc.toJS();
