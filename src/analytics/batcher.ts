@@ -25,7 +25,7 @@ interface Item {
   resolve: (r: BatchResult) => void;
 }
 
-/** How many lone messages of a type may be refused, with none accepted, before the type counts as blocked. */
+/** How many rows of a type, every one refused on its own and none accepted, make the type count as blocked. */
 const BLOCKED_AFTER = 3;
 
 export class Batcher {
@@ -33,7 +33,6 @@ export class Batcher {
   private count = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly accepted = new Set<MessageType>();
-  private readonly refusedAlone = new Map<MessageType, number>();
   requests = 0;
   /** Set once the run must stop: nothing more is sent. */
   private stoppedBy: VitallySyncError | undefined;
@@ -72,15 +71,35 @@ export class Batcher {
 
   /** Slow input (stdin) must not hold rows back: send after a short idle time. */
   private arm(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.flush(), this.idleMs);
+    // Armed once per batch: rows arriving steadily must not push the send back forever.
+    this.timer ??= setTimeout(() => this.flush(), this.idleMs);
   }
 
   private request(items: Item[]): PlannedRequest {
     return { method: 'POST', path: BATCH_PATH, body: JSON.stringify(items.flatMap((i) => i.messages)) };
   }
 
+  /**
+   * Send one batch (`whole`: as packed, not a half of one). Once a whole batch is settled, a message
+   * type whose every row in it was refused on its own, and which Vitally never accepted in this run, is
+   * taken for a type the workspace blocks (decided only then: bad rows first in a file are not enough).
+   */
   private async dispatch(items: Item[], whole: boolean): Promise<void> {
+    const refused = new Map<MessageType, number>();
+    let lastRefusal: ApiError | undefined;
+    const onRefused = (item: Item, err: ApiError) => {
+      lastRefusal = err;
+      for (const type of new Set(item.messages.map((m) => m.type))) refused.set(type, (refused.get(type) ?? 0) + 1);
+    };
+    await this.attempt(items, whole, onRefused);
+    if (!lastRefusal) return;
+    for (const [type, n] of refused) {
+      const rows = items.filter((i) => i.messages.some((m) => m.type === type)).length;
+      if (!this.accepted.has(type) && n === rows && n >= BLOCKED_AFTER) return this.blocked(type, lastRefusal);
+    }
+  }
+
+  private async attempt(items: Item[], whole: boolean, onRefused: (item: Item, err: ApiError) => void): Promise<void> {
     if (this.stoppedBy) {
       for (const item of items) item.resolve({ outcome: failed(this.stoppedBy) });
       return;
@@ -115,11 +134,11 @@ export class Batcher {
       }
       if (items.length > 1) {
         const half = Math.ceil(items.length / 2);
-        await this.dispatch(items.slice(0, half), false);
-        await this.dispatch(items.slice(half), false);
+        await this.attempt(items.slice(0, half), false, onRefused);
+        await this.attempt(items.slice(half), false, onRefused);
         return;
       }
-      this.refusedOnItsOwn(items[0]!, err as ApiError);
+      onRefused(items[0]!, err as ApiError);
       items[0]!.resolve({ outcome: { ...failed(err), action: 'invalid' } });
     }
   }
@@ -138,17 +157,6 @@ export class Batcher {
     this.onFatal(err);
   }
 
-  private refusedOnItsOwn(item: Item, err: ApiError): void {
-    for (const type of new Set(item.messages.map((m) => m.type))) {
-      if (this.accepted.has(type)) continue;
-      const n = (this.refusedAlone.get(type) ?? 0) + 1;
-      this.refusedAlone.set(type, n);
-      if (n >= BLOCKED_AFTER || /\bblock/i.test(err.detail)) {
-        this.blocked(type, err);
-        return;
-      }
-    }
-  }
 }
 
 function planned(): Outcome {

@@ -7,6 +7,7 @@ import { setupTraits, type TraitSetup } from '../schema/setup.js';
 import { assertReadable } from '../source/index.js';
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
+import { destinationOf } from '../state/destination.js';
 import { RunState } from '../state/run-state.js';
 import type { DB } from '../state/store.js';
 import { Resolver } from '../sync/resolve.js';
@@ -51,7 +52,15 @@ export async function pushCommand(input: string | undefined, flags: PushFlags, i
         : { baseUrl: sandbox.url, token: sandbox.token, tokenSource: 'the sandbox token' };
       io.stderr.write(`Using an in-process sandbox at ${sandbox.url}: nothing leaves this machine, and its records vanish when the run ends.\n`);
     }
-    const redact = makeRedactor([connection?.token, io.env.VITALLY_API_TOKEN, io.env.VITALLY_ANALYTICS_TOKEN]);
+    // Every credential this run may hold: both APIs' (from the environment or a token file), the catalogue's.
+    const redact = makeRedactor([
+      connection?.token,
+      cfg.connection?.token,
+      cfg.analytics?.token,
+      cfg.traitCheck.connection?.token,
+      io.env.VITALLY_API_TOKEN,
+      io.env.VITALLY_ANALYTICS_TOKEN,
+    ]);
     requestLog = cfg.logRequests ? new RequestLog(cfg.logRequests, redact) : undefined;
     await requestLog?.opened();
     // A dry run only reads an existing store: it never creates one.
@@ -73,7 +82,7 @@ export async function pushCommand(input: string | undefined, flags: PushFlags, i
     });
     const state = db
       ? new RunState(db, {
-          destination: connection!.baseUrl,
+          destination: destinationOf(connection!.baseUrl, connection!.token),
           object: cfg.spec.name,
           source: cfg.input === '-' ? 'stdin' : resolvePath(cfg.input),
           full: cfg.full,

@@ -19,7 +19,8 @@ export function resolveAnalyticsConnection(flags: AnalyticsFlags, env: Env, need
   const explicit = flags.analyticsBaseUrl ?? env.VITALLY_ANALYTICS_BASE_URL;
   const restOverride = flags.baseUrl ?? env.VITALLY_BASE_URL;
   let baseUrl: string;
-  if (explicit) baseUrl = checkBaseUrl(explicit, '--analytics-base-url');
+  // The paths sent are /analytics/v1/...: a host copied with that path (the legacy form) is taken as the host.
+  if (explicit) baseUrl = checkBaseUrl(explicit, '--analytics-base-url').replace(/\/analytics\/v1$/, '');
   else if (restOverride && isLoopback(new URL(checkBaseUrl(restOverride, '--base-url')).hostname)) {
     // A local sandbox serves both APIs on one port.
     baseUrl = checkBaseUrl(restOverride, '--base-url');

@@ -210,6 +210,9 @@ export function resolvePushConfig(input: string | undefined, flags: PushFlags, e
   if (flags.unlinkRemoved && statePath === null) {
     throw new ConfigError('--unlink-removed needs the state store (it knows which links were sent before): drop --no-state');
   }
+  if (flags.deleteMissing && via === 'analytics') {
+    throw new ConfigError('--delete-missing deletes through the REST API and mirrors what was sent through it: run it without --via analytics');
+  }
   if (flags.deleteMissing && input === '-') {
     throw new ConfigError('--delete-missing needs a file: records are matched to the file they were synced from, and stdin has no name');
   }

@@ -37,7 +37,8 @@ export class RunState implements IdCache {
       DELETE FROM temp.seen_links;
       CREATE TEMP TABLE IF NOT EXISTS link_users (user_id TEXT PRIMARY KEY) WITHOUT ROWID; DELETE FROM temp.link_users;`);
     this.q = {
-      last: db.prepare('SELECT hash, vitally_id AS vitallyId FROM sent WHERE destination = ? AND object = ? AND key = ?'),
+      last: db.prepare('SELECT hash, vitally_id AS vitallyId, source FROM sent WHERE destination = ? AND object = ? AND key = ?'),
+      move: db.prepare('UPDATE sent SET source = ? WHERE destination = ? AND object = ? AND key = ?'),
       doubt: db.prepare('SELECT run_id FROM journal WHERE destination = ? AND object = ? AND key = ? AND run_id <> ?').pluck(),
       begin: db.prepare('INSERT OR REPLACE INTO journal (destination, object, key, hash, run_id, started_at) VALUES (?, ?, ?, ?, ?, ?)'),
       end: db.prepare('DELETE FROM journal WHERE destination = ? AND object = ? AND key = ?'),
@@ -58,7 +59,7 @@ export class RunState implements IdCache {
       linkForget: db.prepare('DELETE FROM links WHERE destination = ? AND user_id = ? AND account_id = ?'),
       linksRemoved: db.prepare(
         `SELECT l.user_id AS userId, l.account_id AS accountId FROM links l JOIN temp.link_users u ON u.user_id = l.user_id
-         WHERE l.destination = ? AND NOT EXISTS (SELECT 1 FROM temp.seen_links x WHERE x.user_id = l.user_id AND x.account_id = l.account_id)
+         WHERE l.destination = ? AND l.source = ? AND NOT EXISTS (SELECT 1 FROM temp.seen_links x WHERE x.user_id = l.user_id AND x.account_id = l.account_id)
          ORDER BY l.user_id, l.account_id`,
       ),
       idGet: db.prepare('SELECT vitally_id FROM ids WHERE destination = ? AND object = ? AND external_id = ?').pluck(),
@@ -80,7 +81,11 @@ export class RunState implements IdCache {
   /** What was last sent successfully for this key (undefined with --full). */
   lastSent(key: string): LastSent | undefined {
     if (this.o.full) return undefined;
-    return this.q.last.get(this.o.destination, this.o.object, key) as LastSent | undefined;
+    const row = this.q.last.get(this.o.destination, this.o.object, key) as (LastSent & { source: string }) | undefined;
+    if (!row) return undefined;
+    // The record is in this input now: a record that moved to another file is not "missing" from the old one.
+    if (row.source !== this.o.source && !this.o.readOnly) this.q.move.run(this.o.source, this.o.destination, this.o.object, key);
+    return { hash: row.hash, vitallyId: row.vitallyId };
   }
 
   /** A row an earlier run sent without learning the outcome (it was killed). */
@@ -134,7 +139,7 @@ export class RunState implements IdCache {
 
   /** Links sent before for users in this input whose rows no longer name the account. */
   removedLinks(): Array<{ userId: string; accountId: string }> {
-    return this.q.linksRemoved.all(this.o.destination) as Array<{ userId: string; accountId: string }>;
+    return this.q.linksRemoved.all(this.o.destination, this.o.source) as Array<{ userId: string; accountId: string }>;
   }
 
   forgetLink(userId: string, accountId: string): void {

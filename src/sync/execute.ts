@@ -84,7 +84,7 @@ export async function execute(sender: Sender, spec: ObjectSpec, plan: RowPlan, o
       if (id === null) throw new ApiError(404, {}, '', plan.lookup.method, plan.lookup.path);
       first = { ...first, path: first.path.replace(FOUND_ID, encodeURIComponent(id)) };
     }
-    return ok('updated', await sender.send(first));
+    return ok('updated', await sender.send(first, plan.lookup ? { continuation: true } : {}));
   } catch (err) {
     rethrowFatal(err);
     if (!is(err, 404)) return failed(err);
@@ -100,14 +100,14 @@ export async function execute(sender: Sender, spec: ObjectSpec, plan: RowPlan, o
     }
     if (plan.create instanceof RowError) return { ...failed(plan.create, 'invalid'), httpStatus: 404 };
     try {
-      return ok('created', await sender.send(plan.create, createOptions(sender, spec, plan.key)));
+      return ok('created', await sender.send(plan.create, { ...createOptions(sender, spec, plan.key), continuation: true }));
     } catch (createErr) {
       rethrowFatal(createErr);
       // It appeared between our PUT and POST (another writer): update it after all.
       if (!is(createErr, 409)) return failed(createErr);
       try {
         if (plan.lookup) return failed(createErr);
-        return ok('updated', await sender.send(plan.first));
+        return ok('updated', await sender.send(plan.first, { continuation: true }));
       } catch (again) {
         rethrowFatal(again);
         return failed(again);

@@ -2,6 +2,7 @@
  * The orchestrator: wires source -> map -> validate -> plan -> resolve ids -> send -> report for one
  * run, and yields one result per row in input order. It knows nothing of the terminal.
  */
+import { randomUUID } from 'node:crypto';
 import { ApiError, AuthError, ConfigError, RowError, VitallySyncError, errorMessage } from '../errors.js';
 import { Mapper, type MapperOptions } from '../mapping/mapper.js';
 import type { MappedRecord, Mode, ObjectSpec } from '../objects/define.js';
@@ -83,6 +84,8 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
   /** Why deletions must not be mirrored this run (a row whose key could not be read, ...). */
   let unsafeToDelete: string | undefined;
   const viaAnalytics = cfg.via === 'analytics';
+  /** Part of object messages' ids: the same values sent by a later run are not taken for a repeat. */
+  const runId = randomUUID();
   const batcher = viaAnalytics
     ? new Batcher(deps.sender ? (req) => deps.sender!.send(req) : null, cfg.batchSize ?? MAX_BATCH, (err) => {
         fatal ??= err;
@@ -106,6 +109,7 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
     let key: string | null = null;
     try {
       const mapped = mapper.map(src.data ?? {});
+      const ownKey = mapped.record[cfg.spec.key] !== undefined;
       if (cfg.constants) Object.assign(mapped.record, cfg.constants);
       const refs = mapped.refs;
       const record = withDefaults(cfg.spec, withIdentity(cfg.spec, mapped.record, refs));
@@ -113,12 +117,19 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
       key = typeof k === 'string' && k !== '' ? k : null;
       if (key !== null) state?.seen(key);
       // References are validated with placeholders, so a row that cannot be sent costs no look-up.
-      const messages = viaAnalytics ? planMessages(cfg.spec, record, refs) : undefined;
+      const messages = viaAnalytics ? planMessages(cfg.spec, record, refs, runId) : undefined;
+      if (messages && messages.length > (cfg.batchSize ?? MAX_BATCH)) {
+        throw new RowError('ROW_INVALID', `${messages.length} account and organization links, more than one batch holds (--batch-size ${cfg.batchSize ?? MAX_BATCH}): send this user with --via rest`);
+      }
       const plan = viaAnalytics
         ? undefined
         : planRow(cfg.spec, cfg.mode, substitute(cfg.spec, record, refs, (object, id) => placeholder(object, id)), cfg.match);
       if (key !== null) {
         const first = seen.add(key, src.row);
+        if (first !== undefined && !ownKey) {
+          // Same content as an earlier row, so the same derived id: it is that row, already on its way.
+          return finish(src, key, { status: 'skipped', action: 'unchanged', id: null, httpStatus: null, error: `same content as row ${first}: sent once` });
+        }
         if (first !== undefined) {
           throw new RowError('ROW_DUPLICATE', `duplicate ${cfg.spec.key} "${key}": already in row ${first} of this file`, cfg.spec.key);
         }
@@ -152,7 +163,9 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
     if (p.key !== null && state) {
       if (r.status === 'ok' && p.messages && cfg.spec.name === 'user') state.linksSent(p.key, p.refs.accountExternalId ?? []);
       if (r.status === 'ok') state.confirm(p.key, p.hash, r.id);
-      else state.abandon(p.key);
+      // A timeout, a lost connection or a 5xx after every retry may still have been applied: the row stays
+      // in doubt (journalled), and the next run checks before creating it again.
+      else if (!mayHaveLanded(r)) state.abandon(p.key);
     }
     return r;
   };
@@ -241,8 +254,11 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
       }
     }
   } catch (err) {
-    // A read error of the whole input (missing, empty) is a configuration-level failure.
-    if (err instanceof VitallySyncError) throw err;
+    // The run cannot go on (the input became unreadable, --strict-traits met an unknown key on stdin, a
+    // bug): the results so far stand, the summary says how far it got, and the store records the stop.
+    const summary = tally.summary(Boolean(deps.signal?.aborted));
+    state?.finish('stopped', summary);
+    if (err instanceof VitallySyncError) throw new RunStopped(err, summary);
     throw new Error(`internal: ${errorMessage(err)}`, { cause: err });
   }
   const summary = tally.summary(Boolean(deps.signal?.aborted));
@@ -252,7 +268,7 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
 
   /** Unlink a user from an account its row no longer names (Analytics /unlink, in a batch). */
   async function unlinkOne(userId: string, accountId: string): Promise<RowResult> {
-    const { outcome, request } = await batcher!.submit([unlinkMessage(userId, accountId)]);
+    const { outcome, request } = await batcher!.submit([unlinkMessage(userId, accountId, runId)]);
     if (outcome.status === 'ok' && !cfg.dryRun) state!.forgetLink(userId, accountId);
     const action = outcome.status === 'ok' && !cfg.dryRun ? 'unlinked' : outcome.action;
     return { row: 0, key: `${userId}|${accountId}`, ...outcome, action, ...(request ? { requests: [request] } : {}) };
@@ -283,6 +299,9 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
 const PLANNED: Outcome = { status: 'ok', action: 'planned', id: null, httpStatus: null, error: null };
 
 const isPrepared = (p: Prepared | RowResult): p is Prepared => 'hash' in p;
+
+/** A failure whose request may have been applied (no answer, or a 5xx after every retry). */
+const mayHaveLanded = (r: RowResult): boolean => (r.httpStatus === null ? r.action === 'error' : r.httpStatus >= 500);
 
 /** The requests a plan may send, in order (a dry run prints them). */
 function plannedRequests(plan: RowPlan): PlannedRequest[] {

@@ -8,7 +8,7 @@
  * sent (with the look-ups that verify them), so a row is never left half-done by the stop.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { ApiError, AuthError, ConfigError, VitallySyncError } from '../errors.js';
+import { ApiError, AuthError, ConfigError, NetworkError, VitallySyncError } from '../errors.js';
 import type { PlannedRequest } from '../types.js';
 import type { HttpClient, HttpResponse } from './http.js';
 import type { Answer, Pacer } from './pacer.js';
@@ -42,12 +42,19 @@ export interface SendOptions {
    * record is the answer.
    */
   verify?: () => Promise<HttpResponse | null>;
+  /**
+   * The request continues a row whose first request already went out (the POST after a PUT's 404):
+   * it is not refused when the run is stopping, so no row is left half-done.
+   */
+  continuation?: boolean;
 }
 
 export class Sender {
   readonly stats: SendStats = { requests: 0, retries: 0, rateLimited: 0 };
   /** Set by a refused token or an unknown host: every later send fails with it, unsent. */
   private halted: Error | undefined;
+  /** Some request of this run got an HTTP answer (so a refused connection is a passing fault). */
+  private everAnswered = false;
   /** Set while a retry's verification runs, so a stop does not refuse it. */
   private readonly retrying = new AsyncLocalStorage<true>();
 
@@ -65,7 +72,7 @@ export class Sender {
   }
 
   async send(req: PlannedRequest, opts: SendOptions = {}): Promise<HttpResponse> {
-    const stoppable = !this.retrying.getStore();
+    const stoppable = !this.retrying.getStore() && !opts.continuation;
     for (let attempt = 1; ; attempt++) {
       if (this.halted) throw this.halted;
       const ticket = await this.pacer.acquire(attempt === 1 && stoppable);
@@ -80,6 +87,7 @@ export class Sender {
         this.stats.requests++;
         const res = await this.http.send(req);
         answer = { status: res.status, headers: res.headers };
+        this.everAnswered = true;
         this.log(req, attempt, started, res.status, res.headers, res.body);
         return res;
       } catch (err) {
@@ -87,6 +95,7 @@ export class Sender {
         if (err instanceof ApiError) {
           if (err.status === 429) this.stats.rateLimited++;
           answer = { status: err.status, headers: err.headers, retryAfterMs: retryAfterMs(err.headers) };
+          this.everAnswered = true;
           this.log(req, attempt, started, err.status, err.headers, err.body);
         } else {
           this.log(req, attempt, started, err instanceof AuthError ? err.status : null, undefined, undefined, err);
@@ -101,6 +110,14 @@ export class Sender {
       const delay = retryDelay(failure, attempt, this.policy);
       if (delay === null) {
         if (failure instanceof VitallySyncError) failure.attempts = attempt;
+        // Nothing has ever answered and the host refuses connections: every other row would spend its
+        // retries the same way. Stop the run instead of grinding through the file.
+        if (!this.everAnswered && refused(failure)) {
+          this.halted ??= new ConfigError(
+            `Cannot connect to ${this.http.origin}: connection refused after ${attempt} attempts. Check --base-url (or the region and subdomain) and that the service is up`,
+          );
+          throw this.halted;
+        }
         throw failure;
       }
       this.stats.retries++;
@@ -135,4 +152,11 @@ export class Sender {
       error: err instanceof Error ? err.message : undefined,
     });
   }
+}
+
+/** A connection the host refused outright (nothing listens there). */
+function refused(err: unknown): boolean {
+  if (!(err instanceof NetworkError)) return false;
+  const cause = err.cause as { code?: string; cause?: { code?: string } } | undefined;
+  return cause?.code === 'ECONNREFUSED' || cause?.cause?.code === 'ECONNREFUSED' || err.message.includes('ECONNREFUSED');
 }

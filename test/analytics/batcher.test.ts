@@ -46,7 +46,7 @@ describe('Batcher', () => {
   it('isolates the one refused row by halving, and lands the others', async () => {
     received.length = 0;
     const b = batcher(() => {});
-    const rows = Array.from({ length: 40 }, (_, i) => b.submit([unlinkMessage(i === 13 ? 'bad' : `u${i}`, 'a')]));
+    const rows = Array.from({ length: 40 }, (_, i) => b.submit([unlinkMessage(i === 13 ? 'bad' : `u${i}`, 'a', 'run-1')]));
     b.flush();
     const results = await Promise.all(rows);
     expect(results.map((r, i) => [i, r.outcome.status]).filter(([, s]) => s === 'failed')).toEqual([[13, 'failed']]);
@@ -56,18 +56,32 @@ describe('Batcher', () => {
     expect(accepted).toHaveLength(39);
   });
 
-  it('stops after a few lone refusals of a type that was never accepted, whatever the wording', async () => {
+  it('stops once a whole batch of a never-accepted type was refused row by row, whatever the wording', async () => {
     received.length = 0;
     refused.add('unlink');
     const fatal: VitallySyncError[] = [];
     const b = batcher((e) => fatal.push(e));
-    const rows = Array.from({ length: 100 }, (_, i) => b.submit([unlinkMessage(`u${i}`, 'a')]));
+    const first = Array.from({ length: 10 }, (_, i) => b.submit([unlinkMessage(`u${i}`, 'a', 'run-1')]));
     b.flush();
-    const results = await Promise.all(rows);
+    await Promise.all(first);
+    const sentForFirst = received.length;
+    const later = await b.submit([unlinkMessage('u99', 'a', 'run-1')]).then((r) => r);
     refused.clear();
     expect(fatal).toHaveLength(1);
     expect(fatal[0]!.message).toContain('Vitally refused every "unlink" message');
-    expect(results.every((r) => r.outcome.status === 'failed')).toBe(true);
-    expect(received.length).toBeLessThan(20); // not the ~200 requests of a full bisection
+    expect(sentForFirst).toBe(19); // the batch, then halves down to each of its 10 rows
+    expect(later.outcome.status).toBe('failed');
+    expect(received).toHaveLength(sentForFirst); // nothing more is sent
+  });
+
+  it('bad rows first in a file are not taken for a blocked type: the good rows land', async () => {
+    received.length = 0;
+    const fatal: VitallySyncError[] = [];
+    const b = batcher((e) => fatal.push(e));
+    const rows = Array.from({ length: 13 }, (_, i) => b.submit([unlinkMessage(i < 3 ? 'bad' : `u${i}`, 'a', `run-${i}`)]));
+    b.flush();
+    const results = await Promise.all(rows);
+    expect(fatal).toEqual([]);
+    expect(results.map((r) => r.outcome.status)).toEqual([...Array(3).fill('failed'), ...Array(10).fill('ok')]);
   });
 });

@@ -223,3 +223,20 @@ describe('--unlink-removed', () => {
     expect(sb.store.get('users', 'u-5')!.accountIds).toHaveLength(2);
   });
 });
+
+describe('--via analytics across runs', () => {
+  it('a value that changes and changes back is applied each time (object messageIds are per run)', async () => {
+    const file = (plan: string) => writeTemp(dir, 'revert.csv', `externalId,name,plan\nrv-1,Revert,${plan}\n`);
+    for (const plan of ['gold', 'silver', 'gold']) {
+      const r = await runCli(['push', file(plan), '--object', 'account', '--via', 'analytics'], { env });
+      expect(r.code).toBe(0);
+      expect(sb.store.get('accounts', 'rv-1')!.traits).toMatchObject({ plan });
+    }
+  });
+
+  it('--delete-missing is refused with --via analytics', async () => {
+    const r = await runCli(['push', 'fixtures/accounts.csv', '--object', 'account', '--via', 'analytics', '--delete-missing', '--state', join(dir, 'x.db')], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--delete-missing deletes through the REST API');
+  });
+});

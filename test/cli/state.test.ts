@@ -151,7 +151,7 @@ describe('the state file', () => {
     await push('fixtures/accounts.csv', '--object', 'account');
     const show = await runCli(['state', 'show', '--state', statePath, '--json']);
     expect(show.code).toBe(0);
-    expect(show.json[0]!.objects).toEqual([expect.objectContaining({ destination: sb.url, object: 'account', records: 4, inDoubt: 0 })]);
+    expect(show.json[0]!.objects).toEqual([expect.objectContaining({ destination: expect.stringMatching(new RegExp(`^${sb.url}#[0-9a-f]{12}$`)), object: 'account', records: 4, inDoubt: 0 })]);
     expect((await runCli(['state', 'show', '--state', statePath])).stdout).toContain('account: 4 records');
     const forget = await runCli(['state', 'forget', 'account', '--state', statePath]);
     expect(forget.stdout).toContain('Forgot 4 account records');
@@ -162,6 +162,56 @@ describe('the state file', () => {
     expect((await runCli(['state', 'reset', '--state', statePath, '--yes'])).code).toBe(0);
     expect(existsSync(statePath)).toBe(false);
     expect((await runCli(['state', 'forget', 'widget', '--state', statePath])).code).toBe(2);
+  });
+});
+
+describe('state forget', () => {
+  const count = (sql: string, ...args: string[]) => {
+    const db = new Database(statePath, { readonly: true });
+    try {
+      return (db.prepare(sql).get(...args) as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  };
+
+  it('with no state file, says so and creates none', async () => {
+    const r = await runCli(['state', 'forget', 'account', '--state', statePath]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`No state file at ${statePath}`);
+    expect(existsSync(statePath)).toBe(false);
+  });
+
+  it('drops the cached Vitally ids of the object: the next run looks them up again', async () => {
+    await push('fixtures/accounts.csv', '--object', 'account');
+    await push('fixtures/users.csv', '--object', 'user');
+    expect(count("SELECT COUNT(*) AS n FROM ids WHERE object = 'account'")).toBe(2); // acme, globex
+    const r = await runCli(['state', 'forget', 'account', '--state', statePath]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('2 cached ids');
+    expect(count("SELECT COUNT(*) AS n FROM ids WHERE object = 'account'")).toBe(0);
+    // The users' account ids are no longer known: adding a user on acme looks acme up again.
+    sb.requests.length = 0;
+    const more = writeTemp(dir, 'forget-users.csv', 'externalId,name,accountExternalId\nu-8,Eight,acme\n');
+    await push(more, '--object', 'user');
+    expect(sb.requests.filter((q) => q.method === 'GET')).toHaveLength(1);
+  });
+
+  it('forgetting users drops their account links too (--unlink-removed then has none to undo)', async () => {
+    const aenv = { ...env, VITALLY_ANALYTICS_TOKEN: sb.analyticsToken };
+    await runCli(['push', 'fixtures/accounts.csv', '--object', 'account', '--via', 'analytics', '--no-state'], { env: aenv });
+    const users = writeTemp(dir, 'forget-links.csv', 'externalId,name,accountExternalIds\nu-1,Ada,acme;globex\n');
+    const r = await runCli(['push', users, '--object', 'user', '--via', 'analytics', '--state', statePath, '--unlink-removed'], { env: aenv });
+    expect(r.code).toBe(0);
+    expect(count('SELECT COUNT(*) AS n FROM links')).toBe(2);
+    // Forgetting accounts leaves the users' links alone.
+    await runCli(['state', 'forget', 'account', '--state', statePath]);
+    expect(count('SELECT COUNT(*) AS n FROM links')).toBe(2);
+    const forget = await runCli(['state', 'forget', 'user', '--state', statePath]);
+    expect(forget.code).toBe(0);
+    expect(forget.stdout).toContain('2 account links');
+    expect(count('SELECT COUNT(*) AS n FROM links')).toBe(0);
+    expect(count("SELECT COUNT(*) AS n FROM sent WHERE object = 'user'")).toBe(0);
   });
 });
 
@@ -232,5 +282,57 @@ describe('--delete-missing and rows that fail', () => {
       ['p2', 'failed'],
     ]);
     expect(sb.store.all('accounts')).toHaveLength(2);
+  });
+});
+
+describe('records that move between files', () => {
+  it('a record that moved, unchanged, to another file is not deleted as missing from the first', async () => {
+    const a = writeTemp(dir, 'a.csv', 'externalId,name\nmv1,One\nmv2,Two\n');
+    const b = writeTemp(dir, 'b.csv', 'externalId,name\nmv3,Three\n');
+    await push(a, '--object', 'account');
+    await push(b, '--object', 'account');
+    writeFileSync(b, 'externalId,name\nmv3,Three\nmv2,Two\n');
+    const moved = await push(b, '--object', 'account');
+    expect(rows(moved).map((r) => r.action)).toEqual(['unchanged', 'unchanged']);
+    writeFileSync(a, 'externalId,name\nmv1,One\n');
+    const r = await push(a, '--object', 'account', '--delete-missing');
+    expect(rows(r).filter((x) => x.action === 'deleted')).toEqual([]);
+    expect(sb.store.get('accounts', 'mv2')).toBeDefined();
+  });
+});
+
+describe('identical append-only rows in one file', () => {
+  it('the second of two identical notes is skipped as the same note, not failed', async () => {
+    await push('fixtures/accounts.csv', '--object', 'account');
+    const file = writeTemp(dir, 'twice.csv', 'accountExternalId,body\nacme,Same words\nacme,Same words\n');
+    const r = await push(file, '--object', 'note');
+    expect(r.code).toBe(0);
+    expect(rows(r).map((x) => [x.status, x.error])).toEqual([
+      ['ok', null],
+      ['skipped', 'same content as row 1: sent once'],
+    ]);
+    expect(sb.store.all('notes')).toHaveLength(1);
+  });
+});
+
+describe('rows whose outcome is unknown', () => {
+  it('a row that fails with 5xx after its retries stays in doubt, and the next run checks before creating', async () => {
+    const file = writeTemp(dir, 'doubt.csv', 'externalId,name\nd1,Doubtful\n');
+    sb.options.failRate = 1;
+    const failedRun = await push(file, '--object', 'account', '--mode', 'insert', '--max-retries', '0');
+    sb.options.failRate = 0;
+    expect(rows(failedRun)[0]).toMatchObject({ status: 'failed', httpStatus: 503 });
+    const journal = () => {
+      const db = new Database(statePath, { readonly: true });
+      const n = (db.prepare('SELECT COUNT(*) AS n FROM journal').get() as { n: number }).n;
+      db.close();
+      return n;
+    };
+    expect(journal()).toBe(1);
+    sb.requests.length = 0;
+    const again = await push(file, '--object', 'account', '--mode', 'insert');
+    expect(again.code).toBe(0);
+    expect(sb.requests.map((q) => q.method)).toEqual(['GET', 'POST']);
+    expect(journal()).toBe(0);
   });
 });
