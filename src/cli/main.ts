@@ -8,6 +8,7 @@ import { AuthError, ConfigError, InputError, StateError, VitallySyncError } from
 import { EXIT, processIO, type CliIO } from './io.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerRunCommand } from './run.js';
+import type { SandboxFlags } from './sandbox.js';
 import type { StateFlags } from './state.js';
 
 const collect = (value: string, prev: string[] = []) => [...prev, value];
@@ -28,8 +29,9 @@ Examples:
 
 Environment: VITALLY_API_TOKEN, VITALLY_REGION (us|eu), VITALLY_SUBDOMAIN, VITALLY_BASE_URL,
 VITALLY_ANALYTICS_TOKEN, VITALLY_ANALYTICS_BASE_URL (events and --via analytics).
-Exit codes: 0 all rows ok or skipped, 1 some rows failed, 2 bad usage or configuration (nothing sent),
-3 authentication failed, 130 interrupted, 70 internal error.`;
+Exit codes: 0 all rows ok or skipped, 1 some rows failed, 2 bad usage or configuration (found before the
+first request, the usual case: nothing sent; found mid-run: the rows before it have their results and the
+summary is printed), 3 authentication failed, 130 interrupted, 70 internal error.`;
 
 export function buildProgram(io: CliIO, exit: (code: number) => void): Command {
   const program = new Command('vitally-sync')
@@ -54,7 +56,7 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
     .command('push')
     .description('Send every row of a file (or - for stdin) to Vitally as one object type')
     .argument('[file]', 'CSV or NDJSON file, or - for standard input')
-    .option('-o, --object <type>', 'account, user, organization, note, task or conversation')
+    .option('-o, --object <type>', 'account, user, organization, note, task, conversation or event')
     .option('-m, --mode <mode>', 'insert (POST), upsert (PUT, POST on 404) or update (PUT only); default upsert, insert for notes, tasks, conversations')
     .option('--match <by>', 'users: find the record by externalId (default) or email')
     .option('-f, --format <format>', 'csv or ndjson (default: from the file extension)')
@@ -120,8 +122,12 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
     .option('--drop-rate <share>', 'share of connections dropped before an answer (0..1)')
     .option('--seed <n>', 'seed of the fault injection (default 1)')
     .option('--custom-fields <file>', 'serve this trait catalogue at /resources/customFields (JSON: [{model, label, path, type, options?}])')
-    .addHelpText('after', '\nExample:\n  $ vitally-sync sandbox --port 4010 --limit 100 --window 60 --custom-fields fixtures/custom-fields.json')
-    .action(async (opts: Record<string, string | undefined>) => {
+    .option('--block-analytics <type>', 'answer 400 to this Analytics message type, as a workspace switch that blocks it does (repeatable): track, user, account, organization or unlink', collect)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ vitally-sync sandbox --port 4010 --limit 100 --window 60 --custom-fields fixtures/custom-fields.json\n  $ vitally-sync sandbox --block-analytics user      # Analytics user messages are refused (400)',
+    )
+    .action(async (opts: SandboxFlags) => {
       const { sandboxCommand } = await import('./sandbox.js');
       exit(await sandboxCommand(opts, io));
     });
@@ -189,7 +195,7 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
   state
     .command('forget')
     .description('Forget what was sent for one object type (all destinations, or --destination)')
-    .argument('<object>', 'account, user, organization, note, task or conversation')
+    .argument('<object>', 'account, user, organization, note, task, conversation or event')
     .option(stateOption, stateHelp)
     .option('--destination <url>', 'only this REST base URL')
     .addHelpText('after', '\nExamples:\n  $ vitally-sync state forget note\n  $ vitally-sync state forget account --destination https://acme.rest.vitally.io')

@@ -240,10 +240,13 @@ export function startProgress(io: Pick<CliIO, 'stderr' | 'env'>, src: ProgressSo
     around(out: Out): Out {
       return {
         ...(out.isTTY !== undefined ? { isTTY: out.isTTY } : {}),
+        // The underlying answer is returned as is: false asks the renderer to wait for 'drain' ...
         write: (text: string) => {
           if (active) terminal.clearLine();
           return out.write(text);
         },
+        // ... which it waits for through once(): without it, the bar would switch backpressure off.
+        ...(out.once ? { once: (event: 'drain', listener: () => void) => out.once!(event, listener) } : {}),
       };
     },
     stop() {

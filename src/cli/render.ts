@@ -1,8 +1,7 @@
 /** Rendering results: human lines or NDJSON, the summary, the rejects file. Secrets are redacted. */
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
 import type { RowResult, Summary } from '../types.js';
 import type { Out } from './io.js';
+import { NdjsonFile } from './ndjson-file.js';
 
 export interface Renderer {
   row(r: RowResult): void;
@@ -115,32 +114,34 @@ export function createRenderer(out: Out, json: boolean, quiet: boolean, redact: 
   };
 }
 
-/** The rejects file: one NDJSON line per failed row, with what was read and why it failed. */
+/**
+ * The rejects file: one NDJSON line per failed row, with what was read and why it failed. A write error
+ * makes close() reject ("--rejects <path>: ENOSPC ..."); see NdjsonFile.
+ */
 export class RejectsWriter {
-  private readonly stream: WriteStream;
+  private readonly file: NdjsonFile;
   count = 0;
 
   constructor(
     readonly path: string,
     private readonly redact: (s: string) => string,
   ) {
-    this.stream = createWriteStream(path, { flags: 'w' });
+    this.file = new NdjsonFile('--rejects', path);
   }
 
+  /** Resolves once the file is open; rejects with the fs error (its `code` says why). */
   async opened(): Promise<void> {
-    await once(this.stream, 'open');
+    await this.file.opened();
   }
 
   add(r: RowResult): void {
     if (r.status !== 'failed') return;
     this.count++;
     const line = { row: r.row, line: r.line, key: r.key, error: r.error, ...(r.source ? { record: r.source } : { raw: r.raw }) };
-    this.stream.write(this.redact(JSON.stringify(line)) + '\n');
+    this.file.writeLine(this.redact(JSON.stringify(line)));
   }
 
   async close(): Promise<void> {
-    if (this.stream.destroyed || this.stream.errored) return;
-    this.stream.end();
-    await once(this.stream, 'finish');
+    await this.file.close();
   }
 }

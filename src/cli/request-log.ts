@@ -9,10 +9,9 @@
  *
  * The sender does not see the request headers; the ones written are those the transport always sends.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
 import { ConfigError } from '../errors.js';
 import type { Exchange } from '../vitally/sender.js';
+import { NdjsonFile } from './ndjson-file.js';
 
 export interface RequestLogLine {
   time: string;
@@ -59,8 +58,9 @@ export function logLine(e: Exchange, api: 'rest' | 'analytics', now = Date.now()
   };
 }
 
+/** The --log-requests file. A write error makes close() reject ("--log-requests <path>: ENOSPC ..."). */
 export class RequestLog {
-  private readonly stream: WriteStream;
+  private readonly file: NdjsonFile;
   /** Lines written. */
   count = 0;
 
@@ -68,15 +68,13 @@ export class RequestLog {
     readonly path: string,
     private readonly redact: (text: string) => string,
   ) {
-    this.stream = createWriteStream(path, { flags: 'w' });
-    // An open failure is reported by opened(); keep it from being an unhandled 'error' event.
-    this.stream.on('error', () => {});
+    this.file = new NdjsonFile('--log-requests', path);
   }
 
   /** Resolves once the file is open; a file that cannot be written is a configuration error (exit 2). */
   async opened(): Promise<void> {
     try {
-      await once(this.stream, 'open');
+      await this.file.opened();
     } catch (err) {
       throw new ConfigError(`--log-requests ${this.path}: cannot be written (${(err as { code?: string }).code ?? 'error'})`);
     }
@@ -88,14 +86,12 @@ export class RequestLog {
   }
 
   record(e: Exchange, api: 'rest' | 'analytics' = 'rest'): void {
-    if (this.stream.destroyed) return;
+    if (!this.file.writable) return;
     this.count++;
-    this.stream.write(`${this.redact(JSON.stringify(logLine(e, api)))}\n`);
+    this.file.writeLine(this.redact(JSON.stringify(logLine(e, api))));
   }
 
   async close(): Promise<void> {
-    if (this.stream.destroyed || this.stream.errored) return;
-    this.stream.end();
-    await once(this.stream, 'finish');
+    await this.file.close();
   }
 }

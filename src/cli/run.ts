@@ -3,15 +3,16 @@
  * flags `push` takes and handed to pushCommand, so a sync behaves exactly as the push it stands for.
  *
  * `--all` runs them in the file's order. Every sync is checked before the first one sends anything (a
- * configuration error anywhere stops the run, exit 2); then the run goes on past syncs whose rows failed
- * (exit 1) and stops at the first one that exits otherwise (auth 3, interrupted 130, internal 70). The
- * exit code is the worst one seen.
+ * configuration error or an unreadable input file anywhere stops the run, exit 2); then the run goes on
+ * past syncs whose rows failed (exit 1) and stops at the first one that exits otherwise (configuration
+ * found mid-run 2, auth 3, interrupted 130, internal 70). The exit code is the worst one seen.
  */
 import type { Command } from 'commander';
 import { resolveConfigFile, type ConfigFile } from '../config/file.js';
 import { syncToPush } from '../config/file-flags.js';
 import { resolvePushConfig, type PushFlags } from '../config/push.js';
-import { ConfigError, VitallySyncError } from '../errors.js';
+import { ConfigError, InputError, VitallySyncError } from '../errors.js';
+import { assertReadable } from '../source/index.js';
 import { EXIT, type CliIO } from './io.js';
 
 export interface RunFlags extends PushFlags {
@@ -29,8 +30,9 @@ Examples:
 
 The config file (docs/config.md): vitally-sync.config.json, .yaml or .yml in this folder, or --config.
 Every push flag below overrides the sync's setting; --map and --ignore add to the file's.
-Exit codes: as push; with --all the worst of the syncs run. A configuration error in any sync stops the
-run before anything is sent (2); an auth failure (3) or an interrupt (130) stops the syncs after it.`;
+Exit codes: as push; with --all the worst of the syncs run. A configuration error or a missing input file
+in any sync stops the run before anything is sent (2); a configuration problem found mid-run (2), an auth
+failure (3) or an interrupt (130) stops the syncs after it.`;
 
 /** Severity of exit codes, to report the worst. */
 const SEVERITY: Record<number, number> = { [EXIT.ok]: 0, [EXIT.rowsFailed]: 1, [EXIT.usage]: 2, [EXIT.auth]: 3, [EXIT.interrupted]: 4, [EXIT.internal]: 5 };
@@ -76,17 +78,21 @@ export async function runCommand(name: string | undefined, opts: RunFlags, io: C
   const names = all ? file.order : [name!];
   if (names.length === 0) throw new ConfigError(`${file.path} has no "syncs" to run`);
 
-  // Check every sync first: a configuration error stops the run before anything is sent.
-  const planned = names.map((n) => {
+  // Check every sync first (its settings, and that its input can be read): a configuration error or a
+  // missing input file stops the run before anything is sent.
+  const planned: Array<{ name: string; input: string; flags: PushFlags }> = [];
+  for (const n of names) {
     const { input, flags } = syncToPush(file, n, io.env, cli);
     try {
-      resolvePushConfig(input, flags, io.env);
+      const cfg = resolvePushConfig(input, flags, io.env);
+      if (cfg.input !== '-') await assertReadable(cfg.input);
     } catch (err) {
       if (err instanceof ConfigError) throw new ConfigError(`sync "${n}" (${file.path}): ${err.message}`, err.code);
+      if (err instanceof InputError) throw new InputError(err.code, `sync "${n}" (${file.path}): ${err.message}`);
       throw err;
     }
-    return { name: n, input, flags };
-  });
+    planned.push({ name: n, input, flags });
+  }
   if (!all) return (await import('./push.js')).pushCommand(planned[0]!.input, planned[0]!.flags, io);
 
   const results: Array<{ name: string; exitCode: number | null }> = planned.map((p) => ({ name: p.name, exitCode: null }));

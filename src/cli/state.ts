@@ -73,6 +73,11 @@ export async function stateForget(object: string, flags: StateFlags, io: CliIO):
     throw new ConfigError(`state forget: unknown object "${object}": choose one of ${objectNames().join(', ')}`);
   }
   const path = pathOf(flags);
+  // Forgetting in a store that does not exist is a no-op: never create one for it.
+  if (!existsSync(path)) {
+    io.stdout.write(`No state file at ${path}: nothing to forget\n`);
+    return 0;
+  }
   const db = openStore(path);
   try {
     const where = flags.destination ? 'object = ? AND destination = ?' : 'object = ?';
@@ -80,8 +85,16 @@ export async function stateForget(object: string, flags: StateFlags, io: CliIO):
     const counts = db.transaction(() => ({
       sent: db.prepare(`DELETE FROM sent WHERE ${where}`).run(...args).changes,
       journal: db.prepare(`DELETE FROM journal WHERE ${where}`).run(...args).changes,
+      // The Vitally ids cached for this object's external ids (a user's account ids stay: they are accounts').
+      ids: db.prepare(`DELETE FROM ids WHERE ${where}`).run(...args).changes,
+      // The user-to-account links sent through the Analytics API belong to users.
+      links:
+        object === 'user'
+          ? db.prepare(`DELETE FROM links${flags.destination ? ' WHERE destination = ?' : ''}`).run(...(flags.destination ? [flags.destination] : [])).changes
+          : 0,
     }))();
-    io.stdout.write(`Forgot ${counts.sent} ${object} records (and ${counts.journal} in doubt) in ${path}: the next run sends them again\n`);
+    const extra = [`${counts.journal} in doubt`, `${counts.ids} cached ids`, ...(object === 'user' ? [`${counts.links} account links`] : [])];
+    io.stdout.write(`Forgot ${counts.sent} ${object} records (and ${extra.join(', ')}) in ${path}: the next run sends them again\n`);
     return 0;
   } finally {
     db.close();

@@ -144,6 +144,27 @@ describe('run --all', () => {
     expect(r.stderr).toContain('missing-mapping.json: no such file');
     expect(sb.requests).toHaveLength(0);
   });
+
+  it('a missing input file in a later sync stops the run before the first sync sends anything', async () => {
+    const dir = folder({
+      'orgs.csv': ORGS,
+      'accounts.csv': ACCOUNTS,
+      'vitally-sync.config.json': {
+        syncs: {
+          organizations: { file: 'orgs.csv', object: 'organization' },
+          accounts: { file: 'accounts.csv', object: 'account' },
+          users: { file: 'users-missing.csv', object: 'user' },
+        },
+      },
+    });
+    const r = await runCli(['run', '--all', '--config', join(dir, 'vitally-sync.config.json')], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('sync "users"');
+    expect(r.stderr).toContain('users-missing.csv');
+    expect(r.stdout).not.toContain('== sync');
+    expect(sb.requests).toHaveLength(0);
+    expect(sb.store.all('organizations')).toHaveLength(0);
+  });
 });
 
 describe('the file format', () => {

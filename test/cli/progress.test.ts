@@ -1,8 +1,10 @@
+import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CliIO } from '../../src/cli/io.js';
+import type { CliIO, Out } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
-import { estimateRecords, etaSeconds, formatDuration, Pace, progressWanted, renderProgress, type ProgressState } from '../../src/cli/progress.js';
+import { estimateRecords, etaSeconds, formatDuration, Pace, progressWanted, renderProgress, startProgress, type ProgressState } from '../../src/cli/progress.js';
+import { createRenderer } from '../../src/cli/render.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { runCli, sandboxEnv, tempDir, writeTemp } from '../helpers/cli.js';
 
@@ -133,5 +135,45 @@ describe('the bar in a run', () => {
     const plain = await onTerminal([], { NO_COLOR: '1' });
     expect(plain.stderr).toContain('rows/s');
     expect(plain.stderr).not.toMatch(/\x1b\[(36|33|2|22|39)m/);
+  });
+});
+
+describe('the wrapped output while the bar is shown', () => {
+  it('keeps backpressure: write answers as the stream does, and once() is forwarded so the renderer waits for drain', async () => {
+    const stream = new EventEmitter() as EventEmitter & Out;
+    let full = true;
+    let written = '';
+    stream.write = (s: string) => {
+      written += s;
+      return !full;
+    };
+    stream.isTTY = true;
+    const stderr = { write: () => true, isTTY: true };
+    const progress = startProgress({ stderr, env: {} }, { input: '-', format: 'csv', stats: () => undefined });
+    try {
+      const out = progress.around(stream);
+      expect(typeof out.once).toBe('function');
+      expect(out.write('a\n')).toBe(false);
+      full = false;
+      expect(out.write('b\n')).toBe(true);
+      expect(written).toBe('a\nb\n');
+
+      // The renderer sees the congestion through the wrapper and waits until the stream drains.
+      full = true;
+      const render = createRenderer(out, true, false, (s) => s);
+      render.summary({ rows: 0 } as never);
+      const congested = render.ready();
+      expect(congested).toBeInstanceOf(Promise);
+      let drained = false;
+      void congested!.then(() => (drained = true));
+      await new Promise((r) => setImmediate(r));
+      expect(drained).toBe(false);
+      stream.emit('drain');
+      await congested;
+      expect(drained).toBe(true);
+      expect(render.ready()).toBeUndefined();
+    } finally {
+      progress.stop();
+    }
   });
 });

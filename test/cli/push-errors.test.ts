@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
@@ -78,6 +78,12 @@ describe('configuration errors exit 2 before any request', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--rejects /nonexistent/dir/r.ndjson: cannot be written');
     expect(sb.requests).toHaveLength(0);
+  });
+
+  it('push --help lists every object type for --object, events included', async () => {
+    const r = await runCli(['push', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain('account, user, organization, note, task, conversation or event');
   });
 
   it('unknown flags are usage errors', async () => {
@@ -196,6 +202,23 @@ describe('exit codes and --sandbox', () => {
     const r = await runCli(['push', file, '--object', 'account', '--json'], { env });
     expect(r.code).toBe(0);
     expect(summaryOf(r)).toMatchObject({ rows: 0 });
+  });
+
+  // /dev/full opens fine and answers every write with ENOSPC: a disk that fills up mid-run.
+  it.skipIf(!existsSync('/dev/full'))('a --rejects file that cannot be written (disk full) is reported, not a crash', async () => {
+    const file = writeTemp(dir, 'full-rejects.csv', 'externalId,name\na1,A\n,Nameless\n');
+    const r = await runCli(['push', file, '--object', 'account', '--rejects', '/dev/full'], { env });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('Done: 2 rows');
+    expect(r.stderr).toContain('--rejects /dev/full: ENOSPC');
+    expect(sb.store.get('accounts', 'a1')).toBeDefined();
+  });
+
+  it.skipIf(!existsSync('/dev/full'))('a --log-requests file that cannot be written (disk full) is reported, not a crash', async () => {
+    const r = await runCli(['push', accounts(), '--object', 'account', '--log-requests', '/dev/full'], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--log-requests /dev/full: ENOSPC');
+    expect(sb.store.all('accounts')).toHaveLength(2);
   });
 
   it('writes rejects even when the rejects file already exists (it is replaced)', async () => {
