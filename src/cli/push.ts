@@ -108,13 +108,29 @@ export async function pushCommand(input: string | undefined, flags: PushFlags, i
     return await runAndRender(cfg, io, { redact, state, rejects, sender, signal: controller.signal, traits });
   } finally {
     stopSignals();
-    await rejects?.close();
-    await sender?.http.close();
-    sender?.pacer.close();
-    await requestLog?.close();
-    await sandbox?.close();
-    db?.close();
+    // Each resource is closed whatever the others do; the first failure (an output file that could not
+    // be written whole) is reported once all are closed.
+    await closeAll([
+      () => rejects?.close(),
+      () => sender?.http.close(),
+      () => sender?.pacer.close(),
+      () => requestLog?.close(),
+      () => sandbox?.close(),
+      () => db?.close(),
+    ]);
   }
+}
+
+async function closeAll(steps: Array<() => unknown>): Promise<void> {
+  let first: unknown;
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (err) {
+      first ??= err;
+    }
+  }
+  if (first !== undefined) throw first;
 }
 
 interface RunParts {

@@ -149,13 +149,19 @@ export class Mapper {
     );
   }
 
+  /** The --map / --mapping sources no record has held so far (a misspelt column, or a file without it). */
+  unmatchedSources(): string[] {
+    return [...this.explicit.keys()].filter((source) => !this.cache.has(source));
+  }
+
   private targetFor(column: string): Target {
     let t = this.cache.get(column);
     if (t) return t;
     if (this.ignore.has(column)) t = { kind: 'ignore' };
     else t = this.explicit.get(column);
     if (!t) {
-      if (column === 'traits' && this.spec.traits) t = { kind: 'traitsObject' };
+      // An NDJSON `traits` object (an event's `properties`) merges into the traits.
+      if ((column === 'traits' || (column === 'properties' && this.spec.name === 'event')) && this.spec.traits) t = { kind: 'traitsObject' };
       else if (column.startsWith('traits.') && column.length > 7 && this.spec.traits) {
         t = this.traitTarget(column.slice(7), undefined);
       } else t = this.byName.get(normalizeName(column));

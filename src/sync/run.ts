@@ -261,6 +261,9 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
     if (err instanceof VitallySyncError) throw new RunStopped(err, summary);
     throw new Error(`internal: ${errorMessage(err)}`, { cause: err });
   }
+  if (tally.rowsRead > 0) {
+    for (const source of mapper.unmatchedSources()) tally.warn(`--map ${source}: no record has a column "${source}", so it was not used`);
+  }
   const summary = tally.summary(Boolean(deps.signal?.aborted));
   state?.finish(fatal ? 'stopped' : summary.interrupted ? 'interrupted' : 'done', summary);
   if (fatal) throw new RunStopped(fatal, summary);

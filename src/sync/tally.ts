@@ -21,6 +21,11 @@ export class Tally {
 
   constructor(private readonly stats: () => SendStats | undefined) {}
 
+  /** Rows of the input (deletions and unlinks, reported with row 0, are not input rows). */
+  get rowsRead(): number {
+    return this.s.rows;
+  }
+
   add(r: RowResult): RowResult {
     this.s.rows++;
     this.s[r.status]++;

@@ -240,3 +240,13 @@ describe('--via analytics across runs', () => {
     expect(r.stderr).toContain('--delete-missing deletes through the REST API');
   });
 });
+
+describe('event columns', () => {
+  it('an NDJSON properties object becomes the properties; a --timestamp-column the file lacks is reported', async () => {
+    const file = writeTemp(dir, 'props.ndjson', '{"event":"signup","userId":"u1","properties":{"plan":"pro","seats":3},"source":"web"}\n');
+    const r = await runCli(['push', file, '--object', 'event', '--timestamp-column', 'when', '--json'], { env });
+    expect(r.code).toBe(0);
+    expect(sb.store.events[0]!.properties).toEqual({ plan: 'pro', seats: 3, source: 'web' });
+    expect(summaryOf(r).warnings).toEqual(['--map when: no record has a column "when", so it was not used']);
+  });
+});
