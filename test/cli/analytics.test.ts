@@ -1,19 +1,12 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { rows, runCli, summaryOf, tempDir, writeTemp } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { rows, runCli, summaryOf, useSandbox, writeTemp } from '../helpers/cli.js';
 
 let sb: Sandbox;
 let dir: string;
 let env: Record<string, string>;
-
-beforeAll(async () => {
-  sb = await createSandbox();
-  dir = tempDir();
-  env = { VITALLY_BASE_URL: sb.url, VITALLY_API_TOKEN: sb.token, VITALLY_ANALYTICS_TOKEN: sb.analyticsToken };
-});
-afterAll(() => sb.close());
-beforeEach(() => sb.reset());
+useSandbox((c) => ({ sb, dir, env } = c));
 
 const EVENT_FLAGS = ['--object', 'event', '--event-column', 'event_name', '--timestamp-column', 'ts', '--map', 'user_id=userId', '--map', 'account_id=accountId'];
 const batches = () => sb.requests.filter((r) => r.path === '/analytics/v1/batch');

@@ -1,21 +1,14 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../src/sandbox/index.js';
 import { restBaseUrl } from '../../src/vitally/hosts.js';
-import { rows, runCli, sandboxEnv, summaryOf, tempDir, writeTemp } from '../helpers/cli.js';
+import { rows, runCli, summaryOf, useSandbox, writeTemp } from '../helpers/cli.js';
 
 let sb: Sandbox;
 let dir: string;
 let env: Record<string, string>;
-
-beforeAll(async () => {
-  sb = await createSandbox();
-  dir = tempDir();
-  env = sandboxEnv(sb);
-});
-afterAll(() => sb.close());
-beforeEach(() => sb.reset());
+useSandbox((c) => ({ sb, dir, env } = c));
 
 const accounts = () => writeTemp(dir, 'ok.csv', 'externalId,name\na1,A\na2,B\n');
 

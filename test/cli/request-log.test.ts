@@ -1,20 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { logLine } from '../../src/cli/request-log.js';
-import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { runCli, sandboxEnv, summaryOf, tempDir, writeTemp } from '../helpers/cli.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { runCli, summaryOf, useSandbox, writeTemp } from '../helpers/cli.js';
 
 let sb: Sandbox;
 let dir: string;
 let env: Record<string, string>;
-
-beforeAll(async () => {
-  sb = await createSandbox();
-  dir = tempDir();
-  env = sandboxEnv(sb);
-});
-afterAll(() => sb.close());
+useSandbox((c) => ({ sb, dir, env } = c));
 beforeEach(() => {
   sb.options.failRate = 0;
   // A high limit, so the pacer (which follows the announced limit) does not space the retries out.

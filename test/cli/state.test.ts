@@ -2,24 +2,17 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { rows, runCli, sandboxEnv, summaryOf, tempDir, writeTemp } from '../helpers/cli.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { rows, runCli, summaryOf, useSandbox, writeTemp } from '../helpers/cli.js';
 
 let sb: Sandbox;
 let dir: string;
 let env: Record<string, string>;
 let statePath: string;
 let n = 0;
-
-beforeAll(async () => {
-  sb = await createSandbox();
-  dir = tempDir();
-  env = sandboxEnv(sb);
-});
-afterAll(() => sb.close());
+useSandbox((c) => ({ sb, dir, env } = c));
 beforeEach(() => {
-  sb.reset();
   statePath = join(dir, `state-${++n}.db`);
 });
 

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { main } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/io.js';
-import type { Sandbox } from '../../src/sandbox/index.js';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 
 export interface CliRun {
   code: number;
@@ -54,3 +55,25 @@ export function writeTemp(dir: string, name: string, text: string): string {
 /** Results only (no summary line). */
 export const rows = (r: CliRun) => r.json.filter((j) => !('summary' in j));
 export const summaryOf = (r: CliRun) => r.json.find((j) => 'summary' in j)?.summary;
+
+export interface SandboxContext {
+  sb: Sandbox;
+  /** A temporary folder for the test files of this file. */
+  dir: string;
+  /** Environment pointing the CLI at the sandbox (REST and Analytics tokens). */
+  env: Record<string, string>;
+}
+
+/**
+ * One sandbox for the test file: started before its tests, reset before each, closed after. `assign`
+ * receives the context once it is ready (tests keep plain variables: `let sb, dir, env`).
+ */
+export function useSandbox(assign: (ctx: SandboxContext) => void, opts?: SandboxOptions): void {
+  let sb: Sandbox | undefined;
+  beforeAll(async () => {
+    sb = await createSandbox(opts);
+    assign({ sb, dir: tempDir(), env: { ...sandboxEnv(sb), VITALLY_ANALYTICS_TOKEN: sb.analyticsToken } });
+  });
+  afterAll(() => sb?.close());
+  beforeEach(() => sb?.reset());
+}
