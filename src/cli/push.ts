@@ -181,11 +181,15 @@ async function runAndRender(cfg: PushConfig, io: CliIO, { redact, state, rejects
         summary = next.value;
         break;
       }
-      render.row(next.value);
-      const congested = render.ready();
-      if (congested) await congested;
-      rejects?.add(next.value);
-      progress?.tick();
+      // One batch of results at a time (see runSync); each row is still rendered, and waited for when the
+      // output is congested, in turn.
+      for (const result of next.value) {
+        render.row(result);
+        const congested = render.ready();
+        if (congested) await congested;
+        rejects?.add(result);
+        progress?.tick();
+      }
     }
   } catch (err) {
     progress?.stop();

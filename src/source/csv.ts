@@ -30,7 +30,22 @@ export interface CsvReadOptions {
 
 type ParsedItem = { record: string[]; raw: string } | { skipped: CsvError; raw: string };
 
+/** Records one at a time: a thin wrapper over readCsvBatches, for callers that want them singly. */
 export async function* readCsv(o: CsvReadOptions): AsyncGenerator<SourceRecord> {
+  for await (const batch of readCsvBatches(o)) {
+    for (const rec of batch) {
+      if (o.signal?.aborted) return;
+      yield rec;
+    }
+  }
+}
+
+/**
+ * Records in batches: whatever the parser holds when asked (about one input chunk's worth), so that a
+ * consumer pays one await per chunk, not per record. The parser is drained with read() (no async iterator
+ * step per record); the input is still pulled only as batches are taken, so memory stays bounded.
+ */
+export async function* readCsvBatches(o: CsvReadOptions): AsyncGenerator<SourceRecord[]> {
   if (o.signal?.aborted) return;
   const input = await o.open();
   const parser = parse({
@@ -48,71 +63,62 @@ export async function* readCsv(o: CsvReadOptions): AsyncGenerator<SourceRecord> 
   parser.on('skip', (err: CsvError, raw: string | undefined) => {
     parser.push({ skipped: err, raw: raw ?? '' } satisfies ParsedItem);
   });
+  // Wake-ups for the drain loop below: data to read, the end, an error, or a close (an abort destroys it).
+  let ended = false;
+  let closed = false;
+  let failure: unknown;
+  let wake: (() => void) | undefined;
+  const poke = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  parser.on('readable', poke);
+  parser.on('end', () => {
+    ended = true;
+    poke();
+  });
+  parser.on('error', (err: unknown) => {
+    failure ??= err;
+    poke();
+  });
+  parser.on('close', () => {
+    closed = true;
+    poke();
+  });
   pipeline(input as Readable, parser, () => {
-    // Errors reach the consumer through the iterator below.
+    // Errors reach the consumer through the drain loop below.
   });
   const onAbort = (): void => {
     parser.destroy();
   };
   o.signal?.addEventListener('abort', onAbort, { once: true });
 
-  let header: string[] | undefined;
-  let hasProto = false;
-  let nextLine = 1;
-  let row = 0;
+  const st: CsvState = { header: undefined, hasProto: false, nextLine: 1, row: 0, done: false };
   try {
-    for await (const item of parser as AsyncIterable<ParsedItem>) {
+    for (;;) {
       if (o.signal?.aborted) return;
-      const lead = leadingBreakLength(item.raw);
-      const line = lead === 0 ? nextLine : nextLine + countBreaks(item.raw, lead);
-      if ('skipped' in item) {
-        const fatal = fatalRecord(item.skipped, item.raw.slice(lead), line, header, o);
-        if (!header) throw new InputError('CSV_MALFORMED', `${o.label}: cannot read the header: ${fatal.error.message}`);
-        yield { row: row + 1, ...fatal };
-        return;
-      }
-      nextLine += countBreaks(item.raw);
-      const fields = item.record;
-      if (fields.length === 1 && isBlank(fields[0] ?? '', item.raw)) continue;
-
-      if (!header) {
-        header = checkHeader(fields, recordBody(item.raw, lead), line, o);
-        hasProto = header.includes('__proto__');
-        continue;
-      }
-
-      row++;
-      let hasQuote = false;
-      for (let i = 0; i < fields.length; i++) {
-        if ((fields[i] as string).includes('"')) {
-          hasQuote = true;
-          break;
+      if (failure !== undefined) throw failure;
+      const batch: SourceRecord[] = [];
+      if (!parser.destroyed) {
+        for (let item = parser.read() as ParsedItem | null; item !== null; item = parser.read() as ParsedItem | null) {
+          const rec = convert(item, st, o);
+          if (rec !== undefined) batch.push(rec);
+          if (st.done) break;
         }
       }
-      if (hasQuote) {
-        const body = recordBody(item.raw, lead);
-        const problem = scanRecord(body, o.delimiter).problem;
-        if (problem) {
-          const message = quoteMessage(problem, body, line, header);
-          yield { row, line, error: new RowError('CSV_MALFORMED', message), raw: body };
-          continue;
-        }
+      if (batch.length > 0) yield batch;
+      if (st.done) return;
+      if (batch.length > 0) continue;
+      if (failure !== undefined) throw failure;
+      if (ended) break;
+      if (closed || parser.destroyed) {
+        if (o.signal?.aborted) return;
+        throw Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
       }
-      if (fields.length !== header.length) {
-        const message = `line ${line}: expected ${header.length} fields (the header has ${header.length}), found ${fields.length}`;
-        yield { row, line, error: new RowError('CSV_MALFORMED', message), raw: recordBody(item.raw, lead) };
-        continue;
-      }
-      const data: Record<string, unknown> = {};
-      for (let i = 0; i < header.length; i++) {
-        const key = header[i] as string;
-        if (hasProto && key === '__proto__') {
-          Object.defineProperty(data, key, { value: fields[i], enumerable: true, writable: true, configurable: true });
-        } else {
-          data[key] = fields[i];
-        }
-      }
-      yield { row, line, data };
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
     }
   } catch (err) {
     if (o.signal?.aborted) return;
@@ -121,7 +127,75 @@ export async function* readCsv(o: CsvReadOptions): AsyncGenerator<SourceRecord> 
     o.signal?.removeEventListener('abort', onAbort);
     parser.destroy();
   }
-  if (!header) throw new InputError('INPUT_EMPTY', `${o.label} is empty: no header and no records`);
+  if (!st.header) throw new InputError('INPUT_EMPTY', `${o.label} is empty: no header and no records`);
+}
+
+/** The reader's running state: the header, and where the next record starts. */
+interface CsvState {
+  header: string[] | undefined;
+  hasProto: boolean;
+  nextLine: number;
+  row: number;
+  /** Set once a fatal record was made: it is the last. */
+  done: boolean;
+}
+
+/** One parsed item as a SourceRecord; undefined for the header and for blank lines. */
+function convert(item: ParsedItem, st: CsvState, o: CsvReadOptions): SourceRecord | undefined {
+  const raw = item.raw;
+  const lead = leadingBreakLength(raw);
+  const line = lead === 0 ? st.nextLine : st.nextLine + countBreaks(raw, lead);
+  if ('skipped' in item) {
+    const fatal = fatalRecord(item.skipped, raw.slice(lead), line, st.header, o);
+    if (!st.header) throw new InputError('CSV_MALFORMED', `${o.label}: cannot read the header: ${fatal.error.message}`);
+    st.done = true;
+    return { row: st.row + 1, ...fatal };
+  }
+  st.nextLine += countBreaks(raw);
+  const fields = item.record;
+  if (fields.length === 1 && isBlank(fields[0] ?? '', raw)) return undefined;
+
+  const header = st.header;
+  if (!header) {
+    st.header = checkHeader(fields, recordBody(raw, lead), line, o);
+    st.hasProto = st.header.includes('__proto__');
+    return undefined;
+  }
+
+  const row = ++st.row;
+  let hasQuote = false;
+  for (let i = 0; i < fields.length; i++) {
+    if ((fields[i] as string).includes('"')) {
+      hasQuote = true;
+      break;
+    }
+  }
+  if (hasQuote) {
+    const body = recordBody(raw, lead);
+    const problem = scanRecord(body, o.delimiter).problem;
+    if (problem) {
+      const message = quoteMessage(problem, body, line, header);
+      return { row, line, error: new RowError('CSV_MALFORMED', message), raw: body };
+    }
+  }
+  if (fields.length !== header.length) {
+    const message = `line ${line}: expected ${header.length} fields (the header has ${header.length}), found ${fields.length}`;
+    return { row, line, error: new RowError('CSV_MALFORMED', message), raw: recordBody(raw, lead) };
+  }
+  const data: Record<string, unknown> = {};
+  if (st.hasProto) {
+    for (let i = 0; i < header.length; i++) {
+      const key = header[i] as string;
+      if (key === '__proto__') {
+        Object.defineProperty(data, key, { value: fields[i], enumerable: true, writable: true, configurable: true });
+      } else {
+        data[key] = fields[i];
+      }
+    }
+  } else {
+    for (let i = 0; i < header.length; i++) data[header[i] as string] = fields[i];
+  }
+  return { row, line, data };
 }
 
 /** A line csv-parse did not skip but holds nothing: only spaces or tabs, unquoted. */

@@ -1,6 +1,6 @@
 /**
  * source/: readers that turn a CSV or NDJSON file (or stdin) into a stream of SourceRecords
- * `{ row, line, data }`, pulled one at a time with backpressure, so memory stays flat with file size.
+ * `{ row, line, data }`, pulled one at a time or a chunk's worth at a time, with backpressure, so memory stays flat with file size.
  * A malformed record comes through as `{ row, line, error, raw }` and the read goes on; only a record the
  * parser cannot get past (an unclosed quote) ends it, flagged `fatal`.
  */
@@ -8,9 +8,9 @@
 import { extname } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { InputFormat, SourceRecord } from '../types.js';
-import { readCsv } from './csv.js';
+import { readCsv, readCsvBatches } from './csv.js';
 import { READ_CHUNK_BYTES, inputLabel, openInputFile } from './input.js';
-import { readNdjson } from './ndjson.js';
+import { readNdjson, readNdjsonBatches } from './ndjson.js';
 
 export interface SourceOptions {
   /** A file path, or '-' for stdin. */
@@ -68,17 +68,32 @@ export function resolveDelimiter(path: string, delimiter?: string): string {
 
 /**
  * Records of the input, one at a time. Every error surfaces from the first `next()`: ConfigError (format,
- * delimiter), InputError (not found, unreadable, empty, bad header). The reader's own generator is
- * returned as is: a wrapping generator would cost a step per record.
+ * delimiter), InputError (not found, unreadable, empty, bad header).
  */
 export function readRecords(opts: SourceOptions): AsyncGenerator<SourceRecord> {
+  return openReader(opts, readCsv, readNdjson);
+}
+
+/**
+ * The same records in batches (about one input chunk each), for the run: one await per batch rather than
+ * per record. Same errors, same order; an abort ends it before the next batch.
+ */
+export function readRecordBatches(opts: SourceOptions): AsyncGenerator<SourceRecord[]> {
+  return openReader(opts, readCsvBatches, readNdjsonBatches);
+}
+
+function openReader<T>(
+  opts: SourceOptions,
+  csv: (o: Parameters<typeof readCsv>[0]) => AsyncGenerator<T>,
+  ndjson: (o: Parameters<typeof readNdjson>[0]) => AsyncGenerator<T>,
+): AsyncGenerator<T> {
   let format: InputFormat;
   let delimiter: string;
   try {
     format = opts.format ?? detectFormat(opts.path);
     delimiter = format === 'csv' ? resolveDelimiter(opts.path, opts.delimiter) : ',';
   } catch (err) {
-    return failing(err);
+    return failing<T>(err);
   }
   const common = {
     label: inputLabel(opts.path),
@@ -89,10 +104,10 @@ export function readRecords(opts: SourceOptions): AsyncGenerator<SourceRecord> {
         ? (opts.stdin ?? process.stdin)
         : (await openInputFile(opts.path)).createReadStream({ highWaterMark: READ_CHUNK_BYTES }),
   };
-  return format === 'csv' ? readCsv({ ...common, delimiter }) : readNdjson(common);
+  return format === 'csv' ? csv({ ...common, delimiter }) : ndjson(common);
 }
 
-async function* failing(err: unknown): AsyncGenerator<SourceRecord> {
+async function* failing<T>(err: unknown): AsyncGenerator<T> {
   throw err;
 }
 

@@ -34,7 +34,18 @@ interface LineState {
   overlong: string | undefined;
 }
 
+/** Records one at a time: a thin wrapper over readNdjsonBatches, for callers that want them singly. */
 export async function* readNdjson(o: NdjsonReadOptions): AsyncGenerator<SourceRecord> {
+  for await (const batch of readNdjsonBatches(o)) {
+    for (const rec of batch) {
+      if (o.signal?.aborted) return;
+      yield rec;
+    }
+  }
+}
+
+/** Records in batches, one per input chunk: a consumer pays one await per chunk, not per record. */
+export async function* readNdjsonBatches(o: NdjsonReadOptions): AsyncGenerator<SourceRecord[]> {
   if (o.signal?.aborted) return;
   const input = await o.open();
   const decoder = new StringDecoder('utf8');
@@ -53,6 +64,7 @@ export async function* readNdjson(o: NdjsonReadOptions): AsyncGenerator<SourceRe
         bomChecked = true;
         if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       }
+      const batch: SourceRecord[] = [];
       let start = 0;
       if (st.overlong !== undefined) {
         // The rest of an overlong line: drop it up to its end.
@@ -62,7 +74,7 @@ export async function* readNdjson(o: NdjsonReadOptions): AsyncGenerator<SourceRe
           continue;
         }
         st.line++;
-        yield overlongRecord(st, st.overlong);
+        batch.push(overlongRecord(st, st.overlong));
         st.overlong = undefined;
         start = nl + 1;
       }
@@ -70,26 +82,25 @@ export async function* readNdjson(o: NdjsonReadOptions): AsyncGenerator<SourceRe
         st.line++;
         const rec = lineRecord(text, start, nl, st);
         start = nl + 1;
-        if (rec === undefined) continue;
-        if (o.signal?.aborted) return;
-        yield rec;
+        if (rec !== undefined) batch.push(rec);
       }
       pending = start === 0 ? text : text.slice(start);
       if (pending.length > st.max) {
         st.overlong = pending.slice(0, 200);
         pending = '';
       }
+      if (batch.length > 0) yield batch;
     }
     if (o.signal?.aborted) return;
     pending += decoder.end();
     if (st.overlong !== undefined) {
       st.line++;
-      yield overlongRecord(st, st.overlong);
+      yield [overlongRecord(st, st.overlong)];
     } else if (pending.length > 0) {
       if (!bomChecked && pending.charCodeAt(0) === 0xfeff) pending = pending.slice(1);
       st.line++;
       const rec = lineRecord(pending, 0, pending.length, st);
-      if (rec !== undefined) yield rec;
+      if (rec !== undefined) yield [rec];
     }
   } catch (err) {
     if (o.signal?.aborted) return;

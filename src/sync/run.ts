@@ -1,6 +1,7 @@
 /**
  * The orchestrator: wires source -> map -> validate -> plan -> resolve ids -> send -> report for one
- * run, and yields one result per row in input order. It knows nothing of the terminal.
+ * run, and yields the results in input order, in batches (one per input chunk, or fewer rows when it must
+ * wait for a request): one step per batch, not per row. It knows nothing of the terminal.
  */
 import { randomUUID } from 'node:crypto';
 import { ApiError, AuthError, ConfigError, RowError, VitallySyncError, errorMessage } from '../errors.js';
@@ -11,7 +12,7 @@ import { planRow, recordPath, type MatchBy, type RowPlan } from '../plan/plan.js
 import type { RunState } from '../state/run-state.js';
 import { Batcher, MAX_BATCH } from '../analytics/batcher.js';
 import { planMessages, unlinkMessage, type Message } from '../analytics/messages.js';
-import { readRecords, type SourceOptions } from '../source/index.js';
+import { readRecordBatches, type SourceOptions } from '../source/index.js';
 import type { PlannedRequest, RowResult, SourceRecord, Summary } from '../types.js';
 import type { Sender } from '../vitally/sender.js';
 import { execute, failed, type Outcome } from './execute.js';
@@ -73,7 +74,7 @@ interface Prepared {
   refs: Record<string, string[]>;
 }
 
-export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<RowResult, Summary> {
+export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<RowResult[], Summary> {
   const mapper = new Mapper(cfg.spec, cfg.mapper);
   const tally = new Tally(() => deps.sender?.stats);
   const seen = new KeySet();
@@ -206,27 +207,41 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
     return send(p);
   };
 
+  /** Results not yet handed out: yielded at the end of each input batch, and before any wait. */
+  let out: RowResult[] = [];
+  const take = (): RowResult[] => {
+    const done = out;
+    out = [];
+    return done;
+  };
   try {
-    for await (const src of readRecords({ ...cfg.source, ...(deps.signal ? { signal: deps.signal } : {}) })) {
-      if (fatal || deps.signal?.aborted) break;
-      deps.onRead?.(src.row);
-      if (src.fatal) tally.readError = true;
-      const r = handle(src);
-      if (!(r instanceof Promise) && win.size === 0) {
-        // Settled at once (a dry run, a row that failed before sending) with nothing ahead of it.
-        yield tally.add(r);
-        continue;
+    // Records come in batches (one await per input chunk); each is handled in turn, and the window still
+    // makes reading wait when it is full.
+    reading: for await (const batch of readRecordBatches({ ...cfg.source, ...(deps.signal ? { signal: deps.signal } : {}) })) {
+      for (const src of batch) {
+        if (fatal || deps.signal?.aborted) break reading;
+        deps.onRead?.(src.row);
+        if (src.fatal) tally.readError = true;
+        const r = handle(src);
+        if (!(r instanceof Promise) && win.size === 0) {
+          // Settled at once (a dry run, a row that failed before sending) with nothing ahead of it.
+          out.push(tally.add(r));
+          continue;
+        }
+        win.push(Promise.resolve(r));
+        for (const done of win.ready()) out.push(tally.add(done));
+        if (win.full) batcher?.flush(); // about to wait: the head may sit in a batch still filling
+        if (win.full && !fatal && out.length > 0) yield take();
+        while (win.full && !fatal) yield [tally.add((await win.next())!)];
       }
-      win.push(Promise.resolve(r));
-      for (const done of win.ready()) yield tally.add(done);
-      if (win.full) batcher?.flush(); // about to wait: the head may sit in a batch still filling
-      while (win.full && !fatal) yield tally.add((await win.next())!);
+      if (out.length > 0) yield take();
     }
+    if (out.length > 0) yield take();
     batcher?.flush();
     while (win.size > 0) {
       const r = (await win.next())!;
       if (fatal) continue; // rows failed by the stop are not reported one by one
-      yield tally.add(r);
+      yield [tally.add(r)];
     }
     const why = tally.readError ? 'the input was not read to its end' : deps.signal?.aborted ? 'the run was interrupted' : unsafeToDelete;
     if (cfg.unlinkRemoved && !fatal) {
@@ -235,7 +250,7 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
       else {
         for (const l of state.removedLinks()) win.push(unlinkOne(l.userId, l.accountId));
         batcher?.flush();
-        while (win.size > 0) yield tally.add((await win.next())!);
+        while (win.size > 0) yield [tally.add((await win.next())!)];
       }
     }
     if (cfg.deleteMissing && !fatal) {
@@ -249,13 +264,14 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
           );
         } else {
           for (const m of missing) win.push(Promise.resolve(deleteOne(m)));
-          while (win.size > 0) yield tally.add((await win.next())!);
+          while (win.size > 0) yield [tally.add((await win.next())!)];
         }
       }
     }
   } catch (err) {
     // The run cannot go on (the input became unreadable, --strict-traits met an unknown key on stdin, a
     // bug): the results so far stand, the summary says how far it got, and the store records the stop.
+    if (out.length > 0) yield take();
     const summary = tally.summary(Boolean(deps.signal?.aborted));
     state?.finish('stopped', summary);
     if (err instanceof VitallySyncError) throw new RunStopped(err, summary);
