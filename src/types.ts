@@ -63,6 +63,8 @@ export interface RowResult {
   /** Set on failed rows: the record as read, for the rejects file (never printed in result lines). */
   source?: Record<string, unknown> | undefined;
   raw?: string | undefined;
+  /** A failure whose request may still have been applied (not printed; keeps the row in doubt). */
+  maybeApplied?: boolean;
   /** Dry-run only: the requests a real run would send. */
   requests?: PlannedRequest[];
 }

@@ -34,6 +34,8 @@ export class Batcher {
   private timer: NodeJS.Timeout | undefined;
   private readonly accepted = new Set<MessageType>();
   requests = 0;
+  /** Rows of a type refused one by one in batches where no row of that type was accepted. */
+  private readonly refusedWhole = new Map<MessageType, number>();
   /** Set once the run must stop: nothing more is sent. */
   private stoppedBy: VitallySyncError | undefined;
 
@@ -95,7 +97,11 @@ export class Batcher {
     if (!lastRefusal) return;
     for (const [type, n] of refused) {
       const rows = items.filter((i) => i.messages.some((m) => m.type === type)).length;
-      if (!this.accepted.has(type) && n === rows && n >= BLOCKED_AFTER) return this.blocked(type, lastRefusal);
+      if (n !== rows || this.accepted.has(type)) continue;
+      // Counted across batches, so small batches (a slow stdin, a small --batch-size) add up too.
+      const total = (this.refusedWhole.get(type) ?? 0) + n;
+      this.refusedWhole.set(type, total);
+      if (total >= BLOCKED_AFTER) return this.blocked(type, lastRefusal);
     }
   }
 

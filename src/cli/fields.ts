@@ -3,6 +3,7 @@
  * type, picklist options) and what `push --types vitally` makes of a cell of each. It always asks
  * Vitally, and keeps the answer in the state store for the runs of the next day (and for dry runs).
  */
+import { destinationOf } from '../state/destination.js';
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { resolveConnection, type Connection, type ConnectionFlags } from '../config/connection.js';
@@ -59,7 +60,7 @@ export async function fieldsCommand(given: FieldsFlags, io: CliIO): Promise<numb
       if (statePath && (existsSync(statePath) || typeof flags.state === 'string')) db = openStore(statePath);
       const sender = createSender({ net: resolveNet({}) }, connection);
       try {
-        catalogue = (await loadCatalogue({ object, db, destination: connection.baseUrl, sender, refresh: true })).catalogue;
+        catalogue = (await loadCatalogue({ object, db, destination: destinationOf(connection.baseUrl, connection.token), sender, refresh: true })).catalogue;
       } finally {
         await sender.http.close();
         sender.pacer.close();

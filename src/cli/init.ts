@@ -2,6 +2,7 @@
  * `vitally-sync init <file> --object <type>`: read the header and a sample of rows, propose a mapping
  * (src/schema/propose.ts), write it as a named sync into the config file, and say what was decided and why.
  */
+import { destinationOf } from '../state/destination.js';
 import { existsSync } from 'node:fs';
 import { basename, isAbsolute, relative, resolve as resolvePath, sep } from 'node:path';
 import { resolveConnection, type Connection, type ConnectionFlags } from '../config/connection.js';
@@ -146,7 +147,7 @@ async function catalogueFor(object: ReturnType<typeof catalogueObject>, flags: I
     }
     const sender = createSender({ net: resolveNet({}) }, connection);
     try {
-      return await loadCatalogue({ object, db, destination: connection.baseUrl, sender });
+      return await loadCatalogue({ object, db, destination: destinationOf(connection.baseUrl, connection.token), sender });
     } catch (err) {
       if (!(err instanceof ConfigError || err instanceof AuthError)) throw err;
       return { catalogue: null, note: `Vitally's ${object} trait catalogue could not be read (${err.message}): traits are typed from the sampled values only` };

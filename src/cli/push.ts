@@ -40,6 +40,7 @@ export async function pushCommand(input: string | undefined, flags: PushFlags, i
   let sender: Sender | undefined;
   let requestLog: RequestLog | undefined;
   let stopSignals = () => {};
+  let code: number | undefined;
   try {
     const analytics = cfg.via === 'analytics';
     // Where the rows go: the REST API, or the Analytics API (events, --via analytics).
@@ -105,12 +106,14 @@ export async function pushCommand(input: string | undefined, flags: PushFlags, i
         () => process.exit(EXIT.interrupted),
       );
     }
-    return await runAndRender(cfg, io, { redact, state, rejects, sender, signal: controller.signal, traits });
+    code = await runAndRender(cfg, io, { redact, state, rejects, sender, signal: controller.signal, traits });
+    return code;
   } finally {
     stopSignals();
-    // Each resource is closed whatever the others do; the first failure (an output file that could not
-    // be written whole) is reported once all are closed.
-    await closeAll([
+    // Each resource is closed whatever the others do. The first failure (an output file that could not
+    // be written whole) decides the exit when the run itself ended normally; otherwise the run's own
+    // outcome (a refused token, an interrupt, a bug) stands and the failure is only printed.
+    const closeErr = await closeAll([
       () => rejects?.close(),
       () => sender?.http.close(),
       () => sender?.pacer.close(),
@@ -118,10 +121,15 @@ export async function pushCommand(input: string | undefined, flags: PushFlags, i
       () => sandbox?.close(),
       () => db?.close(),
     ]);
+    if (closeErr !== undefined) {
+      if (code !== undefined) throw closeErr;
+      io.stderr.write(`vitally-sync: ${closeErr instanceof Error ? closeErr.message : String(closeErr)}\n`);
+    }
   }
 }
 
-async function closeAll(steps: Array<() => unknown>): Promise<void> {
+/** Run every step; the first error, if any, is returned once all have run. */
+async function closeAll(steps: Array<() => unknown>): Promise<unknown> {
   let first: unknown;
   for (const step of steps) {
     try {
@@ -130,7 +138,7 @@ async function closeAll(steps: Array<() => unknown>): Promise<void> {
       first ??= err;
     }
   }
-  if (first !== undefined) throw first;
+  return first;
 }
 
 interface RunParts {

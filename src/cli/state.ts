@@ -80,8 +80,12 @@ export async function stateForget(object: string, flags: StateFlags, io: CliIO):
   }
   const db = openStore(path);
   try {
-    const where = flags.destination ? 'object = ? AND destination = ?' : 'object = ?';
-    const args = flags.destination ? [object, flags.destination] : [object];
+    // A destination is a base URL, with '#<token fingerprint>' for hosts that do not name the tenant:
+    // --destination <url> matches both.
+    const dest = flags.destination?.replace(/\/+$/, '');
+    const sameDest = "(destination = ? OR substr(destination, 1, length(?) + 1) = ? || '#')";
+    const where = dest ? `object = ? AND ${sameDest}` : 'object = ?';
+    const args = dest ? [object, dest, dest, dest] : [object];
     const counts = db.transaction(() => ({
       sent: db.prepare(`DELETE FROM sent WHERE ${where}`).run(...args).changes,
       journal: db.prepare(`DELETE FROM journal WHERE ${where}`).run(...args).changes,
@@ -90,7 +94,7 @@ export async function stateForget(object: string, flags: StateFlags, io: CliIO):
       // The user-to-account links sent through the Analytics API belong to users.
       links:
         object === 'user'
-          ? db.prepare(`DELETE FROM links${flags.destination ? ' WHERE destination = ?' : ''}`).run(...(flags.destination ? [flags.destination] : [])).changes
+          ? db.prepare(`DELETE FROM links${dest ? ` WHERE ${sameDest}` : ''}`).run(...(dest ? [dest, dest, dest] : [])).changes
           : 0,
     }))();
     const extra = [`${counts.journal} in doubt`, `${counts.ids} cached ids`, ...(object === 'user' ? [`${counts.links} account links`] : [])];

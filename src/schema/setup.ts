@@ -3,6 +3,7 @@
  * converters of known traits (--types vitally) and the trait-key check, and, under --strict-traits,
  * check the input's columns before any row is sent.
  */
+import { destinationOf } from '../state/destination.js';
 import type { Connection } from '../config/connection.js';
 import type { MapperOptions } from '../mapping/mapper.js';
 import type { ObjectSpec } from '../objects/index.js';
@@ -51,7 +52,7 @@ export async function setupTraits(s: TraitCheckSettings, d: TraitDeps): Promise<
       object: d.spec.name,
       file: s.file,
       db: d.db,
-      destination: d.rest?.baseUrl,
+      destination: d.rest ? destinationOf(d.rest.baseUrl, d.rest.token) : undefined,
       readOnly: d.dryRun,
       sender,
       refresh: s.refresh,

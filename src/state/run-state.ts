@@ -55,6 +55,7 @@ export class RunState implements IdCache {
       ),
       linkSeen: db.prepare('INSERT OR IGNORE INTO temp.seen_links (user_id, account_id) VALUES (?, ?)'),
       linkUser: db.prepare('INSERT OR IGNORE INTO temp.link_users (user_id) VALUES (?)'),
+      linkMove: db.prepare('UPDATE links SET source = ? WHERE destination = ? AND user_id = ? AND source <> ?'),
       linkSent: db.prepare('INSERT OR REPLACE INTO links (destination, user_id, account_id, source, sent_at) VALUES (?, ?, ?, ?, ?)'),
       linkForget: db.prepare('DELETE FROM links WHERE destination = ? AND user_id = ? AND account_id = ?'),
       linksRemoved: db.prepare(
@@ -128,6 +129,8 @@ export class RunState implements IdCache {
   /** A user's row was read with its account links (only such users can lose a link). */
   linksRead(userId: string, accountIds: string[]): void {
     this.q.linkUser.run(userId);
+    // The user is in this input now: its links follow it (a renamed or dated export file keeps them).
+    if (!this.o.readOnly) this.q.linkMove.run(this.o.source, this.o.destination, userId, this.o.source);
     for (const a of accountIds) this.q.linkSeen.run(userId, a);
   }
 

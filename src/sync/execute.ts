@@ -2,7 +2,7 @@
  * Carry out one row's plan through the sender and say what happened. The only place that knows what
  * a 404 or a 409 means for each mode.
  */
-import { ApiError, AuthError, ConfigError, RowError, VitallySyncError, errorMessage } from '../errors.js';
+import { ApiError, AuthError, ConfigError, NetworkError, RowError, VitallySyncError, errorMessage } from '../errors.js';
 import type { ObjectSpec } from '../objects/define.js';
 import { FOUND_ID, recordPath, type RowPlan } from '../plan/plan.js';
 import type { RowAction, RowStatus } from '../types.js';
@@ -11,6 +11,8 @@ import type { Sender } from '../vitally/sender.js';
 import { idInAnswer } from './resolve.js';
 
 export interface Outcome {
+  /** Set on a failure whose request may still have been applied (the row stays in doubt). */
+  maybeApplied?: boolean;
   status: RowStatus;
   action: RowAction;
   id: string | null;
@@ -30,6 +32,11 @@ export function rethrowFatal(err: unknown): void {
   if (err instanceof AuthError || err instanceof ConfigError) throw err;
 }
 
+/** A failure whose request may still have been applied: no answer at all, or a 5xx after every retry. */
+function mayHaveLanded(err: unknown): boolean {
+  return err instanceof NetworkError || (err instanceof ApiError && err.status >= 500);
+}
+
 export function failed(err: unknown, action: RowAction = 'error'): Outcome {
   const attempts = err instanceof VitallySyncError && err.attempts && err.attempts > 1 ? ` (after ${err.attempts} attempts)` : '';
   return {
@@ -38,6 +45,7 @@ export function failed(err: unknown, action: RowAction = 'error'): Outcome {
     id: null,
     httpStatus: err instanceof ApiError ? err.status : null,
     error: errorMessage(err) + attempts,
+    ...(mayHaveLanded(err) ? { maybeApplied: true } : {}),
   };
 }
 

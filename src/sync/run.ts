@@ -166,7 +166,7 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
       if (r.status === 'ok') state.confirm(p.key, p.hash, r.id);
       // A timeout, a lost connection or a 5xx after every retry may still have been applied: the row stays
       // in doubt (journalled), and the next run checks before creating it again.
-      else if (!mayHaveLanded(r)) state.abandon(p.key);
+      else if (!r.maybeApplied) state.abandon(p.key);
     }
     return r;
   };
@@ -271,6 +271,9 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
   } catch (err) {
     // The run cannot go on (the input became unreadable, --strict-traits met an unknown key on stdin, a
     // bug): the results so far stand, the summary says how far it got, and the store records the stop.
+    // Rows already on their way finish and are reported: nothing is left in flight, unreported.
+    batcher?.flush();
+    while (win.size > 0) out.push(tally.add((await win.next())!));
     if (out.length > 0) yield take();
     const summary = tally.summary(Boolean(deps.signal?.aborted));
     state?.finish('stopped', summary);
@@ -319,8 +322,6 @@ const PLANNED: Outcome = { status: 'ok', action: 'planned', id: null, httpStatus
 
 const isPrepared = (p: Prepared | RowResult): p is Prepared => 'hash' in p;
 
-/** A failure whose request may have been applied (no answer, or a 5xx after every retry). */
-const mayHaveLanded = (r: RowResult): boolean => (r.httpStatus === null ? r.action === 'error' : r.httpStatus >= 500);
 
 /** The requests a plan may send, in order (a dry run prints them). */
 function plannedRequests(plan: RowPlan): PlannedRequest[] {

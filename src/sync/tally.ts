@@ -21,7 +21,7 @@ export class Tally {
 
   constructor(private readonly stats: () => SendStats | undefined) {}
 
-  /** Rows of the input (deletions and unlinks, reported with row 0, are not input rows). */
+  /** Results counted so far (input rows, and deletions and unlinks, which are reported with row 0). */
   get rowsRead(): number {
     return this.s.rows;
   }

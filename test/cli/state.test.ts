@@ -329,3 +329,27 @@ describe('rows whose outcome is unknown', () => {
     expect(journal()).toBe(0);
   });
 });
+
+describe('state forget --destination', () => {
+  it('matches a destination by its URL, whatever token fingerprint it carries', async () => {
+    await push('fixtures/accounts.csv', '--object', 'account');
+    const other = await runCli(['state', 'forget', 'account', '--state', statePath, '--destination', 'http://127.0.0.1:1']);
+    expect(other.stdout).toContain('Forgot 0 account records');
+    const r = await runCli(['state', 'forget', 'account', '--state', statePath, '--destination', `${sb.url}/`]);
+    expect(r.stdout).toContain('Forgot 4 account records');
+  });
+});
+
+describe('errors that end a run', () => {
+  it('rows in flight when the input turns out malformed are reported, not dropped', async () => {
+    // A quote left open at the end: the read ends with a fatal row after the good ones are in flight.
+    const lines = ['externalId,name', ...Array.from({ length: 30 }, (_, i) => `e${i},N${i}`), 'bad,"open'];
+    const file = writeTemp(dir, 'ends-open.csv', lines.join('\n'));
+    sb.options.latencyMs = 10;
+    const r = await push(file, '--object', 'account', '--mode', 'insert');
+    sb.options.latencyMs = 0;
+    expect(rows(r).filter((x) => x.status === 'ok')).toHaveLength(30);
+    expect(sb.store.all('accounts')).toHaveLength(30);
+    expect(summaryOf(r)).toMatchObject({ rows: 31, ok: 30, failed: 1 });
+  });
+});
