@@ -1,3 +1,4 @@
+import { activityFields, activityRefs, onAccountOrOrganization } from './activity.js';
 import { defineObject } from './define.js';
 
 /**
@@ -11,9 +12,7 @@ export const note = defineObject({
   kind: 'append',
   key: 'externalId',
   fields: {
-    externalId: { type: 'string', required: 'always', aliases: ['external id'] },
-    accountId: { type: 'string' },
-    organizationId: { type: 'string' },
+    ...activityFields,
     subject: { type: 'string', aliases: ['title'] },
     note: { type: 'string', required: 'always', aliases: ['body', 'text', 'content'] },
     noteDate: { type: 'datetime', required: 'always', aliases: ['date'] },
@@ -22,11 +21,10 @@ export const note = defineObject({
     tags: { type: 'stringArray' },
   },
   refs: {
-    accountExternalId: { object: 'account', target: 'accountId', many: false },
-    organizationExternalId: { object: 'organization', target: 'organizationId', many: false },
+    ...activityRefs,
     authorEmail: { object: 'admin', target: 'authorId', many: false },
   },
-  oneOf: [{ fields: ['accountId', 'organizationId'], when: 'always' }],
+  oneOf: onAccountOrOrganization,
   // Vitally requires a note's date; a row without one is dated when it is read.
   defaults: { noteDate: () => new Date().toISOString() },
   traits: true,

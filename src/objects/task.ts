@@ -1,3 +1,4 @@
+import { activityFields, activityRefs, onAccountOrOrganization } from './activity.js';
 import { defineObject } from './define.js';
 
 /** Tasks: append-only, on an account (or organization); externalId is unique, as for notes. */
@@ -7,9 +8,7 @@ export const task = defineObject({
   kind: 'append',
   key: 'externalId',
   fields: {
-    externalId: { type: 'string', required: 'always', aliases: ['external id'] },
-    accountId: { type: 'string' },
-    organizationId: { type: 'string' },
+    ...activityFields,
     name: { type: 'string', required: 'always', aliases: ['subject', 'title'] },
     description: { type: 'string', aliases: ['body'] },
     dueDate: { type: 'date', aliases: ['due'] },
@@ -20,10 +19,9 @@ export const task = defineObject({
     tags: { type: 'stringArray' },
   },
   refs: {
-    accountExternalId: { object: 'account', target: 'accountId', many: false },
-    organizationExternalId: { object: 'organization', target: 'organizationId', many: false },
+    ...activityRefs,
     assigneeEmail: { object: 'admin', target: 'assignedToId', many: false, aliases: ['assignedToEmail'] },
   },
-  oneOf: [{ fields: ['accountId', 'organizationId'], when: 'always' }],
+  oneOf: onAccountOrOrganization,
   traits: true,
 });
