@@ -94,3 +94,10 @@ export function planRow(spec: ObjectSpec, mode: Mode, record: MappedRecord, matc
   if (createErr !== undefined) plan.create = createErr ?? create();
   return plan;
 }
+
+/** The requests a plan may send, in order (a dry run prints them). */
+export function plannedRequests(plan: RowPlan): PlannedRequest[] {
+  const requests = [...(plan.lookup ? [plan.lookup] : []), plan.first];
+  if (plan.create && !(plan.create instanceof RowError)) requests.push(plan.create);
+  return requests;
+}

@@ -4,7 +4,7 @@
  * same one share the request. An optional cache (the state store) keeps answers across runs.
  */
 import { ApiError, RowError } from '../errors.js';
-import type { RefObject } from '../objects/define.js';
+import type { MappedRecord, ObjectSpec, RefObject } from '../objects/define.js';
 import { objectByName } from '../objects/index.js';
 import { recordPath } from '../plan/plan.js';
 import type { IdCache, PlannedRequest } from '../types.js';
@@ -69,4 +69,22 @@ export const placeholder = (object: string, value: string): string => `{{${objec
 export function unresolved(column: string, object: RefObject, value: string): RowError {
   const what = object === 'admin' ? 'team member (admin) with this email' : `${object} with this externalId`;
   return new RowError('ROW_UNRESOLVED', `${column} "${value}": no ${what} in Vitally`, column);
+}
+
+/** Put resolved ids (or dry-run placeholders) into the reference fields of a record. */
+export function substitute(
+  spec: ObjectSpec,
+  record: MappedRecord,
+  refs: Record<string, string[]>,
+  idFor: (object: string, externalId: string) => string,
+): MappedRecord {
+  if (Object.keys(refs).length === 0) return record;
+  const out: MappedRecord = { ...record };
+  for (const [column, values] of Object.entries(refs)) {
+    const ref = spec.refs[column]!;
+    const ids = values.map((v) => idFor(ref.object, v));
+    if (ref.many) out[ref.target] = [...((out[ref.target] as string[] | undefined) ?? []), ...ids];
+    else out[ref.target] = ids[0];
+  }
+  return out;
 }

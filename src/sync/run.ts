@@ -4,21 +4,22 @@
  * wait for a request): one step per batch, not per row. It knows nothing of the terminal.
  */
 import { randomUUID } from 'node:crypto';
-import { ApiError, AuthError, ConfigError, RowError, VitallySyncError, errorMessage } from '../errors.js';
+import { AuthError, ConfigError, RowError, VitallySyncError, errorMessage } from '../errors.js';
 import { Mapper, type MapperOptions } from '../mapping/mapper.js';
 import type { MappedRecord, Mode, ObjectSpec } from '../objects/define.js';
 import { contentHash, withDefaults, withIdentity } from '../plan/identity.js';
-import { planRow, recordPath, type MatchBy, type RowPlan } from '../plan/plan.js';
+import { plannedRequests, planRow, type MatchBy, type RowPlan } from '../plan/plan.js';
 import type { RunState } from '../state/run-state.js';
 import { Batcher, MAX_BATCH } from '../analytics/batcher.js';
 import { planMessages, unlinkMessage, type Message } from '../analytics/messages.js';
 import { readRecordBatches, type SourceOptions } from '../source/index.js';
-import type { PlannedRequest, RowResult, SourceRecord, Summary } from '../types.js';
+import type { RowResult, SourceRecord, Summary } from '../types.js';
 import type { Sender } from '../vitally/sender.js';
 import { execute, failed, type Outcome } from './execute.js';
 import { KeySet } from './keyset.js';
 import { OrderedWindow } from './ordered.js';
-import { placeholder, Resolver, unresolved } from './resolve.js';
+import { deleteMissing } from './mirror.js';
+import { placeholder, Resolver, substitute, unresolved } from './resolve.js';
 import { Tally } from './tally.js';
 
 export interface SyncConfig {
@@ -263,7 +264,11 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
             `--delete-missing would delete ${missing.length} ${cfg.spec.name}s, more than --max-deletes ${cfg.deleteMissing.max}: nothing was deleted. Check the input is complete, or raise --max-deletes`,
           );
         } else {
-          for (const m of missing) win.push(Promise.resolve(deleteOne(m)));
+          const sender = cfg.dryRun ? undefined : deps.sender;
+          const onFatal = (err: VitallySyncError) => {
+            fatal ??= err;
+          };
+          for (const m of missing) win.push(deleteMissing(cfg.spec, m, sender, state, onFatal));
           while (win.size > 0) yield [tally.add((await win.next())!)];
         }
       }
@@ -296,54 +301,8 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
     return { row: 0, key: `${userId}|${accountId}`, ...outcome, action, ...(request ? { requests: [request] } : {}) };
   }
 
-  /** Delete one record that left the source (by Vitally id when known, else by externalId). */
-  async function deleteOne(m: { key: string; vitallyId: string | null }): Promise<RowResult> {
-    const req = { method: 'DELETE' as const, path: recordPath(cfg.spec, m.vitallyId ?? m.key) };
-    const base = { row: 0, key: m.key, id: m.vitallyId };
-    if (cfg.dryRun || !deps.sender) {
-      return { ...base, status: 'ok', action: 'planned', httpStatus: null, error: null, requests: [req] };
-    }
-    try {
-      const res = await deps.sender.send(req);
-      state!.forget(m.key);
-      return { ...base, status: 'ok', action: 'deleted', httpStatus: res.status, error: null };
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 404) {
-        state!.forget(m.key);
-        return { ...base, status: 'ok', action: 'deleted', httpStatus: 404, error: null };
-      }
-      if (err instanceof AuthError || err instanceof ConfigError) fatal ??= err;
-      return { ...base, ...failed(err) };
-    }
-  }
 }
 
 const PLANNED: Outcome = { status: 'ok', action: 'planned', id: null, httpStatus: null, error: null };
 
 const isPrepared = (p: Prepared | RowResult): p is Prepared => 'hash' in p;
-
-
-/** The requests a plan may send, in order (a dry run prints them). */
-function plannedRequests(plan: RowPlan): PlannedRequest[] {
-  const requests = [...(plan.lookup ? [plan.lookup] : []), plan.first];
-  if (plan.create && !(plan.create instanceof RowError)) requests.push(plan.create);
-  return requests;
-}
-
-/** Put resolved ids (or dry-run placeholders) into the reference fields of a record. */
-function substitute(
-  spec: ObjectSpec,
-  record: MappedRecord,
-  refs: Record<string, string[]>,
-  idFor: (object: string, externalId: string) => string,
-): MappedRecord {
-  if (Object.keys(refs).length === 0) return record;
-  const out: MappedRecord = { ...record };
-  for (const [column, values] of Object.entries(refs)) {
-    const ref = spec.refs[column]!;
-    const ids = values.map((v) => idFor(ref.object, v));
-    if (ref.many) out[ref.target] = [...((out[ref.target] as string[] | undefined) ?? []), ...ids];
-    else out[ref.target] = ids[0];
-  }
-  return out;
-}
