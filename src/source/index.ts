@@ -8,9 +8,9 @@
 import { extname } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { InputFormat, SourceRecord } from '../types.js';
-import { readCsv, readCsvBatches } from './csv.js';
+import { readCsvBatches } from './csv.js';
 import { READ_CHUNK_BYTES, inputLabel, openInputFile } from './input.js';
-import { readNdjson, readNdjsonBatches } from './ndjson.js';
+import { readNdjsonBatches } from './ndjson.js';
 
 export interface SourceOptions {
   /** A file path, or '-' for stdin. */
@@ -70,8 +70,13 @@ export function resolveDelimiter(path: string, delimiter?: string): string {
  * Records of the input, one at a time. Every error surfaces from the first `next()`: ConfigError (format,
  * delimiter), InputError (not found, unreadable, empty, bad header).
  */
-export function readRecords(opts: SourceOptions): AsyncGenerator<SourceRecord> {
-  return openReader(opts, readCsv, readNdjson);
+export async function* readRecords(opts: SourceOptions): AsyncGenerator<SourceRecord> {
+  for await (const batch of readRecordBatches(opts)) {
+    for (const rec of batch) {
+      if (opts.signal?.aborted) return;
+      yield rec;
+    }
+  }
 }
 
 /**
@@ -79,21 +84,13 @@ export function readRecords(opts: SourceOptions): AsyncGenerator<SourceRecord> {
  * per record. Same errors, same order; an abort ends it before the next batch.
  */
 export function readRecordBatches(opts: SourceOptions): AsyncGenerator<SourceRecord[]> {
-  return openReader(opts, readCsvBatches, readNdjsonBatches);
-}
-
-function openReader<T>(
-  opts: SourceOptions,
-  csv: (o: Parameters<typeof readCsv>[0]) => AsyncGenerator<T>,
-  ndjson: (o: Parameters<typeof readNdjson>[0]) => AsyncGenerator<T>,
-): AsyncGenerator<T> {
   let format: InputFormat;
   let delimiter: string;
   try {
     format = opts.format ?? detectFormat(opts.path);
     delimiter = format === 'csv' ? resolveDelimiter(opts.path, opts.delimiter) : ',';
   } catch (err) {
-    return failing<T>(err);
+    return failing<SourceRecord[]>(err);
   }
   const common = {
     label: inputLabel(opts.path),
@@ -104,7 +101,7 @@ function openReader<T>(
         ? (opts.stdin ?? process.stdin)
         : (await openInputFile(opts.path)).createReadStream({ highWaterMark: READ_CHUNK_BYTES }),
   };
-  return format === 'csv' ? csv({ ...common, delimiter }) : ndjson(common);
+  return format === 'csv' ? readCsvBatches({ ...common, delimiter }) : readNdjsonBatches(common);
 }
 
 async function* failing<T>(err: unknown): AsyncGenerator<T> {

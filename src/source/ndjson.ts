@@ -34,16 +34,6 @@ interface LineState {
   overlong: string | undefined;
 }
 
-/** Records one at a time: a thin wrapper over readNdjsonBatches, for callers that want them singly. */
-export async function* readNdjson(o: NdjsonReadOptions): AsyncGenerator<SourceRecord> {
-  for await (const batch of readNdjsonBatches(o)) {
-    for (const rec of batch) {
-      if (o.signal?.aborted) return;
-      yield rec;
-    }
-  }
-}
-
 /** Records in batches, one per input chunk: a consumer pays one await per chunk, not per record. */
 export async function* readNdjsonBatches(o: NdjsonReadOptions): AsyncGenerator<SourceRecord[]> {
   if (o.signal?.aborted) return;
