@@ -19,18 +19,31 @@ export function humanLine(r: RowResult): string {
 
 const str = (v: string | null) => (v === null ? 'null' : JSON.stringify(v));
 
-/** publicResult(r) as one JSON line, built directly: the hot path of a large --json run. */
+/**
+ * publicResult(r) as one JSON line, built directly: the hot path of a large --json run. A request body is
+ * already JSON, so it goes in as it is (an object in the line), not escaped again as a string.
+ */
 export function resultLine(r: RowResult): string {
   let line = `{"row":${r.row}`;
   if (r.line !== undefined) line += `,"line":${r.line}`;
   line += `,"key":${str(r.key)},"status":"${r.status}","action":"${r.action}","id":${str(r.id)},"httpStatus":${r.httpStatus ?? 'null'},"error":${str(r.error)}`;
-  if (r.requests) line += `,"requests":${JSON.stringify(r.requests)}`;
+  if (r.requests) {
+    let list = '';
+    for (const q of r.requests) {
+      const item = `{"method":"${q.method}","path":${JSON.stringify(q.path)}${q.body === undefined ? '' : `,"body":${q.body}`}}`;
+      list = list === '' ? item : `${list},${item}`;
+    }
+    line += `,"requests":[${list}]`;
+  }
   return `${line}}`;
 }
 
+/** A printed request: its body as the JSON value it is. */
+export type PublicRequest = { method: string; path: string; body?: unknown };
+
 /** A result as printed: what was read (source, raw) stays out; it goes to the rejects file only. */
-export function publicResult(r: RowResult): Omit<RowResult, 'source' | 'raw'> {
-  const out: Omit<RowResult, 'source' | 'raw'> = {
+export function publicResult(r: RowResult): Omit<RowResult, 'source' | 'raw' | 'requests'> & { requests?: PublicRequest[] } {
+  const out: Omit<RowResult, 'source' | 'raw' | 'requests'> & { requests?: PublicRequest[] } = {
     row: r.row,
     ...(r.line !== undefined ? { line: r.line } : {}),
     key: r.key,
@@ -40,7 +53,9 @@ export function publicResult(r: RowResult): Omit<RowResult, 'source' | 'raw'> {
     httpStatus: r.httpStatus,
     error: r.error,
   };
-  if (r.requests) out.requests = r.requests;
+  if (r.requests) {
+    out.requests = r.requests.map((q) => ({ method: q.method, path: q.path, ...(q.body === undefined ? {} : { body: JSON.parse(q.body) as unknown }) }));
+  }
   return out;
 }
 
@@ -61,14 +76,19 @@ export function humanSummary(s: Summary): string {
 export function createRenderer(out: Out, json: boolean, quiet: boolean, redact: (s: string) => string): Renderer {
   // Lines are gathered and written in chunks (a write per row costs more than the row itself on a large
   // file); a chunk goes out when it is large, or as soon as the current burst of results is done.
-  let buffer = '';
+  // Lines wait in an array and are joined once per chunk: one flat string, rather than a rope of
+  // thousands of small pieces that must be flattened when written.
+  let lines: string[] = [];
+  let size = 0;
   let scheduled = false;
   let congested: Promise<void> | undefined;
   const flush = () => {
     scheduled = false;
-    if (buffer === '') return;
-    const text = buffer;
-    buffer = '';
+    if (lines.length === 0) return;
+    lines.push('');
+    const text = lines.join('\n');
+    lines = [];
+    size = 0;
     // Backpressure: when the output cannot keep up, the run waits instead of queueing results in memory.
     if (out.write(redact(text)) === false && out.once && !congested) {
       congested = new Promise((resolve) => out.once!('drain', () => {
@@ -78,12 +98,13 @@ export function createRenderer(out: Out, json: boolean, quiet: boolean, redact: 
     }
   };
   const ready = () => {
-    if (buffer.length >= 16 * 1024) flush();
+    if (size >= 16 * 1024) flush();
     return congested;
   };
   const write = (text: string) => {
-    buffer += `${text}\n`;
-    if (buffer.length >= 64 * 1024) flush();
+    lines.push(text);
+    size += text.length + 1;
+    if (size >= 64 * 1024) flush();
     else if (!scheduled) {
       scheduled = true;
       setImmediate(flush);

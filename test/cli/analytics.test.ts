@@ -152,7 +152,7 @@ describe('--via analytics: the bulk path', () => {
     const r = await runCli(['push', file, '--object', 'account', '--via', 'analytics', '--dry-run', '--json'], { env: {} });
     expect(r.code).toBe(0);
     const withRequests = rows(r).filter((x) => x.requests);
-    expect(withRequests.map((x) => [x.row, JSON.parse(x.requests[0].body).length])).toEqual([
+    expect(withRequests.map((x) => [x.row, x.requests[0].body.length])).toEqual([
       [1, 100],
       [101, 50],
     ]);
@@ -186,7 +186,7 @@ describe('--unlink-removed', () => {
     // u-1 leaves globex; u-2 is unchanged.
     writeTemp(dir, 'links.csv', 'externalId,name,accountExternalIds\nu-1,Ada,acme\nu-2,Grace,globex\n');
     const dry = await push('--dry-run');
-    expect(rows(dry).filter((r) => r.row === 0).map((r) => [r.key, r.action, JSON.parse(r.requests[0].body)[0].type])).toEqual([
+    expect(rows(dry).filter((r) => r.row === 0).map((r) => [r.key, r.action, r.requests[0].body[0].type])).toEqual([
       ['u-1|globex', 'planned', 'unlink'],
     ]);
     sb.requests.length = 0;

@@ -65,7 +65,7 @@ describe('fields', () => {
     const dry = await runCli(['push', file, '--object', 'account', '--types', 'vitally', '--dry-run', '--state', state, '--json'], { env });
     expect(dry.code).toBe(0);
     expect(sb.requests).toHaveLength(0);
-    expect(rows(dry)[0]!.requests.at(-1).body).toBe('{"externalId":"a","name":"A","traits":{"vitally.custom.seats":3,"mmr":"1"}}');
+    expect(JSON.stringify(rows(dry)[0]!.requests.at(-1).body)).toBe('{"externalId":"a","name":"A","traits":{"vitally.custom.seats":3,"mmr":"1"}}');
     expect(summaryOf(dry).warnings).toEqual(['mmr: not a known account trait; did you mean mrr? (--map mmr=traits.mrr)']);
   });
 

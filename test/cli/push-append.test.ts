@@ -135,7 +135,7 @@ describe('notes, tasks and conversations', () => {
 
   it('dry-run shows placeholders for ids it would look up', async () => {
     const r = await runCli(['push', 'fixtures/tasks.ndjson', '--object', 'task', '--dry-run', '--json'], { env: {} });
-    expect(JSON.parse(rows(r)[0]!.requests[0].body)).toMatchObject({ accountId: '{{account:acme}}', name: 'Schedule QBR' });
+    expect(rows(r)[0]!.requests[0].body).toMatchObject({ accountId: '{{account:acme}}', name: 'Schedule QBR' });
   });
 });
 

@@ -159,10 +159,13 @@ describe('dry run', () => {
     expect(rows(r)[0]).toMatchObject({
       action: 'planned',
       requests: [
-        { method: 'PUT', path: '/resources/accounts/acme', body: '{"name":"Acme","traits":{"mrr":5}}' },
-        { method: 'POST', path: '/resources/accounts', body: '{"externalId":"acme","name":"Acme","traits":{"mrr":5}}' },
+        { method: 'PUT', path: '/resources/accounts/acme', body: { name: 'Acme', traits: { mrr: 5 } } },
+        { method: 'POST', path: '/resources/accounts', body: { externalId: 'acme', name: 'Acme', traits: { mrr: 5 } } },
       ],
     });
+    // Bodies are printed as the JSON text that is sent, byte for byte (not re-escaped as strings).
+    expect(r.stdout).toContain('"body":{"name":"Acme","traits":{"mrr":5}}');
+    expect(r.stdout).toContain('"body":{"externalId":"acme","name":"Acme","traits":{"mrr":5}}');
     // The real run sends those very bodies.
     await runCli(['push', file, '--object', 'account', '--map', 'mrr=traits.mrr:number'], { env });
     expect(sb.requests.map((q) => [q.method, q.path, q.body])).toEqual([

@@ -161,8 +161,10 @@ describe('result lines', () => {
     const cases = [
       { row: 1, line: 2, key: 'a"b', status: 'ok', action: 'created', id: 'x', httpStatus: 200, error: null },
       { row: 2, key: null, status: 'failed', action: 'invalid', id: null, httpStatus: null, error: 'bad\nthing', source: { a: 1 }, raw: 'r' },
-      { row: 3, line: 4, key: 'k', status: 'ok', action: 'planned', id: null, httpStatus: null, error: null, requests: [{ method: 'PUT', path: '/p', body: '{"a":"\\u00e9"}' }] },
+      { row: 3, line: 4, key: 'k', status: 'ok', action: 'planned', id: null, httpStatus: null, error: null, requests: [{ method: 'PUT', path: '/p/a%20b', body: JSON.stringify({ a: 'é "q"\n', n: [1, null] }) }, { method: 'GET', path: '/q' }] },
     ] as const;
     for (const c of cases) expect(resultLine(c as any)).toBe(JSON.stringify(publicResult(c as any)));
+    // A request body is printed as the JSON it is, not as an escaped string.
+    expect(JSON.parse(resultLine(cases[2] as any)).requests[0].body).toEqual({ a: 'é "q"\n', n: [1, null] });
   });
 });
