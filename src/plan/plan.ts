@@ -36,14 +36,53 @@ export function recordPath(spec: ObjectSpec, key: string): string {
   return `${spec.path}/${encodeURIComponent(key)}`;
 }
 
-/** Build the JSON body of a phase: the fields it may carry, in the spec's order, then traits. */
-export function buildBody(spec: ObjectSpec, record: MappedRecord, phase: Phase): string {
-  const body: Record<string, unknown> = {};
-  for (const name of fieldsFor(spec, phase)) {
-    if (record[name] !== undefined) body[name] = record[name];
+/** `"name":` for each field name, built once. */
+const jsonKeys = new Map<string, string>();
+const jsonKey = (name: string): string => {
+  let k = jsonKeys.get(name);
+  if (k === undefined) jsonKeys.set(name, (k = `${JSON.stringify(name)}:`));
+  return k;
+};
+
+const hasKeys = (o: object): boolean => {
+  for (const _ in o) return true;
+  return false;
+};
+
+/**
+ * Build the JSON body of a phase: the fields it may carry, in the spec's order, then traits. `memo`
+ * keeps each field's serialised `"name":value` between the phases of one record (an upsert's PUT and
+ * POST carry mostly the same fields), so no value is serialised twice.
+ */
+export function buildBody(spec: ObjectSpec, record: MappedRecord, phase: Phase, memo?: Record<string, string>): string {
+  if (spec.shape) {
+    const body: Record<string, unknown> = {};
+    for (const name of fieldsFor(spec, phase)) {
+      if (record[name] !== undefined) body[name] = record[name];
+    }
+    if (spec.traits && record.traits && hasKeys(record.traits)) body.traits = record.traits;
+    return JSON.stringify(spec.shape(body));
   }
-  if (spec.traits && record.traits && Object.keys(record.traits).length > 0) body.traits = record.traits;
-  return JSON.stringify(spec.shape ? spec.shape(body) : body);
+  let s = '';
+  for (const name of fieldsFor(spec, phase)) {
+    const v = record[name];
+    if (v === undefined) continue;
+    let piece = memo?.[name];
+    if (piece === undefined) {
+      piece = jsonKey(name) + JSON.stringify(v);
+      if (memo) memo[name] = piece;
+    }
+    s = s === '' ? piece : `${s},${piece}`;
+  }
+  if (spec.traits && record.traits && hasKeys(record.traits)) {
+    let piece = memo?.traits;
+    if (piece === undefined) {
+      piece = jsonKey('traits') + JSON.stringify(record.traits);
+      if (memo) memo.traits = piece;
+    }
+    s = s === '' ? piece : `${s},${piece}`;
+  }
+  return `{${s}}`;
 }
 
 function checked(spec: ObjectSpec, record: MappedRecord, phase: Phase): RowError | null {
@@ -62,7 +101,8 @@ export const FOUND_ID = '{{id}}';
 export function planRow(spec: ObjectSpec, mode: Mode, record: MappedRecord, match: MatchBy = 'externalId'): RowPlan {
   const keyValue = record[spec.key];
   const key = typeof keyValue === 'string' && keyValue !== '' ? keyValue : null;
-  const create = (): PlannedRequest => ({ method: 'POST', path: spec.path, body: buildBody(spec, record, 'create') });
+  const memo: Record<string, string> = {};
+  const create = (): PlannedRequest => ({ method: 'POST', path: spec.path, body: buildBody(spec, record, 'create', memo) });
 
   if (spec.kind === 'append' || mode === 'insert') {
     const err = checked(spec, record, 'create');
@@ -82,7 +122,7 @@ export function planRow(spec: ObjectSpec, mode: Mode, record: MappedRecord, matc
       ? null
       : checked(spec, record, 'update');
   if (err) throw err;
-  const body = buildBody(spec, record, 'update');
+  const body = buildBody(spec, record, 'update', memo);
   const plan: RowPlan = byEmail
     ? {
         key,
