@@ -151,6 +151,7 @@ export function schemaFor(spec: ObjectSpec, phase: Phase): z.ZodType {
  * `{ field, message }` with a message a user can act on.
  */
 export function validate(spec: ObjectSpec, record: MappedRecord, phase: Phase): { field: string; message: string } | null {
+  if (plainlyValid(spec, phase, record)) return spec.check ? spec.check(record, phase) : null;
   const result = schemaFor(spec, phase).safeParse(record);
   if (!result.success) {
     const issue = result.error.issues[0]!;
@@ -167,6 +168,61 @@ export function validate(spec: ObjectSpec, record: MappedRecord, phase: Phase): 
     return { field, message };
   }
   return spec.check ? spec.check(record, phase) : null;
+}
+
+type Check = (record: MappedRecord) => boolean;
+
+const TYPE_CHECKS: Record<FieldType, (v: unknown) => boolean> = {
+  string: (v) => typeof v === 'string' && v.length > 0,
+  datetime: (v) => typeof v === 'string' && ISO_DATETIME.test(v),
+  date: (v) => typeof v === 'string' && (ISO_DATE.test(v) || ISO_DATETIME.test(v)),
+  boolean: (v) => typeof v === 'boolean',
+  stringArray: (v) => Array.isArray(v) && v.every((x) => typeof x === 'string' && x.length > 0),
+  json: () => true,
+};
+
+const isPlainObject = (v: unknown): boolean => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+};
+
+const quickCache = new WeakMap<ObjectSpec, Map<Phase, Check>>();
+
+/**
+ * A plain-code check that says "valid" only where the zod schema (schemaFor) would accept the record:
+ * the common case costs no schema run. When it says no, or is unsure (a required json field left out),
+ * validate() asks the schema, which decides and words the problem. test/objects/validate.test.ts holds
+ * the two to agreeing.
+ */
+export function plainlyValid(spec: ObjectSpec, phase: Phase, record: MappedRecord): boolean {
+  let perPhase = quickCache.get(spec);
+  if (!perPhase) quickCache.set(spec, (perPhase = new Map()));
+  let check = perPhase.get(phase);
+  if (!check) {
+    const fields = Object.entries(spec.fields).map(([name, f]) => ({
+      name,
+      required: f.required === 'always' || (f.required === 'create' && phase === 'create'),
+      nullable: f.nullable === true,
+      ok: TYPE_CHECKS[f.type],
+    }));
+    const rules = spec.oneOf.filter((r) => r.when === 'always' || phase === 'create').map((r) => r.fields);
+    const present = (v: unknown) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
+    check = (record) => {
+      for (const f of fields) {
+        const v = record[f.name];
+        if (v === undefined) {
+          if (f.required) return false;
+        } else if (v === null) {
+          if (!f.nullable) return false;
+        } else if (!f.ok(v)) return false;
+      }
+      if (spec.traits && record.traits !== undefined && !isPlainObject(record.traits)) return false;
+      return rules.every((names) => names.some((n) => present(record[n])));
+    };
+    perPhase.set(phase, check);
+  }
+  return check(record);
 }
 
 export function article(name: string): string {
