@@ -3,7 +3,8 @@
  * object types. An error names the path of the bad key and, for an unknown key, the setting meant.
  */
 import { editDistance } from '../schema/suggest.js';
-import { z } from 'zod';
+import type { z, z as Z } from 'zod';
+import { zod } from '../zod-lazy.js';
 import { ConfigError } from '../errors.js';
 import { normalizeName } from '../mapping/mapper.js';
 import { objectNames } from '../objects/index.js';
@@ -12,84 +13,93 @@ import { MODE_NAMES } from '../plan/plan.js';
 /** Sync names: a letter first, so no name is an integer key (which JavaScript would reorder). */
 const SYNC_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 const TYPES = ['string', 'number', 'boolean', 'date', 'datetime', 'json'] as const;
-const count = () => z.number().int().min(0);
 
-const NET = {
-  rate: count().optional(),
-  concurrency: count().optional(),
-  maxRetries: count().optional(),
-  timeout: count().optional(),
-  connectTimeout: count().optional(),
-};
+/** The schemas, built on first use (zod is loaded lazily: see zod-lazy.ts). */
+function buildSchemas(z: typeof Z) {
+  const count = () => z.number().int().min(0);
 
-const ConnectionSchema = z.strictObject({
-  region: z.enum(['us', 'eu']).optional(),
-  subdomain: z.string().min(1).optional(),
-  baseUrl: z.string().min(1).optional(),
-  analyticsBaseUrl: z.string().min(1).optional(),
-  tokenFile: z.string().min(1).optional(),
-  analyticsTokenFile: z.string().min(1).optional(),
-  ...NET,
-});
+  const NET = {
+    rate: count().optional(),
+    concurrency: count().optional(),
+    maxRetries: count().optional(),
+    timeout: count().optional(),
+    connectTimeout: count().optional(),
+  };
 
-const SyncSchema = z.strictObject({
-  description: z.string().optional(),
-  file: z.string().min(1),
-  object: z.string().min(1),
-  mode: z.enum(MODE_NAMES as [string, ...string[]]).optional(),
-  match: z.enum(['externalId', 'email']).optional(),
-  format: z.enum(['csv', 'ndjson']).optional(),
-  delimiter: z.string().min(1).optional(),
-  listSeparator: z.string().min(1).optional(),
-  empty: z.enum(['omit', 'null']).optional(),
-  map: z
-    .union([z.record(z.string(), z.string()), z.array(z.string())], {
-      error: 'must be an object of column: target, or a list of "column=target" strings',
-    })
-    .optional(),
-  mapping: z
-    .union([z.string().min(1), z.record(z.string(), z.unknown())], {
-      error: 'must be the path of a mapping file, or a mapping object {columns, ignore}',
-    })
-    .optional(),
-  ignore: z.array(z.string()).optional(),
-  types: z
-    .union([z.enum(['as-read', 'vitally']), z.record(z.string(), z.enum(TYPES))], {
-      error: `must be as-read or vitally (as --types), or an object of column: type (${TYPES.join(', ')})`,
-    })
-    .optional(),
-  strictTraits: z.boolean().optional(),
-  customFields: z.string().min(1).optional(),
-  state: z.union([z.string().min(1), z.literal(false)], { error: 'must be a file path, or false for no state store' }).optional(),
-  full: z.boolean().optional(),
-  rejects: z.string().min(1).optional(),
-  logRequests: z.string().min(1).optional(),
-  deleteMissing: z.boolean().optional(),
-  maxDeletes: count().optional(),
-  via: z.enum(['rest', 'analytics']).optional(),
-  batchSize: count().optional(),
-  event: z.string().min(1).optional(),
-  eventColumn: z.string().min(1).optional(),
-  timestampColumn: z.string().min(1).optional(),
-  unlinkRemoved: z.boolean().optional(),
-  ...NET,
-});
+  const ConnectionSchema = z.strictObject({
+    region: z.enum(['us', 'eu']).optional(),
+    subdomain: z.string().min(1).optional(),
+    baseUrl: z.string().min(1).optional(),
+    analyticsBaseUrl: z.string().min(1).optional(),
+    tokenFile: z.string().min(1).optional(),
+    analyticsTokenFile: z.string().min(1).optional(),
+    ...NET,
+  });
 
-const FileSchema = z.strictObject({
-  $schema: z.string().optional(),
-  connection: ConnectionSchema.optional(),
-  syncs: z.record(z.string(), SyncSchema).optional(),
-});
+  const SyncSchema = z.strictObject({
+    description: z.string().optional(),
+    file: z.string().min(1),
+    object: z.string().min(1),
+    mode: z.enum(MODE_NAMES as [string, ...string[]]).optional(),
+    match: z.enum(['externalId', 'email']).optional(),
+    format: z.enum(['csv', 'ndjson']).optional(),
+    delimiter: z.string().min(1).optional(),
+    listSeparator: z.string().min(1).optional(),
+    empty: z.enum(['omit', 'null']).optional(),
+    map: z
+      .union([z.record(z.string(), z.string()), z.array(z.string())], {
+        error: 'must be an object of column: target, or a list of "column=target" strings',
+      })
+      .optional(),
+    mapping: z
+      .union([z.string().min(1), z.record(z.string(), z.unknown())], {
+        error: 'must be the path of a mapping file, or a mapping object {columns, ignore}',
+      })
+      .optional(),
+    ignore: z.array(z.string()).optional(),
+    types: z
+      .union([z.enum(['as-read', 'vitally']), z.record(z.string(), z.enum(TYPES))], {
+        error: `must be as-read or vitally (as --types), or an object of column: type (${TYPES.join(', ')})`,
+      })
+      .optional(),
+    strictTraits: z.boolean().optional(),
+    customFields: z.string().min(1).optional(),
+    state: z.union([z.string().min(1), z.literal(false)], { error: 'must be a file path, or false for no state store' }).optional(),
+    full: z.boolean().optional(),
+    rejects: z.string().min(1).optional(),
+    logRequests: z.string().min(1).optional(),
+    deleteMissing: z.boolean().optional(),
+    maxDeletes: count().optional(),
+    via: z.enum(['rest', 'analytics']).optional(),
+    batchSize: count().optional(),
+    event: z.string().min(1).optional(),
+    eventColumn: z.string().min(1).optional(),
+    timestampColumn: z.string().min(1).optional(),
+    unlinkRemoved: z.boolean().optional(),
+    ...NET,
+  });
 
-export type ConnectionSection = z.infer<typeof ConnectionSchema>;
-export type SyncSection = z.infer<typeof SyncSchema>;
+  const FileSchema = z.strictObject({
+    $schema: z.string().optional(),
+    connection: ConnectionSchema.optional(),
+    syncs: z.record(z.string(), SyncSchema).optional(),
+  });
+  return { NET, ConnectionSchema, SyncSchema, FileSchema };
+}
+
+type Schemas = ReturnType<typeof buildSchemas>;
+let built: Schemas | undefined;
+const schemas = (): Schemas => (built ??= buildSchemas(zod()));
+
+export type ConnectionSection = z.infer<Schemas['ConnectionSchema']>;
+export type SyncSection = z.infer<Schemas['SyncSchema']>;
 
 /** The settings the network options share, in the connection and in each sync. */
-export type NetSection = Pick<ConnectionSection, keyof typeof NET>;
+export type NetSection = Pick<ConnectionSection, keyof Schemas['NET']>;
 
 /** The parsed content of a config file (`raw`, read from `path`), checked whole. */
 export function parseConfig(raw: unknown, path: string): { connection: ConnectionSection; syncs: Record<string, SyncSection> } {
-  const parsed = FileSchema.safeParse(raw ?? {});
+  const parsed = schemas().FileSchema.safeParse(raw ?? {});
   if (!parsed.success) throw new ConfigError(`${path}: ${describeIssue(parsed.error.issues[0]!)}`);
   const data = parsed.data;
   const syncs = data.syncs ?? {};
@@ -116,6 +126,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 function knownKeys(at: string[]): string[] {
+  const { FileSchema, ConnectionSchema, SyncSchema } = schemas();
   if (at.length === 0) return Object.keys(FileSchema.shape);
   if (at[0] === 'connection') return Object.keys(ConnectionSchema.shape);
   if (at[0] === 'syncs' && at.length === 2) return Object.keys(SyncSchema.shape);

@@ -3,7 +3,8 @@
  * what a PUT may carry, the endpoints, the key) is derived from it, so adding an object type means adding
  * one file in this folder.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../zod-lazy.js';
 
 export type ObjectName = 'account' | 'user' | 'organization' | 'note' | 'task' | 'conversation' | 'event';
 export type Mode = 'insert' | 'upsert' | 'update';
@@ -81,6 +82,7 @@ const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 function baseSchema(type: FieldType): z.ZodType {
+  const z = zod();
   switch (type) {
     case 'string':
       return z.string().min(1, 'must not be empty');
@@ -121,6 +123,7 @@ export function schemaFor(spec: ObjectSpec, phase: Phase): z.ZodType {
   if (!perPhase) schemaCache.set(spec, (perPhase = new Map()));
   const cached = perPhase.get(phase);
   if (cached) return cached;
+  const z = zod();
   const shape: Record<string, z.ZodType> = {};
   for (const name of Object.keys(spec.fields)) {
     const f = spec.fields[name]!;
