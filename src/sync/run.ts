@@ -94,8 +94,11 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
       })
     : undefined;
 
-  const finish = (src: SourceRecord, key: string | null, o: Outcome, extra: Partial<RowResult> = {}): RowResult => {
-    const r: RowResult = { row: src.row, line: src.line, key, ...o, ...extra };
+  const finish = (src: SourceRecord, key: string | null, o: Outcome, extra?: Partial<RowResult>): RowResult => {
+    // Built field by field (one result a row: spreads cost more than the rest of a dry-run row's result).
+    const r: RowResult = { row: src.row, line: src.line, key, status: o.status, action: o.action, id: o.id, httpStatus: o.httpStatus, error: o.error };
+    if (o.maybeApplied !== undefined) r.maybeApplied = o.maybeApplied;
+    if (extra) Object.assign(r, extra);
     if (r.status === 'failed') {
       r.source = src.data;
       r.raw = src.raw;
@@ -145,7 +148,10 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
       if (last && last.hash === hash) {
         return finish(src, key, { status: 'skipped', action: 'unchanged', id: last.vitallyId, httpStatus: null, error: null });
       }
-      return { src, key, hash, ...(plan ? { plan } : {}), ...(messages ? { messages } : {}), record, refs };
+      const prepared: Prepared = { src, key, hash, record, refs };
+      if (plan) prepared.plan = plan;
+      if (messages) prepared.messages = messages;
+      return prepared;
     } catch (err) {
       if (!(err instanceof RowError)) throw err;
       if (key === null && cfg.spec.kind === 'keyed') {
