@@ -1,6 +1,8 @@
 // Run one CLI command (or a bare csv-parse / NDJSON parse) in this process, then report the process's
 // peak memory and time on stderr as one JSON line. Used by the pipeline benchmarks so each measurement
 // gets a fresh process: `node bench/child.js cli push ...` or `node bench/child.js bare-csv <file>`.
+// The stages of a push, each alone: `read <file>` iterates the project's reader (readRecords), `sync
+// <file>` runs runSync as a dry-run upsert of accounts (read, map, validate, plan) without printing.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
@@ -8,6 +10,9 @@ import { parse } from 'csv-parse';
 const [what, ...args] = process.argv.slice(2);
 // Module loading is a fixed cost, not a per-row one: the clock starts once the code is loaded.
 const { main } = what === 'cli' ? await import('../dist/cli/main.js') : { main: null };
+const { readRecords } = what === 'read' ? await import('../dist/source/index.js') : {};
+const sync = what === 'sync' ? await import('../dist/sync/run.js') : undefined;
+const objects = what === 'sync' ? await import('../dist/objects/index.js') : undefined;
 const t0 = performance.now();
 let code = 0;
 if (what === 'cli') {
@@ -19,6 +24,18 @@ if (what === 'cli') {
 } else if (what === 'bare-ndjson') {
   let n = 0;
   for await (const line of createInterface({ input: createReadStream(args[0]), crlfDelay: Infinity })) if (line.trim()) JSON.parse(line), n++;
+  process.stdout.write(`${n}\n`);
+} else if (what === 'read') {
+  let n = 0;
+  for await (const _ of readRecords({ path: args[0] })) n++;
+  process.stdout.write(`${n}\n`);
+} else if (what === 'sync') {
+  const run = sync.runSync(
+    { spec: objects.getObject('account'), mode: 'upsert', source: { path: args[0] }, mapper: {}, dryRun: true, window: 64 },
+    {},
+  );
+  let n = 0;
+  for (let step = await run.next(); !step.done; step = await run.next()) n += step.value.length;
   process.stdout.write(`${n}\n`);
 } else throw new Error(`unknown child task ${what}`);
 const ms = performance.now() - t0;

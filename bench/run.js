@@ -6,14 +6,14 @@
 // (or a group) by pushing to CASES; `--only` keeps the cases whose name contains one of the given words.
 import { cpus, totalmem } from 'node:os';
 import { bulkCases, BULK_COLUMNS } from './bulk.js';
-import { pipelineCases, PIPELINE_COLUMNS } from './pipeline.js';
+import { pipelineCases, PIPELINE_COLUMNS, STAGES_COLUMNS } from './pipeline.js';
 import { rateCases, rateNotes, RATE_COLUMNS } from './rate.js';
 
 /** @type {Array<{ name: string, group: string, title: string, run: () => Promise<Record<string, string | number>> }>} */
 const CASES = [...pipelineCases, ...bulkCases, ...rateCases];
 
 /** Table columns per group: [header, key]; and lines printed under a group's table. */
-const COLUMNS = { pipeline: PIPELINE_COLUMNS, bulk: BULK_COLUMNS, rate: RATE_COLUMNS };
+const COLUMNS = { pipeline: PIPELINE_COLUMNS, stages: STAGES_COLUMNS, bulk: BULK_COLUMNS, rate: RATE_COLUMNS };
 const NOTES = { rate: rateNotes };
 
 function parseArgs(argv) {
