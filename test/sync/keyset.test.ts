@@ -19,4 +19,13 @@ describe('KeySet', () => {
     keys.forEach((k, i) => expect(set.add(k, i + 1)).toBeUndefined());
     keys.forEach((k, i) => expect(set.add(k, 100)).toBe(i + 1));
   });
+
+  it('spreads sequential keys evenly over its tables, so no one table (and no copy of it) grows large', () => {
+    const set = new KeySet();
+    for (let i = 1; i <= 100_000; i++) set.add(`acc-${i}`, i);
+    const counts = (set as unknown as { tables: Array<{ count: number }> }).tables.map((t) => t.count);
+    const mean = 100_000 / counts.length;
+    expect(Math.max(...counts)).toBeLessThan(mean * 1.5);
+    expect(Math.min(...counts)).toBeGreaterThan(mean * 0.5);
+  });
 });
