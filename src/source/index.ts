@@ -99,7 +99,7 @@ export function readRecordBatches(opts: SourceOptions): AsyncGenerator<SourceRec
     open: async (): Promise<NodeJS.ReadableStream> =>
       opts.path === '-'
         ? (opts.stdin ?? process.stdin)
-        : (await openInputFile(opts.path)).createReadStream({ highWaterMark: READ_CHUNK_BYTES }),
+        : (await openInputFile(opts.path)).createReadStream({ highWaterMark: READ_CHUNK_BYTES[format] }),
   };
   return format === 'csv' ? readCsvBatches({ ...common, delimiter }) : readNdjsonBatches(common);
 }
