@@ -4,22 +4,21 @@
  * wait for a request): one step per batch, not per row. It knows nothing of the terminal.
  */
 import { randomUUID } from 'node:crypto';
-import { AuthError, ConfigError, RowError, VitallySyncError, errorMessage } from '../errors.js';
-import { Mapper, type MapperOptions } from '../mapping/mapper.js';
-import type { MappedRecord, Mode, ObjectSpec } from '../objects/define.js';
-import { contentHash, withDefaults, withIdentity } from '../plan/identity.js';
-import { plannedRequests, planRow, type MatchBy, type RowPlan } from '../plan/plan.js';
+import { AuthError, ConfigError, VitallySyncError, errorMessage } from '../errors.js';
+import type { MapperOptions } from '../mapping/mapper.js';
+import type { Mode, ObjectSpec } from '../objects/define.js';
+import { plannedRequests, planRow, type MatchBy } from '../plan/plan.js';
 import type { RunState } from '../state/run-state.js';
 import { Batcher, MAX_BATCH } from '../analytics/batcher.js';
-import { planMessages, unlinkMessage, type Message } from '../analytics/messages.js';
+import { unlinkMessage, type Message } from '../analytics/messages.js';
 import { readRecordBatches, type SourceOptions } from '../source/index.js';
 import type { RowResult, SourceRecord, Summary } from '../types.js';
 import type { Sender } from '../vitally/sender.js';
 import { execute, failed, type Outcome } from './execute.js';
-import { KeySet } from './keyset.js';
 import { OrderedWindow } from './ordered.js';
 import { deleteMissing } from './mirror.js';
-import { placeholder, Resolver, substitute, unresolved } from './resolve.js';
+import { finish, isPrepared, RowPreparer, type Prepared } from './prepare.js';
+import { Resolver, substitute, unresolved } from './resolve.js';
 import { Tally } from './tally.js';
 
 export interface SyncConfig {
@@ -64,104 +63,21 @@ export class RunStopped extends Error {
   }
 }
 
-interface Prepared {
-  src: SourceRecord;
-  key: string | null;
-  hash: string;
-  plan?: RowPlan;
-  /** Analytics messages, when the row travels in a batch. */
-  messages?: Message[];
-  record: MappedRecord;
-  refs: Record<string, string[]>;
-}
-
 export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<RowResult[], Summary> {
-  const mapper = new Mapper(cfg.spec, cfg.mapper);
   const tally = new Tally(() => deps.sender?.stats);
-  const seen = new KeySet();
   const win = new OrderedWindow<RowResult>(cfg.window);
   const resolver = deps.resolver ?? (deps.sender ? new Resolver(deps.sender) : undefined);
   let fatal: VitallySyncError | undefined;
   const state = deps.state;
-  /** Why deletions must not be mirrored this run (a row whose key could not be read, ...). */
-  let unsafeToDelete: string | undefined;
   const viaAnalytics = cfg.via === 'analytics';
   /** Part of object messages' ids: the same values sent by a later run are not taken for a repeat. */
   const runId = randomUUID();
+  const preparer = new RowPreparer(cfg, state, runId);
   const batcher = viaAnalytics
     ? new Batcher(deps.sender ? (req) => deps.sender!.send(req) : null, cfg.batchSize ?? MAX_BATCH, (err) => {
         fatal ??= err;
       })
     : undefined;
-
-  const finish = (src: SourceRecord, key: string | null, o: Outcome, extra?: Partial<RowResult>): RowResult => {
-    // Built field by field (one result a row: spreads cost more than the rest of a dry-run row's result).
-    const r: RowResult = { row: src.row, line: src.line, key, status: o.status, action: o.action, id: o.id, httpStatus: o.httpStatus, error: o.error };
-    if (o.maybeApplied !== undefined) r.maybeApplied = o.maybeApplied;
-    if (extra) Object.assign(r, extra);
-    if (r.status === 'failed') {
-      r.source = src.data;
-      r.raw = src.raw;
-    }
-    return r;
-  };
-
-  const prepare = (src: SourceRecord): Prepared | RowResult => {
-    if (src.error) {
-      unsafeToDelete ??= `row ${src.row} (line ${src.line}) could not be read`;
-      return finish(src, null, failed(src.error, 'invalid'));
-    }
-    let key: string | null = null;
-    try {
-      const mapped = mapper.map(src.data ?? {});
-      const ownKey = mapped.record[cfg.spec.key] !== undefined;
-      if (cfg.constants) Object.assign(mapped.record, cfg.constants);
-      const refs = mapped.refs;
-      const record = withDefaults(cfg.spec, withIdentity(cfg.spec, mapped.record, refs));
-      const k = record[cfg.spec.key];
-      key = typeof k === 'string' && k !== '' ? k : null;
-      if (key !== null) state?.seen(key);
-      // References are validated with placeholders, so a row that cannot be sent costs no look-up.
-      const messages = viaAnalytics ? planMessages(cfg.spec, record, refs, runId) : undefined;
-      if (messages && messages.length > (cfg.batchSize ?? MAX_BATCH)) {
-        throw new RowError('ROW_INVALID', `${messages.length} account and organization links, more than one batch holds (--batch-size ${cfg.batchSize ?? MAX_BATCH}): send this user with --via rest`);
-      }
-      const plan = viaAnalytics
-        ? undefined
-        : planRow(cfg.spec, cfg.mode, substitute(cfg.spec, record, refs, (object, id) => placeholder(object, id)), cfg.match);
-      if (key !== null) {
-        const first = seen.add(key, src.row);
-        if (first !== undefined && !ownKey) {
-          // Same content as an earlier row, so the same derived id: it is that row, already on its way.
-          return finish(src, key, { status: 'skipped', action: 'unchanged', id: null, httpStatus: null, error: `same content as row ${first}: sent once` });
-        }
-        if (first !== undefined) {
-          throw new RowError('ROW_DUPLICATE', `duplicate ${cfg.spec.key} "${key}": already in row ${first} of this file`, cfg.spec.key);
-        }
-      }
-      const tracksLinks = viaAnalytics && cfg.spec.name === 'user' && key !== null;
-      if (tracksLinks) state?.linksRead(key!, refs.accountExternalId ?? []);
-      // What decides the requests (before defaults such as a note's read time, and before id look-ups);
-      // only needed when there is a store to compare with.
-      const hash = state ? contentHash([cfg.spec.name, cfg.mode, cfg.match ?? 'externalId', mapped.record, refs]) : '';
-      const last = key !== null ? state?.lastSent(key) : undefined;
-      if (last && last.hash === hash) {
-        return finish(src, key, { status: 'skipped', action: 'unchanged', id: last.vitallyId, httpStatus: null, error: null });
-      }
-      const prepared: Prepared = { src, key, hash, record, refs };
-      if (plan) prepared.plan = plan;
-      if (messages) prepared.messages = messages;
-      return prepared;
-    } catch (err) {
-      if (!(err instanceof RowError)) throw err;
-      if (key === null && cfg.spec.kind === 'keyed') {
-        key = mapper.keyOf(src.data ?? {});
-        if (key !== null) state?.seen(key);
-      }
-      if (key === null) unsafeToDelete ??= `row ${src.row} has no usable ${cfg.spec.key}`;
-      return finish(src, key, failed(err, 'invalid'));
-    }
-  };
 
   const send = async (p: Prepared): Promise<RowResult> => {
     const sender = deps.sender!;
@@ -207,7 +123,7 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
   };
 
   const handle = (src: SourceRecord): Promise<RowResult> | RowResult => {
-    const p = prepare(src);
+    const p = preparer.prepare(src);
     if (!isPrepared(p)) return p;
     if (p.messages) return cfg.dryRun ? sendBatched(p.messages, p) : send(p);
     if (cfg.dryRun) return finish(src, p.key, PLANNED, { requests: plannedRequests(p.plan!) });
@@ -250,7 +166,7 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
       if (fatal) continue; // rows failed by the stop are not reported one by one
       yield [tally.add(r)];
     }
-    const why = tally.readError ? 'the input was not read to its end' : deps.signal?.aborted ? 'the run was interrupted' : unsafeToDelete;
+    const why = tally.readError ? 'the input was not read to its end' : deps.signal?.aborted ? 'the run was interrupted' : preparer.unsafeToDelete;
     if (cfg.unlinkRemoved && !fatal) {
       if (!state) tally.warn('--unlink-removed needs the state store (it knows which links were sent): nothing was unlinked');
       else if (why) tally.warn(`--unlink-removed: nothing was unlinked because ${why}`);
@@ -292,7 +208,7 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
     throw new Error(`internal: ${errorMessage(err)}`, { cause: err });
   }
   if (tally.rowsRead > 0) {
-    for (const source of mapper.unmatchedSources()) tally.warn(`--map ${source}: no record has a column "${source}", so it was not used`);
+    for (const source of preparer.unmatchedSources()) tally.warn(`--map ${source}: no record has a column "${source}", so it was not used`);
   }
   const summary = tally.summary(Boolean(deps.signal?.aborted));
   state?.finish(fatal ? 'stopped' : summary.interrupted ? 'interrupted' : 'done', summary);
@@ -311,4 +227,3 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
 
 const PLANNED: Outcome = { status: 'ok', action: 'planned', id: null, httpStatus: null, error: null };
 
-const isPrepared = (p: Prepared | RowResult): p is Prepared => 'hash' in p;
