@@ -134,6 +134,7 @@ export function resolvePushConfig(input: string | undefined, flags: PushFlags, e
   if (match === 'email' && mode === 'insert') throw new ConfigError('--match email finds existing users: use it with --mode upsert or update');
 
   const format = detectFormat(input, flags.format);
+  if (flags.delimiter !== undefined && format !== 'csv') throw new ConfigError('--delimiter is for CSV input; NDJSON has none');
   const empty = (flags.empty ?? 'omit') as EmptyPolicy;
   if (empty !== 'omit' && empty !== 'null') throw new ConfigError(`--empty "${flags.empty}" is not known: use omit (default) or null`);
   const listSeparator = flags.listSeparator ?? ';';
@@ -154,6 +155,9 @@ export function resolvePushConfig(input: string | undefined, flags: PushFlags, e
   }
   if (flags.unlinkRemoved && !(via === 'analytics' && spec.name === 'user')) {
     throw new ConfigError('--unlink-removed is for users sent with --via analytics');
+  }
+  if (flags.batchSize !== undefined && via !== 'analytics') {
+    throw new ConfigError('--batch-size is for the Analytics API (--via analytics, or --object event): a REST request carries one record');
   }
   const batchSize = intFlag(flags.batchSize, '--batch-size', MAX_BATCH, 1, MAX_BATCH);
   const map: ColumnMapping[] = [];
@@ -215,6 +219,10 @@ export function resolvePushConfig(input: string | undefined, flags: PushFlags, e
   }
   if (flags.deleteMissing && input === '-') {
     throw new ConfigError('--delete-missing needs a file: records are matched to the file they were synced from, and stdin has no name');
+  }
+  if (flags.maxDeletes !== undefined && !flags.deleteMissing) throw new ConfigError('--max-deletes bounds --delete-missing: add --delete-missing, or drop it');
+  if (flags.full && statePath === null) {
+    throw new ConfigError('--full re-sends the rows the state store would skip; without a store (--no-state, or --sandbox without --state) every row is sent anyway: drop --full');
   }
   const deleteMissing = flags.deleteMissing ? { max: intFlag(flags.maxDeletes, '--max-deletes', 100, 0, 1_000_000) } : undefined;
 

@@ -59,6 +59,11 @@ describe('configuration errors exit 2 before any request', () => {
     [['--object', 'account', '--concurrency', '0'], {}, '--concurrency "0" must be a whole number from 1 to 64'],
     [['--object', 'account', '--token-file', '/nonexistent/token'], {}, '--token-file /nonexistent/token: no such file'],
     [['--object', 'account', '--format', 'xml'], {}, '--format "xml"'],
+    // A flag that would have no effect is refused rather than ignored.
+    [['--object', 'account', '--batch-size', '50'], {}, '--batch-size is for the Analytics API'],
+    [['--object', 'account', '--full'], { VITALLY_API_TOKEN: 'sk_x' }, '--full re-sends the rows the state store would skip'],
+    [['--object', 'account', '--max-deletes', '5'], { VITALLY_API_TOKEN: 'sk_x' }, '--max-deletes bounds --delete-missing'],
+    [['--object', 'account', '--format', 'ndjson', '--delimiter', ';'], {}, '--delimiter is for CSV input'],
   ] as const)('%j', async (args, extraEnv, message) => {
     const r = await runCli(['push', accounts(), ...args], { env: { VITALLY_BASE_URL: sb.url, ...extraEnv } });
     expect(r.code).toBe(2);
