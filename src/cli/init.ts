@@ -51,6 +51,7 @@ export async function initCommand(file: string | undefined, flags: InitFlags, io
   const sampleSize = intFlag(flags.sample, '--sample', 100, 1, 100_000);
   const format = detectFormat(file, flags.format);
   const delimiter = flags.delimiter?.replace('\\t', '\t');
+  if (delimiter !== undefined && format !== 'csv') throw new ConfigError('--delimiter is for CSV input; NDJSON has none');
   const cwd = process.cwd();
   const configPath = configTarget(flags.config, cwd);
   const name = checkSyncName(flags.name ?? syncNameFor(file));

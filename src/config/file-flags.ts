@@ -92,6 +92,7 @@ export function syncToPush(file: ConfigFile, name: string, env: Env, cli: FileFl
   });
   const given = compact(cli);
   const flags: FileFlags = { ...connectionFlags(file, env), ...fromSync, ...given, config: false };
+  flags.fromConfig = (Object.keys(fromSync) as Array<keyof FileFlags>).filter((k) => !(k in given));
   if (fromSync.map || given.map) flags.map = [...(fromSync.map ?? []), ...(given.map ?? [])];
   if (fromSync.ignore || given.ignore) flags.ignore = [...(fromSync.ignore ?? []), ...(given.ignore ?? [])];
   // The state store of a config file's syncs lives next to the file, whatever the working directory.

@@ -57,6 +57,12 @@ export interface PushFlags extends ConnectionFlags, AnalyticsFlags, TraitFlags {
   config?: string | boolean;
   /** --log-requests <file>: every request and response as NDJSON, secrets redacted. */
   logRequests?: string;
+  /**
+   * The settings that came from a config file's sync rather than the command line (set by syncToPush).
+   * A flag that would have no effect is refused when given on the command line; the same setting in a
+   * sync (full: true, run with --sandbox and no store) is left unused instead.
+   */
+  fromConfig?: ReadonlyArray<keyof PushFlags>;
 }
 
 export interface NetSettings {
@@ -117,7 +123,16 @@ export function resolveNet(flags: Pick<PushFlags, 'concurrency' | 'rate' | 'maxR
   };
 }
 
-export function resolvePushConfig(input: string | undefined, flags: PushFlags, env: Env): PushConfig {
+export function resolvePushConfig(input: string | undefined, given: PushFlags, env: Env): PushConfig {
+  // A setting is refused where it would do nothing (ineffective() below); when it comes from a sync in a
+  // config file, it is dropped instead, so one file serves runs with and without the store, and so on.
+  const fromConfig = new Set(given.fromConfig ?? []);
+  const flags: PushFlags = { ...given };
+  const ineffective = (name: keyof PushFlags, message: string): void => {
+    if (flags[name] === undefined) return;
+    if (!fromConfig.has(name)) throw new ConfigError(message);
+    delete flags[name];
+  };
   if (!input) throw new ConfigError('push needs a file to read, or - for standard input');
   if (!flags.object) throw new ConfigError(`push needs --object (${objectNames().join(', ')})`, 'CONFIG_MISSING');
   const spec = getObject(flags.object);
@@ -134,7 +149,7 @@ export function resolvePushConfig(input: string | undefined, flags: PushFlags, e
   if (match === 'email' && mode === 'insert') throw new ConfigError('--match email finds existing users: use it with --mode upsert or update');
 
   const format = detectFormat(input, flags.format);
-  if (flags.delimiter !== undefined && format !== 'csv') throw new ConfigError('--delimiter is for CSV input; NDJSON has none');
+  if (format !== 'csv') ineffective('delimiter', '--delimiter is for CSV input; NDJSON has none');
   const empty = (flags.empty ?? 'omit') as EmptyPolicy;
   if (empty !== 'omit' && empty !== 'null') throw new ConfigError(`--empty "${flags.empty}" is not known: use omit (default) or null`);
   const listSeparator = flags.listSeparator ?? ';';
@@ -156,8 +171,8 @@ export function resolvePushConfig(input: string | undefined, flags: PushFlags, e
   if (flags.unlinkRemoved && !(via === 'analytics' && spec.name === 'user')) {
     throw new ConfigError('--unlink-removed is for users sent with --via analytics');
   }
-  if (flags.batchSize !== undefined && via !== 'analytics') {
-    throw new ConfigError('--batch-size is for the Analytics API (--via analytics, or --object event): a REST request carries one record');
+  if (via !== 'analytics') {
+    ineffective('batchSize', '--batch-size is for the Analytics API (--via analytics, or --object event): a REST request carries one record');
   }
   const batchSize = intFlag(flags.batchSize, '--batch-size', MAX_BATCH, 1, MAX_BATCH);
   const map: ColumnMapping[] = [];
@@ -220,9 +235,9 @@ export function resolvePushConfig(input: string | undefined, flags: PushFlags, e
   if (flags.deleteMissing && input === '-') {
     throw new ConfigError('--delete-missing needs a file: records are matched to the file they were synced from, and stdin has no name');
   }
-  if (flags.maxDeletes !== undefined && !flags.deleteMissing) throw new ConfigError('--max-deletes bounds --delete-missing: add --delete-missing, or drop it');
+  if (!flags.deleteMissing) ineffective('maxDeletes', '--max-deletes bounds --delete-missing: add --delete-missing, or drop it');
   if (flags.full && statePath === null) {
-    throw new ConfigError('--full re-sends the rows the state store would skip; without a store (--no-state, or --sandbox without --state) every row is sent anyway: drop --full');
+    ineffective('full', '--full re-sends the rows the state store would skip; without a store (--no-state, or --sandbox without --state) every row is sent anyway: drop --full');
   }
   const deleteMissing = flags.deleteMissing ? { max: intFlag(flags.maxDeletes, '--max-deletes', 100, 0, 1_000_000) } : undefined;
 

@@ -62,6 +62,28 @@ describe('run <name>', () => {
     expect(sb.store.get('accounts', 'globex')!.traits).toMatchObject({ mrr: 20 });
   });
 
+  it('a setting with no effect in this run is left unused when it comes from the file, refused when given as a flag', async () => {
+    const dir = folder({
+      'accounts.csv': ACCOUNTS,
+      'accounts.ndjson': '{"externalId":"acme","name":"Acme"}\n',
+      'vitally-sync.config.json': {
+        syncs: {
+          // full without a store (--sandbox keeps none), maxDeletes with deletion off, batchSize on the REST
+          // path, a delimiter for NDJSON: one file serves runs where they matter and runs where they do not.
+          accounts: { file: 'accounts.csv', object: 'account', full: true, deleteMissing: false, maxDeletes: 5, batchSize: 50 },
+          lines: { file: 'accounts.ndjson', object: 'account', delimiter: ';' },
+        },
+      },
+    });
+    const cfg = join(dir, 'vitally-sync.config.json');
+    const all = await runCli(['run', '--all', '--config', cfg, '--sandbox', '--dry-run', '--json'], { env: {} });
+    expect(all.code).toBe(0);
+    expect(rows(all).filter((x) => x.row > 0).map((x) => x.key)).toEqual(['acme', 'globex', 'acme']);
+    const flagged = await runCli(['run', 'accounts', '--config', cfg, '--sandbox', '--dry-run', '--full', '--max-deletes', '3'], { env: {} });
+    expect(flagged.code).toBe(2);
+    expect(flagged.stderr).toContain('--max-deletes bounds --delete-missing');
+  });
+
   it('a token written in the config file is refused with exit 2 before any request, and never echoed', async () => {
     const secret = 'sk_live_abcdefghijklmnop';
     for (const body of [

@@ -145,5 +145,10 @@ describe('init', () => {
     writeFileSync(empty, 'id,name\n');
     const r = await runCli(['init', empty, '--object', 'account', '--config', config], { env });
     expect(r.code).toBe(2);
+    const lines = join(dir, 'lines.ndjson');
+    writeFileSync(lines, '{"externalId":"a","name":"A"}\n');
+    const delimited = await runCli(['init', lines, '--object', 'account', '--config', config, '--delimiter', ';'], { env });
+    expect(delimited.code).toBe(2);
+    expect(delimited.stderr).toContain('--delimiter is for CSV input');
   });
 });
