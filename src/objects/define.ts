@@ -180,14 +180,23 @@ const TYPE_CHECKS: Record<FieldType, (v: unknown) => boolean> = {
   datetime: (v) => typeof v === 'string' && ISO_DATETIME.test(v),
   date: (v) => typeof v === 'string' && (ISO_DATE.test(v) || ISO_DATETIME.test(v)),
   boolean: (v) => typeof v === 'boolean',
-  stringArray: (v) => Array.isArray(v) && v.every((x) => typeof x === 'string' && x.length > 0),
+  stringArray: (v) => {
+    if (!Array.isArray(v)) return false;
+    // Indexed, not every(): a hole in a sparse array is a value the schema refuses.
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      if (typeof x !== 'string' || x.length === 0) return false;
+    }
+    return true;
+  },
   json: () => true,
 };
 
+/** Plainly a plain object; one with its own `constructor` key is left to the schema to judge. */
 const isPlainObject = (v: unknown): boolean => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const proto = Object.getPrototypeOf(v) as unknown;
-  return proto === Object.prototype || proto === null;
+  return (proto === Object.prototype || proto === null) && !Object.hasOwn(v, 'constructor');
 };
 
 const quickCache = new WeakMap<ObjectSpec, Map<Phase, Check>>();

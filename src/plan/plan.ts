@@ -64,24 +64,22 @@ export function buildBody(spec: ObjectSpec, record: MappedRecord, phase: Phase, 
     return JSON.stringify(spec.shape(body));
   }
   let s = '';
-  for (const name of fieldsFor(spec, phase)) {
-    const v = record[name];
-    if (v === undefined) continue;
+  const add = (name: string, v: unknown): void => {
     let piece = memo?.[name];
     if (piece === undefined) {
-      piece = jsonKey(name) + JSON.stringify(v);
+      // A value JSON cannot hold (undefined from a toJSON) is left out, as JSON.stringify of the object would.
+      const json = JSON.stringify(v) as string | undefined;
+      if (json === undefined) return;
+      piece = jsonKey(name) + json;
       if (memo) memo[name] = piece;
     }
     s = s === '' ? piece : `${s},${piece}`;
+  };
+  for (const name of fieldsFor(spec, phase)) {
+    const v = record[name];
+    if (v !== undefined) add(name, v);
   }
-  if (spec.traits && record.traits && hasKeys(record.traits)) {
-    let piece = memo?.traits;
-    if (piece === undefined) {
-      piece = jsonKey('traits') + JSON.stringify(record.traits);
-      if (memo) memo.traits = piece;
-    }
-    s = s === '' ? piece : `${s},${piece}`;
-  }
+  if (spec.traits && record.traits && hasKeys(record.traits)) add('traits', record.traits);
   return `{${s}}`;
 }
 
@@ -101,7 +99,7 @@ export const FOUND_ID = '{{id}}';
 export function planRow(spec: ObjectSpec, mode: Mode, record: MappedRecord, match: MatchBy = 'externalId'): RowPlan {
   const keyValue = record[spec.key];
   const key = typeof keyValue === 'string' && keyValue !== '' ? keyValue : null;
-  const memo: Record<string, string> = {};
+  const memo = Object.create(null) as Record<string, string>;
   const create = (): PlannedRequest => ({ method: 'POST', path: spec.path, body: buildBody(spec, record, 'create', memo) });
 
   if (spec.kind === 'append' || mode === 'insert') {

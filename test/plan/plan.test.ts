@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RowError } from '../../src/errors.js';
 import { getObject } from '../../src/objects/index.js';
-import { planRow } from '../../src/plan/plan.js';
+import { buildBody, planRow } from '../../src/plan/plan.js';
 
 const account = getObject('account');
 const user = getObject('user');
@@ -17,6 +17,19 @@ describe('planRow', () => {
     const p = planRow(account, 'upsert', { externalId: 'a/1 é', name: 'A' });
     expect(p.first).toEqual({ method: 'PUT', path: '/resources/accounts/a%2F1%20%C3%A9', body: '{"name":"A"}' });
     expect(p.create).toEqual({ method: 'POST', path: '/resources/accounts', body: '{"externalId":"a/1 é","name":"A"}' });
+  });
+
+  it('bodies are the text JSON.stringify gives for the same fields, whatever the values', () => {
+    const odd = { toJSON: () => undefined };
+    const record = { externalId: 'a', name: 'A "q" \u2028 é', organizationId: odd, traits: { n: -0, big: 1e21, d: new Date(0), nul: null, u: undefined, 2: 'two' } };
+    const expected = (fields: string[]) =>
+      JSON.stringify(Object.fromEntries([...fields.map((f) => [f, (record as Record<string, unknown>)[f]]), ['traits', record.traits]]));
+    // One memo for both phases, as planRow shares it between an upsert's PUT and POST.
+    const memo = Object.create(null) as Record<string, string>;
+    const update = buildBody(account, record as never, 'update', memo);
+    expect(update).toBe(expected(['name', 'organizationId']));
+    expect(buildBody(account, record as never, 'create', memo)).toBe(expected(['externalId', 'name', 'organizationId']));
+    expect(JSON.parse(update)).toEqual({ name: record.name, traits: { n: 0, big: 1e21, d: '1970-01-01T00:00:00.000Z', nul: null, 2: 'two' } });
   });
 
   it('upsert without a name may update, but says why it cannot create', () => {
