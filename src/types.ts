@@ -47,6 +47,7 @@ export type RowAction =
   | 'unchanged'
   | 'not_found'
   | 'planned'
+  | 'interrupted'
   | 'invalid'
   | 'error';
 

@@ -13,7 +13,8 @@ export interface Renderer {
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 
 export function humanLine(r: RowResult): string {
-  const detail = r.status === 'failed' ? r.error ?? '' : r.id ? `id ${r.id}` : '';
+  // The error, or the note of a skipped row (interrupted, same content as an earlier row); else the id.
+  const detail = r.error ?? (r.id ? `id ${r.id}` : '');
   return `${pad(`row ${r.row}`, 9)} ${pad(r.status, 7)} ${pad(r.action, 10)} ${pad(r.key ?? '-', 16)} ${pad(r.httpStatus === null ? '-' : String(r.httpStatus), 4)} ${detail}`.trimEnd();
 }
 

@@ -37,7 +37,13 @@ function mayHaveLanded(err: unknown): boolean {
   return err instanceof NetworkError || (err instanceof ApiError && err.status >= 500);
 }
 
+/**
+ * The outcome of an error. An interrupt is not a failure of the row: its request was refused unsent (a
+ * row's follow-up requests are never stopped), so it is reported `skipped` / `interrupted`, stays out
+ * of the rejects file, and the next run sends it.
+ */
 export function failed(err: unknown, action: RowAction = 'error'): Outcome {
+  if (err instanceof VitallySyncError && err.code === 'INTERRUPTED') return { status: 'skipped', action: 'interrupted', id: null, httpStatus: null, error: errorMessage(err) };
   const attempts = err instanceof VitallySyncError && err.attempts && err.attempts > 1 ? ` (after ${err.attempts} attempts)` : '';
   return {
     status: 'failed',
