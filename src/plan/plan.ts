@@ -50,6 +50,21 @@ const hasKeys = (o: object): boolean => {
 };
 
 /**
+ * `"name":value`, from the memo when the other phase made it. A value JSON cannot hold (undefined from a
+ * toJSON) gives undefined: it is left out, as JSON.stringify of the whole object would leave it.
+ */
+function piece(name: string, v: unknown, memo: Record<string, string> | undefined): string | undefined {
+  let p = memo?.[name];
+  if (p === undefined) {
+    const json = JSON.stringify(v) as string | undefined;
+    if (json === undefined) return undefined;
+    p = jsonKey(name) + json;
+    if (memo) memo[name] = p;
+  }
+  return p;
+}
+
+/**
  * Build the JSON body of a phase: the fields it may carry, in the spec's order, then traits. `memo`
  * keeps each field's serialised `"name":value` between the phases of one record (an upsert's PUT and
  * POST carry mostly the same fields), so no value is serialised twice.
@@ -64,22 +79,15 @@ export function buildBody(spec: ObjectSpec, record: MappedRecord, phase: Phase, 
     return JSON.stringify(spec.shape(body));
   }
   let s = '';
-  const add = (name: string, v: unknown): void => {
-    let piece = memo?.[name];
-    if (piece === undefined) {
-      // A value JSON cannot hold (undefined from a toJSON) is left out, as JSON.stringify of the object would.
-      const json = JSON.stringify(v) as string | undefined;
-      if (json === undefined) return;
-      piece = jsonKey(name) + json;
-      if (memo) memo[name] = piece;
-    }
-    s = s === '' ? piece : `${s},${piece}`;
-  };
   for (const name of fieldsFor(spec, phase)) {
     const v = record[name];
-    if (v !== undefined) add(name, v);
+    const p = v === undefined ? undefined : piece(name, v, memo);
+    if (p !== undefined) s = s === '' ? p : `${s},${p}`;
   }
-  if (spec.traits && record.traits && hasKeys(record.traits)) add('traits', record.traits);
+  if (spec.traits && record.traits && hasKeys(record.traits)) {
+    const p = piece('traits', record.traits, memo);
+    if (p !== undefined) s = s === '' ? p : `${s},${p}`;
+  }
   return `{${s}}`;
 }
 
