@@ -115,6 +115,15 @@ export function fieldsFor(spec: ObjectSpec, phase: Phase): string[] {
   return cached[phase];
 }
 
+/** Whether a field must be present in a phase. */
+const requiredIn = (f: FieldSpec, phase: Phase): boolean => f.required === 'always' || (f.required === 'create' && phase === 'create');
+
+/** The at-least-one-of rules that apply in a phase. */
+const oneOfRules = (spec: ObjectSpec, phase: Phase) => spec.oneOf.filter((r) => r.when === 'always' || phase === 'create');
+
+/** A value that counts as given for an at-least-one-of rule: not absent, null or an empty list. */
+const isGiven = (v: unknown): boolean => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
+
 const schemaCache = new WeakMap<ObjectSpec, Map<Phase, z.ZodType>>();
 
 /** The zod schema of a record about to be sent in the given phase (cached per spec). */
@@ -129,18 +138,13 @@ export function schemaFor(spec: ObjectSpec, phase: Phase): z.ZodType {
     const f = spec.fields[name]!;
     let s = baseSchema(f.type);
     if (f.nullable) s = s.nullable();
-    const required = f.required === 'always' || (f.required === 'create' && phase === 'create');
-    shape[name] = required ? s : s.optional();
+    shape[name] = requiredIn(f, phase) ? s : s.optional();
   }
   if (spec.traits) shape.traits = z.record(z.string(), z.unknown()).optional();
+  const rules = oneOfRules(spec, phase);
   const schema = z.object(shape).superRefine((rec, ctx) => {
-    for (const rule of spec.oneOf) {
-      if (rule.when === 'create' && phase !== 'create') continue;
-      const present = rule.fields.some((f) => {
-        const v = (rec as Record<string, unknown>)[f];
-        return v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
-      });
-      if (!present) {
+    for (const rule of rules) {
+      if (!rule.fields.some((f) => isGiven((rec as Record<string, unknown>)[f]))) {
         ctx.addIssue({ code: 'custom', path: [rule.fields.join(' or ')], message: 'at least one is required' });
       }
     }
@@ -214,12 +218,11 @@ export function plainlyValid(spec: ObjectSpec, phase: Phase, record: MappedRecor
   if (!check) {
     const fields = Object.entries(spec.fields).map(([name, f]) => ({
       name,
-      required: f.required === 'always' || (f.required === 'create' && phase === 'create'),
+      required: requiredIn(f, phase),
       nullable: f.nullable === true,
       ok: TYPE_CHECKS[f.type],
     }));
-    const rules = spec.oneOf.filter((r) => r.when === 'always' || phase === 'create').map((r) => r.fields);
-    const present = (v: unknown) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
+    const rules = oneOfRules(spec, phase).map((r) => r.fields);
     check = (record) => {
       for (const f of fields) {
         const v = record[f.name];
@@ -230,7 +233,7 @@ export function plainlyValid(spec: ObjectSpec, phase: Phase, record: MappedRecor
         } else if (!f.ok(v)) return false;
       }
       if (spec.traits && record.traits !== undefined && !isPlainObject(record.traits)) return false;
-      return rules.every((names) => names.some((n) => present(record[n])));
+      return rules.every((names) => names.some((n) => isGiven(record[n])));
     };
     perPhase.set(phase, check);
   }
