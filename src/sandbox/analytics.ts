@@ -1,25 +1,27 @@
 /**
- * The Analytics API: POST /analytics/v1/{track,user,account,organization,unlink,batch}. Ids here are
- * YOUR ids (externalIds); account/organization/user messages create or update the records the REST API
- * shows. Every message needs a timestamp or a messageId. A message already applied (same type and
- * messageId; without a messageId, the same content, as Vitally hashes it) is accepted but not applied
- * again. A batch is validated whole before anything is applied: one bad message fails it all.
- * Unknown fields in a message are ignored (the Analytics API is the lenient one).
+ * The Analytics API: POST /analytics/v1/{track,user,account,organization,unlink,customobjectinstance,batch}.
+ * Ids here are YOUR ids (externalIds); account/organization/user/instance messages create or update the
+ * records the REST API shows (analytics-apply.ts). Every message needs a timestamp or a messageId. A
+ * message already applied (same type and messageId; without a messageId, the same content, as Vitally
+ * hashes it) is accepted but not applied again. Unknown fields in a message are ignored (the Analytics
+ * API is the lenient one). A request holding a message type the workspace blocks, a batch over 100
+ * messages or a body that is not JSON is refused (400) whatever the options.
+ *
+ * With analyticsInvalid 'reject' a batch is validated whole first: one bad message fails it all (400);
+ * with 'drop' the request is answered 200 and a bad message is dropped. Messages are applied before the
+ * answer (analyticsApply 'at-once') or after it ('deferred', through the server's `defer`).
  */
 
 import { createHash } from 'node:crypto';
 import type { SandboxStats } from './index.js';
 import { HttpError, badRequest, isPlainObject, type Reply } from './http.js';
-import { isIsoDate, isIsoDateTime, mergeTraits } from './fields.js';
+import { isIsoDate, isIsoDateTime } from './fields.js';
 import type { Ctx } from './resources.js';
-import { blankFields, type SandboxRecord, type SandboxStore } from './store.js';
+import { MESSAGE_TYPES, applyMessage, unknownReference, type MessageType, type Msg } from './analytics-apply.js';
 
-export const MESSAGE_TYPES = ['track', 'user', 'account', 'organization', 'unlink'] as const;
-export type MessageType = (typeof MESSAGE_TYPES)[number];
+export { MESSAGE_TYPES } from './analytics-apply.js';
 export const ANALYTICS_ENDPOINTS: readonly string[] = [...MESSAGE_TYPES, 'batch'];
 const MAX_BATCH = 100;
-
-type Msg = Record<string, unknown>;
 
 interface Valid {
   type: MessageType;
@@ -56,7 +58,7 @@ function stable(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
-function validate(type: MessageType, msg: Msg): Valid {
+function validate(ctx: Ctx, type: MessageType, msg: Msg): Valid {
   if (msg.timestamp !== undefined && (typeof msg.timestamp !== 'string' || !isIsoDateTime(msg.timestamp))) {
     badRequest('timestamp must be an ISO 8601 date-time');
   }
@@ -96,117 +98,108 @@ function validate(type: MessageType, msg: Msg): Valid {
       id(msg, 'userId', true);
       id(msg, 'accountId', true);
       break;
+    case 'customobjectinstance': {
+      id(msg, 'externalId', true);
+      const co = id(msg, 'customObjectId', true);
+      if (!ctx.options.customObjects.some((d) => d.id === co)) badRequest(`customObjectId ${JSON.stringify(co)} names no custom object`);
+      optString(msg, 'name', '');
+      id(msg, 'accountId', false);
+      id(msg, 'organizationId', false);
+      traits(msg, true);
+      break;
+    }
   }
   const dedupKey = messageId !== null ? `${type}:id:${messageId}` : `${type}:hash:${createHash('sha256').update(stable(msg)).digest('hex')}`;
   return { type, msg, dedupKey };
-}
-
-/**
- * The Analytics API is lenient about links: a user or account message naming an account/organization
- * externalId that does not exist yet creates a placeholder (name null) that a later account message or
- * REST call fills in, rather than failing the message.
- */
-function ensure(store: SandboxStore, type: 'accounts' | 'organizations' | 'users', externalId: string): SandboxRecord {
-  return store.findByExternalId(type, externalId) ?? store.insert(type, externalId, blankFields(type));
-}
-
-/** Reserved traits become record fields (and are not kept as traits); the rest merge, null removing. */
-function applyTraits(rec: SandboxRecord, t: Record<string, unknown>, reserved: Record<string, string>): void {
-  const rest: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(t)) {
-    const field = reserved[k];
-    if (field) rec[field] = v;
-    else rest[k] = v;
-  }
-  mergeTraits(rec.traits as Record<string, unknown>, rest);
-}
-
-function apply(store: SandboxStore, { type, msg }: Valid): void {
-  const ext = (field: string) => id(msg, field, false);
-  switch (type) {
-    case 'track':
-      store.events.push({
-        event: msg.event as string, properties: structuredClone(msg.properties as Record<string, unknown>),
-        userId: ext('userId'), accountId: ext('accountId'), organizationId: ext('organizationId'),
-        timestamp: (msg.timestamp as string | undefined) ?? null, messageId: ext('messageId'),
-        receivedAt: new Date().toISOString(),
-      });
-      return;
-    case 'account':
-    case 'organization': {
-      const recType = type === 'account' ? 'accounts' : 'organizations';
-      const rec = ensure(store, recType, ext(`${type}Id`) as string);
-      applyTraits(rec, traits(msg, true), { name: 'name', avatar: 'avatar' });
-      const org = type === 'account' ? ext('organizationId') : null;
-      if (org !== null) rec.organizationId = ensure(store, 'organizations', org).id;
-      store.touch(recType, rec);
-      return;
-    }
-    case 'user': {
-      const user = ensure(store, 'users', ext('userId') as string);
-      applyTraits(user, traits(msg, true), { name: 'name', email: 'email', avatar: 'avatar', createdAt: 'joinDate' });
-      // Links are only ever added here; /unlink removes them.
-      for (const [field, list, recType] of [
-        ['accountId', 'accountIds', 'accounts'], ['organizationId', 'organizationIds', 'organizations'],
-      ] as const) {
-        const key = ext(field);
-        if (key === null) continue;
-        const target = ensure(store, recType, key).id;
-        const ids = user[list] as string[];
-        if (!ids.includes(target)) ids.push(target);
-      }
-      store.touch('users', user);
-      return;
-    }
-    case 'unlink': {
-      const user = store.findByExternalId('users', ext('userId') as string);
-      const account = store.findByExternalId('accounts', ext('accountId') as string);
-      if (!user || !account) return;
-      user.accountIds = (user.accountIds as string[]).filter((a) => a !== account.id);
-      store.touch('users', user);
-    }
-  }
 }
 
 function checkBlocked(ctx: Ctx, type: string): void {
   if (ctx.options.blockedAnalyticsTypes.includes(type)) badRequest(`Message type ${type} is blocked for this workspace`);
 }
 
+/** What the server lends the handler: its counters, and how to run the applying (now or later). */
+export interface AnalyticsHooks {
+  stats: SandboxStats;
+  defer(apply: () => void): void;
+}
+
+/** A message as received: valid, or to be dropped with a reason (analyticsInvalid 'drop'). */
+type Item = Valid | { type: string; msg: unknown; reason: string };
+
+/** Throw the 400 for a message that is not an object or not of a known type. */
+function checkEnvelope(type: unknown, msg: unknown): asserts msg is Msg {
+  if (!isPlainObject(msg)) badRequest('must be an object');
+  if (!(MESSAGE_TYPES as readonly unknown[]).includes(type)) {
+    badRequest(`type must be one of ${MESSAGE_TYPES.join(', ')} (got ${JSON.stringify(type ?? null)})`);
+  }
+}
+
+/** Run a check, prefixing its 400 message with `where`. */
+function at<T>(where: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof HttpError) throw new HttpError(err.status, `${where}${err.message}`);
+    throw err;
+  }
+}
+
+/** Validate one message; a failure is thrown (reject) or becomes a dropped item (drop). */
+function check(ctx: Ctx, type: unknown, msg: unknown, where: string): Item {
+  try {
+    return at(where, () => {
+      checkEnvelope(type, msg);
+      return validate(ctx, type as MessageType, msg);
+    });
+  } catch (err) {
+    if (ctx.options.analyticsInvalid === 'drop' && err instanceof HttpError) return { type: String(type), msg, reason: err.message };
+    throw err;
+  }
+}
+
+function drop(ctx: Ctx, stats: SandboxStats, type: string, msg: unknown, reason: string): void {
+  ctx.store.droppedMessages.push({ type, message: structuredClone(msg), reason, droppedAt: new Date().toISOString() });
+  stats.messagesDropped += 1;
+}
+
 /** POST /analytics/v1/<endpoint> with its parsed body (an array for batch, else an object). */
-export function handleAnalytics(ctx: Ctx, endpoint: string, body: unknown, stats: SandboxStats['messages']): Reply {
-  let valid: Valid[];
+export function handleAnalytics(ctx: Ctx, endpoint: string, body: unknown, hooks: AnalyticsHooks): Reply {
+  let items: Item[];
   if (endpoint === 'batch') {
-    const items = body as unknown[];
-    if (items.length > MAX_BATCH) badRequest(`A batch holds at most ${MAX_BATCH} messages (got ${items.length})`);
-    const types = items.map((item, i) => {
-      const t = isPlainObject(item) ? item.type : undefined;
-      if (!isPlainObject(item)) badRequest(`message ${i}: must be an object`);
-      if (!(MESSAGE_TYPES as readonly unknown[]).includes(t)) {
-        badRequest(`message ${i}: type must be one of ${MESSAGE_TYPES.join(', ')} (got ${JSON.stringify(t ?? null)})`);
-      }
-      return t as MessageType;
-    });
-    for (const t of types) checkBlocked(ctx, t);
-    valid = items.map((item, i) => {
-      try {
-        return validate(types[i] as MessageType, item as Msg);
-      } catch (err) {
-        if (err instanceof HttpError) throw new HttpError(err.status, `message ${i}: ${err.message}`);
-        throw err;
-      }
-    });
+    const list = body as unknown[];
+    if (list.length > MAX_BATCH) badRequest(`A batch holds at most ${MAX_BATCH} messages (got ${list.length})`);
+    const typeOf = (m: unknown) => (isPlainObject(m) ? m.type : undefined);
+    // Shape and type first (a bad one names its index), then blocked types, then each message's fields.
+    if (ctx.options.analyticsInvalid === 'reject') list.forEach((m, i) => at(`message ${i}: `, () => checkEnvelope(typeOf(m), m)));
+    for (const m of list) {
+      const t = typeOf(m);
+      if (typeof t === 'string' && (MESSAGE_TYPES as readonly string[]).includes(t)) checkBlocked(ctx, t);
+    }
+    items = list.map((m, i) => check(ctx, typeOf(m), m, `message ${i}: `));
   } else {
     checkBlocked(ctx, endpoint);
-    valid = [validate(endpoint as MessageType, body as Msg)];
+    items = [check(ctx, endpoint, body, '')];
   }
-  for (const v of valid) {
-    if (ctx.store.seenMessages.has(v.dedupKey)) {
-      stats.deduplicated += 1;
-      continue;
+  const { stats } = hooks;
+  hooks.defer(() => {
+    for (const item of items) {
+      if ('reason' in item) {
+        drop(ctx, stats, item.type, item.msg, item.reason);
+        continue;
+      }
+      const unknown = ctx.options.analyticsUnknown === 'drop' ? unknownReference(ctx.store, item.type, item.msg) : null;
+      if (unknown !== null) {
+        drop(ctx, stats, item.type, item.msg, unknown);
+        continue;
+      }
+      if (ctx.store.seenMessages.has(item.dedupKey)) {
+        stats.messages.deduplicated += 1;
+        continue;
+      }
+      applyMessage(ctx, item.type, item.msg);
+      ctx.store.seenMessages.add(item.dedupKey);
+      stats.messages.applied += 1;
     }
-    apply(ctx.store, v);
-    ctx.store.seenMessages.add(v.dedupKey);
-    stats.applied += 1;
-  }
+  });
   return { status: 200, body: { message: 'Success.' } };
 }

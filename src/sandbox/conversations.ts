@@ -3,7 +3,9 @@
  * users and admins through its messages' participants, so the sandbox derives accountIds/organizationIds
  * (from the user participants' links at write time), userIds and adminIds. externalId is unique: a POST
  * with a known one updates the conversation, messages merged by their externalId. Addressed by Vitally
- * id; lists leave the messages out (GET by id includes them). DELETE removes.
+ * id; lists leave the messages out (GET by id includes them). DELETE removes. A message's `to` is
+ * required as the docs say, or optional (messageTo; production clients always send it, so whether
+ * Vitally insists is unknown). Messages appended one at a time: messages.ts.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -40,28 +42,32 @@ function checkParticipant(store: SandboxStore, value: unknown, where: string): v
   if (!known) badRequest(`${where}: Unknown ${value.type} id: ${value.id}`);
 }
 
-function checkMessages(store: SandboxStore, messages: unknown[]): void {
-  messages.forEach((m, i) => {
-    const where = `messages[${i}]`;
-    if (!isPlainObject(m)) badRequest(`${where} must be an object`);
-    checkShape(m, MESSAGE_SHAPE, MESSAGE_READ_ONLY, `${where}.`);
-    requireFields(m, ['externalId', 'message', 'from', 'to'], `${where}.`);
-    checkParticipant(store, m.from, `${where}.from`);
-    for (const list of ['to', 'cc', 'bcc'] as const) {
-      const people = (m[list] ?? []) as unknown[];
-      people.forEach((p, j) => checkParticipant(store, p, `${where}.${list}[${j}]`));
-    }
-  });
+/** Check one message body; `where` prefixes the error messages (e.g. 'messages[0]'). */
+export function checkMessage(ctx: Ctx, m: unknown, where: string): asserts m is Record<string, unknown> {
+  const dot = where ? `${where}.` : '';
+  if (!isPlainObject(m)) badRequest(`${where || 'the message'} must be an object`);
+  checkShape(m, MESSAGE_SHAPE, MESSAGE_READ_ONLY, dot);
+  requireFields(m, ctx.options.messageTo === 'required' ? ['externalId', 'message', 'from', 'to'] : ['externalId', 'message', 'from'], dot);
+  checkParticipant(ctx.store, m.from, `${dot}from`);
+  for (const list of ['to', 'cc', 'bcc'] as const) {
+    const people = (m[list] ?? []) as unknown[];
+    people.forEach((p, j) => checkParticipant(ctx.store, p, `${dot}${list}[${j}]`));
+  }
 }
 
-function mergeMessages(conv: SandboxRecord, incoming: Array<Record<string, unknown>>): void {
+function checkMessages(ctx: Ctx, messages: unknown[]): void {
+  messages.forEach((m, i) => checkMessage(ctx, m, `messages[${i}]`));
+}
+
+/** Insert messages, or update those whose externalId the conversation already holds. */
+export function mergeMessages(conv: SandboxRecord, incoming: Array<Record<string, unknown>>): void {
   const list = conv.messages as Array<Record<string, unknown>>;
   const now = new Date().toISOString();
   for (const m of incoming) {
     const from = m.from as Participant;
     const fields = {
       type: from.type === 'admin' ? 'outbound' : 'inbound',
-      message: m.message, from: structuredClone(m.from), to: structuredClone(m.to),
+      message: m.message, from: structuredClone(m.from), to: structuredClone(m.to ?? []),
       cc: structuredClone(m.cc ?? []), bcc: structuredClone(m.bcc ?? []), timestamp: m.timestamp ?? now,
     };
     const existing = list.find((x) => x.externalId === m.externalId);
@@ -71,7 +77,7 @@ function mergeMessages(conv: SandboxRecord, incoming: Array<Record<string, unkno
 }
 
 /** Recompute the links implied by the participants. */
-function link(store: SandboxStore, conv: SandboxRecord): void {
+export function link(store: SandboxStore, conv: SandboxRecord): void {
   const users = new Set<string>();
   const admins = new Set<string>();
   for (const m of conv.messages as Array<Record<string, unknown>>) {
@@ -96,7 +102,7 @@ function apply(ctx: Ctx, conv: SandboxRecord, body: Record<string, unknown>): vo
   ctx.store.touch('conversations', conv);
 }
 
-function byId(ctx: Ctx, id: string): SandboxRecord {
+export function conversationById(ctx: Ctx, id: string): SandboxRecord {
   const rec = ctx.store.find('conversations', id, false);
   if (!rec) throw new HttpError(404, `Conversation ${JSON.stringify(id)} not found`);
   return rec;
@@ -107,7 +113,7 @@ export function createConversation(ctx: Ctx, body: Record<string, unknown>): Rep
   requireFields(body, ['messages']);
   const messages = body.messages as unknown[];
   if (messages.length === 0) badRequest('messages must hold at least one message');
-  checkMessages(ctx.store, messages);
+  checkMessages(ctx, messages);
   const externalId = typeof body.externalId === 'string' ? body.externalId : null;
   let conv = externalId === null ? undefined : ctx.store.findByExternalId('conversations', externalId);
   if (!conv) {
@@ -121,20 +127,20 @@ export function createConversation(ctx: Ctx, body: Record<string, unknown>): Rep
 }
 
 export function getConversation(ctx: Ctx, id: string): Reply {
-  return { status: 200, body: byId(ctx, id) };
+  return { status: 200, body: conversationById(ctx, id) };
 }
 
 export function putConversation(ctx: Ctx, id: string, body: Record<string, unknown>): Reply {
   checkShape(body, SHAPE, READ_ONLY);
-  const conv = byId(ctx, id);
+  const conv = conversationById(ctx, id);
   checkExternalIdUnchanged(body, conv.externalId);
-  if (body.messages !== undefined) checkMessages(ctx.store, body.messages as unknown[]);
+  if (body.messages !== undefined) checkMessages(ctx, body.messages as unknown[]);
   apply(ctx, conv, body);
   return { status: 200, body: conv };
 }
 
 export function deleteConversation(ctx: Ctx, id: string): Reply {
-  const conv = byId(ctx, id);
+  const conv = conversationById(ctx, id);
   ctx.store.remove('conversations', conv.id);
   return { status: 200, body: conv };
 }

@@ -12,6 +12,7 @@ export type Kind =
   | 'key' // non-empty string
   | 'object'
   | 'boolean'
+  | 'integer'
   | 'datetime' // ISO 8601 date-time
   | 'date' // ISO 8601 date or date-time
   | 'stringArray'
@@ -33,6 +34,7 @@ const KIND_TEXT: Record<Kind, string> = {
   key: 'a non-empty string',
   object: 'an object',
   boolean: 'a boolean',
+  integer: 'an integer',
   datetime: 'an ISO 8601 date-time',
   date: 'an ISO 8601 date or date-time',
   stringArray: 'an array of strings',
@@ -68,6 +70,8 @@ function matches(kind: Kind, v: unknown): boolean {
       return isPlainObject(v);
     case 'boolean':
       return typeof v === 'boolean';
+    case 'integer':
+      return Number.isInteger(v);
     case 'datetime':
       return typeof v === 'string' && isIsoDateTime(v);
     case 'date':

@@ -1,29 +1,37 @@
 /**
  * The sandbox: a local Vitally-compatible HTTP server (REST API under /resources, Analytics API under
  * /analytics/v1, both on the same port) used by the tests and by users who want to try a sync without a
- * Vitally account. It emulates what Vitally's docs say (auth, validation, rate-limit headers), including
- * the strict parts, so a client that works here has been held to the documented contract.
+ * Vitally account. Its `docs` profile (the default) emulates what Vitally's docs say (auth, validation,
+ * rate-limit headers), including the strict parts; its `live` profile behaves as production clients of
+ * the real Vitally show it behaving (profiles.ts, docs/sandbox.md).
  *
- *     const sb = await createSandbox({ rateLimit: { limit: 5, windowMs: 1000 } });
+ *     const sb = await createSandbox({ profile: 'live', rateLimit: { limit: 5, windowMs: 1000 } });
  *     // REST:      `${sb.url}/resources/accounts`        Authorization: Basic base64(sb.token + ':')
  *     // Analytics: `${sb.analyticsUrl}/analytics/v1/track` Authorization: Basic <sb.analyticsToken>
+ *     await sb.settled(); // Analytics messages received so far are applied (live applies them later)
  *     await sb.close();
  *
  * `analyticsUrl` equals `url`: the real Analytics API lives on another host, the sandbox serves both.
  */
 
+import type { BehaviourOptions, Profile } from './profiles.js';
 import type { SandboxStore } from './store.js';
 
 export { createSandbox } from './server.js';
 export { SandboxStore } from './store.js';
-export type { RecordType, SandboxRecord, SandboxAdmin, AnalyticsEvent } from './store.js';
+export { PROFILES, PROFILE_NAMES, CHOICES } from './profiles.js';
+export type { BehaviourOptions, Profile } from './profiles.js';
+export type { RecordType, SandboxRecord, SandboxAdmin, AnalyticsEvent, DroppedMessage } from './store.js';
 
 export interface RateLimitOptions {
   limit: number;
   windowMs: number;
 }
 
-export interface SandboxOptions {
+/** Every behaviour option (profiles.ts) may be given; those left out take the profile's value. */
+export interface SandboxOptions extends Partial<BehaviourOptions> {
+  /** Which Vitally to play: 'docs' (default) or 'live'. */
+  profile?: Profile;
   /** Default '127.0.0.1'. */
   host?: string;
   /** Default 0 (ephemeral). */
@@ -32,10 +40,13 @@ export interface SandboxOptions {
   token?: string;
   /** Analytics API token; default 'an_sandbox_' + 24 random hex chars. */
   analyticsToken?: string;
-  /** REST sliding window; default { limit: 1000, windowMs: 60_000 }. */
+  /** REST rate window (sliding or fixed: rateLimitWindow); default { limit: 1000, windowMs: 60_000 }. */
   rateLimit?: RateLimitOptions;
-  /** Analytics sliding window; default null = unlimited, no RateLimit-* headers. */
+  /** Analytics rate window (same kind and headers as REST); default null = unlimited, no headers. */
   analyticsRateLimit?: RateLimitOptions | null;
+  /** The rate windows' clock, in milliseconds since the epoch (epoch Reset headers read it too);
+   *  default the process's monotonic clock. Tests pass a fake one to move time without waiting. */
+  now?: () => number;
   /** Added before every answer (and before a dropped socket is destroyed); default 0. */
   latencyMs?: number;
   /** Share (0..1) of authenticated requests answered 503 before being applied; default 0. */
@@ -46,14 +57,11 @@ export interface SandboxOptions {
   dropAfterRate?: number;
   /** Seed of the fault PRNG; default 1. */
   seed?: number;
-  /** Send Retry-After (seconds) on 429; default false (Vitally's docs don't promise it). */
-  retryAfter?: boolean;
-  /** PUT on an unknown id/externalId of an account, organization or user; default '404'. */
-  putUnknown?: '404' | 'create';
-  /** POST account/user/organization with an existing externalId: update it (default) or 409. */
-  postExisting?: 'update' | 'conflict';
   /** Catalogue served at /resources/customFields. `model` may be singular or plural ('account(s)'). */
   customFields?: CustomField[];
+  /** Custom object definitions served at /resources/customObjects (their fields also at
+   *  /resources/customFields?model=customObjects&customObjectId=<id>). Default none. */
+  customObjects?: CustomObjectOptions[];
   /** Analytics message types answered 400 (e.g. ['user']). */
   blockedAnalyticsTypes?: string[];
   /** Seeded team members (note authors, task assignees, conversation participants). */
@@ -69,6 +77,26 @@ export interface CustomField {
   type: string;
   options?: string[];
   createdAt?: string;
+}
+
+export interface CustomObjectOptions {
+  /** Default a random UUID. */
+  id?: string;
+  /** The machine name (e.g. 'subscription'): what a client finds the object by. */
+  name: string;
+  /** Default the name. */
+  label?: string;
+  fields?: CustomObjectField[];
+}
+
+export interface CustomObjectField {
+  /** Default a random UUID (the customFieldId of instance searches). */
+  id?: string;
+  label: string;
+  /** The trait key, e.g. 'vitally.custom.seats'. */
+  path: string;
+  type: string;
+  options?: string[];
 }
 
 /** What happened to a request the sandbox did not answer normally. */
@@ -105,11 +133,14 @@ export interface SandboxStats {
   faults: { dropped: number; failed: number; droppedAfter: number };
   /** Analytics messages applied, and accepted but skipped as duplicates (same messageId and type). */
   messages: { applied: number; deduplicated: number };
+  /** Analytics messages answered 200 and dropped (store.droppedMessages says which and why). */
+  messagesDropped: number;
 }
 
 /** Options after defaults; tests may change them at run time (e.g. sb.options.failRate = 0). Changes to
- *  `seed` take effect at the next reset(); host/port/admins are read at creation only. */
-export interface ResolvedSandboxOptions {
+ *  `seed` take effect at the next reset(); host/port/admins/customObjects/now are read at creation only. */
+export interface ResolvedSandboxOptions extends BehaviourOptions {
+  profile: Profile;
   host: string;
   port: number;
   token: string;
@@ -121,10 +152,8 @@ export interface ResolvedSandboxOptions {
   dropRate: number;
   dropAfterRate: number;
   seed: number;
-  retryAfter: boolean;
-  putUnknown: '404' | 'create';
-  postExisting: 'update' | 'conflict';
   customFields: CustomField[];
+  customObjects: Array<Required<Pick<CustomObjectOptions, 'id' | 'name' | 'label'>> & { fields: Array<CustomObjectField & { id: string }> }>;
   blockedAnalyticsTypes: string[];
   admins: Array<{ id?: string; email: string; name?: string }>;
   recordRequests: boolean;
@@ -145,7 +174,11 @@ export interface Sandbox {
   stats: SandboxStats;
   store: SandboxStore;
   options: ResolvedSandboxOptions;
-  /** Clear records, events, the log, stats and rate windows; reseed the fault PRNG. Admins are kept. */
+  /** Resolves once every Analytics message received so far has been applied (or dropped): at once
+   *  unless analyticsApply is 'deferred'. */
+  settled(): Promise<void>;
+  /** Clear records, events, the log, stats, rate windows and Analytics messages not yet applied;
+   *  reseed the fault PRNG. Admins and custom object definitions are kept. */
   reset(): void;
   /** Stop listening and close every connection, keep-alive ones included. */
   close(): Promise<void>;

@@ -8,17 +8,23 @@
  * organization's accounts) take `status=active|churned|activeOrChurned`, default `active` as reported by
  * third parties, churned meaning traits.churnedAt is set; notes/tasks take `archived=true|false`
  * (absent: both).
+ *
+ * Options change how a list ends and what it carries: listEnd 'empty-page' gives the last page a `next`
+ * that answers an empty page whose `next` is still set (a client must stop on an empty page as well as on
+ * a null `next`); conversationAtEnd adds `atEnd` to conversation pages. Records are answered through
+ * view() (shapes.ts).
  */
 
 import { HttpError, badRequest, type Reply } from './http.js';
 import type { Ctx } from './resources.js';
 import { withoutMessages } from './conversations.js';
 import { normalizeModel } from './options.js';
+import { view } from './shapes.js';
 import type { RecordType, SandboxRecord } from './store.js';
 
 const MODELS = ['accounts', 'users', 'organizations', 'notes', 'tasks', 'conversations', 'customObjects', 'projects', 'team'];
 
-function pageSize(query: URLSearchParams): number {
+export function pageSize(query: URLSearchParams): number {
   const raw = query.get('limit');
   if (raw === null) return 100;
   const n = Number(raw);
@@ -78,8 +84,28 @@ export function listPage(ctx: Ctx, type: RecordType, query: URLSearchParams, whe
   const more = page.length > limit;
   if (more) page.pop();
   const last = page[page.length - 1];
-  const results = page.map((r) => (type === 'conversations' ? withoutMessages(r.rec) : r.rec));
-  return { status: 200, body: { results, next: more && last ? encodeCursor(sortBy, last.key) : null } };
+  const results = page.map((r) => (type === 'conversations' ? withoutMessages(r.rec) : view(ctx, type, r.rec)));
+  const next = pageEnd(ctx, more, last && encodeCursor(sortBy, last.key), from);
+  return { status: 200, body: { results, next, ...(type === 'conversations' && ctx.options.conversationAtEnd ? { atEnd: !more } : {}) } };
+}
+
+/** The `next` of a page: the cursor after its last record when more follow; at the end, null, or with
+ *  listEnd 'empty-page' that cursor still (and, on the empty page it leads to, the same cursor again). */
+function pageEnd(ctx: Ctx, more: boolean, lastCursor: string | undefined, from: string | null): string | null {
+  if (more) return lastCursor ?? null;
+  if (ctx.options.listEnd !== 'empty-page') return null;
+  return lastCursor ?? (from || null);
+}
+
+/** A page of a fixed list (admins, custom object definitions), its cursor an offset into it. */
+export function offsetPage(ctx: Ctx, items: readonly unknown[], query: URLSearchParams, tag: string): Reply {
+  const limit = pageSize(query);
+  const from = query.get('from');
+  const start = from ? decodeCursor(from, tag) : 0;
+  const results = items.slice(start, start + limit);
+  const end = start + results.length;
+  const next = pageEnd(ctx, end < items.length, results.length > 0 ? encodeCursor(tag, end) : undefined, from);
+  return { status: 200, body: { results, next } };
 }
 
 /** GET /resources/{accounts|organizations}/:idOrExternalId/<child> (the route table knows the children). */
@@ -89,8 +115,13 @@ export function childList(ctx: Ctx, parent: 'accounts' | 'organizations', key: s
   const id = rec.id;
   const one = parent === 'accounts' ? 'accountId' : 'organizationId';
   const many = parent === 'accounts' ? 'accountIds' : 'organizationIds';
-  const where = (r: SandboxRecord): boolean =>
-    child === 'users' || child === 'conversations' ? (r[many] as string[]).includes(id) : r[one] === id;
+  const linked = (r: SandboxRecord | undefined): boolean => r !== undefined && (r[many] as string[]).includes(id);
+  const where = (r: SandboxRecord): boolean => {
+    if (child === 'users' || child === 'conversations') return linked(r);
+    // An NPS response belongs to the accounts and organizations of the user who gave it.
+    if (child === 'npsResponses') return linked(ctx.store.find('users', r.userId as string, false));
+    return r[one] === id;
+  };
   return listPage(ctx, child as RecordType, query, where);
 }
 
@@ -105,16 +136,11 @@ export function searchUsers(ctx: Ctx, query: URLSearchParams): Reply {
   const results = ctx.store.values('users').filter((u) =>
     email !== null ? typeof u.email === 'string' && u.email.toLowerCase() === email.toLowerCase() : u.externalId === externalId,
   );
-  return { status: 200, body: { results } };
+  return { status: 200, body: { results: results.map((u) => view(ctx, 'users', u)) } };
 }
 
 export function listAdmins(ctx: Ctx, query: URLSearchParams): Reply {
-  const limit = pageSize(query);
-  const from = query.get('from');
-  const start = from ? decodeCursor(from, 'admins') : 0;
-  const results = ctx.store.admins.slice(start, start + limit);
-  const next = start + limit < ctx.store.admins.length ? encodeCursor('admins', start + limit) : null;
-  return { status: 200, body: { results, next } };
+  return offsetPage(ctx, ctx.store.admins, query, 'admins');
 }
 
 export function searchAdmins(ctx: Ctx, query: URLSearchParams): Reply {
@@ -124,15 +150,26 @@ export function searchAdmins(ctx: Ctx, query: URLSearchParams): Reply {
   return { status: 200, body: { results } };
 }
 
-/** GET /resources/customFields?model=...: a bare array. */
+/**
+ * GET /resources/customFields?model=...: a bare array. With model=customObjects the fields of the
+ * custom object definitions follow those of the customFields option (each with its customObjectId), and
+ * `customObjectId=<id>` keeps one definition's.
+ */
 export function customFields(ctx: Ctx, query: URLSearchParams): Reply {
   const model = query.get('model');
   if (!model || !MODELS.includes(model)) badRequest(`model is required, one of: ${MODELS.join(', ')}`);
-  const body = ctx.options.customFields
+  const field = (f: { label: string; path: string; type: string; options?: string[] }) => ({
+    label: f.label, path: f.path, type: f.type, ...(f.options ? { options: f.options } : {}),
+  });
+  const coId = query.get('customObjectId');
+  const body: unknown[] = coId !== null ? [] : ctx.options.customFields
     .filter((f) => normalizeModel(f.model) === model)
-    .map((f) => ({
-      label: f.label, path: f.path, type: f.type, ...(f.options ? { options: f.options } : {}),
-      createdAt: f.createdAt ?? ctx.startedAt,
-    }));
+    .map((f) => ({ ...field(f), createdAt: f.createdAt ?? ctx.startedAt }));
+  if (model === 'customObjects') {
+    for (const def of ctx.options.customObjects) {
+      if (coId !== null && def.id !== coId) continue;
+      for (const f of def.fields) body.push({ id: f.id, ...field(f), customObjectId: def.id, createdAt: ctx.startedAt });
+    }
+  }
   return { status: 200, body };
 }

@@ -2,6 +2,9 @@
  * Accounts, organizations and users: the keyed resources (externalId is their natural key, and the path
  * accepts the Vitally id or the externalId). Each kind is a table of writable fields plus a `resolve`
  * step that checks relations and returns the fields to write; nothing is written until all checks pass.
+ * What Vitally does is unconfirmed for a PUT on an unknown key (putUnknown), a POST repeating an
+ * externalId (postExisting), a user PUT's links (userLinks) and an account rename (accountRename): each
+ * is an option. Answers go through view() (shapes.ts), which gives the live record shape when asked.
  */
 
 import type { ResolvedSandboxOptions } from './index.js';
@@ -9,6 +12,7 @@ import { HttpError, badRequest, type Reply } from './http.js';
 import {
   checkExternalIdUnchanged, checkRef, checkShape, mergeTraits, requireFields, traitsOf, type Shape,
 } from './fields.js';
+import { view } from './shapes.js';
 import { blankFields, type SandboxRecord, type SandboxStore } from './store.js';
 
 export interface Ctx {
@@ -27,7 +31,7 @@ interface KeyedKind {
   /** Required on create, besides externalId. */
   required: readonly string[];
   /** Check relations; return the standard fields to write (traits are merged separately). */
-  resolve(store: SandboxStore, body: Record<string, unknown>, current: SandboxRecord | null): Record<string, unknown>;
+  resolve(ctx: Ctx, body: Record<string, unknown>, current: SandboxRecord | null): Record<string, unknown>;
 }
 
 const nullableString = { kind: 'string', nullable: true } as const;
@@ -44,7 +48,7 @@ const ACCOUNT: KeyedKind = {
     'accountExecutiveId', 'keyRoles', 'segments', 'churnedAt', 'mrr', 'nextRenewalDate', 'trialEndDate',
   ],
   required: ['name'],
-  resolve(store, body) {
+  resolve({ store }, body) {
     const out: Record<string, unknown> = {};
     if (body.name !== undefined) out.name = body.name;
     if (body.accountOwnerId !== undefined) out.accountOwnerId = null;
@@ -67,7 +71,7 @@ const ORGANIZATION: KeyedKind = {
     'npsPassiveCount', 'npsPromoterCount', 'npsScore', 'segments', 'churnedAt', 'mrr', 'nextRenewalDate', 'trialEndDate',
   ],
   required: ['name'],
-  resolve(_store, body) {
+  resolve(_ctx, body) {
     return body.name === undefined ? {} : { name: body.name };
   },
 };
@@ -84,19 +88,20 @@ const USER: KeyedKind = {
     'npsLastFeedback', 'npsLastRespondedAt', 'deactivatedAt', 'segments', 'accounts', 'organizations',
   ],
   required: [],
-  resolve(store, body, current) {
+  resolve({ store, options }, body, current) {
     const out: Record<string, unknown> = {};
     for (const f of ['name', 'email', 'avatar', 'joinDate', 'unsubscribedFromConversations']) {
       if (body[f] !== undefined) out[f] = body[f];
     }
-    // accountIds / organizationIds given on PUT REPLACE the stored list (Vitally's behaviour is
-    // unconfirmed: replacing is the stricter reading, and a client that means "add" must send the union).
+    // accountIds / organizationIds given on PUT replace the stored list (userLinks 'replace', what
+    // production code shows: a client that means "add" sends the union) or are added to it ('merge').
     // They take Vitally ids only; an externalId is answered 400 like any unknown id.
     for (const [field, type] of [['accountIds', 'accounts'], ['organizationIds', 'organizations']] as const) {
       const ids = body[field] as string[] | undefined;
       if (ids === undefined) continue;
       for (const id of ids) checkRef(store, type, id);
-      out[field] = [...new Set(ids)];
+      const kept = options.userLinks === 'merge' ? ((current?.[field] ?? []) as string[]) : [];
+      out[field] = [...new Set([...kept, ...ids])];
     }
     const accounts = (out.accountIds ?? current?.accountIds ?? []) as string[];
     const orgs = (out.organizationIds ?? current?.organizationIds ?? []) as string[];
@@ -116,12 +121,18 @@ function notFound(kind: KeyedKind, key: string): never {
 function createRecord(ctx: Ctx, type: KeyedType, externalId: string, body: Record<string, unknown>): SandboxRecord {
   const kind = KEYED[type];
   requireFields(body, kind.required);
-  const fields = kind.resolve(ctx.store, body, null);
+  const fields = kind.resolve(ctx, body, null);
   return ctx.store.insert(type, externalId, { ...blankFields(type), ...fields, traits: traitsOf(body.traits) });
 }
 
+/** Whether the account name may change (accountRename 'refuse': only at creation). */
+function renames(ctx: Ctx, type: KeyedType): boolean {
+  return type !== 'accounts' || ctx.options.accountRename === 'accept';
+}
+
 function updateRecord(ctx: Ctx, type: KeyedType, rec: SandboxRecord, body: Record<string, unknown>): void {
-  const fields = KEYED[type].resolve(ctx.store, body, rec);
+  const fields = KEYED[type].resolve(ctx, body, rec);
+  if (!renames(ctx, type)) delete fields.name;
   Object.assign(rec, fields);
   if (body.traits !== undefined) mergeTraits(rec.traits as Record<string, unknown>, body.traits as Record<string, unknown>);
   ctx.store.touch(type, rec);
@@ -133,21 +144,24 @@ export function createKeyed(ctx: Ctx, type: KeyedType, body: Record<string, unkn
   requireFields(body, ['externalId']);
   const externalId = body.externalId as string;
   const existing = ctx.store.findByExternalId(type, externalId);
-  if (!existing) return { status: 200, body: createRecord(ctx, type, externalId, body) };
+  if (!existing || ctx.options.postExisting === 'duplicate') {
+    return { status: 200, body: view(ctx, type, createRecord(ctx, type, externalId, body)) };
+  }
   if (ctx.options.postExisting === 'conflict') {
     throw new HttpError(409, `${kind.label} with externalId ${JSON.stringify(externalId)} already exists`);
   }
-  // postExisting 'update': the body is still a create body (its checks apply), merged as a PUT.
+  // postExisting 'update': the body is still a create body (its checks apply), merged as a PUT, except
+  // that a name the account may not change through a PUT is not changed by this route either.
   requireFields(body, kind.required);
-  kind.resolve(ctx.store, body, null);
+  kind.resolve(ctx, body, null);
   updateRecord(ctx, type, existing, body);
-  return { status: 200, body: existing };
+  return { status: 200, body: view(ctx, type, existing) };
 }
 
 export function getKeyed(ctx: Ctx, type: KeyedType, key: string): Reply {
   const rec = ctx.store.find(type, key, true);
   if (!rec) notFound(KEYED[type], key);
-  return { status: 200, body: rec };
+  return { status: 200, body: view(ctx, type, rec) };
 }
 
 export function putKeyed(ctx: Ctx, type: KeyedType, key: string, body: Record<string, unknown>): Reply {
@@ -158,11 +172,14 @@ export function putKeyed(ctx: Ctx, type: KeyedType, key: string, body: Record<st
     if (ctx.options.putUnknown !== 'create') notFound(kind, key);
     // putUnknown 'create': the path segment becomes the externalId; required fields still apply.
     checkExternalIdUnchanged(body, key);
-    return { status: 200, body: createRecord(ctx, type, key, body) };
+    return { status: 200, body: view(ctx, type, createRecord(ctx, type, key, body)) };
   }
   checkExternalIdUnchanged(body, rec.externalId);
+  if (body.name !== undefined && !renames(ctx, type)) {
+    badRequest('name is not editable through the REST API: an account keeps the name it was created with');
+  }
   updateRecord(ctx, type, rec, body);
-  return { status: 200, body: rec };
+  return { status: 200, body: view(ctx, type, rec) };
 }
 
 /**
@@ -174,8 +191,9 @@ export function deleteKeyed(ctx: Ctx, type: KeyedType, key: string): Reply {
   const { store } = ctx;
   const rec = store.find(type, key, true);
   if (!rec) notFound(KEYED[type], key);
+  const answer = view(ctx, type, rec);
   store.remove(type, rec.id);
-  if (type === 'users') return { status: 200, body: rec };
+  if (type === 'users') return { status: 200, body: answer };
   const idField = type === 'accounts' ? 'accountId' : 'organizationId';
   const listField = type === 'accounts' ? 'accountIds' : 'organizationIds';
   for (const user of store.values('users')) {
@@ -202,5 +220,5 @@ export function deleteKeyed(ctx: Ctx, type: KeyedType, key: string): Reply {
       if (acc.organizationId === rec.id) acc.organizationId = null;
     }
   }
-  return { status: 200, body: rec };
+  return { status: 200, body: answer };
 }

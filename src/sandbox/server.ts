@@ -2,27 +2,31 @@
  * The sandbox HTTP server. Each request goes through, in order:
  *   1. paths outside /resources and /analytics -> 404 (no auth);
  *   2. auth (REST: Basic base64(token + ':'); Analytics: Basic <analyticsToken> verbatim) -> 401;
- *   3. the API's sliding window (REST always; Analytics when analyticsRateLimit is set) -> 429, not counted;
- *      every later answer carries the RateLimit-* headers;
+ *   3. the API's rate window (REST always; Analytics when analyticsRateLimit is set; a REST write takes
+ *      writeCost units) -> 429, not counted; every later answer carries the rate-limit headers;
  *   4. faults from the seeded PRNG (three draws per request, always, so one rate does not shift the
  *      others): drop (socket destroyed, nothing applied), fail (503, nothing applied);
- *   5. 413 for a body over 1 MiB, then routing (404/405), body parsing (415/400) and the handler;
+ *   5. 413 for a body over 1 MiB, then routing (403 for organizations when the workspace has none,
+ *      404/405), body parsing (415/400) and the handler;
  *   6. dropAfter: the request was applied, the answer is lost (socket destroyed).
  * latencyMs is waited (setTimeout) before every answer or destroyed socket. A request dropped in step 4
- * still counts against the rate window: the server saw it.
+ * still counts against the rate window: the server saw it. Analytics messages are applied in step 5, or
+ * after the answer (analyticsApply 'deferred'); settled() waits for them.
  */
 
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RecordedRequest, Sandbox, SandboxFault, SandboxOptions, SandboxStats } from './index.js';
+import { ConfigError } from '../errors.js';
+import type { RateLimitOptions, RecordedRequest, Sandbox, SandboxFault, SandboxOptions, SandboxStats } from './index.js';
 import { HttpError, analyticsAuthError, parseBody, readBody, restAuthError, type ReadBody, type Reply } from './http.js';
 import { resolveOptions } from './options.js';
-import { SlidingWindow } from './ratelimit.js';
+import { RateWindow } from './ratelimit.js';
 import { createRng } from './rng.js';
 import { SandboxStore } from './store.js';
 import type { Ctx } from './resources.js';
-import { paramsOf, restRoutes, type Method } from './routes.js';
+import { matchRoute, type Method } from './routes.js';
 import { ANALYTICS_ENDPOINTS, handleAnalytics } from './analytics.js';
+import { AnalyticsQueue } from './queue.js';
 
 interface Outcome {
   status: number;
@@ -35,6 +39,7 @@ function emptyStats(): SandboxStats {
   return {
     requests: 0, byStatus: {}, rateLimited: 0, writes: 0, maxInWindow: 0, analyticsMaxInWindow: 0,
     faults: { dropped: 0, failed: 0, droppedAfter: 0 }, messages: { applied: 0, deduplicated: 0 },
+    messagesDropped: 0,
   };
 }
 
@@ -59,6 +64,23 @@ function segments(pathname: string): string[] {
   }
 }
 
+/** Listen, turning a port that cannot be had into a ConfigError (the caller chose it: exit 2). */
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const failed = (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') reject(new ConfigError(`port ${port} on ${host} is already in use: choose another port, or 0 for a free one`));
+      else if (err.code === 'EACCES') reject(new ConfigError(`port ${port} on ${host} needs privileges this process lacks: choose a port above 1023`));
+      else if (err.code === 'EADDRNOTAVAIL') reject(new ConfigError(`host ${host} is not an address of this machine`));
+      else reject(err);
+    };
+    server.once('error', failed);
+    server.listen(port, host, () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
+}
+
 export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const startedAt = new Date().toISOString();
   const options = resolveOptions(opts, startedAt);
@@ -66,9 +88,15 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
   const ctx: Ctx = { store, options, startedAt };
   const stats = emptyStats();
   const requests: RecordedRequest[] = [];
-  const restWindow = new SlidingWindow(() => options.rateLimit);
-  const analyticsWindow = new SlidingWindow(() => options.analyticsRateLimit ?? { limit: Infinity, windowMs: 1 });
+  const windowOf = (limits: () => RateLimitOptions) =>
+    new RateWindow(
+      () => ({ ...limits(), window: options.rateLimitWindow, headers: options.rateLimitHeaders, reset: options.rateLimitReset }),
+      opts.now,
+    );
+  const restWindow = windowOf(() => options.rateLimit);
+  const analyticsWindow = windowOf(() => options.analyticsRateLimit ?? { limit: Infinity, windowMs: 1 });
   const timers = new Set<NodeJS.Timeout>();
+  const pending = new AnalyticsQueue(() => options);
   let rng = createRng(options.seed);
   let closed = false;
 
@@ -92,14 +120,17 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
       }
       if (method !== 'POST') throw new HttpError(405, `Method ${method} not allowed`, { Allow: 'POST' });
       const body = parseBody(read.text, contentType, endpoint === 'batch' ? 'array' : 'object');
-      return handleAnalytics(ctx, endpoint, body, stats.messages);
+      return handleAnalytics(ctx, endpoint, body, { stats, defer: (apply) => pending.defer(apply) });
     }
-    const routes = restRoutes(segs);
-    if (!routes) throw new HttpError(404, `Not found: ${rawPath}`);
-    const handler = routes[method];
-    if (!handler) throw new HttpError(405, `Method ${method} not allowed`, { Allow: Object.keys(routes).join(', ') });
+    if (segs[0] === 'organizations' && !options.organizations) {
+      throw new HttpError(403, 'Organizations are not enabled for this workspace');
+    }
+    const match = matchRoute(segs);
+    if (!match) throw new HttpError(404, `Not found: ${rawPath}`);
+    const handler = match.routes[method];
+    if (!handler) throw new HttpError(405, `Method ${method} not allowed`, { Allow: Object.keys(match.routes).join(', ') });
     const body = () => parseBody(read.text, contentType, 'object') as Record<string, unknown>;
-    return handler(ctx, { params: paramsOf(segs), query, body });
+    return handler(ctx, { params: match.params, query, body });
   }
 
   /** Decide what becomes of one request (applying it if it gets that far). */
@@ -117,7 +148,8 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
     let headers: Record<string, string> = {};
     const window = api === 'rest' ? restWindow : options.analyticsRateLimit ? analyticsWindow : null;
     if (window) {
-      const decision = window.take();
+      const write = api === 'rest' && req.method !== 'GET';
+      const decision = window.take(write ? options.writeCost : 1);
       headers = decision.headers;
       stats.maxInWindow = restWindow.maxInWindow;
       stats.analyticsMaxInWindow = analyticsWindow.maxInWindow;
@@ -190,13 +222,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
   const server = createServer((req, res) => {
     void handle(req, res);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listen(server, options.port, options.host);
   const port = (server.address() as AddressInfo).port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `http://${host}:${port}`;
@@ -215,7 +241,11 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
     stats,
     store,
     options,
+    settled() {
+      return pending.settled();
+    },
     reset() {
+      pending.cancel();
       store.clear();
       requests.length = 0;
       Object.assign(stats, emptyStats());
@@ -228,6 +258,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
       closed = true;
       for (const t of timers) clearTimeout(t);
       timers.clear();
+      pending.cancel();
       return new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();

@@ -1,12 +1,17 @@
 /**
- * In-memory records of one sandbox instance. Records are plain objects shaped as the API returns them.
- * Tests read them through all()/get() (copies); the request handlers use the live accessors.
+ * In-memory records of one sandbox instance. Records are plain objects shaped as the docs profile answers
+ * them (traits hold mrr and the other standard values, users hold accountIds); the live profile reshapes
+ * its answers (shapes.ts), never the store. Tests read records through all()/get() (copies); the request
+ * handlers use the live accessors.
  */
 
 import { randomUUID } from 'node:crypto';
 
-export type RecordType = 'accounts' | 'organizations' | 'users' | 'notes' | 'tasks' | 'conversations';
-export const RECORD_TYPES: readonly RecordType[] = ['accounts', 'organizations', 'users', 'notes', 'tasks', 'conversations'];
+export type RecordType =
+  | 'accounts' | 'organizations' | 'users' | 'notes' | 'tasks' | 'conversations' | 'npsResponses' | 'customObjectInstances';
+export const RECORD_TYPES: readonly RecordType[] = [
+  'accounts', 'organizations', 'users', 'notes', 'tasks', 'conversations', 'npsResponses', 'customObjectInstances',
+];
 
 export type SandboxRecord = Record<string, unknown> & {
   id: string;
@@ -34,6 +39,14 @@ export interface AnalyticsEvent {
   receivedAt: string;
 }
 
+/** An Analytics message accepted (200) but never applied, and why. */
+export interface DroppedMessage {
+  type: string;
+  message: unknown;
+  reason: string;
+  droppedAt: string;
+}
+
 /** Fields every new record of a keyed type starts with (REST and Analytics creations alike). */
 export function blankFields(type: 'accounts' | 'organizations' | 'users'): Record<string, unknown> {
   switch (type) {
@@ -56,7 +69,10 @@ interface Order {
 
 class Collection {
   readonly byId = new Map<string, SandboxRecord>();
+  /** Index key (the externalId, or for custom object instances `customObjectId/externalId`) -> id. */
   readonly byExternalId = new Map<string, string>();
+  /** id -> its index key, for the records that hold the index entry. */
+  readonly keyOf = new Map<string, string>();
   readonly order = new Map<string, Order>();
 }
 
@@ -67,6 +83,8 @@ export class SandboxStore {
   readonly admins: SandboxAdmin[];
   /** Dedup keys (type + messageId, or type + hash) of analytics messages already applied. */
   readonly seenMessages = new Set<string>();
+  /** Analytics messages answered 200 but dropped (profile live, or analyticsInvalid/analyticsUnknown 'drop'). */
+  readonly droppedMessages: DroppedMessage[] = [];
   private collections = SandboxStore.emptyCollections();
   private seq = 0;
 
@@ -99,6 +117,7 @@ export class SandboxStore {
     return id === undefined ? undefined : c.byId.get(id);
   }
 
+  /** By index key: the externalId (for instances, `customObjectId/externalId`). With duplicates, the oldest. */
   findByExternalId(type: RecordType, externalId: string): SandboxRecord | undefined {
     const id = this.collections[type].byExternalId.get(externalId);
     return id === undefined ? undefined : this.collections[type].byId.get(id);
@@ -113,15 +132,26 @@ export class SandboxStore {
     return this.collections[type].byId.size;
   }
 
-  insert(type: RecordType, externalId: string | null, fields: Record<string, unknown>): SandboxRecord {
+  /**
+   * Add a record. `key` is its index key (default: the externalId). A key another record already holds
+   * stays with that record: the new one is a duplicate that only its Vitally id reaches.
+   */
+  insert(type: RecordType, externalId: string | null, fields: Record<string, unknown>, key: string | null = externalId): SandboxRecord {
     const now = new Date().toISOString();
     const rec: SandboxRecord = { id: randomUUID(), externalId, ...fields, createdAt: now, updatedAt: now };
     const c = this.collections[type];
     c.byId.set(rec.id, rec);
-    if (externalId !== null) c.byExternalId.set(externalId, rec.id);
+    if (key !== null && !c.byExternalId.has(key)) this.index(c, rec.id, key);
     this.seq += 1;
     c.order.set(rec.id, { created: this.seq, updated: this.seq });
     return rec;
+  }
+
+  /** Move a record to another index key (an instance whose externalId changed); null removes it. */
+  rekey(type: RecordType, rec: SandboxRecord, key: string | null): void {
+    const c = this.collections[type];
+    this.unindex(c, rec.id);
+    if (key !== null) this.index(c, rec.id, key);
   }
 
   /** Mark a record as updated now (updatedAt and its place in updatedAt order). */
@@ -139,7 +169,16 @@ export class SandboxStore {
     if (!rec) return;
     c.byId.delete(id);
     c.order.delete(id);
-    if (rec.externalId !== null) c.byExternalId.delete(rec.externalId);
+    const key = c.keyOf.get(id);
+    this.unindex(c, id);
+    if (key === undefined) return;
+    // A duplicate holding the same key (postExisting 'duplicate') takes over the index entry.
+    for (const other of c.byId.values()) {
+      if (!c.keyOf.has(other.id) && this.keyFor(type, other) === key) {
+        this.index(c, other.id, key);
+        return;
+      }
+    }
   }
 
   /** Records sorted newest first by createdAt or updatedAt, each with its sort key (for cursors). */
@@ -153,17 +192,40 @@ export class SandboxStore {
     return rows.sort((a, b) => b.key - a.key);
   }
 
-  /** Forget every record, event and dedup key; admins stay. */
+  /** Forget every record, event, dropped message and dedup key; admins stay. */
   clear(): void {
     this.collections = SandboxStore.emptyCollections();
     this.events.length = 0;
+    this.droppedMessages.length = 0;
     this.seenMessages.clear();
   }
 
-  private static emptyCollections(): Record<RecordType, Collection> {
-    return {
-      accounts: new Collection(), organizations: new Collection(), users: new Collection(),
-      notes: new Collection(), tasks: new Collection(), conversations: new Collection(),
-    };
+  /** The index key a record would hold. */
+  keyFor(type: RecordType, rec: SandboxRecord): string | null {
+    if (rec.externalId === null) return null;
+    return type === 'customObjectInstances' ? instanceKey(rec.customObjectId as string, rec.externalId) : rec.externalId;
   }
+
+  private index(c: Collection, id: string, key: string): void {
+    c.byExternalId.set(key, id);
+    c.keyOf.set(id, key);
+  }
+
+  private unindex(c: Collection, id: string): void {
+    const key = c.keyOf.get(id);
+    if (key === undefined) return;
+    c.keyOf.delete(id);
+    if (c.byExternalId.get(key) === id) c.byExternalId.delete(key);
+  }
+
+  private static emptyCollections(): Record<RecordType, Collection> {
+    const out = {} as Record<RecordType, Collection>;
+    for (const t of RECORD_TYPES) out[t] = new Collection();
+    return out;
+  }
+}
+
+/** The index key of a custom object instance: externalIds are unique within one custom object. */
+export function instanceKey(customObjectId: string, externalId: string): string {
+  return `${customObjectId}/${externalId}`;
 }

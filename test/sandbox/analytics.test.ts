@@ -64,7 +64,10 @@ describe('sandbox Analytics API', () => {
       expect(res.status, `${type} ${JSON.stringify(body)}`).toBe(400);
       expect(res.json.error).toMatch(message);
     }
-    expect((await analytics(sb, 'customobjectinstance', { timestamp: TS })).status).toBe(404);
+    const instance = await analytics(sb, 'customobjectinstance', { timestamp: TS });
+    expect(instance.status).toBe(400);
+    expect(instance.json.error).toBe('externalId is required');
+    expect((await analytics(sb, 'identify', { timestamp: TS })).status).toBe(404);
     expect(sb.store.events).toHaveLength(0);
   });
 

@@ -1,0 +1,63 @@
+/**
+ * Analytics work not yet applied. With analyticsApply 'at-once' the work runs as it is handed over
+ * (before the answer); with 'deferred' it runs analyticsDelayMs later (0: the next turn of the event
+ * loop), in the order received. settled() resolves once nothing is waiting; an error thrown by deferred
+ * work (a sandbox bug: at once it would be a 500) rejects it instead of ending the process.
+ */
+
+import type { BehaviourOptions } from './profiles.js';
+
+export class AnalyticsQueue {
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
+  private failure: unknown = null;
+
+  constructor(private readonly options: () => Pick<BehaviourOptions, 'analyticsApply' | 'analyticsDelayMs'>) {}
+
+  defer(apply: () => void): void {
+    const { analyticsApply, analyticsDelayMs } = this.options();
+    if (analyticsApply === 'at-once') {
+      apply();
+      return;
+    }
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      try {
+        apply();
+      } catch (err) {
+        this.failure ??= err;
+      }
+      if (this.timers.size === 0) this.wake();
+    }, analyticsDelayMs);
+    this.timers.add(t);
+  }
+
+  settled(): Promise<void> {
+    if (this.timers.size === 0) return this.outcome();
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  /** Forget the waiting work (reset, close); whoever waits for it is released. */
+  cancel(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.wake();
+  }
+
+  private outcome(): Promise<void> {
+    const failure = this.failure;
+    this.failure = null;
+    return failure === null ? Promise.resolve() : Promise.reject(failure);
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    const failure = this.failure;
+    this.failure = null;
+    for (const w of waiters) {
+      if (failure === null) w.resolve();
+      else w.reject(failure);
+    }
+  }
+}
