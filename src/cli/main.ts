@@ -122,10 +122,25 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
     .option('--drop-rate <share>', 'share of connections dropped before an answer (0..1)')
     .option('--seed <n>', 'seed of the fault injection (default 1)')
     .option('--custom-fields <file>', 'serve this trait catalogue at /resources/customFields (JSON: [{model, label, path, type, options?}])')
-    .option('--block-analytics <type>', 'answer 400 to this Analytics message type, as a workspace switch that blocks it does (repeatable): track, user, account, organization or unlink', collect)
+    .option('--block-analytics <type>', 'answer 400 to this Analytics message type, as a workspace switch that blocks it does (repeatable): track, user, account, organization, unlink or customobjectinstance', collect)
+    .addOption(new Option('--profile <name>', 'docs: behave as Vitally\'s docs say (default); live: as production clients of the real Vitally show (record shapes, refused renames, X-RateLimit headers over a fixed window, Analytics applied later)').choices(['docs', 'live']))
+    .addOption(new Option('--put-unknown <answer>', 'PUT on an unknown account/organization/user: 404 or create (unconfirmed; default 404)').choices(['404', 'create']))
+    .addOption(new Option('--post-existing <answer>', 'POST repeating an externalId: update, conflict (409) or duplicate (unconfirmed; default update)').choices(['update', 'conflict', 'duplicate']))
+    .addOption(new Option('--user-links <how>', 'accountIds/organizationIds on a user PUT: replace or merge the links (unconfirmed; default replace)').choices(['replace', 'merge']))
+    .addOption(new Option('--account-rename <answer>', 'name on an account PUT: accept, or refuse with 400 (unconfirmed; docs accept, live refuse)').choices(['accept', 'refuse']))
+    .addOption(new Option('--rate-headers <family>', 'rate-limit headers: ratelimit (RateLimit-*) or x-ratelimit (X-RateLimit-*) (docs ratelimit, live x-ratelimit)').choices(['ratelimit', 'x-ratelimit']))
+    .addOption(new Option('--rate-reset <meaning>', 'the Reset header: delta (seconds to wait) or epoch (Unix time in seconds) (docs delta, live epoch)').choices(['delta', 'epoch']))
+    .addOption(new Option('--rate-window <kind>', 'sliding, or fixed (empties --window seconds after its first request) (docs sliding, live fixed)').choices(['sliding', 'fixed']))
+    .option('--retry-after', 'send Retry-After on 429 (unconfirmed; off by default)')
+    .option('--no-retry-after', 'send no Retry-After on 429')
+    .option('--write-cost <n>', 'units of the allowance a write takes, a read taking 1 (unconfirmed; default 1)')
+    .option('--no-organizations', 'a workspace without organizations: every organization path answers 403')
+    .option('--custom-objects <file>', 'serve these custom objects (JSON: [{id?, name, label?, fields?: [{id?, label, path, type}]}]); their ids are printed')
+    .addOption(new Option('--analytics-apply <when>', 'apply Analytics messages at-once (before the 200) or deferred (after it) (docs at-once, live deferred)').choices(['at-once', 'deferred']))
+    .option('--analytics-delay <ms>', 'with deferred Analytics: apply messages this long after the answer (default 0: at once after it)')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ vitally-sync sandbox --port 4010 --limit 100 --window 60 --custom-fields fixtures/custom-fields.json\n  $ vitally-sync sandbox --block-analytics user      # Analytics user messages are refused (400)',
+      '\nExamples:\n  $ vitally-sync sandbox --port 4010 --limit 100 --window 60 --custom-fields fixtures/custom-fields.json\n  $ vitally-sync sandbox --block-analytics user      # Analytics user messages are refused (400)\n  $ vitally-sync sandbox --profile live              # as production code shows the real Vitally\n  $ vitally-sync sandbox --profile live --post-existing conflict --no-organizations\n\nEvery profile and option, and where each behaviour comes from: docs/sandbox.md',
     )
     .action(async (opts: SandboxFlags) => {
       const { sandboxCommand } = await import('./sandbox.js');

@@ -1,7 +1,8 @@
 /** `vitally-sync sandbox`: serve the local Vitally-compatible API until Ctrl-C. */
+import { readFileSync } from 'node:fs';
 import { intFlag, shareFlag } from '../config/numbers.js';
 import { ConfigError } from '../errors.js';
-import { createSandbox, type SandboxOptions } from '../sandbox/index.js';
+import { PROFILES, createSandbox, type BehaviourOptions, type CustomObjectOptions, type Profile, type SandboxOptions } from '../sandbox/index.js';
 import { MESSAGE_TYPES } from '../sandbox/analytics.js';
 import { sandboxCatalogue } from '../schema/catalogue.js';
 import type { CliIO } from './io.js';
@@ -18,6 +19,62 @@ export interface SandboxFlags {
   customFields?: string;
   /** --block-analytics (repeatable): Analytics message types answered 400, as a workspace switch does. */
   blockAnalytics?: string[];
+  profile?: string;
+  putUnknown?: string;
+  postExisting?: string;
+  userLinks?: string;
+  accountRename?: string;
+  rateHeaders?: string;
+  rateReset?: string;
+  rateWindow?: string;
+  /** --retry-after / --no-retry-after; undefined: the profile's choice. */
+  retryAfter?: boolean;
+  writeCost?: string;
+  /** false with --no-organizations. */
+  organizations?: boolean;
+  customObjects?: string;
+  analyticsApply?: string;
+  analyticsDelay?: string;
+}
+
+/** The flags that name one behaviour option each, their value passed as is (the sandbox checks it). */
+const CHOICE_FLAGS = {
+  putUnknown: 'putUnknown',
+  postExisting: 'postExisting',
+  userLinks: 'userLinks',
+  accountRename: 'accountRename',
+  rateHeaders: 'rateLimitHeaders',
+  rateReset: 'rateLimitReset',
+  rateWindow: 'rateLimitWindow',
+  analyticsApply: 'analyticsApply',
+} as const satisfies Partial<Record<keyof SandboxFlags, keyof BehaviourOptions>>;
+
+/** The custom object definitions of `--custom-objects <file>`: a JSON array of {id?, name, label?, fields?}. */
+function customObjectsFile(file: string): CustomObjectOptions[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    throw new ConfigError(`--custom-objects ${file}: ${code === 'ENOENT' ? 'no such file' : code ? `cannot be read (${code})` : `not valid JSON (${(err as Error).message})`}`);
+  }
+  if (!Array.isArray(json)) throw new ConfigError(`--custom-objects ${file}: expected a JSON array of {id?, name, label?, fields?}`);
+  return json as CustomObjectOptions[];
+}
+
+/** The behaviour flags as sandbox options: only those given, so the profile decides the rest. */
+function behaviourOptions(opts: SandboxFlags): Partial<SandboxOptions> {
+  const out: Partial<SandboxOptions> = {};
+  if (opts.profile !== undefined) out.profile = opts.profile as Profile;
+  for (const [flag, option] of Object.entries(CHOICE_FLAGS) as Array<[keyof typeof CHOICE_FLAGS, string]>) {
+    if (opts[flag] !== undefined) (out as Record<string, unknown>)[option] = opts[flag];
+  }
+  if (opts.retryAfter !== undefined) out.retryAfter = opts.retryAfter;
+  if (opts.organizations === false) out.organizations = false;
+  if (opts.writeCost !== undefined) out.writeCost = intFlag(opts.writeCost, '--write-cost', 1, 1, 1_000_000);
+  if (opts.analyticsDelay !== undefined) out.analyticsDelayMs = intFlag(opts.analyticsDelay, '--analytics-delay', 0, 0, 600_000);
+  if (opts.customObjects !== undefined) out.customObjects = customObjectsFile(opts.customObjects);
+  return out;
 }
 
 /** The command's flags as the sandbox's options, checked (a ConfigError names the bad flag). */
@@ -41,6 +98,7 @@ export function sandboxOptions(opts: SandboxFlags): SandboxOptions {
     recordRequests: false,
     ...(blocked.length ? { blockedAnalyticsTypes: [...new Set(blocked)] } : {}),
     ...sandboxCatalogue(opts.customFields),
+    ...behaviourOptions(opts),
   };
 }
 
@@ -49,12 +107,18 @@ export async function sandboxCommand(opts: SandboxFlags, io: CliIO): Promise<num
   const sb = await createSandbox(options);
   const { limit, windowMs } = options.rateLimit!;
   const blocked = options.blockedAnalyticsTypes ?? [];
+  // The behaviour options given by flag: what this sandbox does apart from its profile's defaults.
+  const changed = (Object.keys(PROFILES.docs) as Array<keyof BehaviourOptions>)
+    .filter((k) => options[k] !== undefined)
+    .map((k) => `${k}=${String(sb.options[k])}`);
   io.stdout.write(
     [
-      `Vitally sandbox listening on ${sb.url} (rate limit ${limit} requests per ${windowMs / 1000} s)`,
+      `Vitally sandbox listening on ${sb.url} (rate limit ${limit} requests per ${windowMs / 1000} s, ${sb.options.rateLimitWindow} window)`,
+      `Profile: ${sb.options.profile}${changed.length ? ` with ${changed.join(', ')}` : ''} (docs/sandbox.md)`,
       `REST token: ${sb.token}`,
       `Analytics token: ${sb.analyticsToken}`,
       ...(blocked.length ? [`Analytics message types blocked (answered 400): ${blocked.join(', ')}`] : []),
+      ...sb.options.customObjects.map((c) => `Custom object ${c.name}: id ${c.id}`),
       '',
       'In another shell:',
       `  export VITALLY_BASE_URL=${sb.url} VITALLY_API_TOKEN=${sb.token} VITALLY_ANALYTICS_TOKEN=${sb.analyticsToken}`,

@@ -177,6 +177,8 @@ export interface Sandbox {
   /** Resolves once every Analytics message received so far has been applied (or dropped): at once
    *  unless analyticsApply is 'deferred'. */
   settled(): Promise<void>;
+  /** Apply every Analytics message received and not yet applied, now (Vitally catching up). */
+  flush(): void;
   /** Clear records, events, the log, stats, rate windows and Analytics messages not yet applied;
    *  reseed the fault PRNG. Admins and custom object definitions are kept. */
   reset(): void;

@@ -46,7 +46,9 @@ export interface BehaviourOptions {
   /** at-once: Analytics messages are applied before the 200; deferred: after it (see analyticsDelayMs;
    *  `await sb.settled()` waits until everything received is applied). */
   analyticsApply: 'at-once' | 'deferred';
-  /** With analyticsApply 'deferred': how long after the answer messages are applied (0: the next tick). */
+  /** With analyticsApply 'deferred': how long after the answer messages are applied (0: the next turn of
+   *  the event loop, before a client can read anything back; the live profile's 200 lets a read made
+   *  right after the answer find nothing yet, as a queue would). */
   analyticsDelayMs: number;
   /** reject: an invalid Analytics message fails its request (400, the whole batch); drop: the request is
    *  answered 200 and the invalid message is dropped (sb.store.droppedMessages says why). */
@@ -102,7 +104,7 @@ export const PROFILES: Record<Profile, BehaviourOptions> = {
     recordShape: 'live',
     traitDates: 'epoch',
     analyticsApply: 'deferred',
-    analyticsDelayMs: 0,
+    analyticsDelayMs: 200,
     analyticsInvalid: 'drop',
     analyticsUnknown: 'drop',
     conversationAtEnd: true,

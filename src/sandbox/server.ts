@@ -244,6 +244,9 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
     settled() {
       return pending.settled();
     },
+    flush() {
+      pending.flush();
+    },
     reset() {
       pending.cancel();
       store.clear();

@@ -68,3 +68,14 @@ export async function user(sb: Sandbox, externalId: string, extra: Record<string
   if (res.status !== 200) throw new Error(`user ${externalId}: ${res.status} ${res.text}`);
   return res.json as { id: string; externalId: string } & Record<string, unknown>;
 }
+
+/** A clock for the sandbox's `now` option: time moves only when a test moves it. */
+export function fakeClock(start = Date.UTC(2026, 0, 1, 12, 0, 0)) {
+  let t = start;
+  return {
+    now: () => t,
+    advance(ms: number) {
+      t += ms;
+    },
+  };
+}
