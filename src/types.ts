@@ -8,11 +8,17 @@ export interface IdCache {
   set(object: string, externalId: string, id: string): void;
 }
 
-/** One record out of a reader. `row` is the 1-based record number, `line` the file line it starts on. */
+/**
+ * One record out of a reader. `row` is the 1-based record number; `line` says where it is in the input:
+ * the file line it starts on (CSV, NDJSON), its 0-based row index (Parquet), its row number (Postgres).
+ */
 export interface SourceRecord {
   row: number;
   line: number;
-  /** The record's fields. CSV: strings keyed by header. NDJSON: JSON values. Absent when `error` is set. */
+  /**
+   * The record's fields. CSV: strings keyed by header. NDJSON: JSON values. Parquet, Postgres: typed JSON
+   * values, undefined for a null. Absent when `error` is set.
+   */
   data?: Record<string, unknown>;
   /** A record that could not be read (malformed CSV, a line that is not JSON): it fails alone. */
   error?: RowError;
@@ -25,7 +31,7 @@ export interface SourceRecord {
   fatal?: boolean;
 }
 
-export type InputFormat = 'csv' | 'ndjson';
+export type InputFormat = 'csv' | 'ndjson' | 'parquet' | 'postgres';
 
 /** One HTTP request, fully built: a retry resends exactly these bytes. */
 export interface PlannedRequest {

@@ -1,8 +1,10 @@
 /**
- * source/: readers that turn a CSV or NDJSON file (or stdin) into a stream of SourceRecords
- * `{ row, line, data }`, pulled one at a time or a chunk's worth at a time, with backpressure, so memory stays flat with file size.
+ * source/: readers that turn an input into a stream of SourceRecords `{ row, line, data }`, pulled a
+ * batch at a time, with backpressure, so memory stays flat with the input's size: a CSV or NDJSON file
+ * (or stdin), a Parquet file, the rows of a SQL query on Postgres (the input is a postgres:// URL).
  * A malformed record comes through as `{ row, line, error, raw }` and the read goes on; only a record the
- * parser cannot get past (an unclosed quote) ends it, flagged `fatal`.
+ * parser cannot get past (an unclosed quote) ends it, flagged `fatal`. The Parquet and Postgres readers
+ * (and their libraries) are loaded only when such an input is read.
  */
 
 import { extname } from 'node:path';
@@ -11,6 +13,7 @@ import type { InputFormat, SourceRecord } from '../types.js';
 import { readCsvBatches } from './csv.js';
 import { READ_CHUNK_BYTES, inputLabel, openInputFile } from './input.js';
 import { readNdjsonBatches } from './ndjson.js';
+import { isPostgresUrl, parsePostgresUrl } from './postgres-url.js';
 
 export interface SourceOptions {
   /** A file path, or '-' for stdin. */
@@ -28,9 +31,16 @@ export interface SourceOptions {
    * Guards against an unclosed quote swallowing the rest of a large file.
    */
   maxRecordBytes?: number;
+  /** Postgres (a postgres:// URL as `path`): the SQL whose rows are read (--query). */
+  query?: string;
+  /** Postgres: the password, when it is not in the URL (--password-file, PGPASSWORD). */
+  password?: string;
+  /** Columns the Parquet and Postgres readers leave out (push --ignore): not decoded, so they fail no row. */
+  ignore?: readonly string[];
 }
 
-export const FORMATS: readonly InputFormat[] = ['csv', 'ndjson'];
+/** The formats --format names; `postgres` is told by the input's postgres:// scheme. */
+export const FORMATS: readonly InputFormat[] = ['csv', 'ndjson', 'parquet'];
 export const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
 const EXTENSIONS: Readonly<Record<string, InputFormat>> = {
@@ -39,13 +49,20 @@ const EXTENSIONS: Readonly<Record<string, InputFormat>> = {
   '.txt': 'csv',
   '.ndjson': 'ndjson',
   '.jsonl': 'ndjson',
+  '.parquet': 'parquet',
 };
 
-/** The input format: --format wins; else the file extension. Throws ConfigError when neither tells. */
+/** The input format: a postgres:// URL is a query; else --format wins, else the file extension. Throws ConfigError when neither tells. */
 export function detectFormat(path: string, format?: string): InputFormat {
+  if (isPostgresUrl(path)) {
+    if (format !== undefined && format !== 'postgres') throw new ConfigError(`--format ${format} does not apply to a postgres:// URL: its rows come from --query`);
+    return 'postgres';
+  }
+  if (format === 'postgres') throw new ConfigError('--format postgres needs a postgres:// URL as the input (with --query)');
   if (format !== undefined) {
+    if (format === 'parquet' && path === '-') throw new ConfigError('Parquet cannot be read from stdin (its footer, at the end, says where everything is): give the file');
     if ((FORMATS as readonly string[]).includes(format)) return format as InputFormat;
-    throw new ConfigError(`--format "${format}" is not known: use csv or ndjson`);
+    throw new ConfigError(`--format "${format}" is not known: use csv, ndjson or parquet`);
   }
   if (path === '-') throw new ConfigError('Reading from stdin (-) needs --format csv or --format ndjson');
   const ext = extname(path).toLowerCase();
@@ -53,7 +70,7 @@ export function detectFormat(path: string, format?: string): InputFormat {
   if (found) return found;
   const what = ext ? `the extension "${ext}"` : 'a file name without an extension';
   throw new ConfigError(
-    `Cannot tell the format of ${path} from ${what} (known: .csv, .tsv, .txt, .ndjson, .jsonl); pass --format csv or --format ndjson`,
+    `Cannot tell the format of ${path} from ${what} (known: .csv, .tsv, .txt, .ndjson, .jsonl, .parquet); pass --format csv, ndjson or parquet`,
   );
 }
 
@@ -92,6 +109,12 @@ export function readRecordBatches(opts: SourceOptions): AsyncGenerator<SourceRec
   } catch (err) {
     return failing<SourceRecord[]>(err);
   }
+  if (format === 'parquet') {
+    return loaded(async () =>
+      (await import('./parquet.js')).readParquetBatches({ path: opts.path, label: opts.path, signal: opts.signal, ignore: opts.ignore }),
+    );
+  }
+  if (format === 'postgres') return readQuery(opts);
   const common = {
     label: inputLabel(opts.path),
     maxRecordBytes: opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
@@ -99,9 +122,31 @@ export function readRecordBatches(opts: SourceOptions): AsyncGenerator<SourceRec
     open: async (): Promise<NodeJS.ReadableStream> =>
       opts.path === '-'
         ? (opts.stdin ?? process.stdin)
-        : (await openInputFile(opts.path)).createReadStream({ highWaterMark: READ_CHUNK_BYTES[format] }),
+        : (await openInputFile(opts.path)).createReadStream({ highWaterMark: READ_CHUNK_BYTES[format as 'csv' | 'ndjson'] }),
   };
   return format === 'csv' ? readCsvBatches({ ...common, delimiter }) : readNdjsonBatches(common);
+}
+
+/** The rows of --query on the database of the postgres:// input. */
+function readQuery(opts: SourceOptions): AsyncGenerator<SourceRecord[]> {
+  return loaded(async () => {
+    const target = parsePostgresUrl(opts.path);
+    if (opts.query === undefined) throw new ConfigError(`Reading ${target.label} needs --query <sql> or --query-file <path>: the rows of that query are the input`);
+    const { readPostgresBatches } = await import('./postgres.js');
+    return readPostgresBatches({
+      url: target.url,
+      password: opts.password ?? target.password,
+      label: target.label,
+      sql: opts.query,
+      signal: opts.signal,
+      ignore: opts.ignore,
+    });
+  });
+}
+
+/** A reader whose module is loaded on the first `next()` (errors surface there too). */
+async function* loaded(make: () => Promise<AsyncGenerator<SourceRecord[]>>): AsyncGenerator<SourceRecord[]> {
+  yield* await make();
 }
 
 async function* failing<T>(err: unknown): AsyncGenerator<T> {
@@ -110,7 +155,7 @@ async function* failing<T>(err: unknown): AsyncGenerator<T> {
 
 /** For checks before any request: throws InputError INPUT_NOT_FOUND or INPUT_UNREADABLE. */
 export async function assertReadable(path: string): Promise<void> {
-  if (path === '-') return;
+  if (path === '-' || isPostgresUrl(path)) return;
   const handle = await openInputFile(path);
   await handle.close();
 }
