@@ -20,14 +20,16 @@ import { checkSyncName, configTarget, syncNameFor, writeSync } from '../schema/c
 import { loadCatalogue, type Loaded } from '../schema/load.js';
 import { propose, type Proposal } from '../schema/propose.js';
 import { standardTraits } from '../schema/standard.js';
-import { detectFormat, readRecords } from '../source/index.js';
+import { detectFormat, readRecords, type SourceOptions } from '../source/index.js';
+import { parsePostgresUrl } from '../source/postgres-url.js';
+import { resolveQueryInput, sourceOptions, type QueryFlags } from '../config/query.js';
 import { openStore, type DB } from '../state/store.js';
 import { makeRedactor } from '../vitally/auth.js';
 import { catalogueObject } from './fields.js';
 import type { CliIO } from './io.js';
 import { createSender } from './sender.js';
 
-export interface InitFlags extends ConnectionFlags {
+export interface InitFlags extends ConnectionFlags, Omit<QueryFlags, 'scope'> {
   object?: string;
   name?: string;
   force?: boolean;
@@ -51,17 +53,21 @@ export async function initCommand(file: string | undefined, flags: InitFlags, io
   const sampleSize = intFlag(flags.sample, '--sample', 100, 1, 100_000);
   const format = detectFormat(file, flags.format);
   const delimiter = flags.delimiter?.replace('\\t', '\t');
-  if (delimiter !== undefined && format !== 'csv') throw new ConfigError('--delimiter is for CSV input; NDJSON has none');
+  if (delimiter !== undefined && format !== 'csv') throw new ConfigError('--delimiter is for CSV input');
+  const query = resolveQueryInput(file, format, flags, io.env);
+  // A database is named by its URL without the password, which is never written into the config file.
+  const target = query ? parsePostgresUrl(file) : undefined;
+  const shown = target?.label ?? file;
   const cwd = process.cwd();
   const configPath = configTarget(flags.config, cwd);
-  const name = checkSyncName(flags.name ?? syncNameFor(file));
+  const name = checkSyncName(flags.name ?? syncNameFor(flags.queryFile ?? shown));
 
   // Refuse early, before reading anything, when the name is taken.
   if (existsSync(configPath) && !flags.force && name in loadConfigFile(configPath).syncs) {
     throw new ConfigError(`${configPath} already has a sync named "${name}": pass --force to replace it, or --name to give this one another name. Nothing was written`);
   }
 
-  const { columns, rows } = await sample(file, format, delimiter, sampleSize);
+  const { columns, rows } = await sample(sourceOptions({ input: file, format, delimiter, ignore: [], query }), shown, sampleSize);
   const loaded = await catalogueFor(object, flags, io, configPath);
   const known = [...(loaded.catalogue?.fields ?? [])];
   for (const f of standardTraits(object)) if (!known.some((k) => k.key === f.key)) known.push(f);
@@ -69,21 +75,26 @@ export async function initCommand(file: string | undefined, flags: InitFlags, io
 
   const configDir = resolvePath(configPath, '..');
   // Relative to the config file's folder (as the config file reads it), unless the file lies outside it.
-  const rel = relative(configDir, resolvePath(file));
-  const syncFile = rel === '' || rel.startsWith('..') || isAbsolute(rel) ? resolvePath(file) : rel.split(sep).join('/');
+  const inConfigDir = (path: string): string => {
+    const rel = relative(configDir, resolvePath(path));
+    return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? resolvePath(path) : rel.split(sep).join('/');
+  };
   const sync: SyncSection = {
-    description: `Proposed by vitally-sync init from ${basename(file)} (${rows.length} sampled rows)`,
-    file: syncFile,
+    description: `Proposed by vitally-sync init from ${target ? target.label : basename(file)} (${rows.length} sampled rows)`,
+    file: target ? target.url : inConfigDir(file),
+    ...(flags.query !== undefined ? { query: flags.query } : {}),
+    ...(flags.queryFile !== undefined ? { queryFile: inConfigDir(flags.queryFile) } : {}),
+    ...(flags.passwordFile !== undefined ? { passwordFile: inConfigDir(flags.passwordFile) } : {}),
     object,
     mode,
-    ...(flags.format ? { format } : {}),
+    ...(flags.format && format !== 'postgres' ? { format } : {}),
     ...(delimiter ? { delimiter } : {}),
     map: proposal.map,
     ...(proposal.ignore.length ? { ignore: proposal.ignore } : {}),
   };
   const written = writeSync(configPath, name, sync, Boolean(flags.force));
 
-  const redact = makeRedactor([io.env.VITALLY_API_TOKEN]);
+  const redact = makeRedactor([io.env.VITALLY_API_TOKEN, query?.password]);
   if (flags.json) {
     io.stdout.write(
       redact(
@@ -101,23 +112,23 @@ export async function initCommand(file: string | undefined, flags: InitFlags, io
         })}\n`,
       ),
     );
-  } else io.stdout.write(redact(humanProposal({ file, rows: rows.length, columns, loaded, proposal, name, written, object })));
+  } else io.stdout.write(redact(humanProposal({ file: shown, rows: rows.length, columns, loaded, proposal, name, written, object })));
   return 0;
 }
 
-/** The columns (in the order first seen) and up to `n` records that could be read. */
-async function sample(file: string, format: 'csv' | 'ndjson', delimiter: string | undefined, n: number) {
+/** The columns (in the order first seen) and up to `n` records that could be read (the first rows of a query). */
+async function sample(source: SourceOptions, shown: string, n: number) {
   const columns: string[] = [];
   const seen = new Set<string>();
   const rows: Array<Record<string, unknown>> = [];
-  for await (const rec of readRecords({ path: file, format, ...(delimiter ? { delimiter } : {}) })) {
+  for await (const rec of readRecords(source)) {
     if (rec.data) {
       rows.push(rec.data);
       for (const c of Object.keys(rec.data)) if (!seen.has(c)) (seen.add(c), columns.push(c));
     }
     if (rows.length >= n || rec.fatal) break;
   }
-  if (rows.length === 0) throw new InputError('INPUT_EMPTY', `${file}: no row could be read to sample: init needs at least one`);
+  if (rows.length === 0) throw new InputError('INPUT_EMPTY', `${shown}: no row could be read to sample: init needs at least one`);
   return { columns, rows };
 }
 

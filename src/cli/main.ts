@@ -24,18 +24,20 @@ Examples:
   $ vitally-sync push accounts.csv --object account --via analytics      # batches of 100
   $ vitally-sync push events.csv --object event --event-column event_name --timestamp-column ts --map user_id=userId
   $ vitally-sync push accounts.csv --object account --types vitally --strict-traits   # by Vitally's trait types
+  $ vitally-sync push accounts.parquet --object account                  # column types carry over
+  $ vitally-sync push postgres://etl@db.internal/crm --query "SELECT id AS \"externalId\", name FROM accounts" --object account
   $ vitally-sync push fixtures/accounts.csv --object account --sandbox     # no Vitally account needed
   $ vitally-sync push accounts.csv --object account --log-requests requests.ndjson   # every request and answer
 
 Environment: VITALLY_API_TOKEN, VITALLY_REGION (us|eu), VITALLY_SUBDOMAIN, VITALLY_BASE_URL,
-VITALLY_ANALYTICS_TOKEN, VITALLY_ANALYTICS_BASE_URL (events and --via analytics).
+VITALLY_ANALYTICS_TOKEN, VITALLY_ANALYTICS_BASE_URL (events and --via analytics), PGPASSWORD (a query).
 Exit codes: 0 all rows ok or skipped, 1 some rows failed, 2 bad usage or configuration (found before the
 first request, the usual case: nothing sent; found mid-run: the rows before it have their results and the
 summary is printed), 3 authentication failed, 130 interrupted, 70 internal error.`;
 
 export function buildProgram(io: CliIO, exit: (code: number) => void): Command {
   const program = new Command('vitally-sync')
-    .description('Stream rows from CSV or NDJSON files into Vitally: paced, retried, one result per row.')
+    .description('Stream rows from CSV, NDJSON or Parquet files, or a Postgres query, into Vitally: paced, retried, one result per row.')
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
@@ -54,13 +56,17 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
 
   program
     .command('push')
-    .description('Send every row of a file (or - for stdin) to Vitally as one object type')
-    .argument('[file]', 'CSV or NDJSON file, or - for standard input')
+    .description('Send every row of a file (or - for stdin, or a Postgres query) to Vitally as one object type')
+    .argument('[file]', 'CSV, NDJSON or Parquet file, - for standard input, or a postgres:// URL (with --query)')
     .option('-o, --object <type>', 'account, user, organization, note, task, conversation or event')
     .option('-m, --mode <mode>', 'insert (POST), upsert (PUT, POST on 404) or update (PUT only); default upsert, insert for notes, tasks, conversations')
     .option('--match <by>', 'users: find the record by externalId (default) or email')
-    .option('-f, --format <format>', 'csv or ndjson (default: from the file extension)')
+    .option('-f, --format <format>', 'csv, ndjson or parquet (default: from the file extension)')
     .option('--delimiter <char>', 'CSV delimiter (default , and tab for .tsv)')
+    .option('--query <sql>', 'a postgres:// input: the SQL query whose rows are sent')
+    .option('--query-file <path>', 'a postgres:// input: read the SQL query from a file')
+    .option('--password-file <path>', 'a postgres:// input: read the database password from a file (default: the URL, else PGPASSWORD)')
+    .option('--scope <name>', 'a postgres:// input: the name the state store keeps its records under, which --delete-missing needs')
     .option('--map <source=target[:type]>', 'rename a column (repeatable); type: string, number, boolean, date, datetime, json', collect)
     .option('--mapping <file.json>', 'column mappings from a JSON file')
     .option('--ignore <column>', 'drop a column (repeatable)', collect)
@@ -173,18 +179,21 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
     program
       .command('init')
       .description('Propose a mapping for a file (header and sampled rows, Vitally\'s trait catalogue) and write it as a named sync in the config file')
-      .argument('<file>', 'a CSV or NDJSON export to sample')
+      .argument('<file>', 'a CSV, NDJSON or Parquet export to sample, or a postgres:// URL (with --query)')
       .option('-o, --object <type>', 'account, user, organization, note, task or conversation')
       .option('--name <sync>', 'the sync\'s name (default: the file name without its extension)')
       .option('--force', 'replace a sync of the same name')
       .option('--config <file>', 'the config file to write (default: vitally-sync.config.json, or the .yaml one, in this folder)')
       .option('-m, --mode <mode>', 'the sync\'s mode (default upsert, insert for notes, tasks, conversations)')
       .option('--sample <n>', 'rows read to decide (default 100)')
-      .option('-f, --format <format>', 'csv or ndjson (default: from the file extension)')
+      .option('-f, --format <format>', 'csv, ndjson or parquet (default: from the file extension)')
       .option('--delimiter <char>', 'CSV delimiter (default , and tab for .tsv)')
+      .option('--query <sql>', 'a postgres:// input: the SQL query whose first rows are sampled (written into the sync)')
+      .option('--query-file <path>', 'a postgres:// input: the file holding the query (the sync names the file)')
+      .option('--password-file <path>', 'a postgres:// input: read the database password from a file (default: PGPASSWORD)')
       .option('--json', 'print the proposal as JSON'),
   )
-    .addHelpText('after', '\nExamples:\n  $ vitally-sync init exports/accounts.csv --object account\n  $ vitally-sync init users.ndjson --object user --name users-nightly --force\n  $ vitally-sync init fixtures/export-accounts.csv --object account --sandbox --custom-fields fixtures/custom-fields.json')
+    .addHelpText('after', '\nExamples:\n  $ vitally-sync init exports/accounts.csv --object account\n  $ vitally-sync init users.ndjson --object user --name users-nightly --force\n  $ vitally-sync init postgres://etl@db.internal/crm --query-file accounts.sql --object account --name accounts\n  $ vitally-sync init fixtures/export-accounts.csv --object account --sandbox --custom-fields fixtures/custom-fields.json')
     .action(async (file: string, opts: Record<string, unknown>) => exit(await (await import('./init.js')).initCommand(file, opts, io)));
 
   const state = program

@@ -109,8 +109,13 @@ export class Pace {
   }
 }
 
-/** Records in a file, estimated by counting non-empty lines (minus the CSV header); null if unreadable. */
+/**
+ * Records in a file, estimated by counting non-empty lines (minus the CSV header), or as a Parquet file's
+ * footer says; null if unreadable, and for a query (its size is known only once it is read).
+ */
 export async function estimateRecords(path: string, format: InputFormat, signal?: AbortSignal): Promise<number | null> {
+  if (format === 'postgres') return null;
+  if (format === 'parquet') return (await import('../source/parquet.js')).parquetRowCount(path);
   let lines = 0;
   // The last two bytes seen: a line is blank when its break follows a break (or \r after a break).
   let b1 = 10;

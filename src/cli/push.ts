@@ -17,6 +17,7 @@ import { analyticsAuthorization, restAuthorization, makeRedactor } from '../vita
 import type { Connection } from '../config/connection.js';
 import type { Sender } from '../vitally/sender.js';
 import { withConfigFile } from '../config/file-flags.js';
+import { querySourceName, sourceOptions } from '../config/query.js';
 import { EXIT, type CliIO } from './io.js';
 import { progressWanted, startProgress } from './progress.js';
 import { RequestLog } from './request-log.js';
@@ -61,6 +62,7 @@ export async function pushCommand(input: string | undefined, flags: PushFlags, i
       cfg.traitCheck.connection?.token,
       io.env.VITALLY_API_TOKEN,
       io.env.VITALLY_ANALYTICS_TOKEN,
+      cfg.query?.password,
     ]);
     requestLog = cfg.logRequests ? new RequestLog(cfg.logRequests, redact) : undefined;
     await requestLog?.opened();
@@ -78,14 +80,14 @@ export async function pushCommand(input: string | undefined, flags: PushFlags, i
       db,
       rest: sandbox ? { baseUrl: sandbox.url, token: sandbox.token, tokenSource: 'the sandbox token' } : cfg.traitCheck.connection,
       makeSender: (c) => createSender(cfg, c, restAuthorization, requestLog?.listener('rest')),
-      source: { path: cfg.input, format: cfg.format, ...(cfg.delimiter ? { delimiter: cfg.delimiter } : {}) },
+      source: sourceOptions(cfg),
       mapper: { map: cfg.map, ignore: cfg.ignore },
     });
     const state = db
       ? new RunState(db, {
           destination: destinationOf(connection!.baseUrl, connection!.token),
           object: cfg.spec.name,
-          source: cfg.input === '-' ? 'stdin' : resolvePath(cfg.input),
+          source: cfg.input === '-' ? 'stdin' : cfg.query ? querySourceName(cfg.query) : resolvePath(cfg.input),
           full: cfg.full,
           readOnly: cfg.dryRun,
         })
@@ -163,7 +165,7 @@ async function runAndRender(cfg: PushConfig, io: CliIO, { redact, state, rejects
     {
       spec: cfg.spec,
       mode: cfg.mode,
-      source: { path: cfg.input, format: cfg.format, stdin: io.stdin, ...(cfg.delimiter ? { delimiter: cfg.delimiter } : {}) },
+      source: { ...sourceOptions(cfg), stdin: io.stdin },
       mapper: { map: cfg.map, ignore: cfg.ignore, empty: cfg.empty, listSeparator: cfg.listSeparator, ...traits?.mapper },
       dryRun: cfg.dryRun,
       match: cfg.match,

@@ -11,6 +11,7 @@ import type { Env } from './connection.js';
 import { resolveConfigFile, type ConfigFile } from './file.js';
 import type { NetSection, SyncSection } from './file-schema.js';
 import type { PushFlags } from './push.js';
+import { isPostgresUrl } from '../source/postgres-url.js';
 
 export type FileFlags = PushFlags;
 
@@ -67,6 +68,10 @@ export function syncToPush(file: ConfigFile, name: string, env: Env, cli: FileFl
     mode: s.mode,
     match: s.match,
     format: s.format,
+    query: s.query,
+    queryFile: abs(file.dir, s.queryFile),
+    passwordFile: abs(file.dir, s.passwordFile),
+    scope: s.scope,
     delimiter: s.delimiter,
     listSeparator: s.listSeparator,
     empty: s.empty,
@@ -97,7 +102,7 @@ export function syncToPush(file: ConfigFile, name: string, env: Env, cli: FileFl
   if (fromSync.ignore || given.ignore) flags.ignore = [...(fromSync.ignore ?? []), ...(given.ignore ?? [])];
   // The state store of a config file's syncs lives next to the file, whatever the working directory.
   if (flags.state === undefined && !flags.sandbox) flags.state = join(file.dir, '.vitally-sync', 'state.db');
-  return { input: s.file === '-' ? '-' : abs(file.dir, s.file)!, flags };
+  return { input: s.file === '-' || isPostgresUrl(s.file) ? s.file : abs(file.dir, s.file)!, flags };
 }
 
 /**

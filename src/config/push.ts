@@ -16,11 +16,12 @@ import { VIA_ANALYTICS } from '../analytics/messages.js';
 import { MAX_BATCH } from '../analytics/batcher.js';
 import { resolve as resolvePath } from 'node:path';
 import { resolveTraitCheck, type TraitCheckSettings, type TraitFlags } from '../schema/settings.js';
+import { resolveQueryInput, type QueryFlags, type QueryInput } from './query.js';
 
 /** Where the state store lives unless --state says otherwise (relative to the working directory). */
 export const DEFAULT_STATE_PATH = '.vitally-sync/state.db';
 
-export interface PushFlags extends ConnectionFlags, AnalyticsFlags, TraitFlags {
+export interface PushFlags extends ConnectionFlags, AnalyticsFlags, TraitFlags, QueryFlags {
   via?: string;
   batchSize?: string;
   event?: string;
@@ -78,6 +79,8 @@ export interface NetSettings {
 export interface PushConfig {
   input: string;
   format: InputFormat;
+  /** A postgres:// input: the query, its password, its --scope. */
+  query?: QueryInput | undefined;
   delimiter?: string | undefined;
   spec: ObjectSpec;
   mode: Mode;
@@ -149,7 +152,8 @@ export function resolvePushConfig(input: string | undefined, given: PushFlags, e
   if (match === 'email' && mode === 'insert') throw new ConfigError('--match email finds existing users: use it with --mode upsert or update');
 
   const format = detectFormat(input, flags.format);
-  if (format !== 'csv') ineffective('delimiter', '--delimiter is for CSV input; NDJSON has none');
+  if (format !== 'csv') ineffective('delimiter', `--delimiter is for CSV input, not ${format === 'postgres' ? 'a query' : format.toUpperCase()}`);
+  const query = resolveQueryInput(input, format, flags, env);
   const empty = (flags.empty ?? 'omit') as EmptyPolicy;
   if (empty !== 'omit' && empty !== 'null') throw new ConfigError(`--empty "${flags.empty}" is not known: use omit (default) or null`);
   const listSeparator = flags.listSeparator ?? ';';
@@ -232,6 +236,11 @@ export function resolvePushConfig(input: string | undefined, given: PushFlags, e
   if (flags.deleteMissing && via === 'analytics') {
     throw new ConfigError('--delete-missing deletes through the REST API and mirrors what was sent through it: run it without --via analytics');
   }
+  if (flags.deleteMissing && query && query.scope === undefined) {
+    throw new ConfigError(
+      '--delete-missing on a query needs --scope <name>: the name under which the state store keeps what this query sent, so the records its rows no longer hold can be found (and the query text can change)',
+    );
+  }
   if (flags.deleteMissing && input === '-') {
     throw new ConfigError('--delete-missing needs a file: records are matched to the file they were synced from, and stdin has no name');
   }
@@ -264,6 +273,7 @@ export function resolvePushConfig(input: string | undefined, given: PushFlags, e
     full: Boolean(flags.full),
     deleteMissing,
     format,
+    query,
     delimiter: flags.delimiter?.replace('\\t', '\t'),
     spec,
     mode,

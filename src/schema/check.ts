@@ -67,17 +67,17 @@ export class TraitKeyCheck {
 }
 
 /**
- * Before any row is sent: resolve the columns of the input (a CSV header, every key of an NDJSON file)
- * so the check hears of every trait key. Standard input cannot be read twice: it is checked as it is
- * read instead. Rows that cannot be read are left to the run to report.
+ * Before any row is sent: resolve the columns of the input (a CSV header, a Parquet file's or a query's
+ * first row, every key of an NDJSON file) so the check hears of every trait key. Standard input cannot
+ * be read twice: it is checked as it is read instead. Rows that cannot be read are left to the run.
  */
 export async function prescan(spec: ObjectSpec, mapper: MapperOptions, source: SourceOptions, check: TraitKeyCheck): Promise<void> {
   if (source.path === '-') return;
   const m = new Mapper(spec, { ...mapper, onTraitKey: check.onTraitKey });
-  const csv = (source.format ?? detectFormat(source.path)) === 'csv';
+  const ndjson = (source.format ?? detectFormat(source.path)) === 'ndjson';
   for await (const rec of readRecords(source)) {
     if (rec.data) m.scan(rec.data);
-    // A CSV record has every column of the header: the first one tells all.
-    if (csv && rec.data) break;
+    // A CSV, Parquet or query record has every column of the header or schema: the first one tells all.
+    if (!ndjson && rec.data) break;
   }
 }
