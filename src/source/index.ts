@@ -104,7 +104,7 @@ export function readRecordBatches(opts: SourceOptions): AsyncGenerator<SourceRec
   let format: InputFormat;
   let delimiter: string;
   try {
-    format = opts.format ?? detectFormat(opts.path);
+    format = detectFormat(opts.path, opts.format);
     delimiter = format === 'csv' ? resolveDelimiter(opts.path, opts.delimiter) : ',';
   } catch (err) {
     return failing<SourceRecord[]>(err);

@@ -25,16 +25,24 @@ describe('detectFormat', () => {
     ['accounts.ndjson', 'csv', 'csv'],
     ['-', 'csv', 'csv'],
     ['-', 'ndjson', 'ndjson'],
+    ['accounts.parquet', undefined, 'parquet'],
+    ['ACCOUNTS.PARQUET', undefined, 'parquet'],
+    ['export.bin', 'parquet', 'parquet'],
+    ['postgres://etl@db.internal/crm', undefined, 'postgres'],
+    ['postgresql://db.internal:6543/crm?sslmode=require', 'postgres', 'postgres'],
   ] as const)('%s with --format %s is %s', (path, format, expected) => {
     expect(detectFormat(path, format)).toBe(expected);
   });
 
   it.each([
     ['-', undefined, /stdin.*--format csv or --format ndjson/],
-    ['events.json', undefined, /events\.json.*"\.json".*pass --format csv or --format ndjson/],
+    ['events.json', undefined, /events\.json.*"\.json".*\.parquet\); pass --format csv, ndjson or parquet/],
     ['README', undefined, /without an extension.*pass --format/],
     ['data.csv.gz', undefined, /"\.gz".*pass --format/],
-    ['data.csv', 'xml', /--format "xml" is not known: use csv or ndjson/],
+    ['data.csv', 'xml', /--format "xml" is not known: use csv, ndjson or parquet/],
+    ['-', 'parquet', /Parquet cannot be read from stdin/],
+    ['postgres://db/crm', 'csv', /--format csv does not apply to a postgres:\/\/ URL/],
+    ['data.csv', 'postgres', /--format postgres needs a postgres:\/\/ URL/],
     ['data.csv', 'CSV', /--format "CSV" is not known/],
   ] as const)('%s with --format %s is a ConfigError', (path, format, message) => {
     let err: unknown;
