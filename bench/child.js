@@ -1,6 +1,7 @@
 // Run one CLI command (or a bare csv-parse / NDJSON parse) in this process, then report the process's
 // peak memory and time on stderr as one JSON line. Used by the pipeline benchmarks so each measurement
-// gets a fresh process: `node bench/child.js cli push ...` or `node bench/child.js bare-csv <file>`.
+// gets a fresh process: `node bench/child.js cli push ...` or `node bench/child.js bare-csv <file>`
+// (also bare-ndjson, bare-parquet <file>, bare-postgres <url> <sql>).
 // The stages of a push, each alone: `read <file>` iterates the project's reader (readRecords), `sync
 // <file>` runs runSync as a dry-run upsert of accounts (read, map, validate, plan) without printing.
 import { createReadStream } from 'node:fs';
@@ -24,6 +25,32 @@ if (what === 'cli') {
 } else if (what === 'bare-ndjson') {
   let n = 0;
   for await (const line of createInterface({ input: createReadStream(args[0]), crlfDelay: Infinity })) if (line.trim()) JSON.parse(line), n++;
+  process.stdout.write(`${n}\n`);
+} else if (what === 'bare-parquet') {
+  // hyparquet alone, row group by row group (as the reader reads), every row built as an object.
+  const { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } = await import('hyparquet');
+  const { compressors } = await import('hyparquet-compressors');
+  const file = await asyncBufferFromFile(args[0]);
+  const metadata = await parquetMetadataAsync(file);
+  let n = 0;
+  let start = 0;
+  for (const group of metadata.row_groups) {
+    const end = start + Number(group.num_rows);
+    n += (await parquetReadObjects({ file, metadata, compressors, rowStart: start, rowEnd: end })).length;
+    start = end;
+  }
+  process.stdout.write(`${n}\n`);
+} else if (what === 'bare-postgres') {
+  // pg with pg-cursor alone: 1000 rows a read, pg's own type parsers.
+  const { default: pg } = await import('pg');
+  const { default: Cursor } = await import('pg-cursor');
+  const client = new pg.Client({ connectionString: args[0] });
+  await client.connect();
+  const cursor = client.query(new Cursor(args[1]));
+  let n = 0;
+  for (let rows = await cursor.read(1000); rows.length > 0; rows = await cursor.read(1000)) n += rows.length;
+  await cursor.close();
+  await client.end();
   process.stdout.write(`${n}\n`);
 } else if (what === 'read') {
   let n = 0;

@@ -58,7 +58,7 @@ async function concat(target, part) {
 }
 
 /** Run the child, drain its stdout, and return its own measurement. */
-function measure(args) {
+export function measure(args) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
@@ -73,15 +73,15 @@ function measure(args) {
   });
 }
 
-const mib = (kib) => `${(kib / 1024).toFixed(0)} MiB`;
-const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
+export const mib = (kib) => `${(kib / 1024).toFixed(0)} MiB`;
+export const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
 /**
  * Run each command `rounds` times, taking turns, and keep each one's fastest time and highest peak
  * memory: on a shared machine a single run can be slowed by a third by a neighbour, and taking turns
  * exposes the commands compared to the same moments.
  */
-async function best(commands, rounds) {
+export async function best(commands, rounds) {
   const out = commands.map(() => ({ ms: Infinity, maxRssKiB: 0, code: 0 }));
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < commands.length; i++) {

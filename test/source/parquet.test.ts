@@ -213,6 +213,6 @@ describe('Parquet', () => {
       seen.push(batch.length);
       ac.abort();
     }
-    expect(seen).toEqual([1000]);
+    expect(seen).toEqual([256]);
   });
 });
