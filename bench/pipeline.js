@@ -94,9 +94,23 @@ export async function best(commands, rounds) {
   return out;
 }
 
-const PUSH = ['--object', 'account', '--dry-run', '--json', '--no-state'];
-const roundsFor = (rows) => (rows >= 1_000_000 ? 2 : 3);
+export const PUSH = ['--object', 'account', '--dry-run', '--json', '--no-state'];
+export const roundsFor = (rows) => (rows >= 1_000_000 ? 2 : 3);
 
+/** One table row: a push against the bare parse of the same rows (PIPELINE_COLUMNS). */
+export function compared(format, rows, bare, push) {
+  if (push.code !== 0) throw new Error(`push exited ${push.code}`);
+  return {
+    format,
+    rows,
+    bare: secs(bare.ms),
+    push: secs(push.ms),
+    ratio: `${(push.ms / bare.ms).toFixed(2)}x`,
+    'rows/s': Math.round(rows / (push.ms / 1000)),
+    'bare peak': mib(bare.maxRssKiB),
+    'push peak': mib(push.maxRssKiB),
+  };
+}
 function pipelineCase(format, rows) {
   return {
     name: `pipeline-${format}-${rows / 1000}k`,
@@ -105,17 +119,7 @@ function pipelineCase(format, rows) {
     async run() {
       const file = await fileFor(format, rows);
       const [bare, push] = await best([[`bare-${format}`, file], ['cli', 'push', file, ...PUSH]], roundsFor(rows));
-      if (push.code !== 0) throw new Error(`push exited ${push.code}`);
-      return {
-        format,
-        rows,
-        bare: secs(bare.ms),
-        push: secs(push.ms),
-        ratio: `${(push.ms / bare.ms).toFixed(2)}x`,
-        'rows/s': Math.round(rows / (push.ms / 1000)),
-        'bare peak': mib(bare.maxRssKiB),
-        'push peak': mib(push.maxRssKiB),
-      };
+      return compared(format, rows, bare, push);
     },
   };
 }

@@ -8,44 +8,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { best, mib, secs } from './pipeline.js';
+import { best, compared, PIPELINE_COLUMNS, PUSH, roundsFor } from './pipeline.js';
 
 const SIZES = [100_000, 300_000, 1_000_000];
-const PUSH = ['--object', 'account', '--dry-run', '--json', '--no-state'];
-const PLANS = ['starter', 'growth', 'enterprise'];
 const dir = mkdtempSync(join(tmpdir(), 'vitally-sync-bench-sources-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-const roundsFor = (rows) => (rows >= 1_000_000 ? 2 : 3);
 
-/** The same accounts as the CSV benchmark, typed: mrr a DOUBLE, seats an INT32, nextRenewalDate a DATE. */
-async function parquetFile(rows) {
+/** The file is written by a child process: a parent grown by the writer would hand its peak RSS to every child it forks. */
+function parquetFile(rows) {
   const path = join(dir, `accounts-${rows}.parquet`);
-  const { parquetWriteFile } = await import('hyparquet-writer');
-  const col = (f) => Array.from({ length: rows }, (_, i) => f(i + 1));
-  parquetWriteFile({
-    filename: path,
-    codec: 'SNAPPY',
-    columnData: [
-      { name: 'externalId', data: col((i) => `acc-${i}`) },
-      { name: 'name', data: col((i) => `Account ${i}, Inc`) },
-      { name: 'mrr', data: col((i) => (i % 1000) + 0.5) },
-      { name: 'seats', data: col((i) => i % 500) },
-      { name: 'plan', data: col((i) => PLANS[i % 3]) },
-      { name: 'nextRenewalDate', data: col((i) => Date.UTC(2027, i % 9, 15) / 86400000) },
-      { name: 'notes', data: col(() => 'said "hi" on a call') },
-    ],
-    schema: [
-      { name: 'root', num_children: 7 },
-      { name: 'externalId', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
-      { name: 'name', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
-      { name: 'mrr', type: 'DOUBLE', repetition_type: 'REQUIRED' },
-      { name: 'seats', type: 'INT32', repetition_type: 'REQUIRED' },
-      { name: 'plan', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
-      { name: 'nextRenewalDate', type: 'INT32', converted_type: 'DATE', repetition_type: 'REQUIRED' },
-      { name: 'notes', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
-    ],
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [fileURLToPath(new URL('./parquet-file.js', import.meta.url)), path, String(rows)], { stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(path) : reject(new Error(`writing ${path} failed (${code})`))));
   });
-  return path;
 }
 
 /** The same accounts as a query of generated rows: numeric, int4, date, text. */
@@ -71,20 +47,6 @@ function pgServer() {
   return server;
 }
 
-function row(format, rows, bare, push) {
-  if (push.code !== 0) throw new Error(`push exited ${push.code}`);
-  return {
-    format,
-    rows,
-    bare: secs(bare.ms),
-    push: secs(push.ms),
-    ratio: `${(push.ms / bare.ms).toFixed(2)}x`,
-    'rows/s': Math.round(rows / (push.ms / 1000)),
-    'bare peak': mib(bare.maxRssKiB),
-    'push peak': mib(push.maxRssKiB),
-  };
-}
-
 const parquetCase = (rows) => ({
   name: `parquet-${rows / 1000}k`,
   group: 'sources',
@@ -92,7 +54,7 @@ const parquetCase = (rows) => ({
   async run() {
     const file = await parquetFile(rows);
     const [bare, push] = await best([['bare-parquet', file], ['cli', 'push', file, ...PUSH]], roundsFor(rows));
-    return row('parquet', rows, bare, push);
+    return compared('parquet', rows, bare, push);
   },
 });
 
@@ -104,19 +66,11 @@ const postgresCase = (rows) => ({
     const url = await pgServer();
     const sql = querySql(rows);
     const [bare, push] = await best([['bare-postgres', url, sql], ['cli', 'push', url, '--query', sql, ...PUSH]], roundsFor(rows));
-    return row('postgres', rows, bare, push);
+    return compared('postgres', rows, bare, push);
   },
 });
 
 export const sourceCases = [...SIZES.map(parquetCase), ...SIZES.map(postgresCase)];
 
-export const SOURCE_COLUMNS = [
-  ['format', 'format'],
-  ['rows', 'rows'],
-  ['bare reader', 'bare'],
-  ['push --dry-run --json', 'push'],
-  ['ratio', 'ratio'],
-  ['rows/s', 'rows/s'],
-  ['bare peak RSS', 'bare peak'],
-  ['push peak RSS', 'push peak'],
-];
+/** As the pipeline table, the bare side being a library's reader rather than a parse. */
+export const SOURCE_COLUMNS = PIPELINE_COLUMNS.map(([header, key]) => [key === 'bare' ? 'bare reader' : header, key]);

@@ -4,6 +4,7 @@
  * (LZ4_RAW: one block of literals; ZSTD: a frame of raw blocks), so the reader's decompressors are
  * exercised by every codec without a native compressor.
  */
+import { join } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { parquetWriteFile } from 'hyparquet-writer';
 import type { ColumnSource, ParquetWriteOptions } from 'hyparquet-writer';
@@ -56,3 +57,19 @@ export function writeParquet(
   parquetWriteFile({ filename, columnData, compressors: COMPRESSORS, ...opts });
   return filename;
 }
+
+/** A file written by DuckDB (see test/fixtures/README.md). */
+export const DUCKDB_FILE = join(import.meta.dirname, '../fixtures/duckdb-accounts.parquet');
+
+/** The typed values of its first row (acc-1, Acme) besides its id, name and null comment. */
+export const DUCKDB_ACME = {
+  seats: 42,
+  big_id: '9007199254740993',
+  mrr: 1234.56,
+  ltv: '12345678901234567.891',
+  updated_at: '2024-05-01T12:30:45.123456Z',
+  renews_on: '2024-05-01',
+  active: true,
+  tags: ['gold', 'beta'],
+  attrs: { tier: 2, region: 'eu' },
+};
