@@ -7,6 +7,10 @@
  * - Retry-After as seconds or as an HTTP date.
  * Header names are expected in lower case (as undici and node:http give them); a value that cannot be
  * read is left out rather than guessed.
+ *
+ * Absurd values are not believed (a Vitally window is a minute): a wait longer than MAX_WAIT_MS (or
+ * the `maxWaitMs` given) asked by Retry-After or RateLimit-Reset (as a delta, an epoch or a date) is cut
+ * to it, and a window longer than MAX_WINDOW_MS is ignored. `absurdValues` describes each such value, so the caller can say so once.
  */
 
 export interface RateLimitInfo {
@@ -27,16 +31,44 @@ function header(h: HeaderMap, name: string): string | undefined {
 }
 
 const DAY_S = 86_400;
+/** The longest wait a header may ask for. */
+export const MAX_WAIT_MS = 60_000;
+/** The longest window believed (Vitally's is 60 s). */
+export const MAX_WINDOW_MS = 10 * 60_000;
 const NUMBER = /^\s*\d+(?:\.\d+)?\s*$/;
 
-function windowOf(policy: string): number | undefined {
+/** The window named in a policy, in ms, however long. */
+function rawWindowOf(policy: string): number | undefined {
   const w = /;\s*w(?:indow)?\s*=\s*(\d+(?:\.\d+)?)/i.exec(policy);
   if (!w) return undefined;
   const s = Number(w[1]);
   return s > 0 ? s * 1000 : undefined;
 }
 
-export function parseRateLimit(h: HeaderMap, now = Date.now()): RateLimitInfo {
+const windowOf = (policy: string): number | undefined => {
+  const w = rawWindowOf(policy);
+  return w !== undefined && w <= MAX_WINDOW_MS ? w : undefined;
+};
+
+/** RateLimit-Reset in ms from now, however far: delta seconds, or an epoch in s or ms. */
+function rawResetMs(reset: string | undefined, now: number): number | undefined {
+  if (!reset || !NUMBER.test(reset)) return undefined;
+  const n = Number(reset);
+  if (n > 1e12) return Math.max(0, n - now);
+  if (n > DAY_S) return Math.max(0, n * 1000 - now);
+  return n * 1000;
+}
+
+/** Retry-After in ms from now, however far; undefined when absent or unreadable. */
+function rawRetryAfterMs(v: string | undefined, now: number): number | undefined {
+  if (!v) return undefined;
+  if (NUMBER.test(v)) return Number(v) * 1000;
+  if (!/[a-z]/i.test(v)) return undefined; // "-5", "1e3": not a date either
+  const date = Date.parse(v);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+export function parseRateLimit(h: HeaderMap, now = Date.now(), maxWaitMs = MAX_WAIT_MS): RateLimitInfo {
   const info: RateLimitInfo = {};
   const limit = header(h, 'ratelimit-limit');
   if (limit) {
@@ -52,22 +84,42 @@ export function parseRateLimit(h: HeaderMap, now = Date.now()): RateLimitInfo {
   }
   const remaining = header(h, 'ratelimit-remaining');
   if (remaining && /^\s*\d+\s*$/.test(remaining)) info.remaining = Number(remaining);
-  const reset = header(h, 'ratelimit-reset');
-  if (reset && NUMBER.test(reset)) {
-    const n = Number(reset);
-    if (n > 1e12) info.resetMs = Math.max(0, n - now);
-    else if (n > DAY_S) info.resetMs = Math.max(0, n * 1000 - now);
-    else info.resetMs = n * 1000;
-  }
+  const reset = rawResetMs(header(h, 'ratelimit-reset'), now);
+  if (reset !== undefined) info.resetMs = Math.min(reset, maxWaitMs);
   return info;
 }
 
-/** Retry-After as seconds or an HTTP date; undefined when absent or unreadable. */
-export function retryAfterMs(h: HeaderMap, now = Date.now()): number | undefined {
-  const v = header(h, 'retry-after');
-  if (!v) return undefined;
-  if (NUMBER.test(v)) return Number(v) * 1000;
-  if (!/[a-z]/i.test(v)) return undefined; // "-5", "1e3": not a date either
-  const date = Date.parse(v);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+/** Retry-After as seconds or an HTTP date, at most `maxWaitMs`; undefined when absent or unreadable. */
+export function retryAfterMs(h: HeaderMap, now = Date.now(), maxWaitMs = MAX_WAIT_MS): number | undefined {
+  const ms = rawRetryAfterMs(header(h, 'retry-after'), now);
+  return ms === undefined ? undefined : Math.min(ms, maxWaitMs);
+}
+
+const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
+
+/**
+ * The rate-limit values of an answer that are not believed as they stand, each described in words
+ * (a header, its value, what was done instead). Empty for sane headers.
+ */
+export function absurdValues(h: HeaderMap, now = Date.now(), maxWaitMs = MAX_WAIT_MS): string[] {
+  const out: string[] = [];
+  const name = (n: string) => (h[n] !== undefined ? n : `x-${n}`);
+  const retry = header(h, 'retry-after');
+  const retryMs = rawRetryAfterMs(retry, now);
+  if (retry !== undefined && retryMs === undefined) out.push(`${name('retry-after')}: ${retry} is neither seconds nor a date: ignored`);
+  else if (retryMs !== undefined && retryMs > maxWaitMs) {
+    out.push(`${name('retry-after')}: ${retry} asks to wait ${seconds(retryMs)}: waits are cut to ${maxWaitMs / 1000} s`);
+  }
+  const reset = header(h, 'ratelimit-reset');
+  const resetMs = rawResetMs(reset, now);
+  if (reset !== undefined && resetMs === undefined) out.push(`${name('ratelimit-reset')}: ${reset} is not a number of seconds: ignored`);
+  else if (resetMs !== undefined && resetMs > maxWaitMs) {
+    out.push(`${name('ratelimit-reset')}: ${reset} asks to wait ${seconds(resetMs)}: waits are cut to ${maxWaitMs / 1000} s`);
+  }
+  for (const n of ['ratelimit-limit', 'ratelimit-policy']) {
+    const v = header(h, n);
+    const w = v === undefined ? undefined : rawWindowOf(n === 'ratelimit-policy' ? `;${v}` : v);
+    if (w !== undefined && w > MAX_WINDOW_MS) out.push(`${name(n)}: ${v} names a window of ${seconds(w)}: ignored (Vitally's window is 60 s)`);
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRateLimit, retryAfterMs } from '../../src/vitally/ratelimit-headers.js';
+import { absurdValues, MAX_WAIT_MS, parseRateLimit, retryAfterMs } from '../../src/vitally/ratelimit-headers.js';
 
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
 
@@ -19,6 +19,12 @@ describe('parseRateLimit', () => {
     ['unreadable values are left out', { 'ratelimit-limit': 'lots', 'ratelimit-remaining': '-1', 'ratelimit-reset': 'soon' }, {}],
     ['a zero limit is no limit', { 'ratelimit-limit': '0, 0;window=60' }, { windowMs: 60_000 }],
     ['no headers', {}, {}],
+    ['a delta Reset of a day is cut to a minute', { 'ratelimit-limit': '1000', 'ratelimit-remaining': '0', 'ratelimit-reset': '86000' }, { limit: 1000, remaining: 0, resetMs: MAX_WAIT_MS }],
+    ['an epoch Reset centuries ahead is cut to a minute', { 'ratelimit-reset': '10000000000' }, { resetMs: MAX_WAIT_MS }],
+    ['an epoch Reset in ms a year ahead is cut to a minute', { 'ratelimit-reset': String(NOW + 365 * 86_400_000) }, { resetMs: MAX_WAIT_MS }],
+    ['a Reset in exponent notation is not read', { 'ratelimit-reset': '1e10' }, {}],
+    ['a window of a day is ignored', { 'ratelimit-limit': '1, 1;window=86400', 'ratelimit-remaining': '0' }, { limit: 1, remaining: 0 }],
+    ['a policy window of a day is ignored', { 'ratelimit-limit': '5', 'ratelimit-policy': '5;w=86400' }, { limit: 5 }],
   ] as const)('%s', (_name, headers, expected) => {
     expect(parseRateLimit(headers as Record<string, string | string[]>, NOW)).toEqual(expected);
   });
@@ -26,7 +32,10 @@ describe('parseRateLimit', () => {
 
 describe('retryAfterMs', () => {
   it.each([
-    ['delta seconds', '120', 120_000],
+    ['delta seconds', '30', 30_000],
+    ['more than a minute is cut to a minute', '120', MAX_WAIT_MS],
+    ['an absurd number of seconds is cut to a minute', '999999999', MAX_WAIT_MS],
+    ['a date a year ahead is cut to a minute', new Date(NOW + 365 * 86_400_000).toUTCString(), MAX_WAIT_MS],
     ['zero', '0', 0],
     ['fractional seconds', '0.25', 250],
     ['an HTTP date', new Date(NOW + 30_000).toUTCString(), 30_000],
@@ -36,5 +45,19 @@ describe('retryAfterMs', () => {
     ['absent', undefined, undefined],
   ] as const)('%s', (_name, value, expected) => {
     expect(retryAfterMs(value === undefined ? {} : { 'retry-after': value }, NOW)).toBe(expected);
+  });
+});
+
+describe('absurdValues', () => {
+  it.each([
+    ['sane headers', { 'ratelimit-limit': '1000, 1000;window=60', 'ratelimit-remaining': '0', 'ratelimit-reset': '59', 'retry-after': '3' }, []],
+    ['Retry-After of 31 years', { 'retry-after': '999999999' }, ['retry-after: 999999999 asks to wait 999999999 s: waits are cut to 60 s']],
+    ['Retry-After that is not a number or a date', { 'retry-after': '1e10' }, ['retry-after: 1e10 is neither seconds nor a date: ignored']],
+    ['RateLimit-Reset of a day', { 'ratelimit-reset': '86000' }, ['ratelimit-reset: 86000 asks to wait 86000 s: waits are cut to 60 s']],
+    ['RateLimit-Reset in exponent notation', { 'ratelimit-reset': '1e10' }, ['ratelimit-reset: 1e10 is not a number of seconds: ignored']],
+    ['X-RateLimit-Reset as an epoch in 2286', { 'x-ratelimit-reset': '10000000000' }, [`x-ratelimit-reset: 10000000000 asks to wait ${Math.round(1e10 - NOW / 1000)} s: waits are cut to 60 s`]],
+    ['a window of a day', { 'ratelimit-limit': '1, 1;w=86400' }, ["ratelimit-limit: 1, 1;w=86400 names a window of 86400 s: ignored (Vitally's window is 60 s)"]],
+  ] as const)('%s', (_name, headers, expected) => {
+    expect(absurdValues(headers as Record<string, string>, NOW)).toEqual(expected);
   });
 });
