@@ -4,7 +4,7 @@
  * rows Vitally refuses are isolated; each fails alone with Vitally's message. A message type refused
  * every time it is sent on its own (a type the workspace blocks) stops the run instead of bisecting on.
  */
-import { ApiError, AuthError, ConfigError, VitallySyncError } from '../errors.js';
+import { ApiError, ConfigError, VitallySyncError, stopsRun } from '../errors.js';
 import type { Outcome } from '../sync/execute.js';
 import { failed } from '../sync/execute.js';
 import type { PlannedRequest } from '../types.js';
@@ -121,7 +121,7 @@ export class Batcher {
       for (const item of items) for (const m of item.messages) this.accepted.add(m.type);
       for (const item of items) item.resolve({ outcome: { status: 'ok', action: 'accepted', id: null, httpStatus: res.status, error: null } });
     } catch (err) {
-      if (err instanceof AuthError || err instanceof ConfigError) {
+      if (stopsRun(err)) {
         this.stop(err);
         for (const item of items) item.resolve({ outcome: failed(err) });
         return;

@@ -17,11 +17,11 @@ import type { Command } from 'commander';
 import type { Ora } from 'ora';
 import type { Env } from '../config/connection.js';
 import { intFlag } from '../config/numbers.js';
-import { makeRedactor } from '../vitally/auth.js';
 import type { Check, CheckStatus } from './doctor/check.js';
 import type { DoctorFlags, RegionHosts } from './doctor/diagnose.js';
 import { EXIT, type CliIO } from './io.js';
 import { colorWanted } from './progress.js';
+import { guardIO, type GuardedIO } from './secret-io.js';
 
 export function registerDoctorCommand(program: Command, io: CliIO, exit: (code: number) => void): Command {
   return program
@@ -53,23 +53,21 @@ host), 3 a token refused, 1 Vitally failed to answer (5xx, timeout).`,
     .action(async (opts: DoctorFlags) => exit(await doctorCommand(opts, io)));
 }
 
-export async function doctorCommand(flags: DoctorFlags, io: CliIO, opts: { hosts?: RegionHosts; cwd?: string } = {}): Promise<number> {
+export async function doctorCommand(flags: DoctorFlags, given: CliIO, opts: { hosts?: RegionHosts; cwd?: string } = {}): Promise<number> {
+  const io = guardIO(given);
   const checks = await diagnose(flags, io, opts);
   const code = exitCodeOf(checks);
-  const redact = tokenRedactor(io.env);
   if (flags.json) {
-    io.stdout.write(`${redact(JSON.stringify({ ok: code === EXIT.ok, exitCode: code, checks }))}\n`);
+    io.stdout.write(`${JSON.stringify({ ok: code === EXIT.ok, exitCode: code, checks })}\n`);
   } else {
     const warnings = checks.filter((c) => c.status === 'warn').length;
     const fails = checks.filter((c) => c.status === 'fail').length;
     io.stdout.write(
-      redact(
-        `\n${
-          fails === 0
-            ? `All good${warnings ? ` (${warnings} warning${warnings > 1 ? 's' : ''} above)` : ''}: vitally-sync can reach Vitally with these settings.`
-            : `${fails} problem${fails > 1 ? 's' : ''}: do what the "fix:" line${fails > 1 ? 's say' : ' says'}, then run vitally-sync doctor again.`
-        }\n`,
-      ),
+      `\n${
+        fails === 0
+          ? `All good${warnings ? ` (${warnings} warning${warnings > 1 ? 's' : ''} above)` : ''}: vitally-sync can reach Vitally with these settings.`
+          : `${fails} problem${fails > 1 ? 's' : ''}: do what the "fix:" line${fails > 1 ? 's say' : ' says'}, then run vitally-sync doctor again.`
+      }\n`,
     );
   }
   return code;
@@ -83,12 +81,11 @@ export function exitCodeOf(checks: Check[]): number {
 }
 
 /** Run every check; prints each line as it is decided (human mode) and returns them all. */
-export async function diagnose(flags: DoctorFlags, io: CliIO, opts: { hosts?: RegionHosts; cwd?: string } = {}): Promise<Check[]> {
+export async function diagnose(flags: DoctorFlags, io: GuardedIO, opts: { hosts?: RegionHosts; cwd?: string } = {}): Promise<Check[]> {
   const env = io.env;
-  const redact = tokenRedactor(env);
   const color = !flags.json && colorWanted(io.stdout, env);
   const print = (text: string) => {
-    if (!flags.json) io.stdout.write(redact(text));
+    if (!flags.json) io.stdout.write(text);
   };
   const timeoutMs = intFlag(flags.timeout, '--timeout', 10_000, 100, 120_000);
   const spinner = await Spinner.create(io, Boolean(flags.json), env);
@@ -98,13 +95,11 @@ export async function diagnose(flags: DoctorFlags, io: CliIO, opts: { hosts?: Re
     check: (c) => print(formatCheck(c, color)),
     fix: (c) => print(fixLine(c.fix!)),
     during: (text, work) => spinner.during(text, work),
+    secret: (token) => io.secrets.add(token),
   });
   spinner.stop();
   return checks;
 }
-
-/** Whatever doctor prints leaves out the tokens of the environment. */
-const tokenRedactor = (env: Env) => makeRedactor([env.VITALLY_API_TOKEN, env.VITALLY_ANALYTICS_TOKEN]);
 
 /**
  * An ora spinner on stderr while a request is out: only on a terminal that reports its width (ora loops

@@ -17,8 +17,8 @@ import { loadCatalogue } from '../schema/load.js';
 import { CATALOGUE_OBJECTS } from '../schema/settings.js';
 import { conversionText } from '../schema/types.js';
 import { openStore, type DB } from '../state/store.js';
-import { makeRedactor } from '../vitally/auth.js';
 import type { CliIO } from './io.js';
+import { guardIO } from './secret-io.js';
 import { createSender } from './sender.js';
 
 export interface FieldsFlags extends ConnectionFlags {
@@ -38,12 +38,12 @@ export function catalogueObject(name: string | undefined, command: string): Obje
   return spec.name;
 }
 
-export async function fieldsCommand(given: FieldsFlags, io: CliIO): Promise<number> {
+export async function fieldsCommand(given: FieldsFlags, rawIO: CliIO): Promise<number> {
+  const io = guardIO(rawIO);
   const flags = withConfigFile(given, io.env, process.cwd());
   const object = catalogueObject(flags.object, 'fields');
   let sandbox: Sandbox | undefined;
   let db: DB | undefined;
-  let token: string | undefined;
   try {
     let catalogue: Catalogue | null;
     if (flags.customFields && !flags.sandbox) {
@@ -54,7 +54,7 @@ export async function fieldsCommand(given: FieldsFlags, io: CliIO): Promise<numb
         sandbox = await createSandbox({ ...sandboxCatalogue(flags.customFields), recordRequests: false });
         connection = { baseUrl: sandbox.url, token: sandbox.token, tokenSource: 'the sandbox token' };
       } else connection = resolveConnection(flags, io.env, true);
-      token = connection.token;
+      io.secrets.add(connection.token);
       const statePath = flags.state === false || (flags.sandbox && typeof flags.state !== 'string') ? null : resolvePath(typeof flags.state === 'string' ? flags.state : DEFAULT_STATE_PATH);
       // The copy is kept only where a state store already is, or was asked for: listing creates no file.
       if (statePath && (existsSync(statePath) || typeof flags.state === 'string')) db = openStore(statePath);
@@ -66,8 +66,7 @@ export async function fieldsCommand(given: FieldsFlags, io: CliIO): Promise<numb
         sender.pacer.close();
       }
     }
-    const redact = makeRedactor([token, io.env.VITALLY_API_TOKEN]);
-    io.stdout.write(redact(flags.json ? `${JSON.stringify(toJson(catalogue!))}\n` : humanFields(catalogue!)));
+    io.stdout.write(flags.json ? `${JSON.stringify(toJson(catalogue!))}\n` : humanFields(catalogue!));
     return 0;
   } finally {
     db?.close();

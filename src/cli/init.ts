@@ -24,9 +24,9 @@ import { detectFormat, readRecords, type SourceOptions } from '../source/index.j
 import { parsePostgresUrl } from '../source/postgres-url.js';
 import { resolveQueryInput, sourceOptions, type QueryFlags } from '../config/query.js';
 import { openStore, type DB } from '../state/store.js';
-import { makeRedactor } from '../vitally/auth.js';
 import { catalogueObject } from './fields.js';
 import type { CliIO } from './io.js';
+import { guardIO, type GuardedIO } from './secret-io.js';
 import { createSender } from './sender.js';
 
 export interface InitFlags extends ConnectionFlags, Omit<QueryFlags, 'scope'> {
@@ -44,7 +44,8 @@ export interface InitFlags extends ConnectionFlags, Omit<QueryFlags, 'scope'> {
   state?: string | boolean;
 }
 
-export async function initCommand(file: string | undefined, flags: InitFlags, io: CliIO): Promise<number> {
+export async function initCommand(file: string | undefined, flags: InitFlags, rawIO: CliIO): Promise<number> {
+  const io = guardIO(rawIO);
   if (!file || file === '-') throw new ConfigError('init needs a file to sample (standard input cannot be read again by the sync)');
   const object = catalogueObject(flags.object, 'init');
   const spec = getObject(object);
@@ -55,6 +56,7 @@ export async function initCommand(file: string | undefined, flags: InitFlags, io
   const delimiter = flags.delimiter?.replace('\\t', '\t');
   if (delimiter !== undefined && format !== 'csv') throw new ConfigError('--delimiter is for CSV input');
   const query = resolveQueryInput(file, format, flags, io.env);
+  io.secrets.add(query?.password);
   // A database is named by its URL without the password, which is never written into the config file.
   const target = query ? parsePostgresUrl(file) : undefined;
   const shown = target?.label ?? file;
@@ -94,25 +96,22 @@ export async function initCommand(file: string | undefined, flags: InitFlags, io
   };
   const written = writeSync(configPath, name, sync, Boolean(flags.force));
 
-  const redact = makeRedactor([io.env.VITALLY_API_TOKEN, query?.password]);
   if (flags.json) {
     io.stdout.write(
-      redact(
-        `${JSON.stringify({
-          name,
-          config: written.path,
-          created: written.created,
-          replaced: written.replaced,
-          sync,
-          decisions: proposal.decisions,
-          missing: proposal.missing,
-          picklists: proposal.picklists,
-          catalogue: loaded.catalogue ? { from: loaded.catalogue.from, fields: loaded.catalogue.fields.length } : null,
-          ...(loaded.note ? { note: loaded.note } : {}),
-        })}\n`,
-      ),
+      `${JSON.stringify({
+        name,
+        config: written.path,
+        created: written.created,
+        replaced: written.replaced,
+        sync,
+        decisions: proposal.decisions,
+        missing: proposal.missing,
+        picklists: proposal.picklists,
+        catalogue: loaded.catalogue ? { from: loaded.catalogue.from, fields: loaded.catalogue.fields.length } : null,
+        ...(loaded.note ? { note: loaded.note } : {}),
+      })}\n`,
     );
-  } else io.stdout.write(redact(humanProposal({ file: shown, rows: rows.length, columns, loaded, proposal, name, written, object })));
+  } else io.stdout.write(humanProposal({ file: shown, rows: rows.length, columns, loaded, proposal, name, written, object }));
   return 0;
 }
 
@@ -136,7 +135,7 @@ async function sample(source: SourceOptions, shown: string, n: number) {
  * Vitally's catalogue when it can be had: a --custom-fields file, the in-process sandbox, the stored copy
  * or Vitally itself. Without a token (or when Vitally cannot be asked) the proposal goes on without it.
  */
-async function catalogueFor(object: ReturnType<typeof catalogueObject>, flags: InitFlags, io: CliIO, configPath: string): Promise<Loaded> {
+async function catalogueFor(object: ReturnType<typeof catalogueObject>, flags: InitFlags, io: GuardedIO, configPath: string): Promise<Loaded> {
   if (flags.customFields && !flags.sandbox) return loadCatalogue({ object, file: flags.customFields });
   let sandbox: Sandbox | undefined;
   let db: DB | undefined;
@@ -157,6 +156,7 @@ async function catalogueFor(object: ReturnType<typeof catalogueObject>, flags: I
       const statePath = flags.state === false ? null : resolvePath(typeof flags.state === 'string' ? flags.state : DEFAULT_STATE_PATH);
       if (statePath && existsSync(statePath)) db = openStore(statePath);
     }
+    io.secrets.add(connection.token);
     const sender = createSender({ net: resolveNet({}) }, connection);
     try {
       return await loadCatalogue({ object, db, destination: destinationOf(connection.baseUrl, connection.token), sender });

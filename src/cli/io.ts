@@ -28,5 +28,7 @@ export const EXIT = {
   usage: 2,
   auth: 3,
   internal: 70,
+  /** The server kept failing (the sender's breaker): a temporary failure, try again later (EX_TEMPFAIL). */
+  serverFailing: 75,
   interrupted: 130,
 } as const;

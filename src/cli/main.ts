@@ -4,10 +4,11 @@
  * options; one top-level catch maps errors to the documented exit codes.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { AuthError, ConfigError, InputError, StateError, VitallySyncError } from '../errors.js';
+import { AuthError, ConfigError, InputError, ServerFailingError, StateError, VitallySyncError } from '../errors.js';
 import { EXIT, processIO, type CliIO } from './io.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerRunCommand } from './run.js';
+import { guardIO } from './secret-io.js';
 import type { SandboxFlags } from './sandbox.js';
 import type { StateFlags } from './state.js';
 
@@ -33,7 +34,8 @@ Environment: VITALLY_API_TOKEN, VITALLY_REGION (us|eu), VITALLY_SUBDOMAIN, VITAL
 VITALLY_ANALYTICS_TOKEN, VITALLY_ANALYTICS_BASE_URL (events and --via analytics), PGPASSWORD (a query).
 Exit codes: 0 all rows ok or skipped, 1 some rows failed, 2 bad usage or configuration (found before the
 first request, the usual case: nothing sent; found mid-run: the rows before it have their results and the
-summary is printed), 3 authentication failed, 130 interrupted, 70 internal error.`;
+summary is printed), 3 authentication failed, 75 the server kept failing (try again later), 130
+interrupted, 70 internal error.`;
 
 export function buildProgram(io: CliIO, exit: (code: number) => void): Command {
   const program = new Command('vitally-sync')
@@ -107,6 +109,7 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
     .option('--timeout <ms>', 'time allowed for an answer (default 30000)')
     .option('--connect-timeout <ms>', 'time allowed to connect (default 10000)')
     .addOption(new Option('--retry-base-ms <ms>', 'first retry backoff step (default 500)').hideHelp())
+    .addOption(new Option('--max-wait-ms <ms>', 'the longest wait a rate-limit header may impose (default 60000)').hideHelp())
     .addHelpText('after', PUSH_EXAMPLES)
     .action(async (file: string | undefined, opts: Record<string, unknown>) => {
       const { pushCommand } = await import('./push.js');
@@ -229,7 +232,9 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
 }
 
 /** Run the CLI; resolves to the exit code (never calls process.exit itself). */
-export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+export async function main(argv: string[], given: CliIO = processIO()): Promise<number> {
+  // Everything any command prints goes through the run's secrets.
+  const io = guardIO(given);
   let code: number = EXIT.ok;
   const program = buildProgram(io, (c) => {
     code = c;
@@ -250,6 +255,10 @@ export function reportError(err: unknown, io: CliIO): number {
   if (err instanceof AuthError) {
     io.stderr.write(`vitally-sync: ${err.message}\n`);
     return EXIT.auth;
+  }
+  if (err instanceof ServerFailingError) {
+    io.stderr.write(`vitally-sync: ${err.message}\n`);
+    return EXIT.serverFailing;
   }
   if (err instanceof ConfigError || err instanceof InputError || err instanceof StateError) {
     io.stderr.write(`vitally-sync: ${err.message}\n`);

@@ -1,6 +1,6 @@
 /** `vitally-sync push`: flags -> PushConfig -> runSync, rendered. No business logic here. */
 import { resolvePushConfig, type PushConfig, type PushFlags } from '../config/push.js';
-import { AuthError, ConfigError } from '../errors.js';
+import { AuthError, ConfigError, ServerFailingError } from '../errors.js';
 import type { Sandbox } from '../sandbox/index.js';
 import { sandboxCatalogue } from '../schema/catalogue.js';
 import { setupTraits, type TraitSetup } from '../schema/setup.js';
@@ -13,7 +13,7 @@ import type { DB } from '../state/store.js';
 import { Resolver } from '../sync/resolve.js';
 import { runSync, RunStopped } from '../sync/run.js';
 import type { Summary } from '../types.js';
-import { analyticsAuthorization, restAuthorization, makeRedactor } from '../vitally/auth.js';
+import { analyticsAuthorization, restAuthorization } from '../vitally/auth.js';
 import type { Connection } from '../config/connection.js';
 import type { Sender } from '../vitally/sender.js';
 import { withConfigFile } from '../config/file-flags.js';
@@ -22,6 +22,7 @@ import { EXIT, type CliIO } from './io.js';
 import { progressWanted, startProgress } from './progress.js';
 import { RequestLog } from './request-log.js';
 import { createRenderer, RejectsWriter } from './render.js';
+import { guardIO } from './secret-io.js';
 import { onInterrupt } from './signals.js';
 
 
@@ -29,9 +30,13 @@ const noSender = (): never => {
   throw new Error('internal: a dry run without a connection has no sender');
 };
 
-export async function pushCommand(input: string | undefined, flags: PushFlags, io: CliIO): Promise<number> {
+export async function pushCommand(input: string | undefined, flags: PushFlags, given: CliIO): Promise<number> {
+  const io = guardIO(given);
   // A config file's connection settings fill the flags not given (flags, then environment, then file).
   const cfg = resolvePushConfig(input, withConfigFile(flags, io.env, process.cwd()), io.env);
+  // Every credential this run may hold, known before anything can print: both APIs' (from the
+  // environment or a token file), the catalogue's, a database password.
+  io.secrets.add(cfg.connection?.token, cfg.analytics?.token, cfg.traitCheck.connection?.token, cfg.query?.password);
   if (cfg.input !== '-') await assertReadable(cfg.input);
 
   // Everything opened from here on is closed in the finally below, whatever fails.
@@ -54,16 +59,8 @@ export async function pushCommand(input: string | undefined, flags: PushFlags, i
         : { baseUrl: sandbox.url, token: sandbox.token, tokenSource: 'the sandbox token' };
       io.stderr.write(`Using an in-process sandbox at ${sandbox.url}: nothing leaves this machine, and its records vanish when the run ends.\n`);
     }
-    // Every credential this run may hold: both APIs' (from the environment or a token file), the catalogue's.
-    const redact = makeRedactor([
-      connection?.token,
-      cfg.connection?.token,
-      cfg.analytics?.token,
-      cfg.traitCheck.connection?.token,
-      io.env.VITALLY_API_TOKEN,
-      io.env.VITALLY_ANALYTICS_TOKEN,
-      cfg.query?.password,
-    ]);
+    // The sandbox's token too, when there is one.
+    const redact = io.secrets.add(connection?.token).redact;
     requestLog = cfg.logRequests ? new RequestLog(cfg.logRequests, redact) : undefined;
     await requestLog?.opened();
     // A dry run only reads an existing store: it never creates one.
@@ -97,6 +94,7 @@ export async function pushCommand(input: string | undefined, flags: PushFlags, i
       cfg.dryRun || !connection
         ? undefined
         : createSender(cfg, connection, analytics ? analyticsAuthorization : restAuthorization, requestLog?.listener(analytics ? 'analytics' : 'rest'));
+    if (sender) sender.onNotice = (notice) => io.stderr.write(`vitally-sync: warning: ${notice}\n`);
     const controller = new AbortController();
     sender?.stopOn(controller.signal);
     if (io.signals) {
@@ -108,7 +106,7 @@ export async function pushCommand(input: string | undefined, flags: PushFlags, i
         () => process.exit(EXIT.interrupted),
       );
     }
-    code = await runAndRender(cfg, io, { redact, state, rejects, sender, signal: controller.signal, traits });
+    code = await runAndRender(cfg, io, { state, rejects, sender, signal: controller.signal, traits });
     return code;
   } finally {
     stopSignals();
@@ -144,7 +142,6 @@ async function closeAll(steps: Array<() => unknown>): Promise<unknown> {
 }
 
 interface RunParts {
-  redact: (s: string) => string;
   state: RunState | undefined;
   rejects: RejectsWriter | undefined;
   sender: Sender | undefined;
@@ -152,7 +149,7 @@ interface RunParts {
   traits: TraitSetup | undefined;
 }
 
-async function runAndRender(cfg: PushConfig, io: CliIO, { redact, state, rejects, sender, signal, traits }: RunParts): Promise<number> {
+async function runAndRender(cfg: PushConfig, io: CliIO, { state, rejects, sender, signal, traits }: RunParts): Promise<number> {
   if (rejects) {
     await rejects.opened().catch((err: { code?: string }) => {
       throw new ConfigError(`--rejects ${cfg.rejects}: cannot be written (${err.code ?? 'error'})`);
@@ -160,7 +157,7 @@ async function runAndRender(cfg: PushConfig, io: CliIO, { redact, state, rejects
   }
   // The progress bar (a terminal only; never with --json or --quiet): result lines clear it first.
   const progress = progressWanted(io, cfg) ? startProgress(io, { input: cfg.input, format: cfg.format, stats: () => sender?.stats }) : undefined;
-  const render = createRenderer(progress ? progress.around(io.stdout) : io.stdout, cfg.json, cfg.quiet, redact);
+  const render = createRenderer(progress ? progress.around(io.stdout) : io.stdout, cfg.json, cfg.quiet);
   const run = runSync(
     {
       spec: cfg.spec,
@@ -205,24 +202,24 @@ async function runAndRender(cfg: PushConfig, io: CliIO, { redact, state, rejects
     progress?.stop();
     if (!(err instanceof RunStopped)) throw err;
     summary = err.summary;
-    finishSummary(summary, rejects, cfg, traits);
+    finishSummary(summary, rejects, cfg, traits, sender);
     render.summary(summary);
-    io.stderr.write(redact(`vitally-sync: ${err.reason.message}\n`));
+    io.stderr.write(`vitally-sync: ${err.reason.message}\n`);
     if (err.reason instanceof AuthError) {
       io.stderr.write('The run stopped at once: no other row was sent with this token. Check the token and --region/--subdomain.\n');
       return EXIT.auth;
     }
-    return EXIT.usage;
+    return err.reason instanceof ServerFailingError ? EXIT.serverFailing : EXIT.usage;
   }
   progress?.stop();
-  finishSummary(summary, rejects, cfg, traits);
+  finishSummary(summary, rejects, cfg, traits, sender);
   render.summary(summary);
   if (summary.interrupted) return EXIT.interrupted;
   return summary.failed > 0 ? EXIT.rowsFailed : EXIT.ok;
 }
 
-function finishSummary(summary: Summary, rejects: RejectsWriter | undefined, cfg: PushConfig, traits: TraitSetup | undefined): void {
-  const notes = traits?.warnings() ?? [];
+function finishSummary(summary: Summary, rejects: RejectsWriter | undefined, cfg: PushConfig, traits: TraitSetup | undefined, sender: Sender | undefined): void {
+  const notes = [...(traits?.warnings() ?? []), ...(sender?.notices ?? [])];
   if (notes.length > 0) summary.warnings = [...notes, ...(summary.warnings ?? [])];
   if (rejects && rejects.count > 0) summary.rejectsFile = cfg.rejects;
   if (cfg.logRequests) summary.requestLog = cfg.logRequests;

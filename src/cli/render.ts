@@ -1,4 +1,7 @@
-/** Rendering results: human lines or NDJSON, the summary, the rejects file. Secrets are redacted. */
+/**
+ * Rendering results: human lines or NDJSON, the summary, the rejects file. The streams written to are
+ * redacted by the CLI (secret-io.ts); the rejects file takes the run's `redact` itself.
+ */
 import type { RowResult, Summary } from '../types.js';
 import type { Out } from './io.js';
 import { NdjsonFile } from './ndjson-file.js';
@@ -74,7 +77,7 @@ export function humanSummary(s: Summary): string {
   return lines.join('\n');
 }
 
-export function createRenderer(out: Out, json: boolean, quiet: boolean, redact: (s: string) => string): Renderer {
+export function createRenderer(out: Out, json: boolean, quiet: boolean): Renderer {
   // Lines are gathered and written in chunks (a write per row costs more than the row itself on a large
   // file); a chunk goes out when it is large, or as soon as the current burst of results is done.
   // Lines wait in an array and are joined once per chunk: one flat string, rather than a rope of
@@ -91,7 +94,7 @@ export function createRenderer(out: Out, json: boolean, quiet: boolean, redact: 
     lines = [];
     size = 0;
     // Backpressure: when the output cannot keep up, the run waits instead of queueing results in memory.
-    if (out.write(redact(text)) === false && out.once && !congested) {
+    if (out.write(text) === false && out.once && !congested) {
       congested = new Promise((resolve) => out.once!('drain', () => {
         congested = undefined;
         resolve();

@@ -1,7 +1,10 @@
 /**
  * `--log-requests <file>`: every request and response of a run as one NDJSON line, the live debugger of
  * the tool. Each line is redacted whole (the token, its base64 forms and a "Basic ..." value never land
- * in the file), and the Authorization header is written as "Basic ***".
+ * in the file; answers come scrubbed by the transport), and the Authorization header is written as
+ * "Basic ***". A body longer than LOG_BODY_CHARS is written cut, as text, with
+ * `"cut": {"kept": <characters written>, "of": <characters in all>}`, so one huge answer cannot swell the
+ * file (the transport reads at most a few MiB of an answer anyway).
  *
  *     {"time":"...","api":"rest","method":"PUT","url":"https://acme.rest.vitally.io/resources/accounts/acme",
  *      "attempt":1,"status":404,"ms":84,"request":{"headers":{...},"body":{...}},
@@ -21,18 +24,28 @@ export interface RequestLogLine {
   attempt: number;
   status: number | null;
   ms: number;
-  request: { headers: Record<string, string>; body: unknown };
-  response: { headers: Record<string, string>; body: unknown } | null;
+  request: LoggedBody & { headers: Record<string, string> };
+  response: (LoggedBody & { headers: Record<string, string> }) | null;
   error: string | null;
 }
 
-/** JSON bodies are written as JSON (so `jq` reads into them); anything else as text. */
-function bodyOf(text: string | undefined): unknown {
-  if (text === undefined || text === '') return null;
+/** The most characters of one body written to the log. */
+export const LOG_BODY_CHARS = 256 * 1024;
+
+interface LoggedBody {
+  body: unknown;
+  /** Present when the body was cut: how much of it is written. */
+  cut?: { kept: number; of: number };
+}
+
+/** JSON bodies are written as JSON (so `jq` reads into them); anything else as text; a long one cut. */
+function bodyOf(text: string | undefined): LoggedBody {
+  if (text === undefined || text === '') return { body: null };
+  if (text.length > LOG_BODY_CHARS) return { body: text.slice(0, LOG_BODY_CHARS), cut: { kept: LOG_BODY_CHARS, of: text.length } };
   try {
-    return JSON.parse(text);
+    return { body: JSON.parse(text) };
   } catch {
-    return text;
+    return { body: text };
   }
 }
 
@@ -52,8 +65,8 @@ export function logLine(e: Exchange, api: 'rest' | 'analytics', now = Date.now()
     attempt: e.attempt,
     status: e.status,
     ms: e.ms,
-    request: { headers, body: bodyOf(e.requestBody) },
-    response: e.responseHeaders || e.responseBody !== undefined ? { headers: e.responseHeaders ?? {}, body: bodyOf(e.responseBody) } : null,
+    request: { headers, ...bodyOf(e.requestBody) },
+    response: e.responseHeaders || e.responseBody !== undefined ? { headers: e.responseHeaders ?? {}, ...bodyOf(e.responseBody) } : null,
     error: e.error ?? null,
   };
 }

@@ -21,6 +21,6 @@ export function createSender(
     timeoutMs: cfg.net.timeoutMs,
     authHint: `${tokenSource[0]!.toUpperCase()}${tokenSource.slice(1)}`,
   });
-  const pacer = new Pacer({ ratePerMinute: cfg.net.ratePerMinute, concurrency: cfg.net.concurrency });
-  return new Sender(http, pacer, { ...DEFAULT_RETRY, maxRetries: cfg.net.maxRetries, baseMs: cfg.net.retryBaseMs }, onExchange);
+  const pacer = new Pacer({ ratePerMinute: cfg.net.ratePerMinute, concurrency: cfg.net.concurrency, maxWaitMs: cfg.net.maxWaitMs });
+  return new Sender(http, pacer, { ...DEFAULT_RETRY, maxRetries: cfg.net.maxRetries, baseMs: cfg.net.retryBaseMs, maxMs: cfg.net.maxWaitMs }, onExchange);
 }

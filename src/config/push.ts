@@ -54,6 +54,8 @@ export interface PushFlags extends ConnectionFlags, AnalyticsFlags, TraitFlags, 
   connectTimeout?: string;
   /** Hidden: the first retry backoff step in ms (tests shrink it so nothing sleeps long). */
   retryBaseMs?: string;
+  /** Hidden: the longest wait a server's rate-limit headers may impose, in ms (tests shrink it). */
+  maxWaitMs?: string;
   /** --config <file>: the config file whose connection settings fill the flags not given; false: --no-config. */
   config?: string | boolean;
   /** --log-requests <file>: every request and response as NDJSON, secrets redacted. */
@@ -74,6 +76,8 @@ export interface NetSettings {
   connectTimeoutMs: number;
   /** First retry backoff step (doubles per attempt, full jitter); hidden flag --retry-base-ms. */
   retryBaseMs: number;
+  /** The longest single wait (a retry's, or a pause a server's headers ask for); hidden flag --max-wait-ms. */
+  maxWaitMs: number;
 }
 
 export interface PushConfig {
@@ -115,7 +119,7 @@ export interface PushConfig {
   traitCheck: TraitCheckSettings;
 }
 
-export function resolveNet(flags: Pick<PushFlags, 'concurrency' | 'rate' | 'maxRetries' | 'timeout' | 'connectTimeout' | 'retryBaseMs'>): NetSettings {
+export function resolveNet(flags: Pick<PushFlags, 'concurrency' | 'rate' | 'maxRetries' | 'timeout' | 'connectTimeout' | 'retryBaseMs' | 'maxWaitMs'>): NetSettings {
   return {
     concurrency: intFlag(flags.concurrency, '--concurrency', 4, 1, 64),
     ratePerMinute: intFlag(flags.rate, '--rate', 1000, 1, 100_000),
@@ -123,6 +127,7 @@ export function resolveNet(flags: Pick<PushFlags, 'concurrency' | 'rate' | 'maxR
     timeoutMs: intFlag(flags.timeout, '--timeout', 30_000, 100, 600_000),
     connectTimeoutMs: intFlag(flags.connectTimeout, '--connect-timeout', 10_000, 100, 120_000),
     retryBaseMs: intFlag(flags.retryBaseMs, '--retry-base-ms', 500, 0, 60_000),
+    maxWaitMs: intFlag(flags.maxWaitMs, '--max-wait-ms', 60_000, 10, 60_000),
   };
 }
 

@@ -2,10 +2,11 @@
  * Carry out one row's plan through the sender and say what happened. The only place that knows what
  * a 404 or a 409 means for each mode.
  */
-import { ApiError, AuthError, ConfigError, NetworkError, RowError, VitallySyncError, errorMessage } from '../errors.js';
+import { ApiError, RowError, VitallySyncError, errorMessage, mayHaveApplied, stopsRun } from '../errors.js';
 import type { ObjectSpec } from '../objects/define.js';
 import { FOUND_ID, recordPath, type RowPlan } from '../plan/plan.js';
 import type { RowAction, RowStatus } from '../types.js';
+import { confirmsLookup, confirmsWrite } from '../vitally/confirm.js';
 import type { HttpResponse } from '../vitally/http.js';
 import type { Sender } from '../vitally/sender.js';
 import { idInAnswer } from './resolve.js';
@@ -27,14 +28,9 @@ const idOf = (res: HttpResponse): string | null => {
 
 const ok = (action: RowAction, res: HttpResponse): Outcome => ({ status: 'ok', action, id: idOf(res), httpStatus: res.status, error: null });
 
-/** Errors that stop the whole run (a refused token, an unknown host) are not a row's failure. */
+/** Errors that stop the whole run (a refused token, an unknown host, a failing server) are not a row's failure. */
 export function rethrowFatal(err: unknown): void {
-  if (err instanceof AuthError || err instanceof ConfigError) throw err;
-}
-
-/** A failure whose request may still have been applied: no answer at all, or a 5xx after every retry. */
-function mayHaveLanded(err: unknown): boolean {
-  return err instanceof NetworkError || (err instanceof ApiError && err.status >= 500);
+  if (stopsRun(err)) throw err;
 }
 
 /**
@@ -51,7 +47,7 @@ export function failed(err: unknown, action: RowAction = 'error'): Outcome {
     id: null,
     httpStatus: err instanceof ApiError ? err.status : null,
     error: errorMessage(err) + attempts,
-    ...(mayHaveLanded(err) ? { maybeApplied: true } : {}),
+    ...(mayHaveApplied(err) ? { maybeApplied: true } : {}),
   };
 }
 
@@ -63,7 +59,7 @@ function createOptions(sender: Sender, spec: ObjectSpec, key: string | null) {
   return {
     verify: async (): Promise<HttpResponse | null> => {
       try {
-        return await sender.send({ method: 'GET', path: recordPath(spec, key) });
+        return await sender.send({ method: 'GET', path: recordPath(spec, key) }, { confirm: confirmsLookup(spec.key, key) });
       } catch (err) {
         if (is(err, 404)) return null;
         throw err;
@@ -78,9 +74,12 @@ export interface ExecuteOptions {
 }
 
 export async function execute(sender: Sender, spec: ObjectSpec, plan: RowPlan, opts: ExecuteOptions = {}): Promise<Outcome> {
+  // A 2xx answer counts only when its body is the record sent (its key, where it shows one).
+  const confirm = confirmsWrite(spec.key, plan.key);
+  const email = plan.lookup ? decodeURIComponent(plan.lookup.path.split('email=')[1] ?? '') : '';
   if (plan.firstPhase === 'create') {
     try {
-      const create = createOptions(sender, spec, plan.key);
+      const create = { ...createOptions(sender, spec, plan.key), confirm };
       if (opts.verifyFirst && create.verify) {
         const found = await create.verify();
         if (found) return ok('created', found);
@@ -92,18 +91,21 @@ export async function execute(sender: Sender, spec: ObjectSpec, plan: RowPlan, o
     }
   }
   let first = plan.first;
+  let confirmFirst = confirm;
   try {
     if (plan.lookup) {
-      const id = idInAnswer((await sender.send(plan.lookup)).json);
+      const id = idInAnswer((await sender.send(plan.lookup, { confirm: confirmsLookup('email', email) })).json);
       if (id === null) throw new ApiError(404, {}, '', plan.lookup.method, plan.lookup.path);
       first = { ...first, path: first.path.replace(FOUND_ID, encodeURIComponent(id)) };
+      // Found by email: the record is the one with that id, whatever externalId the row carries.
+      confirmFirst = confirmsWrite('id', id);
     }
-    return ok('updated', await sender.send(first, plan.lookup ? { continuation: true } : {}));
+    return ok('updated', await sender.send(first, plan.lookup ? { continuation: true, confirm: confirmFirst } : { confirm }));
   } catch (err) {
     rethrowFatal(err);
     if (!is(err, 404)) return failed(err);
     if (!plan.create) {
-      const by = plan.lookup ? `email ${decodeURIComponent(plan.lookup.path.split('email=')[1] ?? '')}` : `externalId "${plan.key}"`;
+      const by = plan.lookup ? `email ${email}` : `externalId "${plan.key}"`;
       return {
         status: 'failed',
         action: 'not_found',
@@ -114,14 +116,14 @@ export async function execute(sender: Sender, spec: ObjectSpec, plan: RowPlan, o
     }
     if (plan.create instanceof RowError) return { ...failed(plan.create, 'invalid'), httpStatus: 404 };
     try {
-      return ok('created', await sender.send(plan.create, { ...createOptions(sender, spec, plan.key), continuation: true }));
+      return ok('created', await sender.send(plan.create, { ...createOptions(sender, spec, plan.key), continuation: true, confirm }));
     } catch (createErr) {
       rethrowFatal(createErr);
       // It appeared between our PUT and POST (another writer): update it after all.
       if (!is(createErr, 409)) return failed(createErr);
       try {
         if (plan.lookup) return failed(createErr);
-        return ok('updated', await sender.send(plan.first, { continuation: true }));
+        return ok('updated', await sender.send(plan.first, { continuation: true, confirm }));
       } catch (again) {
         rethrowFatal(again);
         return failed(again);

@@ -1,9 +1,10 @@
 /** Mirroring deletions (--delete-missing): one record that left the source, deleted through REST. */
-import { ApiError, AuthError, ConfigError, type VitallySyncError } from '../errors.js';
+import { ApiError, stopsRun, type VitallySyncError } from '../errors.js';
 import type { ObjectSpec } from '../objects/define.js';
 import { recordPath } from '../plan/plan.js';
 import type { RunState } from '../state/run-state.js';
 import type { RowResult } from '../types.js';
+import { confirmsDelete } from '../vitally/confirm.js';
 import type { Sender } from '../vitally/sender.js';
 import { failed } from './execute.js';
 
@@ -23,7 +24,7 @@ export async function deleteMissing(
   const base = { row: 0, key: m.key, id: m.vitallyId };
   if (!sender) return { ...base, status: 'ok', action: 'planned', httpStatus: null, error: null, requests: [req] };
   try {
-    const res = await sender.send(req);
+    const res = await sender.send(req, { confirm: confirmsDelete(spec.key, m.key, m.vitallyId) });
     state.forget(m.key);
     return { ...base, status: 'ok', action: 'deleted', httpStatus: res.status, error: null };
   } catch (err) {
@@ -31,7 +32,7 @@ export async function deleteMissing(
       state.forget(m.key);
       return { ...base, status: 'ok', action: 'deleted', httpStatus: 404, error: null };
     }
-    if (err instanceof AuthError || err instanceof ConfigError) onFatal(err);
+    if (stopsRun(err)) onFatal(err);
     return { ...base, ...failed(err) };
   }
 }

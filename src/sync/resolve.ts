@@ -8,6 +8,7 @@ import type { MappedRecord, ObjectSpec, RefObject } from '../objects/define.js';
 import { objectByName } from '../objects/index.js';
 import { recordPath } from '../plan/plan.js';
 import type { IdCache, PlannedRequest } from '../types.js';
+import { confirmsLookup } from '../vitally/confirm.js';
 import type { Sender } from '../vitally/sender.js';
 
 
@@ -52,7 +53,8 @@ export class Resolver {
   private async lookup(object: RefObject, value: string): Promise<string | null> {
     this.lookups++;
     try {
-      const res = await this.sender.send(lookupRequest(object, value));
+      const field = object === 'admin' ? 'email' : objectByName(object).key;
+      const res = await this.sender.send(lookupRequest(object, value), { confirm: confirmsLookup(field, value) });
       const id = idInAnswer(res.json);
       if (id !== null) this.cache?.set(object, value, id);
       return id;

@@ -4,7 +4,7 @@
  * wait for a request): one step per batch, not per row. It knows nothing of the terminal.
  */
 import { randomUUID } from 'node:crypto';
-import { AuthError, ConfigError, VitallySyncError, errorMessage } from '../errors.js';
+import { ConfigError, VitallySyncError, errorMessage, stopsRun } from '../errors.js';
 import type { MapperOptions } from '../mapping/mapper.js';
 import type { Mode, ObjectSpec } from '../objects/define.js';
 import { plannedRequests, planRow, type MatchBy } from '../plan/plan.js';
@@ -117,7 +117,7 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
       }
       return finish(p.src, p.key, await execute(sender, cfg.spec, plan, { verifyFirst: inDoubt }));
     } catch (err) {
-      if (err instanceof AuthError || err instanceof ConfigError) fatal ??= err;
+      if (stopsRun(err)) fatal ??= err;
       return finish(p.src, p.key, failed(err));
     }
   };

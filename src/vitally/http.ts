@@ -1,21 +1,40 @@
 /**
  * The transport: one request, one answer. An undici Pool with keep-alive per base URL; non-2xx answers
  * become ApiError/AuthError, socket failures and timeouts NetworkError. Knows nothing of retries.
+ *
+ * Every answer is bounded and cleaned before anything reads it:
+ * - `timeoutMs` bounds the whole answer of one attempt, headers and body together (a server trickling
+ *   a byte a second is cut off), besides undici's own idle timers;
+ * - at most `maxAnswerBytes` of a body are read: a longer answer fails its request, naming the cap;
+ * - the credential this client sends is scrubbed out of the body, the headers and every error text (a
+ *   proxy may echo the Authorization header), before a message is built or a text is cut to length;
+ * - a redirect is never followed (the token would go to the other host): it fails its request, naming
+ *   where it pointed.
  */
 import { Pool, errors as undiciErrors } from 'undici';
 import { ApiError, AuthError, ConfigError, NetworkError } from '../errors.js';
 import type { PlannedRequest } from '../types.js';
+import { Secrets } from './redact.js';
+
+/** The most read of an answer by default: Vitally's largest answers (list pages of 100 records) are far smaller. */
+export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+/** What an ApiError keeps of an answer too large to read (for the request log). */
+const KEPT_OF_LARGE = 64 * 1024;
+/** After a stop (Ctrl-C, SIGTERM), the requests in flight get this long to be answered. */
+export const STOP_GRACE_MS = 5000;
 
 export interface HttpOptions {
   baseUrl: string;
   authorization: string;
   connections: number;
   connectTimeoutMs: number;
-  /** Time allowed for the answer's headers, and between body chunks. */
+  /** Time allowed for the whole answer of one attempt: headers and body together. */
   timeoutMs: number;
   userAgent?: string;
   /** What to call the credential in an auth error ("VITALLY_API_TOKEN ..."). */
   authHint: string;
+  /** The most bytes read of one answer (default MAX_ANSWER_BYTES). */
+  maxAnswerBytes?: number;
 }
 
 export interface HttpResponse {
@@ -25,13 +44,27 @@ export interface HttpResponse {
   json: unknown;
 }
 
+/** Why an attempt was aborted: its time ran out, or the run stopped and the grace after it ran out. */
+class Abort extends Error {
+  constructor(readonly why: 'timeout' | 'stop') {
+    super(why);
+  }
+}
+
 export class HttpClient {
   private readonly pool: Pool;
   private readonly prefix: string;
+  private readonly secrets: Secrets;
+  private readonly maxBytes: number;
+  /** Aborted `graceMs` after the run's stop signal: cuts off the answers still awaited. */
+  private readonly stopped = new AbortController();
+  private graceMs = STOP_GRACE_MS;
 
   constructor(private readonly opts: HttpOptions) {
     const url = new URL(opts.baseUrl);
     this.prefix = url.pathname.replace(/\/+$/, '');
+    this.secrets = new Secrets([opts.authorization]);
+    this.maxBytes = opts.maxAnswerBytes ?? MAX_ANSWER_BYTES;
     this.pool = new Pool(url.origin, {
       connections: opts.connections,
       pipelining: 1,
@@ -46,47 +79,132 @@ export class HttpClient {
     return this.opts.baseUrl;
   }
 
+  /** A text as this client's answers read: the credential it sends scrubbed out (see redact.ts). */
+  readonly scrub = (text: string): string => this.secrets.scrub(text);
+
+  /** Once `signal` aborts, the answers still awaited get `graceMs` more, then fail (in doubt). */
+  stopOn(signal: AbortSignal, graceMs = STOP_GRACE_MS): void {
+    this.graceMs = graceMs;
+    const cut = () => setTimeout(() => this.stopped.abort(new Abort('stop')), graceMs).unref();
+    if (signal.aborted) cut();
+    else signal.addEventListener('abort', cut, { once: true });
+  }
+
   async send(req: PlannedRequest): Promise<HttpResponse> {
     const path = this.prefix + req.path;
-    let res;
+    const what = `${req.method} ${req.path}`;
+    // One signal per attempt: the --timeout for the whole answer, or the stop's grace running out.
+    const attempt = new AbortController();
+    const timer = setTimeout(() => attempt.abort(new Abort('timeout')), this.opts.timeoutMs);
+    const onStop = () => attempt.abort(this.stopped.signal.reason);
+    if (this.stopped.signal.aborted) onStop();
+    else this.stopped.signal.addEventListener('abort', onStop, { once: true });
     try {
-      res = await this.pool.request({
-        method: req.method,
-        path,
-        headers: {
-          authorization: this.opts.authorization,
-          accept: 'application/json',
-          'user-agent': this.opts.userAgent ?? 'vitally-sync',
-          ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        body: req.body,
-      });
-    } catch (err) {
-      throw toNetworkError(err, `${req.method} ${req.path}`, this.opts);
-    }
-    let body: string;
-    try {
-      body = await res.body.text();
-    } catch (err) {
-      throw toNetworkError(err, `${req.method} ${req.path}`, this.opts);
-    }
-    const headers = flatHeaders(res.headers);
-    if (res.statusCode === 401 || res.statusCode === 403) {
-      const what = res.statusCode === 401 ? 'was refused (401 Unauthorized)' : 'has no access here (403 Forbidden)';
-      throw new AuthError(res.statusCode, `${this.opts.authHint} ${what} at ${this.opts.baseUrl}`);
-    }
-    if (res.statusCode < 200 || res.statusCode > 299) {
-      throw new ApiError(res.statusCode, headers, body, req.method, req.path);
-    }
-    let json: unknown = undefined;
-    if (body) {
+      let res;
       try {
-        json = JSON.parse(body);
-      } catch {
-        json = undefined;
+        res = await this.pool.request({
+          method: req.method,
+          path,
+          headers: {
+            authorization: this.opts.authorization,
+            accept: 'application/json',
+            'user-agent': this.opts.userAgent ?? 'vitally-sync',
+            ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          },
+          body: req.body,
+          signal: attempt.signal,
+        });
+      } catch (err) {
+        throw this.networkError(err, what);
       }
+      const headers = this.clean(flatHeaders(res.headers));
+      const status = res.statusCode;
+      if (status === 401 || status === 403) {
+        // Nothing in the body changes the verdict: read a little of it (so the connection can be reused), no more.
+        await res.body.dump().catch(() => {});
+        const how = status === 401 ? 'was refused (401 Unauthorized)' : 'has no access here (403 Forbidden)';
+        throw new AuthError(status, `${this.opts.authHint} ${how} at ${this.opts.baseUrl}`);
+      }
+      let body: string;
+      try {
+        body = await this.readBody(res.body, headers);
+      } catch (err) {
+        if (err instanceof TooLarge) {
+          const maybeApplied = (status >= 200 && status < 300) || status >= 500;
+          throw new ApiError(status, headers, this.secrets.scrub(err.kept), req.method, req.path, {
+            code: 'API_TOO_LARGE',
+            message: `${what} answered ${status} with more than ${mib(this.maxBytes)} (the most read of an answer): not read further${maybeApplied ? '; the request may have been applied' : ''}`,
+            maybeApplied,
+          });
+        }
+        throw this.networkError(err, what, status);
+      }
+      body = this.secrets.scrub(body);
+      if (status >= 300 && status < 400) {
+        const to = headers.location ? `a redirect to ${headers.location}` : 'a redirect without a Location';
+        throw new ApiError(status, headers, body, req.method, req.path, {
+          code: 'API_REDIRECT',
+          message: `${what} answered ${status}, ${to}: not followed (the token is sent to the configured host only). Check --base-url: it must be the API root itself`,
+        });
+      }
+      if (status < 200 || status > 299) throw new ApiError(status, headers, body, req.method, req.path);
+      let json: unknown = undefined;
+      if (body) {
+        try {
+          json = JSON.parse(body);
+        } catch {
+          json = undefined;
+        }
+      }
+      return { status, headers, body, json };
+    } finally {
+      clearTimeout(timer);
+      this.stopped.signal.removeEventListener('abort', onStop);
     }
-    return { status: res.statusCode, headers, body, json };
+  }
+
+  /** The body as text, reading at most maxBytes (announced or sent); throws TooLarge past it. */
+  private async readBody(body: AsyncIterable<Buffer> & { destroy(): unknown }, headers: Record<string, string>): Promise<string> {
+    const announced = Number(headers['content-length']);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const tooLarge = () => {
+      const kept = Buffer.concat(chunks).subarray(0, KEPT_OF_LARGE).toString('utf8');
+      body.destroy();
+      return new TooLarge(kept);
+    };
+    if (announced > this.maxBytes) throw tooLarge();
+    for await (const chunk of body) {
+      size += chunk.length;
+      chunks.push(chunk);
+      if (size > this.maxBytes) throw tooLarge();
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  /** Header names and values with the credential scrubbed out. */
+  private clean(h: Record<string, string>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(h)) out[this.secrets.scrub(k)] = this.secrets.scrub(v);
+    return out;
+  }
+
+  /** `status`: the headers had come with it, and the body failed. */
+  private networkError(err: unknown, what: string, status?: number): Error {
+    const reason = err instanceof Abort ? err : undefined;
+    if (reason?.why === 'timeout') {
+      return new NetworkError(`${what}: no answer within ${this.opts.timeoutMs} ms (--timeout)`, 'TIMEOUT', err);
+    }
+    if (reason?.why === 'stop') {
+      return new NetworkError(`${what}: no answer within ${this.graceMs} ms of the stop; the request may have been applied`, 'NETWORK', err);
+    }
+    const code = (err as { code?: string }).code;
+    if (status !== undefined && code && BROKEN_OFF.has(code)) {
+      return new NetworkError(`${what} answered ${status}, but its body broke off before its end (${code})`, 'NETWORK', err);
+    }
+    const e = toNetworkError(err, what, this.opts);
+    e.message = this.secrets.scrub(e.message);
+    return e;
   }
 
   close(): Promise<void> {
@@ -97,6 +215,17 @@ export class HttpClient {
     return this.pool.destroy();
   }
 }
+
+class TooLarge extends Error {
+  constructor(readonly kept: string) {
+    super('too large');
+  }
+}
+
+/** Socket failures that, once the headers came, mean the body was cut short. */
+const BROKEN_OFF = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH']);
+
+const mib = (bytes: number) => (bytes >= 1024 * 1024 ? `${+(bytes / 1024 / 1024).toFixed(1)} MiB` : `${+(bytes / 1024).toFixed(1)} KiB`);
 
 export function flatHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -111,6 +240,7 @@ const SOCKET_ERRORS: Record<string, string> = {
   EPIPE: 'the connection was closed while sending',
   ETIMEDOUT: 'the connection timed out',
   EHOSTUNREACH: 'the host is unreachable',
+  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'the answer ended before the length it announced',
   ENETUNREACH: 'the network is unreachable',
 };
 

@@ -17,9 +17,13 @@
  *   requests started since pauses the starts until RateLimit-Reset.
  * - After a 429 every start waits as Retry-After (else RateLimit-Reset) says, then resumes at the
  *   announced pace, one interval at a time: no burst. A 429 the log did not foresee widens the margin.
+ *   Those headers are read through ratelimit-headers.ts, which cuts any wait to a minute.
+ * - Once the run is stopping, waiters that may not be refused (a row's retry or follow-up) still start,
+ *   unless their start is more than `stopWaitMs` away: then they are refused too, so a stop is never
+ *   held up by a long pause.
  */
 import { VitallySyncError } from '../errors.js';
-import { parseRateLimit, type HeaderMap } from './ratelimit-headers.js';
+import { MAX_WAIT_MS, parseRateLimit, type HeaderMap } from './ratelimit-headers.js';
 
 /** A request refused because the run is stopping (Ctrl-C, SIGTERM) or over: it was never sent. */
 export class InterruptedError extends VitallySyncError {
@@ -37,6 +41,10 @@ export interface PacerOptions {
   marginShare?: number;
   /** ... and at least this many milliseconds (default 25). */
   minMarginMs?: number;
+  /** Once stopping, the longest a waiter is kept waiting for its start (default 2000 ms). */
+  stopWaitMs?: number;
+  /** The longest pause a server's Retry-After or RateLimit-Reset may impose (default MAX_WAIT_MS, a minute). */
+  maxWaitMs?: number;
   now?: () => number;
 }
 
@@ -67,11 +75,15 @@ interface Waiter {
 
 /** How long the log keeps entries when the server has announced no window. */
 const DEFAULT_HORIZON_MS = 60_000;
+/** setTimeout fires at once for longer delays (and warns): no timer is set for more. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class Pacer {
   private readonly userIntervalMs: number;
   private readonly marginShare: number;
   private readonly minMarginMs: number;
+  private readonly stopWaitMs: number;
+  private readonly maxWaitMs: number;
   private readonly now: () => number;
   private nextStart = 0;
   private pausedUntil = 0;
@@ -94,6 +106,8 @@ export class Pacer {
     this.userIntervalMs = 60_000 / opts.ratePerMinute;
     this.marginShare = opts.marginShare ?? 0.01;
     this.minMarginMs = opts.minMarginMs ?? 25;
+    this.stopWaitMs = opts.stopWaitMs ?? 2000;
+    this.maxWaitMs = opts.maxWaitMs ?? MAX_WAIT_MS;
     this.now = opts.now ?? Date.now;
   }
 
@@ -129,6 +143,7 @@ export class Pacer {
           this.waiters.splice(i, 1);
           w.reject(new InterruptedError('interrupted before it was sent'));
         }
+        this.pump();
       },
       { once: true },
     );
@@ -189,7 +204,7 @@ export class Pacer {
   private observe(entry: Entry, a: Answer): void {
     const now = this.now();
     this.prune(now);
-    const info = parseRateLimit(a.headers, now);
+    const info = parseRateLimit(a.headers, now, this.maxWaitMs);
     if (info.limit !== undefined && info.windowMs !== undefined) {
       this.serverLimit = { limit: info.limit, windowMs: info.windowMs };
     }
@@ -204,7 +219,7 @@ export class Pacer {
         const step = Math.max(this.minMarginMs, s.windowMs * 0.005);
         this.extraMarginMs = Math.min(this.extraMarginMs + step, s.windowMs * 0.04);
       }
-      const wait = a.retryAfterMs ?? info.resetMs ?? 1000;
+      const wait = Math.min(a.retryAfterMs ?? info.resetMs ?? 1000, this.maxWaitMs);
       this.pausedUntil = Math.max(this.pausedUntil, now + wait);
       return;
     }
@@ -267,6 +282,11 @@ export class Pacer {
       const now = this.now();
       const at = this.earliest(now);
       if (at > now) {
+        if (this.stop?.aborted && at - now > this.stopWaitMs) {
+          const wait = Math.ceil((at - now) / 1000);
+          for (const w of this.waiters.splice(0)) w.reject(new InterruptedError(`not sent: the run is stopping, and the rate limit asked to wait ${wait} s more`));
+          return;
+        }
         if (this.timer && this.timerAt <= at) return;
         this.clearTimer();
         this.timerAt = at;
@@ -274,7 +294,7 @@ export class Pacer {
           this.timer = undefined;
           this.timerAt = Infinity;
           this.pump(at);
-        }, Math.ceil(at - now));
+        }, Math.min(Math.ceil(at - now), MAX_TIMER_MS));
         return;
       }
       // Spacing counts from the time this start was due, so a timer that fires late is caught up; a

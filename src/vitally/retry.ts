@@ -1,8 +1,10 @@
 /**
  * The retry policy, in one place: which failures are retried, and how long to wait. Capped exponential
  * backoff with full jitter; a server's Retry-After (or, on a 429, RateLimit-Reset) replaces the backoff,
- * with a little jitter on top so concurrent waiters do not wake in one burst. 4xx answers other than 429
- * are never retried (a validation error stays one however often it is sent).
+ * with a little jitter on top so concurrent waiters do not wake in one burst (and never more than a
+ * minute: ratelimit-headers.ts cuts absurd hints). 4xx answers other than 429 are never retried (a
+ * validation error stays one however often it is sent), and neither are the answers the transport
+ * refuses whatever their status (too large, a redirect, a 2xx that confirms nothing).
  */
 import { ApiError, NetworkError } from '../errors.js';
 import { parseRateLimit, retryAfterMs } from './ratelimit-headers.js';
@@ -16,21 +18,30 @@ export interface RetryPolicy {
   maxMs: number;
   /** Random source in [0, 1): injectable so tests are deterministic. */
   random: () => number;
+  /**
+   * When the server is taken for down (the sender's breaker): this many requests in a row gave up on
+   * 429, 5xx, no answer or an unconfirming answer, or failing went on this long with no success.
+   */
+  breaker: { requests: number; ms: number };
+  /** The clock (injectable so tests of the breaker need not wait). */
+  now?: () => number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 5, baseMs: 500, maxMs: 60_000, random: Math.random };
+export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 5, baseMs: 500, maxMs: 60_000, random: Math.random, breaker: { requests: 10, ms: 5 * 60_000 } };
 
 export const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
 
 export function isRetryable(err: unknown): boolean {
-  if (err instanceof ApiError) return RETRY_STATUSES.has(err.status);
+  // The answers the transport refuses whatever their status (too large, a redirect, unconfirmed) carry a
+  // code of their own and are never retried.
+  if (err instanceof ApiError) return RETRY_STATUSES.has(err.status) && err.retryable;
   return err instanceof NetworkError;
 }
 
 /** The wait a failed answer asks for: Retry-After, else on a 429 RateLimit-Reset; undefined if none. */
 export function hintedWaitMs(err: unknown, now = Date.now()): number | undefined {
   if (!(err instanceof ApiError)) return undefined;
-  return retryAfterMs(err.headers, now) ?? (err.status === 429 ? parseRateLimit(err.headers, now).resetMs : undefined);
+  return retryAfterMs(err.headers, now, Infinity) ?? (err.status === 429 ? parseRateLimit(err.headers, now, Infinity).resetMs : undefined);
 }
 
 /**

@@ -3,16 +3,29 @@
  * Sender, which counts requests, retries and 429s, and reports each exchange to an optional listener
  * (the request log).
  *
- * Stopping (stopOn): once the signal aborts, a request that has not started yet is refused with
- * InterruptedError, unsent; the requests in flight finish, and so do the retries of requests already
- * sent (with the look-ups that verify them), so a row is never left half-done by the stop.
+ * - A 2xx answer is a success only when its body confirms the request (`confirm`, see confirm.ts):
+ *   otherwise the request fails with UnconfirmedError, in doubt, and is not retried.
+ * - The breaker: attempts that end in a 429, a 5xx, no answer, or an answer that confirms nothing are
+ *   "failing". When `policy.breaker.requests` requests in a row gave up that way, or when failing has
+ *   gone on for `policy.breaker.ms` without a success in between, the server is taken for down: the
+ *   run's later requests fail at once with ServerFailingError (which stops the run, exit 75). Any
+ *   success, or an answer that is a verdict on the request (400, 404, 409, ...), resets it.
+ * - Stopping (stopOn): once the signal aborts, a request that has not started yet is refused with
+ *   InterruptedError, unsent; nothing is retried any more (a request that fails keeps its failure, in
+ *   doubt when it may have been applied; one refused with 429 is reported as interrupted); a row's
+ *   follow-up request (the POST after a 404) still goes, unless the rate limit would keep it waiting
+ *   (the pacer's stopWaitMs); and the answers in flight get a few seconds (STOP_GRACE_MS) before they
+ *   are given up. So a stop ends the run within seconds, and no row is left half-done unknowingly.
+ * - Rate-limit headers the pacer and the retry policy do not believe (ratelimit-headers.ts) are noted
+ *   once each in `notices` (and passed to `onNotice`).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { ApiError, AuthError, ConfigError, NetworkError, VitallySyncError } from '../errors.js';
+import { ApiError, AuthError, ConfigError, NetworkError, ServerFailingError, UnconfirmedError, VitallySyncError, mayHaveApplied } from '../errors.js';
 import type { PlannedRequest } from '../types.js';
+import { jsonAnswer, type Confirm } from './confirm.js';
 import type { HttpClient, HttpResponse } from './http.js';
-import type { Answer, Pacer } from './pacer.js';
-import { retryAfterMs } from './ratelimit-headers.js';
+import { InterruptedError, type Answer, type Pacer } from './pacer.js';
+import { absurdValues, retryAfterMs } from './ratelimit-headers.js';
 import { retryDelay, type RetryPolicy } from './retry.js';
 
 export { InterruptedError } from './pacer.js';
@@ -47,38 +60,85 @@ export interface SendOptions {
    * it is not refused when the run is stopping, so no row is left half-done.
    */
   continuation?: boolean;
+  /** What a 2xx answer must hold to confirm the request (default: a JSON object or array). */
+  confirm?: Confirm;
 }
+
+/** Answers that say the server is not serving: it refused (429), failed (5xx), said nothing usable. */
+const SERVER_FAULTS = new Set(['API_UNCONFIRMED', 'API_TOO_LARGE', 'API_REDIRECT']);
+function failing(err: unknown): boolean {
+  if (err instanceof NetworkError) return true;
+  if (!(err instanceof ApiError)) return false;
+  return err.status === 429 || err.status >= 500 || SERVER_FAULTS.has(err.code);
+}
+
+const pause = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+const duration = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s` : `${Math.round(ms / 1000)} s`);
 
 export class Sender {
   readonly stats: SendStats = { requests: 0, retries: 0, rateLimited: 0 };
-  /** Set by a refused token or an unknown host: every later send fails with it, unsent. */
+  /** What the user should know once (a rate-limit header not believed), in the order noticed. */
+  readonly notices: string[] = [];
+  /** Called with each notice as it is first noticed. */
+  onNotice: ((message: string) => void) | undefined;
+  private readonly noticed = new Set<string>();
+  /** Set by a refused token, an unknown host or the breaker: every later send fails with it, unsent. */
   private halted: Error | undefined;
   /** Some request of this run got an HTTP answer (so a refused connection is a passing fault). */
   private everAnswered = false;
   /** Set while a retry's verification runs, so a stop does not refuse it. */
   private readonly retrying = new AsyncLocalStorage<true>();
+  private stop: AbortSignal | undefined;
+  /** The breaker: when the current stretch of failing attempts began, and how many requests gave up in it. */
+  private failingSince: number | undefined;
+  private gaveUp = 0;
+  private readonly now: () => number;
 
   constructor(
     readonly http: HttpClient,
     readonly pacer: Pacer,
     private readonly policy: RetryPolicy,
     private readonly onExchange?: (e: Exchange) => void,
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
-  ) {}
+    private readonly sleep: (ms: number, stop?: AbortSignal) => Promise<void> = pause,
+  ) {
+    this.now = policy.now ?? Date.now;
+  }
 
-  /** From the moment `signal` aborts, requests not yet started are refused (InterruptedError). */
+  /** From the moment `signal` aborts, requests not yet started are refused and nothing is retried. */
   stopOn(signal: AbortSignal): void {
+    this.stop = signal;
     this.pacer.stopOn(signal);
+    this.http.stopOn(signal);
   }
 
   async send(req: PlannedRequest, opts: SendOptions = {}): Promise<HttpResponse> {
     const stoppable = !this.retrying.getStore() && !opts.continuation;
+    const confirm = opts.confirm ?? jsonAnswer;
+    let last: unknown;
     for (let attempt = 1; ; attempt++) {
-      if (this.halted) throw this.halted;
-      const ticket = await this.pacer.acquire(attempt === 1 && stoppable);
+      if (this.halted) throw this.haltedFor(last);
+      let ticket;
+      try {
+        ticket = await this.pacer.acquire(attempt === 1 && stoppable);
+      } catch (err) {
+        // A retry the stop refused: the row keeps the failure it had.
+        if (last !== undefined && err instanceof InterruptedError) throw this.notRetried(last, attempt - 1);
+        throw err;
+      }
       if (this.halted) {
         this.pacer.cancel(ticket);
-        throw this.halted;
+        throw this.haltedFor(last);
       }
       const started = Date.now();
       let failure: unknown;
@@ -88,28 +148,45 @@ export class Sender {
         const res = await this.http.send(req);
         answer = { status: res.status, headers: res.headers };
         this.everAnswered = true;
+        this.heed(res.headers);
+        const why = confirm(res, this.http.scrub);
+        if (why) throw new UnconfirmedError(res.status, res.headers, res.body, req.method, req.path, why);
         this.log(req, attempt, started, res.status, res.headers, res.body);
+        this.failingSince = undefined;
+        this.gaveUp = 0;
         return res;
       } catch (err) {
         failure = err;
         if (err instanceof ApiError) {
           if (err.status === 429) this.stats.rateLimited++;
-          answer = { status: err.status, headers: err.headers, retryAfterMs: retryAfterMs(err.headers) };
+          if (!answer) this.heed(err.headers);
+          answer = { status: err.status, headers: err.headers, retryAfterMs: retryAfterMs(err.headers, Date.now(), this.policy.maxMs) };
           this.everAnswered = true;
-          this.log(req, attempt, started, err.status, err.headers, err.body);
+          this.log(req, attempt, started, err.status, err.headers, err.body, SERVER_FAULTS.has(err.code) ? err : undefined);
         } else {
           this.log(req, attempt, started, err instanceof AuthError ? err.status : null, undefined, undefined, err);
         }
       } finally {
         this.pacer.release(ticket, answer);
       }
+      last = failure;
       if (failure instanceof AuthError || failure instanceof ConfigError) {
         this.halted ??= failure;
         throw failure;
       }
-      const delay = retryDelay(failure, attempt, this.policy);
+      if (failure instanceof VitallySyncError) failure.attempts = attempt;
+      if (!failing(failure)) {
+        // A verdict on the request itself (400, 404, 409...): the server is serving.
+        this.failingSince = undefined;
+        this.gaveUp = 0;
+        throw failure;
+      }
+      this.failingSince ??= this.now();
+      const delay = retryDelay(failure, attempt, this.policy, this.now());
+      if (delay === null) this.gaveUp++;
+      const tripped = this.breaker(failure);
+      if (tripped) throw tripped;
       if (delay === null) {
-        if (failure instanceof VitallySyncError) failure.attempts = attempt;
         // Nothing has ever answered and the host refuses connections: every other row would spend its
         // retries the same way. Stop the run instead of grinding through the file.
         if (!this.everAnswered && refused(failure)) {
@@ -120,13 +197,58 @@ export class Sender {
         }
         throw failure;
       }
+      if (this.stop?.aborted) throw this.notRetried(failure, attempt);
       this.stats.retries++;
-      await this.sleep(delay);
-      const maybeApplied = !(failure instanceof ApiError && failure.status === 429);
-      if (opts.verify && maybeApplied) {
+      await this.sleep(delay, this.stop);
+      if (this.stop?.aborted) throw this.notRetried(failure, attempt);
+      if (opts.verify && mayHaveApplied(failure)) {
         const found = await this.retrying.run(true, opts.verify);
         if (found) return found;
       }
+    }
+  }
+
+  /** Trip the breaker when the server has failed long enough; returns the error to throw, if so. */
+  private breaker(failure: unknown): Error | undefined {
+    const { requests, ms } = this.policy.breaker;
+    const since = this.now() - (this.failingSince ?? this.now());
+    if (this.gaveUp < requests && since < ms) return undefined;
+    const what =
+      this.gaveUp >= requests
+        ? `${this.gaveUp} requests in a row gave up (429, 5xx, no answer, or an answer that confirms nothing), with no success for ${duration(since)}`
+        : `no request succeeded for ${duration(since)} while they kept failing`;
+    this.halted ??= new ServerFailingError(
+      `The server kept failing: ${what}; the last: ${(failure as Error).message}. The run stopped; the rows not sent go with the next run. Try again later (vitally-sync doctor checks the connection)`,
+    );
+    return this.haltedFor(failure);
+  }
+
+  /** The halt as thrown for one request: in doubt when its own last attempt may have been applied. */
+  private haltedFor(last: unknown): Error {
+    const h = this.halted!;
+    if (h instanceof ServerFailingError && last !== undefined && mayHaveApplied(last)) return new ServerFailingError(h.message, { maybeApplied: true });
+    return h;
+  }
+
+  /** A request not retried because the run is stopping: its last failure stands (a 429 one was never applied). */
+  private notRetried(failure: unknown, attempts: number): Error {
+    if (failure instanceof ApiError && failure.status === 429) return new InterruptedError(`not sent: rate-limited (429) when the run was stopping (${attempts} attempt${attempts > 1 ? 's' : ''})`);
+    if (failure instanceof VitallySyncError) {
+      failure.attempts = attempts;
+      failure.message += '; not retried: the run was stopping';
+    }
+    return failure as Error;
+  }
+
+  /** Note, once per header, a rate-limit value that is not believed as it stands. */
+  private heed(headers: Record<string, string>): void {
+    for (const note of absurdValues(headers, Date.now(), this.policy.maxMs)) {
+      const header = note.slice(0, note.indexOf(':'));
+      if (this.noticed.has(header)) continue;
+      this.noticed.add(header);
+      const message = `Rate-limit header ${note}`;
+      this.notices.push(message);
+      this.onNotice?.(message);
     }
   }
 

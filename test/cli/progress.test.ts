@@ -160,7 +160,7 @@ describe('the wrapped output while the bar is shown', () => {
 
       // The renderer sees the congestion through the wrapper and waits until the stream drains.
       full = true;
-      const render = createRenderer(out, true, false, (s) => s);
+      const render = createRenderer(out, true, false);
       render.summary({ rows: 0 } as never);
       const congested = render.ready();
       expect(congested).toBeInstanceOf(Promise);

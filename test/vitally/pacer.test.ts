@@ -252,3 +252,52 @@ describe('Pacer: stopping', () => {
     await expect(pacer.acquire()).rejects.toBeInstanceOf(InterruptedError);
   });
 });
+
+describe('Pacer: absurd waits', () => {
+  const waitsFor = async (pacer: Pacer, answer: Answer) => {
+    pacer.release(await pacer.acquire(), answer);
+    let started = -1;
+    const next = pacer.acquire().then((t) => {
+      started = Date.now();
+      return t;
+    });
+    return { started: () => started, next };
+  };
+
+  it.each([
+    ['a 200 with Remaining 0 and a Reset in the year 2286', { status: 200, headers: { 'ratelimit-remaining': '0', 'ratelimit-reset': '10000000000' } }],
+    ['a 200 with Remaining 0 and a Reset of 86000 s', { status: 200, headers: { 'ratelimit-remaining': '0', 'ratelimit-reset': '86000' } }],
+    ['a 429 with Retry-After of 31 years', { status: 429, headers: {}, retryAfterMs: 999_999_999_000 }],
+  ] as const)('%s pauses the starts for a minute at most, on one timer (no spin)', async (_name, answer) => {
+    const pacer = new Pacer({ ratePerMinute: 100_000, concurrency: 1 });
+    const w = await waitsFor(pacer, answer as Answer);
+    await vi.advanceTimersByTimeAsync(59_999);
+    expect(w.started()).toBe(-1);
+    expect(vi.getTimerCount()).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(w.started()).toBe(60_000);
+    pacer.release(await w.next);
+    pacer.close();
+  });
+
+  it('a smaller maxWaitMs cuts the pause to it', async () => {
+    const pacer = new Pacer({ ratePerMinute: 100_000, concurrency: 1, maxWaitMs: 50 });
+    const w = await waitsFor(pacer, { status: 429, headers: { 'retry-after': '3600' }, retryAfterMs: 3_600_000 });
+    await vi.advanceTimersByTimeAsync(50);
+    expect(w.started()).toBe(50);
+    pacer.close();
+  });
+
+  it('once stopping, a retry whose start is more than stopWaitMs away is refused, unsent, instead of waiting', async () => {
+    const pacer = new Pacer({ ratePerMinute: 100_000, concurrency: 2 });
+    const stop = new AbortController();
+    pacer.stopOn(stop.signal);
+    pacer.release(await pacer.acquire(true), { status: 429, headers: {}, retryAfterMs: 60_000 });
+    const retry = pacer.acquire(false);
+    await vi.advanceTimersByTimeAsync(1000);
+    stop.abort();
+    await expect(retry).rejects.toThrow('not sent: the run is stopping, and the rate limit asked to wait 59 s more');
+    expect(Date.now()).toBe(1000);
+    pacer.close();
+  });
+});

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, AuthError, NetworkError, RowError } from '../../src/errors.js';
-import { hintedWaitMs, isRetryable, retryDelay, type RetryPolicy } from '../../src/vitally/retry.js';
+import { DEFAULT_RETRY, hintedWaitMs, isRetryable, retryDelay, type RetryPolicy } from '../../src/vitally/retry.js';
 
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
-const policy = (random: number, over: Partial<RetryPolicy> = {}): RetryPolicy => ({ maxRetries: 5, baseMs: 100, maxMs: 10_000, random: () => random, ...over });
+const policy = (random: number, over: Partial<RetryPolicy> = {}): RetryPolicy => ({ maxRetries: 5, baseMs: 100, maxMs: 10_000, random: () => random, breaker: DEFAULT_RETRY.breaker, ...over });
 const api = (status: number, headers: Record<string, string> = {}) => new ApiError(status, headers, '{"error":"x"}', 'POST', '/resources/accounts');
 
 describe('which failures are retried', () => {

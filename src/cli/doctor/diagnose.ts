@@ -44,6 +44,8 @@ export interface DoctorReport {
   fix(c: Check): void;
   /** `work` sends requests: show that something is under way. */
   during<T>(text: string, work: () => Promise<T>): Promise<T>;
+  /** A credential was read (from a file): keep it out of everything printed. */
+  secret(token: string): void;
 }
 
 /** Run every check, reporting each as it is decided, and return them all. */
@@ -78,6 +80,7 @@ export async function runChecks(flags: DoctorFlags, env: Env, opts: { hosts?: Re
   try {
     if (s.tokenFile) {
       token = readTokenFile(s.tokenFile, '--token-file');
+      report.secret(token);
       tokenName = `the token in ${s.tokenFile}`;
     } else if (env.VITALLY_API_TOKEN?.trim()) token = env.VITALLY_API_TOKEN.trim();
     if (token === undefined) {
@@ -133,6 +136,7 @@ export async function runChecks(flags: DoctorFlags, env: Env, opts: { hosts?: Re
     const a = resolveAnalyticsConnection({ ...s, baseUrl: override }, env, analyticsConfigured);
     analyticsBase = a.baseUrl;
     analyticsToken = a.token || undefined;
+    if (analyticsToken) report.secret(analyticsToken);
   } catch (err) {
     analyticsError = err;
   }

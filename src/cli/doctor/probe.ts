@@ -8,7 +8,7 @@ import { HttpClient } from '../../vitally/http.js';
 export type Probe =
   | { kind: 'answer'; status: number; ms: number; headers: Record<string, string>; json: unknown }
   | { kind: 'refused'; status: number }
-  | { kind: 'error'; status: number; detail: string }
+  | { kind: 'error'; status: number; detail: string; redirect?: string }
   | { kind: 'dns' }
   | { kind: 'network'; detail: string; timeout: boolean };
 
@@ -62,6 +62,10 @@ export class Prober {
       return { kind: 'answer', status: res.status, ms: Date.now() - started, headers: res.headers, json: res.json };
     } catch (err) {
       if (err instanceof AuthError) return { kind: 'refused', status: err.status };
+      if (err instanceof ApiError && err.code === 'API_REDIRECT') {
+        const to = err.headers.location ?? '(no Location)';
+        return { kind: 'error', status: err.status, detail: `a redirect to ${to}, not followed (the token goes to the configured host only)`, redirect: to };
+      }
       if (err instanceof ApiError) return { kind: 'error', status: err.status, detail: err.detail || 'no details' };
       if (err instanceof ConfigError) return { kind: 'dns' };
       const code = (err as { code?: string }).code;

@@ -117,6 +117,15 @@ export async function restVerdict(p: Probe, c: RestContext): Promise<Check> {
       }
     );
   }
+  if (p.redirect !== undefined) {
+    return {
+      ...base,
+      status: 'fail',
+      problem: 'config',
+      detail: `${asked} answered ${p.status}: ${p.detail}`,
+      fix: `${c.override ? c.overrideName : 'The REST host'} must be the REST API root itself. If ${p.redirect} is where the API lives and you trust it, use that address`,
+    };
+  }
   if (p.status === 429) {
     return { ...base, status: 'warn', detail: `${asked} answered 429: the token is accepted, but the rate limit is spent right now`, fix: 'Another job may be using the same workspace\'s limit; runs slow down and retry by themselves' };
   }
