@@ -5,7 +5,8 @@
  * `--all` runs them in the file's order. Every sync is checked before the first one sends anything (a
  * configuration error or an unreadable input file anywhere stops the run, exit 2); then the run goes on
  * past syncs whose rows failed (exit 1) and stops at the first one that exits otherwise (configuration
- * found mid-run 2, auth 3, interrupted 130, internal 70). The exit code is the worst one seen.
+ * found mid-run 2, auth 3, a server that kept failing 75, interrupted 130, internal 70). The exit code is
+ * the worst one seen.
  */
 import type { Command } from 'commander';
 import { resolveConfigFile, type ConfigFile } from '../config/file.js';
@@ -32,11 +33,11 @@ The config file (docs/config.md): vitally-sync.config.json, .yaml or .yml in thi
 Every push flag below overrides the sync's setting; --map and --ignore add to the file's.
 Exit codes: as push; with --all the worst of the syncs run. A configuration error or a missing input file
 in any sync stops the run before anything is sent (2); a configuration problem found mid-run (2), an auth
-failure (3) or an interrupt (130) stops the syncs after it.`;
+failure (3), a server that kept failing (75) or an interrupt (130) stops the syncs after it.`;
 
 /** Severity of exit codes, to report the worst. */
-const SEVERITY: Record<number, number> = { [EXIT.ok]: 0, [EXIT.rowsFailed]: 1, [EXIT.usage]: 2, [EXIT.auth]: 3, [EXIT.interrupted]: 4, [EXIT.internal]: 5 };
-const worst = (a: number, b: number) => ((SEVERITY[b] ?? 5) > (SEVERITY[a] ?? 5) ? b : a);
+const SEVERITY: Record<number, number> = { [EXIT.ok]: 0, [EXIT.rowsFailed]: 1, [EXIT.usage]: 2, [EXIT.auth]: 3, [EXIT.serverFailing]: 4, [EXIT.interrupted]: 5, [EXIT.internal]: 6 };
+const worst = (a: number, b: number) => ((SEVERITY[b] ?? 6) > (SEVERITY[a] ?? 6) ? b : a);
 
 /**
  * Declare `run` with every option of `push` (so the two never drift apart), plus --all and --list.
@@ -130,6 +131,8 @@ function meaning(code: number): string {
       return ' (configuration)';
     case EXIT.auth:
       return ' (authentication)';
+    case EXIT.serverFailing:
+      return ' (the server kept failing)';
     case EXIT.interrupted:
       return ' (interrupted)';
     default:

@@ -80,6 +80,18 @@ describe('a server that keeps refusing: the breaker', () => {
     expect(h.received).toHaveLength(20);
   });
 
+  it('run --all: the sync whose server kept failing ends the run with exit 75, and the syncs after it are not run', async () => {
+    h = await hostile((req, res) => (req.path.includes('/organizations') ? json(res, 200, echoRecord(req)) : json(res, 503, { error: 'Service Unavailable' })));
+    const dir = tempDir();
+    writeTemp(dir, 'accounts.csv', accountsCsv(20));
+    writeTemp(dir, 'orgs.csv', 'externalId,name\no-1,Org 1\n');
+    const config = writeTemp(dir, 'vitally-sync.config.json', JSON.stringify({ syncs: { accounts: { file: 'accounts.csv', object: 'account' }, orgs: { file: 'orgs.csv', object: 'organization' } } }));
+    const r = await runCli(['run', '--all', '--config', config, '--no-state', ...SHORT], { env: env() });
+    expect(r.code).toBe(75);
+    expect(r.stdout).toContain('== run --all: accounts exit 75 (the server kept failing), orgs not run; exit 75');
+    expect(h.received.some((q) => q.path.includes('/organizations'))).toBe(false);
+  });
+
   it('a row that fails alone among good ones does not trip it', async () => {
     h = await hostile((req, res) => (req.path.endsWith('/acct-3') ? json(res, 503, { error: 'busy' }) : json(res, 200, echoRecord(req))));
     const r = await runCli(['push', writeTemp(tempDir(), 'a.csv', accountsCsv(30)), '--object', 'account', '--json', ...SHORT], { env: env() });
