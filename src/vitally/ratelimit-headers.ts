@@ -99,21 +99,24 @@ const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
 
 /**
  * The rate-limit values of an answer that are not believed as they stand, each described in words
- * (a header, its value, what was done instead). Empty for sane headers.
+ * (a header, its value, what was done instead). Empty for sane headers. A wait a little over the
+ * longest (an epoch Reset rounded up past a one-minute window) is cut without a word: only one more
+ * than twice as long is worth saying.
  */
 export function absurdValues(h: HeaderMap, now = Date.now(), maxWaitMs = MAX_WAIT_MS): string[] {
   const out: string[] = [];
+  const absurd = (ms: number) => ms > 2 * maxWaitMs;
   const name = (n: string) => (h[n] !== undefined ? n : `x-${n}`);
   const retry = header(h, 'retry-after');
   const retryMs = rawRetryAfterMs(retry, now);
   if (retry !== undefined && retryMs === undefined) out.push(`${name('retry-after')}: ${retry} is neither seconds nor a date: ignored`);
-  else if (retryMs !== undefined && retryMs > maxWaitMs) {
+  else if (retryMs !== undefined && absurd(retryMs)) {
     out.push(`${name('retry-after')}: ${retry} asks to wait ${seconds(retryMs)}: waits are cut to ${maxWaitMs / 1000} s`);
   }
   const reset = header(h, 'ratelimit-reset');
   const resetMs = rawResetMs(reset, now);
   if (reset !== undefined && resetMs === undefined) out.push(`${name('ratelimit-reset')}: ${reset} is not a number of seconds: ignored`);
-  else if (resetMs !== undefined && resetMs > maxWaitMs) {
+  else if (resetMs !== undefined && absurd(resetMs)) {
     out.push(`${name('ratelimit-reset')}: ${reset} asks to wait ${seconds(resetMs)}: waits are cut to ${maxWaitMs / 1000} s`);
   }
   for (const n of ['ratelimit-limit', 'ratelimit-policy']) {

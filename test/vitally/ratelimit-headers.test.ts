@@ -61,3 +61,11 @@ describe('absurdValues', () => {
     expect(absurdValues(headers as Record<string, string>, NOW)).toEqual(expected);
   });
 });
+
+describe('absurdValues: what is only a little long is cut without a word', () => {
+  it('an epoch Reset 61 s ahead (a one-minute window rounded up) is cut to a minute, and not reported', () => {
+    const h = { 'x-ratelimit-reset': String(NOW / 1000 + 61) };
+    expect(parseRateLimit(h, NOW).resetMs).toBe(MAX_WAIT_MS);
+    expect(absurdValues(h, NOW)).toEqual([]);
+  });
+});
