@@ -58,6 +58,7 @@ export function formsOf(token: string): string[] {
   const header = `Basic ${b64(`${token}:`)}`;
   forms.add(header);
   forms.add(b64(header));
+  forms.add(b64(header).replace(/=+$/, ''));
   forms.add(b64(`Basic ${token}`));
   for (const f of [...forms]) forms.add(encodeURIComponent(f));
   return [...forms].filter((f) => f.length >= MIN_SECRET_CHARS);
@@ -66,6 +67,11 @@ export function formsOf(token: string): string[] {
 export class Secrets {
   /** Whole forms, longest first (so a longer form is never half-replaced through a shorter one). */
   private whole: string[] = [];
+  /**
+   * The forms that hold no other form: a text that has none of them has no form at all, so most texts
+   * are searched a few times, not once per form.
+   */
+  private cores: string[] = [];
   private readonly known = new Set<string>();
   private fragments = new Set<string>();
   private runs: RegExp | undefined;
@@ -99,6 +105,7 @@ export class Secrets {
 
   /** Replace each whole form with ***. */
   redact = (text: string): string => {
+    if (!this.cores.some((c) => text.includes(c))) return text;
     let out = text;
     for (const n of this.whole) if (out.includes(n)) out = out.split(n).join('***');
     return out;
@@ -113,6 +120,8 @@ export class Secrets {
 
   private index(): void {
     this.whole = [...this.known].sort((a, b) => b.length - a.length);
+    this.cores = [];
+    for (const f of [...this.whole].reverse()) if (!this.cores.some((c) => f.includes(c))) this.cores.push(f);
     this.fragments = new Set();
     const chars = new Set<string>();
     for (const f of this.known) {
