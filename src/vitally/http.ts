@@ -131,7 +131,7 @@ export class HttpClient {
       } catch (err) {
         if (err instanceof TooLarge) {
           const maybeApplied = (status >= 200 && status < 300) || status >= 500;
-          throw new ApiError(status, headers, this.secrets.scrub(err.kept), req.method, req.path, {
+          throw new ApiError(status, headers, err.kept, req.method, req.path, {
             code: 'API_TOO_LARGE',
             message: `${what} answered ${status} with more than ${mib(this.maxBytes)} (the most read of an answer): not read further${maybeApplied ? '; the request may have been applied' : ''}`,
             maybeApplied,
@@ -169,7 +169,8 @@ export class HttpClient {
     const chunks: Buffer[] = [];
     let size = 0;
     const tooLarge = () => {
-      const kept = Buffer.concat(chunks).subarray(0, KEPT_OF_LARGE).toString('utf8');
+      // Scrubbed whole before it is cut, so the cut cannot leave the head of a credential behind.
+      const kept = this.secrets.scrub(Buffer.concat(chunks).toString('utf8')).slice(0, KEPT_OF_LARGE);
       body.destroy();
       return new TooLarge(kept);
     };

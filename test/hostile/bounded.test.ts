@@ -69,6 +69,8 @@ describe('what is read of an answer is capped', () => {
   it('an endless 200 fails its row at 4 MiB, in doubt, and the request log keeps a bounded piece of it', async () => {
     h = await hostile((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
+      // The token straddles the 64 KiB the request log keeps of such an answer.
+      res.write(`{"echo":"${'x'.repeat(64 * 1024 - 30)}${TOKEN}",`);
       flood(res, Buffer.from(`{"pad":"${'x'.repeat(64 * 1024)}",`));
     });
     const dir = tempDir();
@@ -88,6 +90,7 @@ describe('what is read of an answer is capped', () => {
       expect(line.length).toBeLessThan(100 * 1024);
       expect(JSON.parse(line)).toMatchObject({ status: 200, error: expect.stringContaining('more than 4 MiB') });
     }
+    expectNoToken({ stdout: r.stdout, stderr: r.stderr, ...filesIn(dir) });
   });
 
   it('an answer announcing 200 MB is refused before its body is read', async () => {
