@@ -1,6 +1,15 @@
 /**
  * Typed errors. Every failure the tool reports is one of these, carrying a stable `code` and a message a
  * user can act on. A bare Error reaching the CLI is a bug (exit 70).
+ *
+ * The error policy lives on the classes, each question answered once:
+ * - `retryable`: sending the same request again may succeed (429, 500, 502, 503, 504, no answer);
+ * - `fatal`: the run must stop at once, since every later request would fail the same way (a refused
+ *   token, a host that cannot be reached or resolved, a setting found wrong mid-run, a failing server);
+ * - `mayHaveBeenApplied`: the request may have taken effect although no answer confirmed it (no answer
+ *   at all, a 5xx, an answer that confirms nothing), so its row stays in doubt and a create is looked
+ *   up before it is sent again.
+ * `isRetryable`, `stopsRun` and `mayHaveApplied` below ask them of any thrown value.
  */
 
 export type ErrorCode =
@@ -31,11 +40,12 @@ export type ErrorCode =
 
 export class VitallySyncError extends Error {
   readonly code: ErrorCode;
+  /** Sending the same request again may succeed. */
   readonly retryable: boolean;
   /**
-   * The request may have been applied although no answer confirmed it (a 2xx whose body does not
-   * confirm it, an answer too large to read): its row stays in doubt. Timeouts, lost connections and
-   * 5xx answers are in doubt too, by their kind.
+   * Told by whoever made the error: the request may have been applied although no answer confirmed it
+   * (a 2xx whose body does not confirm it, an answer too large to read). `mayHaveBeenApplied` adds the
+   * kinds that are in doubt by nature (no answer, a 5xx).
    */
   readonly maybeApplied: boolean;
   /** How many times the request was sent before this error was final (set by the sender). */
@@ -47,12 +57,23 @@ export class VitallySyncError extends Error {
     this.retryable = opts.retryable ?? false;
     this.maybeApplied = opts.maybeApplied ?? false;
   }
+  /** The run must stop at once: this failure is not one row's. */
+  get fatal(): boolean {
+    return false;
+  }
+  /** The request may have been applied although nothing confirmed it. */
+  get mayHaveBeenApplied(): boolean {
+    return this.maybeApplied;
+  }
 }
 
 /** Bad flags, settings or environment: stops the run before any request (exit 2). */
 export class ConfigError extends VitallySyncError {
   constructor(message: string, code: ErrorCode = 'CONFIG_INVALID') {
     super(code, message);
+  }
+  override get fatal(): boolean {
+    return true;
   }
 }
 
@@ -91,12 +112,18 @@ export class ApiError extends VitallySyncError {
   ) {
     const detail = apiErrorText(body);
     super(opts.code ?? codeForStatus(status), opts.message ?? `${method} ${path} answered ${status}${detail ? `: ${detail}` : ''}`, {
-      retryable: !opts.code && (status === 429 || status === 500 || status === 502 || status === 503 || status === 504),
+      // The answers the transport refuses whatever their status (too large, a redirect, unconfirmed) carry
+      // a code of their own and are never retried.
+      retryable: !opts.code && RETRY_STATUSES.has(status),
       maybeApplied: opts.maybeApplied ?? false,
     });
     this.status = status;
     this.headers = headers;
     this.body = body;
+  }
+  /** A 5xx may come after the server acted (a gateway timing out on a slow write). */
+  override get mayHaveBeenApplied(): boolean {
+    return this.maybeApplied || this.status >= 500;
   }
   /** Vitally's own words from the body, whatever its shape ({message}, {error}, {errors}, text). */
   get detail(): string {
@@ -126,12 +153,19 @@ export class AuthError extends VitallySyncError {
     super('API_AUTH', message);
     this.status = status;
   }
+  override get fatal(): boolean {
+    return true;
+  }
 }
 
 /** Connection reset, refused, DNS, or a timeout: no HTTP answer at all. Retried. */
 export class NetworkError extends VitallySyncError {
   constructor(message: string, code: 'NETWORK' | 'TIMEOUT' = 'NETWORK', cause?: unknown) {
     super(code, message, { retryable: true, cause });
+  }
+  /** The request may have reached the server before the connection failed or the answer was late. */
+  override get mayHaveBeenApplied(): boolean {
+    return true;
   }
 }
 
@@ -143,17 +177,27 @@ export class ServerFailingError extends VitallySyncError {
   constructor(message: string, opts: { maybeApplied?: boolean } = {}) {
     super('API_FAILING', message, opts);
   }
+  override get fatal(): boolean {
+    return true;
+  }
+}
+
+/** The HTTP statuses worth sending a request again for: rate limited, or a server error said to pass. */
+const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
+
+/** Sending the same request again may succeed. */
+export function isRetryable(err: unknown): boolean {
+  return err instanceof VitallySyncError && err.retryable;
 }
 
 /** The request may have been applied: no answer at all, a 5xx, or an answer that confirms nothing. */
 export function mayHaveApplied(err: unknown): boolean {
-  if (err instanceof VitallySyncError && err.maybeApplied) return true;
-  return err instanceof NetworkError || (err instanceof ApiError && err.status >= 500);
+  return err instanceof VitallySyncError && err.mayHaveBeenApplied;
 }
 
 /** Errors after which nothing more is sent in the run: a refused token, a wrong host, a failing server. */
 export function stopsRun(err: unknown): err is VitallySyncError {
-  return err instanceof AuthError || err instanceof ConfigError || err instanceof ServerFailingError;
+  return err instanceof VitallySyncError && err.fatal;
 }
 
 export class StateError extends VitallySyncError {

@@ -6,7 +6,7 @@
  * validation error stays one however often it is sent), and neither are the answers the transport
  * refuses whatever their status (too large, a redirect, a 2xx that confirms nothing).
  */
-import { ApiError, NetworkError } from '../errors.js';
+import { ApiError, isRetryable } from '../errors.js';
 import { parseRateLimit, retryAfterMs } from './ratelimit-headers.js';
 
 export interface RetryPolicy {
@@ -29,14 +29,8 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 5, baseMs: 500, maxMs: 60_000, random: Math.random, breaker: { requests: 10, ms: 5 * 60_000 } };
 
-export const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
-
-export function isRetryable(err: unknown): boolean {
-  // The answers the transport refuses whatever their status (too large, a redirect, unconfirmed) carry a
-  // code of their own and are never retried.
-  if (err instanceof ApiError) return RETRY_STATUSES.has(err.status) && err.retryable;
-  return err instanceof NetworkError;
-}
+/** Which failures are retried is the error classes' policy (errors.ts). */
+export { isRetryable };
 
 /** The wait a failed answer asks for: Retry-After, else on a 429 RateLimit-Reset; undefined if none. */
 export function hintedWaitMs(err: unknown, now = Date.now()): number | undefined {

@@ -20,7 +20,7 @@
  *   once each in `notices` (and passed to `onNotice`).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { ApiError, AuthError, ConfigError, NetworkError, ServerFailingError, UnconfirmedError, VitallySyncError, mayHaveApplied } from '../errors.js';
+import { ApiError, AuthError, ConfigError, NetworkError, ServerFailingError, UnconfirmedError, VitallySyncError, mayHaveApplied, stopsRun } from '../errors.js';
 import type { PlannedRequest } from '../types.js';
 import { jsonAnswer, type Confirm } from './confirm.js';
 import type { HttpClient, HttpResponse } from './http.js';
@@ -170,7 +170,7 @@ export class Sender {
         this.pacer.release(ticket, answer);
       }
       last = failure;
-      if (failure instanceof AuthError || failure instanceof ConfigError) {
+      if (stopsRun(failure)) {
         this.halted ??= failure;
         throw failure;
       }
