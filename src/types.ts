@@ -2,6 +2,14 @@
 
 import type { RowError } from './errors.js';
 
+/** Where requests go and with which credential: a REST or Analytics API host and its token. */
+export interface Connection {
+  baseUrl: string;
+  token: string;
+  /** How the user set the token, for messages ("VITALLY_API_TOKEN", "--token-file ./t"). */
+  tokenSource: string;
+}
+
 /** Vitally ids already known for the customer's ids (the state store keeps them across runs). */
 export interface IdCache {
   get(object: string, externalId: string): string | undefined;

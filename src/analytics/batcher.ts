@@ -4,12 +4,14 @@
  * rows Vitally refuses are isolated; each fails alone with Vitally's message. A message type refused
  * every time it is sent on its own (a type the workspace blocks) stops the run instead of bisecting on.
  */
-import { ApiError, ConfigError, VitallySyncError, stopsRun } from '../errors.js';
-import type { Outcome } from '../sync/execute.js';
-import { failed } from '../sync/execute.js';
+import { ApiError, ConfigError, stopsRun, type VitallySyncError } from '../errors.js';
+import { failed, planned, succeeded, type Outcome } from '../transport/outcome.js';
 import type { PlannedRequest } from '../types.js';
 import type { HttpResponse } from '../vitally/http.js';
-import type { Message, MessageType } from './messages.js';
+import type { Message } from './messages.js';
+
+/** A message's type: track, account, organization, user, unlink. */
+type MessageType = string;
 
 export const BATCH_PATH = '/analytics/v1/batch';
 export const MAX_BATCH = 100;
@@ -119,7 +121,7 @@ export class Batcher {
       this.requests++;
       const res = await this.send(req);
       for (const item of items) for (const m of item.messages) this.accepted.add(m.type);
-      for (const item of items) item.resolve({ outcome: { status: 'ok', action: 'accepted', id: null, httpStatus: res.status, error: null } });
+      for (const item of items) item.resolve({ outcome: succeeded('accepted', res.status) });
     } catch (err) {
       if (stopsRun(err)) {
         this.stop(err);
@@ -162,9 +164,4 @@ export class Batcher {
     this.stoppedBy = err;
     this.onFatal(err);
   }
-
-}
-
-function planned(): Outcome {
-  return { status: 'ok', action: 'planned', id: null, httpStatus: null, error: null };
 }

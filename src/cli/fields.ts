@@ -10,11 +10,10 @@ import { resolveConnection, type Connection, type ConnectionFlags } from '../con
 import { withConfigFile } from '../config/file-flags.js';
 import { DEFAULT_STATE_PATH, resolveNet } from '../config/push.js';
 import { ConfigError } from '../errors.js';
-import { getObject, type ObjectName } from '../objects/index.js';
+import { getObject, objectsWhere, type ObjectName } from '../objects/index.js';
 import { createSandbox, type Sandbox } from '../sandbox/index.js';
 import { catalogueRequest, sandboxCatalogue, type Catalogue } from '../schema/catalogue.js';
 import { loadCatalogue } from '../schema/load.js';
-import { CATALOGUE_OBJECTS } from '../schema/settings.js';
 import { conversionText } from '../schema/types.js';
 import { openStore, type DB } from '../state/store.js';
 import type { CliIO } from './io.js';
@@ -32,9 +31,10 @@ export interface FieldsFlags extends ConnectionFlags {
 
 /** The object type whose catalogue is wanted, checked. */
 export function catalogueObject(name: string | undefined, command: string): ObjectName {
+  const CATALOGUE_OBJECTS = objectsWhere((o) => o.catalogue).map((o) => o.name);
   if (!name) throw new ConfigError(`${command} needs --object (${CATALOGUE_OBJECTS.join(', ')})`, 'CONFIG_MISSING');
   const spec = getObject(name);
-  if (!CATALOGUE_OBJECTS.includes(spec.name)) throw new ConfigError(`${command}: Vitally keeps no trait catalogue for ${spec.name}s (only ${CATALOGUE_OBJECTS.join(', ')})`);
+  if (!spec.catalogue) throw new ConfigError(`${command}: Vitally keeps no trait catalogue for ${spec.name}s (only ${CATALOGUE_OBJECTS.join(', ')})`);
   return spec.name;
 }
 

@@ -16,7 +16,7 @@ import { article, getObject, type Mode } from '../objects/index.js';
 import { MODE_NAMES } from '../plan/plan.js';
 import { createSandbox, type Sandbox } from '../sandbox/index.js';
 import { sandboxCatalogue, type Catalogue } from '../schema/catalogue.js';
-import { checkSyncName, configTarget, syncNameFor, writeSync } from '../schema/config-write.js';
+import { checkSyncName, configTarget, syncNameFor, writeSync } from '../config/file-write.js';
 import { loadCatalogue, type Loaded } from '../schema/load.js';
 import { propose, type Proposal } from '../schema/propose.js';
 import { standardTraits } from '../schema/standard.js';

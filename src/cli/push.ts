@@ -10,7 +10,6 @@ import { resolve as resolvePath } from 'node:path';
 import { destinationOf } from '../state/destination.js';
 import { RunState } from '../state/run-state.js';
 import type { DB } from '../state/store.js';
-import { Resolver } from '../sync/resolve.js';
 import { runSync, RunStopped } from '../sync/run.js';
 import type { Summary } from '../types.js';
 import { analyticsAuthorization, restAuthorization } from '../vitally/auth.js';
@@ -171,11 +170,10 @@ async function runAndRender(cfg: PushConfig, io: CliIO, { state, rejects, sender
       constants: cfg.constants,
       unlinkRemoved: cfg.unlinkRemoved,
       ...(cfg.deleteMissing ? { deleteMissing: cfg.deleteMissing } : {}),
-      // Batches need room: enough rows for one batch per request in flight, and one filling.
-      window: cfg.via === 'analytics' ? cfg.batchSize * (cfg.net.concurrency + 1) : Math.max(64, cfg.net.concurrency * 16),
+      concurrency: cfg.net.concurrency,
     },
     {
-      ...(sender ? { sender, ...(cfg.via === 'rest' ? { resolver: new Resolver(sender, state) } : {}) } : {}),
+      ...(sender ? { sender } : {}),
       ...(state ? { state } : {}),
       signal,
     },

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
+import type { Connection } from '../types.js';
 import { checkSubdomain, restBaseUrl, type Region } from '../vitally/hosts.js';
 
 export interface ConnectionFlags {
@@ -13,12 +14,7 @@ export interface ConnectionFlags {
   baseUrl?: string;
 }
 
-export interface Connection {
-  baseUrl: string;
-  token: string;
-  /** How the user set the token, for messages ("VITALLY_API_TOKEN", "--token-file ./t"). */
-  tokenSource: string;
-}
+export type { Connection };
 
 export type Env = Record<string, string | undefined>;
 

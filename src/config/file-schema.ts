@@ -11,7 +11,7 @@ import { objectNames } from '../objects/index.js';
 import { MODE_NAMES } from '../plan/plan.js';
 
 /** Sync names: a letter first, so no name is an integer key (which JavaScript would reorder). */
-const SYNC_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
+export const SYNC_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 const TYPES = ['string', 'number', 'boolean', 'date', 'datetime', 'json'] as const;
 
 /** The schemas, built on first use (zod is loaded lazily: see zod-lazy.ts). */

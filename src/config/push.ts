@@ -5,17 +5,17 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import { parseMapFlag, parseMappingFile, type ColumnMapping, type EmptyPolicy } from '../mapping/mapper.js';
-import { getObject, objectNames, type Mode, type ObjectSpec } from '../objects/index.js';
+import { getObject, objectNames, objectsWhere, type Mode, type ObjectSpec } from '../objects/index.js';
 import { MODE_NAMES, type MatchBy } from '../plan/plan.js';
 import { detectFormat } from '../source/index.js';
 import type { InputFormat } from '../types.js';
 import { resolveConnection, type Connection, type ConnectionFlags, type Env } from './connection.js';
 import { intFlag } from './numbers.js';
 import { resolveAnalyticsConnection, type AnalyticsFlags } from './analytics.js';
-import { VIA_ANALYTICS } from '../analytics/messages.js';
+import { andList } from '../text.js';
 import { MAX_BATCH } from '../analytics/batcher.js';
 import { resolve as resolvePath } from 'node:path';
-import { resolveTraitCheck, type TraitCheckSettings, type TraitFlags } from '../schema/settings.js';
+import { resolveTraitCheck, type TraitCheckSettings, type TraitFlags } from './trait-check.js';
 import { resolveQueryInput, type QueryFlags, type QueryInput } from './query.js';
 
 /** Where the state store lives unless --state says otherwise (relative to the working directory). */
@@ -171,7 +171,10 @@ export function resolvePushConfig(input: string | undefined, given: PushFlags, e
   if (via !== 'rest' && via !== 'analytics') throw new ConfigError(`--via "${flags.via}" is not known: use rest or analytics`);
   if (spec.transport === 'analytics' && flags.via === 'rest') throw new ConfigError('events go through the Analytics API only: drop --via rest');
   if (via === 'analytics' && spec.transport !== 'analytics') {
-    if (!VIA_ANALYTICS.has(spec.name)) throw new ConfigError(`--via analytics is for accounts, organizations and users, not ${spec.name}s`);
+    if (!spec.analytics) {
+      const which = andList(objectsWhere((o) => o.analytics !== undefined && o.transport !== 'analytics').map((o) => `${o.name}s`));
+      throw new ConfigError(`--via analytics is for ${which}, not ${spec.name}s`);
+    }
     if (mode !== 'upsert') {
       throw new ConfigError(`--via analytics only upserts (Vitally's Analytics API creates or updates); --mode ${mode} needs the REST API (--via rest)`);
     }

@@ -26,6 +26,13 @@ export const conversation = defineObject({
     adminEmail: { object: 'admin', target: 'adminId', many: false },
   },
   traits: true,
+  exportNames: {
+    subject: ['conversation subject'],
+    body: ['content', 'message body'],
+    timestamp: ['created at', 'sent on'],
+    userExternalId: ['user external id', 'user id', 'contact id'],
+    adminEmail: ['admin', 'agent email', 'from email'],
+  },
   check: (rec) => {
     if (rec.direction !== undefined && rec.direction !== 'inbound' && rec.direction !== 'outbound') {
       return { field: 'direction', message: `must be inbound or outbound, not "${String(rec.direction)}"` };

@@ -1,10 +1,9 @@
 /**
  * One declarative spec per object type. Everything else (the mapper's column matching, the zod schemas,
- * what a PUT may carry, the endpoints, the key) is derived from it, so adding an object type means adding
- * one file in this folder.
+ * what a PUT may carry, the endpoints, the key, the Analytics messages, the command line's lists and
+ * help) is derived from it, so adding an object type means adding one file in this folder and
+ * registering it in index.ts.
  */
-import type { z } from 'zod';
-import { zod } from '../zod-lazy.js';
 
 export type ObjectName = 'account' | 'user' | 'organization' | 'note' | 'task' | 'conversation' | 'event';
 export type Mode = 'insert' | 'upsert' | 'update';
@@ -25,7 +24,7 @@ export interface FieldSpec {
   update?: boolean;
   /** Other column names that fill this field (matched ignoring case, spaces, '_' and '-'). */
   aliases?: string[];
-  /** Read-only: the field may be given in the file but is only used to build the request (e.g. a key). */
+  /** What the field takes, where its name does not say it: a note for readers of the spec. */
   description?: string;
 }
 
@@ -42,6 +41,42 @@ export interface RefSpec {
   aliases?: string[];
 }
 
+/** Reference columns of a row, by ref name: the customer's ids, resolved to Vitally ids before sending. */
+export type Refs = Record<string, string[]>;
+
+/** A message of Vitally's Analytics API, before it is given its messageId. */
+export interface AnalyticsMessage {
+  type: string;
+  [field: string]: unknown;
+}
+
+/** How rows of an object type travel through Vitally's Analytics API (events, and --via analytics). */
+export interface AnalyticsSpec {
+  /** The rules a row must meet first: those of creating (events) or updating (upserted records). */
+  phase: Phase;
+  /** The messages one row becomes; throws RowError when the row cannot travel this way. */
+  messages(record: MappedRecord, refs: Refs): AnalyticsMessage[];
+  /** The messages carry the row's own key as their messageId (events); else one is derived. */
+  keyIsMessageId?: boolean;
+  /** The reference column whose values are links that --unlink-removed may take back (users: their accounts). */
+  links?: string;
+}
+
+/** A trait Vitally defines itself for an object type (not in its custom-field catalogue). */
+export interface StandardTrait {
+  label: string;
+  key: string;
+  type: 'number' | 'date' | 'datetime';
+}
+
+/** A setting that only some object types take (--event): the field it fills, by a value or a column. */
+export interface ObjectSetting {
+  flag: string;
+  field: string;
+  /** 'value': one value for every row; 'column': the column that holds it. */
+  gives: 'value' | 'column';
+}
+
 export interface ObjectSpec {
   name: ObjectName;
   /** The REST collection path, e.g. /resources/accounts. */
@@ -50,11 +85,25 @@ export interface ObjectSpec {
   kind: 'keyed' | 'append';
   /** The field that names a record (its idempotency key): externalId, or an event's messageId. */
   key: 'externalId' | 'messageId';
-  /** Which API carries it: the REST API (default) or the Analytics API (events). */
+  /** Which API carries it: the REST API (default) or the Analytics API only (events). */
   transport?: 'rest' | 'analytics';
+  /** Set when its rows can travel through the Analytics API, and how. */
+  analytics?: AnalyticsSpec;
+  /** Besides externalId, a record may be found by its email (--match email). */
+  matchByEmail?: boolean;
   fields: Record<string, FieldSpec>;
   refs: Record<string, RefSpec>;
   traits: boolean;
+  /** Column names whose value is a whole traits object (merged into the traits), besides `traits`. */
+  traitsColumns?: string[];
+  /** Vitally keeps a catalogue of this object type's custom traits (customFields). */
+  catalogue: boolean;
+  /** Traits Vitally defines itself for this object type, known beside the catalogue's. */
+  standardTraits?: StandardTrait[];
+  /** Column names exports often use for a field or reference, matched by `init` only (it writes what it matched). */
+  exportNames?: Record<string, string[]>;
+  /** Settings only this object type takes. */
+  settings?: ObjectSetting[];
   /** At least one of these fields must be present (in the given phase). */
   oneOf: Array<{ fields: string[]; when: 'always' | 'create' }>;
   /** Fields filled at plan time when the file lacks them (e.g. a note's date: the time the row was read). */
@@ -74,29 +123,15 @@ export interface MappedRecord {
   traits?: Record<string, unknown>;
 }
 
-export function defineObject(spec: Omit<ObjectSpec, 'refs' | 'oneOf'> & Partial<Pick<ObjectSpec, 'refs' | 'oneOf'>>): ObjectSpec {
-  return { refs: {}, oneOf: [], ...spec };
+type Defaulted = 'refs' | 'oneOf' | 'catalogue';
+
+export function defineObject(spec: Omit<ObjectSpec, Defaulted> & Partial<Pick<ObjectSpec, Defaulted>>): ObjectSpec {
+  return { refs: {}, oneOf: [], catalogue: true, ...spec };
 }
 
-const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function baseSchema(type: FieldType): z.ZodType {
-  const z = zod();
-  switch (type) {
-    case 'string':
-      return z.string().min(1, 'must not be empty');
-    case 'datetime':
-      return z.string().regex(ISO_DATETIME, 'must be an ISO 8601 date-time');
-    case 'date':
-      return z.string().refine((s) => ISO_DATE.test(s) || ISO_DATETIME.test(s), 'must be an ISO 8601 date');
-    case 'boolean':
-      return z.boolean();
-    case 'stringArray':
-      return z.array(z.string().min(1, 'must not hold an empty value'));
-    case 'json':
-      return z.unknown();
-  }
+/** The path of one record, by its Vitally id or its externalId. */
+export function recordPath(spec: ObjectSpec, key: string): string {
+  return `${spec.path}/${encodeURIComponent(key)}`;
 }
 
 const fieldsCache = new WeakMap<ObjectSpec, Record<Phase, string[]>>();
@@ -113,131 +148,6 @@ export function fieldsFor(spec: ObjectSpec, phase: Phase): string[] {
     fieldsCache.set(spec, cached);
   }
   return cached[phase];
-}
-
-/** Whether a field must be present in a phase. */
-const requiredIn = (f: FieldSpec, phase: Phase): boolean => f.required === 'always' || (f.required === 'create' && phase === 'create');
-
-/** The at-least-one-of rules that apply in a phase. */
-const oneOfRules = (spec: ObjectSpec, phase: Phase) => spec.oneOf.filter((r) => r.when === 'always' || phase === 'create');
-
-/** A value that counts as given for an at-least-one-of rule: not absent, null or an empty list. */
-const isGiven = (v: unknown): boolean => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
-
-const schemaCache = new WeakMap<ObjectSpec, Map<Phase, z.ZodType>>();
-
-/** The zod schema of a record about to be sent in the given phase (cached per spec). */
-export function schemaFor(spec: ObjectSpec, phase: Phase): z.ZodType {
-  let perPhase = schemaCache.get(spec);
-  if (!perPhase) schemaCache.set(spec, (perPhase = new Map()));
-  const cached = perPhase.get(phase);
-  if (cached) return cached;
-  const z = zod();
-  const shape: Record<string, z.ZodType> = {};
-  for (const name of Object.keys(spec.fields)) {
-    const f = spec.fields[name]!;
-    let s = baseSchema(f.type);
-    if (f.nullable) s = s.nullable();
-    shape[name] = requiredIn(f, phase) ? s : s.optional();
-  }
-  if (spec.traits) shape.traits = z.record(z.string(), z.unknown()).optional();
-  const rules = oneOfRules(spec, phase);
-  const schema = z.object(shape).superRefine((rec, ctx) => {
-    for (const rule of rules) {
-      if (!rule.fields.some((f) => isGiven((rec as Record<string, unknown>)[f]))) {
-        ctx.addIssue({ code: 'custom', path: [rule.fields.join(' or ')], message: 'at least one is required' });
-      }
-    }
-  });
-  perPhase.set(phase, schema);
-  return schema;
-}
-
-/**
- * Validate a mapped record for a phase. Returns null when valid, else the first problem as
- * `{ field, message }` with a message a user can act on.
- */
-export function validate(spec: ObjectSpec, record: MappedRecord, phase: Phase): { field: string; message: string } | null {
-  if (plainlyValid(spec, phase, record)) return spec.check ? spec.check(record, phase) : null;
-  const result = schemaFor(spec, phase).safeParse(record);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const field = issue.path.map(String).join('.') || '(record)';
-    const value = issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), record);
-    let message: string;
-    if (issue.code === 'invalid_type' && value === undefined) {
-      message = phase === 'create' ? `required to create ${article(spec.name)}` : 'required';
-    } else if (issue.code === 'invalid_type' && value === null) {
-      message = 'must not be null';
-    } else {
-      message = issue.message;
-    }
-    return { field, message };
-  }
-  return spec.check ? spec.check(record, phase) : null;
-}
-
-type Check = (record: MappedRecord) => boolean;
-
-const TYPE_CHECKS: Record<FieldType, (v: unknown) => boolean> = {
-  string: (v) => typeof v === 'string' && v.length > 0,
-  datetime: (v) => typeof v === 'string' && ISO_DATETIME.test(v),
-  date: (v) => typeof v === 'string' && (ISO_DATE.test(v) || ISO_DATETIME.test(v)),
-  boolean: (v) => typeof v === 'boolean',
-  stringArray: (v) => {
-    if (!Array.isArray(v)) return false;
-    // Indexed, not every(): a hole in a sparse array is a value the schema refuses.
-    for (let i = 0; i < v.length; i++) {
-      const x: unknown = v[i];
-      if (typeof x !== 'string' || x.length === 0) return false;
-    }
-    return true;
-  },
-  json: () => true,
-};
-
-/** Plainly a plain object; one with its own `constructor` key is left to the schema to judge. */
-const isPlainObject = (v: unknown): boolean => {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v) as unknown;
-  return (proto === Object.prototype || proto === null) && !Object.hasOwn(v, 'constructor');
-};
-
-const quickCache = new WeakMap<ObjectSpec, Map<Phase, Check>>();
-
-/**
- * A plain-code check that says "valid" only where the zod schema (schemaFor) would accept the record:
- * the common case costs no schema run. When it says no, or is unsure (a required json field left out),
- * validate() asks the schema, which decides and words the problem. test/objects/validate.test.ts holds
- * the two to agreeing.
- */
-export function plainlyValid(spec: ObjectSpec, phase: Phase, record: MappedRecord): boolean {
-  let perPhase = quickCache.get(spec);
-  if (!perPhase) quickCache.set(spec, (perPhase = new Map()));
-  let check = perPhase.get(phase);
-  if (!check) {
-    const fields = Object.entries(spec.fields).map(([name, f]) => ({
-      name,
-      required: requiredIn(f, phase),
-      nullable: f.nullable === true,
-      ok: TYPE_CHECKS[f.type],
-    }));
-    const rules = oneOfRules(spec, phase).map((r) => r.fields);
-    check = (record) => {
-      for (const f of fields) {
-        const v = record[f.name];
-        if (v === undefined) {
-          if (f.required) return false;
-        } else if (v === null) {
-          if (!f.nullable) return false;
-        } else if (!f.ok(v)) return false;
-      }
-      if (spec.traits && record.traits !== undefined && !isPlainObject(record.traits)) return false;
-      return rules.every((names) => names.some((n) => isGiven(record[n])));
-    };
-    perPhase.set(phase, check);
-  }
-  return check(record);
 }
 
 export function article(name: string): string {

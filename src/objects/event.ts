@@ -1,4 +1,4 @@
-import { defineObject, type MappedRecord } from './define.js';
+import { defineObject } from './define.js';
 
 /**
  * Product events, sent to Vitally's Analytics API (track messages), always in batches. Ids here are the
@@ -24,12 +24,24 @@ export const event = defineObject({
   oneOf: [{ fields: ['userId', 'accountId', 'organizationId'], when: 'always' }],
   defaults: { timestamp: () => new Date().toISOString() },
   traits: true,
-  shape: (rec: MappedRecord) => {
-    const msg: Record<string, unknown> = { type: 'track', event: rec.event };
-    for (const k of ['userId', 'accountId', 'organizationId'] as const) if (rec[k] !== undefined) msg[k] = rec[k];
-    msg.timestamp = rec.timestamp;
-    msg.messageId = rec.messageId;
-    msg.properties = rec.traits ?? {};
-    return msg;
+  // An NDJSON `properties` object holds the event's properties, as `traits` does.
+  traitsColumns: ['properties'],
+  catalogue: false,
+  settings: [
+    { flag: '--event', field: 'event', gives: 'value' },
+    { flag: '--event-column', field: 'event', gives: 'column' },
+    { flag: '--timestamp-column', field: 'timestamp', gives: 'column' },
+  ],
+  analytics: {
+    phase: 'create',
+    keyIsMessageId: true,
+    messages: (rec) => {
+      const msg: Record<string, unknown> = { type: 'track', event: rec.event };
+      for (const k of ['userId', 'accountId', 'organizationId'] as const) if (rec[k] !== undefined) msg[k] = rec[k];
+      msg.timestamp = rec.timestamp;
+      msg.messageId = rec.messageId;
+      msg.properties = rec.traits ?? {};
+      return [msg as { type: string }];
+    },
   },
 });

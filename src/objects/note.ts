@@ -28,4 +28,12 @@ export const note = defineObject({
   // Vitally requires a note's date; a row without one is dated when it is read.
   defaults: { noteDate: () => new Date().toISOString() },
   traits: true,
+  exportNames: {
+    subject: ['note title', 'headline'],
+    note: ['note body', 'note text', 'description'],
+    noteDate: ['created at', 'noted at', 'note date'],
+    accountExternalId: ['account external id', 'customer id', 'company id'],
+    authorEmail: ['author', 'author email address', 'created by', 'owner email'],
+    tags: ['labels'],
+  },
 });

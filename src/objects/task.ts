@@ -24,4 +24,13 @@ export const task = defineObject({
   },
   oneOf: onAccountOrOrganization,
   traits: true,
+  exportNames: {
+    name: ['task', 'task name'],
+    description: ['details', 'task description'],
+    dueDate: ['due date', 'due at', 'deadline', 'due on'],
+    completedAt: ['done at', 'completed on'],
+    accountExternalId: ['account external id', 'customer id', 'company id'],
+    assigneeEmail: ['assignee', 'assigned to', 'owner email'],
+    tags: ['labels'],
+  },
 });

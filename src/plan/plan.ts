@@ -3,8 +3,11 @@
  * dry-run prints exactly what a real run sends. Modes are a table of what each may do.
  */
 import { RowError } from '../errors.js';
-import { fieldsFor, validate, type MappedRecord, type Mode, type ObjectSpec, type Phase } from '../objects/define.js';
+import { fieldsFor, recordPath, validate, type MappedRecord, type Mode, type ObjectSpec, type Phase, type Refs } from '../objects/index.js';
 import type { PlannedRequest } from '../types.js';
+import { hasKeys, placeholder, substitute, type IdFor } from './refs.js';
+
+export { recordPath };
 
 export const MODES = {
   insert: { create: true, update: false },
@@ -32,21 +35,12 @@ export interface RowPlan {
   create?: PlannedRequest | RowError;
 }
 
-export function recordPath(spec: ObjectSpec, key: string): string {
-  return `${spec.path}/${encodeURIComponent(key)}`;
-}
-
 /** `"name":` for each field name, built once. */
 const jsonKeys = new Map<string, string>();
 const jsonKey = (name: string): string => {
   let k = jsonKeys.get(name);
   if (k === undefined) jsonKeys.set(name, (k = `${JSON.stringify(name)}:`));
   return k;
-};
-
-const hasKeys = (o: object): boolean => {
-  for (const _ in o) return true;
-  return false;
 };
 
 /**
@@ -96,49 +90,76 @@ function checked(spec: ObjectSpec, record: MappedRecord, phase: Phase): RowError
   return problem ? new RowError('ROW_INVALID', `${problem.field}: ${problem.message}`, problem.field) : null;
 }
 
-/**
- * Plan one validated-by-mapping record. Throws RowError when the row cannot be sent at all in this mode
- * (a failed row, never sent).
- */
+/** How keyed records are found: by externalId (default) or, for users, by email. */
 export type MatchBy = 'externalId' | 'email';
 
+/** In a planned path, where the id a look-up finds goes (--match email). */
 export const FOUND_ID = '{{id}}';
 
-export function planRow(spec: ObjectSpec, mode: Mode, record: MappedRecord, match: MatchBy = 'externalId'): RowPlan {
+/** A row checked for its mode: its requests are built once the Vitally ids of its references are known. */
+export interface CheckedRow {
+  key: string | null;
+  /** The requests, with `idFor` giving each reference value's Vitally id (placeholders on a dry run). */
+  requests(idFor: IdFor): RowPlan;
+}
+
+/**
+ * Check one mapped record for its mode, with placeholders for the ids of its references (a row that
+ * cannot be sent costs no look-up). Throws RowError when the row cannot be sent at all in this mode (a
+ * failed row, never sent). The bodies are built once, by `requests`, when the ids are known.
+ */
+export function checkRow(spec: ObjectSpec, mode: Mode, record: MappedRecord, refs: Refs, match: MatchBy = 'externalId'): CheckedRow {
+  const withPlaceholders = substitute(spec, record, refs, placeholder);
   const keyValue = record[spec.key];
   const key = typeof keyValue === 'string' && keyValue !== '' ? keyValue : null;
+  // undefined: no create is planned (update mode); null: the record may be created; else why not.
+  let createErr: RowError | null | undefined;
+  if (spec.kind === 'append' || mode === 'insert') {
+    const err = checked(spec, withPlaceholders, 'create');
+    if (err) throw err;
+  } else {
+    // Creating asks more of a record than updating (the same field types, more of them required), so a
+    // record fit to create is fit to update: one schema check instead of two in the common case.
+    createErr = MODES[mode].create ? checked(spec, withPlaceholders, 'create') : undefined;
+    const err =
+      match === 'email'
+        ? typeof record.email === 'string' && record.email
+          ? null
+          : new RowError('ROW_INVALID', 'email: required to match by email', 'email')
+        : createErr === null
+          ? null
+          : checked(spec, withPlaceholders, 'update');
+    if (err) throw err;
+  }
+  return {
+    key,
+    requests: (idFor) => build(spec, mode, idFor === placeholder ? withPlaceholders : substitute(spec, record, refs, idFor), key, match, createErr),
+  };
+}
+
+/** The requests of a checked record (its reference fields filled). */
+function build(spec: ObjectSpec, mode: Mode, record: MappedRecord, key: string | null, match: MatchBy, createErr: RowError | null | undefined): RowPlan {
   const memo = Object.create(null) as Record<string, string>;
   const create = (): PlannedRequest => ({ method: 'POST', path: spec.path, body: buildBody(spec, record, 'create', memo) });
-
-  if (spec.kind === 'append' || mode === 'insert') {
-    const err = checked(spec, record, 'create');
-    if (err) throw err;
-    return { key, first: create(), firstPhase: 'create' };
-  }
+  if (spec.kind === 'append' || mode === 'insert') return { key, first: create(), firstPhase: 'create' };
   // upsert and update address the record by its key, or by the id found for its email.
-  const byEmail = match === 'email';
-  // Creating asks more of a record than updating (the same field types, more of them required), so a
-  // record fit to create is fit to update: one schema check instead of two in the common case.
-  const createErr = MODES[mode].create ? checked(spec, record, 'create') : undefined;
-  const err = byEmail
-    ? typeof record.email === 'string' && record.email
-      ? null
-      : new RowError('ROW_INVALID', 'email: required to match by email', 'email')
-    : createErr === null
-      ? null
-      : checked(spec, record, 'update');
-  if (err) throw err;
   const body = buildBody(spec, record, 'update', memo);
-  const plan: RowPlan = byEmail
-    ? {
-        key,
-        lookup: { method: 'GET', path: `${spec.path}/search?email=${encodeURIComponent(record.email as string)}` },
-        first: { method: 'PUT', path: `${spec.path}/${FOUND_ID}`, body },
-        firstPhase: 'update',
-      }
-    : { key, first: { method: 'PUT', path: recordPath(spec, key!), body }, firstPhase: 'update' };
+  const plan: RowPlan =
+    match === 'email'
+      ? {
+          key,
+          lookup: { method: 'GET', path: `${spec.path}/search?email=${encodeURIComponent(record.email as string)}` },
+          first: { method: 'PUT', path: `${spec.path}/${FOUND_ID}`, body },
+          firstPhase: 'update',
+        }
+      : { key, first: { method: 'PUT', path: recordPath(spec, key!), body }, firstPhase: 'update' };
   if (createErr !== undefined) plan.create = createErr ?? create();
   return plan;
+}
+
+/** Check and plan a record whose references are already Vitally ids (or that has none). */
+export function planRow(spec: ObjectSpec, mode: Mode, record: MappedRecord, match: MatchBy = 'externalId'): RowPlan {
+  return checkRow(spec, mode, record, {}, match).requests(placeholder);
 }
 
 /** The requests a plan may send, in order (a dry run prints them). */

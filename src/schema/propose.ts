@@ -1,14 +1,13 @@
 /**
  * `init`'s proposal: for each column of a sample export, where it should go and why. Standard fields by
- * name and common aliases (the mapper's own, then INIT_ALIASES); a field that holds a Vitally id becomes
- * the look-up column when the sample holds the customer's own ids; traits by Vitally's catalogue (key,
+ * name and common aliases (the mapper's own, then the spec's `exportNames`); a field that holds a
+ * Vitally id becomes the look-up column when the sample holds the customer's own ids; traits by Vitally's catalogue (key,
  * last segment of the key, or label), else typed from the sampled values; what cannot be placed with
  * confidence is left out and listed for review. Pure: the CLI reads the file and writes the config.
  */
 import { convert, type ValueType } from '../mapping/coerce.js';
 import { normalizeName } from '../mapping/mapper.js';
 import type { ObjectSpec } from '../objects/index.js';
-import { INIT_ALIASES } from './aliases.js';
 import type { TraitField } from './catalogue.js';
 import { inferType } from './infer.js';
 import { editDistance, orList, suggest } from './suggest.js';
@@ -62,11 +61,11 @@ function placesOf(spec: ObjectSpec): Map<string, Place> {
     const k = normalizeName(alias);
     if (!places.has(k)) places.set(k, p);
   };
-  for (const [name, f] of Object.entries(spec.fields)) put(name, { kind: 'field', name, how: 'standard field' });
+  for (const name of Object.keys(spec.fields)) put(name, { kind: 'field', name, how: 'standard field' });
   for (const [name, r] of Object.entries(spec.refs)) put(name, { kind: 'ref', name, how: `looked up: your ${r.object === 'admin' ? 'team member\'s email' : `${r.object} id`}` });
   for (const [name, f] of Object.entries(spec.fields)) for (const a of f.aliases ?? []) put(a, { kind: 'field', name, how: `alias of ${name}` });
   for (const [name, r] of Object.entries(spec.refs)) for (const a of r.aliases ?? []) put(a, { kind: 'ref', name, how: `alias of ${name}` });
-  for (const [name, aliases] of Object.entries(INIT_ALIASES[spec.name] ?? {})) {
+  for (const [name, aliases] of Object.entries(spec.exportNames ?? {})) {
     const kind = spec.fields[name] ? 'field' : spec.refs[name] ? 'ref' : null;
     if (kind) for (const a of aliases) put(a, { kind, name, how: `common name for ${name}` });
   }

@@ -4,18 +4,34 @@
  * check the input's columns before any row is sent.
  */
 import { destinationOf } from '../state/destination.js';
-import type { Connection } from '../config/connection.js';
 import type { MapperOptions } from '../mapping/mapper.js';
 import type { ObjectSpec } from '../objects/index.js';
 import type { SourceOptions } from '../source/index.js';
+import type { Connection } from '../types.js';
 import type { DB } from '../state/store.js';
 import type { Sender } from '../vitally/sender.js';
 import type { Catalogue, TraitField } from './catalogue.js';
 import { prescan, TraitKeyCheck } from './check.js';
 import { loadCatalogue } from './load.js';
-import type { TraitCheckSettings } from './settings.js';
 import { standardTraits } from './standard.js';
 import { converterFor } from './types.js';
+
+export type TypesPolicy = 'as-read' | 'vitally';
+export const TYPES_POLICIES: readonly TypesPolicy[] = ['as-read', 'vitally'];
+
+/** What push asks of the trait catalogue (--types, --strict-traits, --refresh-schema, --custom-fields). */
+export interface TraitCheckSettings {
+  /** The catalogue is needed (--types vitally or --strict-traits). */
+  enabled: boolean;
+  /** as-read (default): trait cells are sent as read unless --map types them; vitally: by the catalogue. */
+  types: TypesPolicy;
+  strict: boolean;
+  refresh: boolean;
+  /** --custom-fields: the catalogue comes from this file (and an in-process sandbox serves it). */
+  file?: string | undefined;
+  /** Where the catalogue is asked for: the REST API (also when rows go through the Analytics API). */
+  connection?: Connection | undefined;
+}
 
 export interface TraitSetup {
   catalogue: Catalogue | null;

@@ -55,8 +55,4 @@ export function suggest(key: string, known: Iterable<string>, max = 3): string[]
   return found.slice(0, max);
 }
 
-/** "a", "a or b", "a, b or c". */
-export function orList(items: string[]): string {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
-}
+export { orList } from '../text.js';

@@ -9,6 +9,8 @@ import type { DB } from './store.js';
 export interface LastSent {
   hash: string;
   vitallyId: string | null;
+  /** The input it was last sent from. */
+  source: string;
 }
 
 export interface RunStateOptions {
@@ -79,14 +81,18 @@ export class RunState implements IdCache {
     return Boolean(this.o.full);
   }
 
-  /** What was last sent successfully for this key (undefined with --full). */
+  /** What was last sent successfully for this key (undefined with --full). Reads only. */
   lastSent(key: string): LastSent | undefined {
     if (this.o.full) return undefined;
-    const row = this.q.last.get(this.o.destination, this.o.object, key) as (LastSent & { source: string }) | undefined;
-    if (!row) return undefined;
-    // The record is in this input now: a record that moved to another file is not "missing" from the old one.
-    if (row.source !== this.o.source && !this.o.readOnly) this.q.move.run(this.o.source, this.o.destination, this.o.object, key);
-    return { hash: row.hash, vitallyId: row.vitallyId };
+    return this.q.last.get(this.o.destination, this.o.object, key) as LastSent | undefined;
+  }
+
+  /**
+   * The record `last` says was sent is in this input now: a record that moved to another file is no
+   * longer "missing" from the old one (--delete-missing). Writes unless the store is read-only.
+   */
+  claim(key: string, last: LastSent): void {
+    if (last.source !== this.o.source && !this.o.readOnly) this.q.move.run(this.o.source, this.o.destination, this.o.object, key);
   }
 
   /** A row an earlier run sent without learning the outcome (it was killed). */

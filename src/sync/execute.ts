@@ -2,53 +2,26 @@
  * Carry out one row's plan through the sender and say what happened. The only place that knows what
  * a 404 or a 409 means for each mode.
  */
-import { ApiError, RowError, VitallySyncError, errorMessage, mayHaveApplied, stopsRun } from '../errors.js';
-import type { ObjectSpec } from '../objects/define.js';
+import { ApiError, RowError, stopsRun } from '../errors.js';
+import type { ObjectSpec } from '../objects/index.js';
 import { FOUND_ID, recordPath, type RowPlan } from '../plan/plan.js';
-import type { RowAction, RowStatus } from '../types.js';
+import { failed, succeeded, type Outcome } from '../transport/outcome.js';
+import type { RowAction } from '../types.js';
 import { confirmsLookup, confirmsWrite } from '../vitally/confirm.js';
 import type { HttpResponse } from '../vitally/http.js';
 import type { Sender } from '../vitally/sender.js';
 import { idInAnswer } from './resolve.js';
-
-export interface Outcome {
-  /** Set on a failure whose request may still have been applied (the row stays in doubt). */
-  maybeApplied?: boolean;
-  status: RowStatus;
-  action: RowAction;
-  id: string | null;
-  httpStatus: number | null;
-  error: string | null;
-}
 
 const idOf = (res: HttpResponse): string | null => {
   const j = res.json as { id?: unknown } | undefined;
   return j && typeof j.id === 'string' ? j.id : null;
 };
 
-const ok = (action: RowAction, res: HttpResponse): Outcome => ({ status: 'ok', action, id: idOf(res), httpStatus: res.status, error: null });
+const ok = (action: RowAction, res: HttpResponse): Outcome => succeeded(action, res.status, idOf(res));
 
-/** Errors that stop the whole run (a refused token, an unknown host, a failing server) are not a row's failure. */
-export function rethrowFatal(err: unknown): void {
+/** Errors that stop the whole run (a refused token, an unknown host) are not a row's failure. */
+function rethrowFatal(err: unknown): void {
   if (stopsRun(err)) throw err;
-}
-
-/**
- * The outcome of an error. An interrupt is not a failure of the row: its request was refused unsent (a
- * row's follow-up requests are never stopped), so it is reported `skipped` / `interrupted`, stays out
- * of the rejects file, and the next run sends it.
- */
-export function failed(err: unknown, action: RowAction = 'error'): Outcome {
-  if (err instanceof VitallySyncError && err.code === 'INTERRUPTED') return { status: 'skipped', action: 'interrupted', id: null, httpStatus: null, error: errorMessage(err) };
-  const attempts = err instanceof VitallySyncError && err.attempts && err.attempts > 1 ? ` (after ${err.attempts} attempts)` : '';
-  return {
-    status: 'failed',
-    action,
-    id: null,
-    httpStatus: err instanceof ApiError ? err.status : null,
-    error: errorMessage(err) + attempts,
-    ...(mayHaveApplied(err) ? { maybeApplied: true } : {}),
-  };
 }
 
 const is = (err: unknown, status: number): err is ApiError => err instanceof ApiError && err.status === status;

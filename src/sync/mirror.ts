@@ -1,24 +1,45 @@
-/** Mirroring deletions (--delete-missing): one record that left the source, deleted through REST. */
-import { ApiError, stopsRun, type VitallySyncError } from '../errors.js';
-import type { ObjectSpec } from '../objects/define.js';
-import { recordPath } from '../plan/plan.js';
+/**
+ * Mirroring deletions (--delete-missing): the records this store synced from the same source that are
+ * absent from the input are deleted through REST, after the last row.
+ */
+import { ApiError, ConfigError, stopsRun } from '../errors.js';
+import { recordPath, type ObjectSpec } from '../objects/index.js';
 import type { RunState } from '../state/run-state.js';
+import { failed } from '../transport/outcome.js';
+import type { FollowUp, TransportContext } from '../transport/transport.js';
 import type { RowResult } from '../types.js';
 import { confirmsDelete } from '../vitally/confirm.js';
 import type { Sender } from '../vitally/sender.js';
-import { failed } from './execute.js';
+
+/** --delete-missing as work after the last row; more than `max` deletions stop the run, nothing deleted. */
+export function deletions(ctx: TransportContext, max: number): FollowUp {
+  return {
+    flag: '--delete-missing',
+    needs: 'it knows what was synced before',
+    nothing: 'nothing was deleted',
+    start: (state) => {
+      const missing = state.missing();
+      if (missing.length > max) {
+        return new ConfigError(
+          `--delete-missing would delete ${missing.length} ${ctx.spec.name}s, more than --max-deletes ${max}: nothing was deleted. Check the input is complete, or raise --max-deletes`,
+        );
+      }
+      return missing.map((m) => deleteOne(ctx.spec, m, ctx.sender, state, (err) => ctx.onFatal(err)));
+    },
+  };
+}
 
 /**
  * Delete one record (by its Vitally id when known, else by externalId) and forget it in the store. A
  * record already gone (404) counts as deleted. Without a sender (a dry run) the request is only planned.
  * Reported with row 0: it comes from no input row.
  */
-export async function deleteMissing(
+async function deleteOne(
   spec: ObjectSpec,
   m: { key: string; vitallyId: string | null },
   sender: Sender | undefined,
   state: RunState,
-  onFatal: (err: VitallySyncError) => void,
+  onFatal: TransportContext['onFatal'],
 ): Promise<RowResult> {
   const req = { method: 'DELETE' as const, path: recordPath(spec, m.vitallyId ?? m.key) };
   const base = { row: 0, key: m.key, id: m.vitallyId };

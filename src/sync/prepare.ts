@@ -1,41 +1,37 @@
 /**
- * Preparing one source record: map, identify, validate and plan it, catch a key seen earlier in the
- * file, and skip what the state store says is unchanged. What comes out is a row to send (Prepared) or
- * its result at once (a failure, a skip). Synchronous and free of I/O.
+ * Preparing one source record: map and identify it, skip what the state store says is unchanged, plan
+ * it through the transport (which checks it), and catch a key seen earlier in the file. What comes out
+ * is a row to send (Prepared) or its result at once (a failure, a skip). Synchronous and free of I/O.
  */
 import { RowError } from '../errors.js';
-import { Mapper } from '../mapping/mapper.js';
-import type { MappedRecord } from '../objects/define.js';
+import { Mapper, type MapperOptions } from '../mapping/mapper.js';
+import type { ObjectSpec, Refs } from '../objects/index.js';
 import { contentHash, withDefaults, withIdentity } from '../plan/identity.js';
-import { planRow, type RowPlan } from '../plan/plan.js';
 import type { RunState } from '../state/run-state.js';
-import { MAX_BATCH } from '../analytics/batcher.js';
-import { planMessages, type Message } from '../analytics/messages.js';
+import { failed, type Outcome } from '../transport/outcome.js';
+import type { Transport } from '../transport/transport.js';
 import type { RowResult, SourceRecord } from '../types.js';
-import { failed, type Outcome } from './execute.js';
 import { KeySet } from './keyset.js';
-import { placeholder, substitute } from './resolve.js';
-import type { SyncConfig } from './run.js';
 
+/** A row ready for its transport. */
 export interface Prepared {
   src: SourceRecord;
   key: string | null;
+  /** What decides its requests, as recorded in the state store ('' without a store). */
   hash: string;
-  plan?: RowPlan;
-  /** Analytics messages, when the row travels in a batch. */
-  messages?: Message[];
-  record: MappedRecord;
-  refs: Record<string, string[]>;
+  refs: Refs;
+  /** What the transport's plan() made of it. */
+  plan: unknown;
 }
 
 export const isPrepared = (p: Prepared | RowResult): p is Prepared => 'hash' in p;
 
 /** A row's result from its source record and an outcome; a failed one carries what was read (for --rejects). */
-export function finish(src: SourceRecord, key: string | null, o: Outcome, extra?: Partial<RowResult>): RowResult {
+export function resultOf(src: SourceRecord, key: string | null, o: Outcome): RowResult {
   // Built field by field (one result a row: spreads cost more than the rest of a dry-run row's result).
   const r: RowResult = { row: src.row, line: src.line, key, status: o.status, action: o.action, id: o.id, httpStatus: o.httpStatus, error: o.error };
   if (o.maybeApplied !== undefined) r.maybeApplied = o.maybeApplied;
-  if (extra) Object.assign(r, extra);
+  if (o.requests !== undefined) r.requests = o.requests;
   if (r.status === 'failed') {
     r.source = src.data;
     r.raw = src.raw;
@@ -43,21 +39,28 @@ export function finish(src: SourceRecord, key: string | null, o: Outcome, extra?
   return r;
 }
 
+export interface PrepareConfig {
+  spec: ObjectSpec;
+  mode: string;
+  mapper: MapperOptions;
+  /** How keyed records are found (part of what decides the requests). */
+  match?: string | undefined;
+  /** Values set on every row, over its columns (--event). */
+  constants?: Record<string, unknown> | undefined;
+}
+
 export class RowPreparer {
   private readonly mapper: Mapper;
   private readonly seen = new KeySet();
-  private readonly viaAnalytics: boolean;
   /** Why deletions must not be mirrored this run (a row whose key could not be read, ...). */
-  unsafeToDelete: string | undefined;
+  whyNotMirror: string | undefined;
 
   constructor(
-    private readonly cfg: SyncConfig,
+    private readonly cfg: PrepareConfig,
     private readonly state: RunState | undefined,
-    /** The run's id, part of object messages' ids (see runSync). */
-    private readonly runId: string,
+    private readonly transport: Transport,
   ) {
     this.mapper = new Mapper(cfg.spec, cfg.mapper);
-    this.viaAnalytics = cfg.via === 'analytics';
   }
 
   /** The --map / --mapping sources no record held. */
@@ -68,59 +71,51 @@ export class RowPreparer {
   /** The row to send, or its result at once (unreadable, invalid, a duplicate, unchanged since the last run). */
   prepare(src: SourceRecord): Prepared | RowResult {
     const { cfg, state } = this;
+    const spec = cfg.spec;
     if (src.error) {
-      this.unsafeToDelete ??= `row ${src.row} (line ${src.line}) could not be read`;
-      return finish(src, null, failed(src.error, 'invalid'));
+      this.whyNotMirror ??= `row ${src.row} (line ${src.line}) could not be read`;
+      return resultOf(src, null, failed(src.error, 'invalid'));
     }
     let key: string | null = null;
     try {
       const mapped = this.mapper.map(src.data ?? {});
-      const ownKey = mapped.record[cfg.spec.key] !== undefined;
+      const ownKey = mapped.record[spec.key] !== undefined;
       if (cfg.constants) Object.assign(mapped.record, cfg.constants);
       const refs = mapped.refs;
-      const record = withDefaults(cfg.spec, withIdentity(cfg.spec, mapped.record, refs));
-      const k = record[cfg.spec.key];
+      const record = withDefaults(spec, withIdentity(spec, mapped.record, refs));
+      const k = record[spec.key];
       key = typeof k === 'string' && k !== '' ? k : null;
       if (key !== null) state?.seen(key);
-      // References are validated with placeholders, so a row that cannot be sent costs no look-up.
-      const messages = this.viaAnalytics ? planMessages(cfg.spec, record, refs, this.runId) : undefined;
-      if (messages && messages.length > (cfg.batchSize ?? MAX_BATCH)) {
-        throw new RowError('ROW_INVALID', `${messages.length} account and organization links, more than one batch holds (--batch-size ${cfg.batchSize ?? MAX_BATCH}): send this user with --via rest`);
-      }
-      const plan = this.viaAnalytics
-        ? undefined
-        : planRow(cfg.spec, cfg.mode, substitute(cfg.spec, record, refs, (object, id) => placeholder(object, id)), cfg.match);
+      // What decides the requests (before defaults such as a note's read time, and before id look-ups);
+      // only needed when there is a store to compare with.
+      const hash = state ? contentHash([spec.name, cfg.mode, cfg.match ?? 'externalId', mapped.record, refs]) : '';
+      const last = key !== null ? state?.lastSent(key) : undefined;
+      const unchanged = last !== undefined && last.hash === hash;
+      // A row unchanged since it was sent was valid then: it is not planned again. References are
+      // checked with placeholders, so a row that cannot be sent costs no look-up.
+      const plan = unchanged ? undefined : this.transport.plan(record, refs);
       if (key !== null) {
         const first = this.seen.add(key, src.row);
         if (first !== undefined && !ownKey) {
           // Same content as an earlier row, so the same derived id: it is that row, already on its way.
-          return finish(src, key, { status: 'skipped', action: 'unchanged', id: null, httpStatus: null, error: `same content as row ${first}: sent once` });
+          return resultOf(src, key, { status: 'skipped', action: 'unchanged', id: null, httpStatus: null, error: `same content as row ${first}: sent once` });
         }
         if (first !== undefined) {
-          throw new RowError('ROW_DUPLICATE', `duplicate ${cfg.spec.key} "${key}": already in row ${first} of this file`, cfg.spec.key);
+          throw new RowError('ROW_DUPLICATE', `duplicate ${spec.key} "${key}": already in row ${first} of this file`, spec.key);
         }
+        this.transport.read?.(key, refs);
+        if (last) state!.claim(key, last);
       }
-      const tracksLinks = this.viaAnalytics && cfg.spec.name === 'user' && key !== null;
-      if (tracksLinks) state?.linksRead(key!, refs.accountExternalId ?? []);
-      // What decides the requests (before defaults such as a note's read time, and before id look-ups);
-      // only needed when there is a store to compare with.
-      const hash = state ? contentHash([cfg.spec.name, cfg.mode, cfg.match ?? 'externalId', mapped.record, refs]) : '';
-      const last = key !== null ? state?.lastSent(key) : undefined;
-      if (last && last.hash === hash) {
-        return finish(src, key, { status: 'skipped', action: 'unchanged', id: last.vitallyId, httpStatus: null, error: null });
-      }
-      const prepared: Prepared = { src, key, hash, record, refs };
-      if (plan) prepared.plan = plan;
-      if (messages) prepared.messages = messages;
-      return prepared;
+      if (unchanged) return resultOf(src, key, { status: 'skipped', action: 'unchanged', id: last.vitallyId, httpStatus: null, error: null });
+      return { src, key, hash, refs, plan };
     } catch (err) {
       if (!(err instanceof RowError)) throw err;
-      if (key === null && cfg.spec.kind === 'keyed') {
+      if (key === null && spec.kind === 'keyed') {
         key = this.mapper.keyOf(src.data ?? {});
         if (key !== null) state?.seen(key);
       }
-      if (key === null) this.unsafeToDelete ??= `row ${src.row} has no usable ${cfg.spec.key}`;
-      return finish(src, key, failed(err, 'invalid'));
+      if (key === null) this.whyNotMirror ??= `row ${src.row} has no usable ${spec.key}`;
+      return resultOf(src, key, failed(err, 'invalid'));
     }
   }
 }

@@ -3,20 +3,12 @@
  * emails -> Vitally's ids. Each distinct value is looked up once per run; concurrent rows asking for the
  * same one share the request. An optional cache (the state store) keeps answers across runs.
  */
-import { ApiError, RowError } from '../errors.js';
-import type { MappedRecord, ObjectSpec, RefObject } from '../objects/define.js';
-import { objectByName } from '../objects/index.js';
-import { recordPath } from '../plan/plan.js';
-import type { IdCache, PlannedRequest } from '../types.js';
+import { ApiError, type RowError } from '../errors.js';
+import { lookupField, lookupRequest, unresolved, type ObjectSpec, type RefObject, type Refs } from '../objects/index.js';
+import type { IdFor } from '../plan/refs.js';
+import type { IdCache } from '../types.js';
 import { confirmsLookup } from '../vitally/confirm.js';
 import type { Sender } from '../vitally/sender.js';
-
-
-/** The request that finds a record of this kind by the customer's value. */
-export function lookupRequest(object: RefObject, value: string): PlannedRequest {
-  if (object === 'admin') return { method: 'GET', path: `/resources/admins/search?email=${encodeURIComponent(value)}` };
-  return { method: 'GET', path: recordPath(objectByName(object), value) };
-}
 
 /** The Vitally id in a look-up's answer: a record, or a search's {results: [...]}. */
 export function idInAnswer(json: unknown): string | null {
@@ -34,6 +26,23 @@ export class Resolver {
     private readonly sender: Sender,
     private readonly cache?: IdCache,
   ) {}
+
+  /**
+   * The Vitally ids of one row's references, looked up in turn: a function giving each value's id, or
+   * the error that fails the row when Vitally has no record for one of them.
+   */
+  async idsFor(spec: ObjectSpec, refs: Refs): Promise<IdFor | RowError> {
+    const ids = new Map<string, string>();
+    for (const [column, values] of Object.entries(refs)) {
+      const object = spec.refs[column]!.object;
+      for (const v of values) {
+        const id = await this.resolve(object, v);
+        if (id === null) return unresolved(column, object, v);
+        ids.set(`${object}\u0000${v}`, id);
+      }
+    }
+    return (object, value) => ids.get(`${object}\u0000${value}`)!;
+  }
 
   /** The Vitally id of the record this value names, or null when Vitally has none. */
   resolve(object: RefObject, value: string): Promise<string | null> {
@@ -53,8 +62,7 @@ export class Resolver {
   private async lookup(object: RefObject, value: string): Promise<string | null> {
     this.lookups++;
     try {
-      const field = object === 'admin' ? 'email' : objectByName(object).key;
-      const res = await this.sender.send(lookupRequest(object, value), { confirm: confirmsLookup(field, value) });
+      const res = await this.sender.send(lookupRequest(object, value), { confirm: confirmsLookup(lookupField(object), value) });
       const id = idInAnswer(res.json);
       if (id !== null) this.cache?.set(object, value, id);
       return id;
@@ -63,30 +71,4 @@ export class Resolver {
       throw err;
     }
   }
-}
-
-export const placeholder = (object: string, value: string): string => `{{${object}:${value}}}`;
-
-/** Fail a row whose reference resolves to nothing, naming the value and the object. */
-export function unresolved(column: string, object: RefObject, value: string): RowError {
-  const what = object === 'admin' ? 'team member (admin) with this email' : `${object} with this externalId`;
-  return new RowError('ROW_UNRESOLVED', `${column} "${value}": no ${what} in Vitally`, column);
-}
-
-/** Put resolved ids (or dry-run placeholders) into the reference fields of a record. */
-export function substitute(
-  spec: ObjectSpec,
-  record: MappedRecord,
-  refs: Record<string, string[]>,
-  idFor: (object: string, externalId: string) => string,
-): MappedRecord {
-  if (Object.keys(refs).length === 0) return record;
-  const out: MappedRecord = { ...record };
-  for (const [column, values] of Object.entries(refs)) {
-    const ref = spec.refs[column]!;
-    const ids = values.map((v) => idFor(ref.object, v));
-    if (ref.many) out[ref.target] = [...((out[ref.target] as string[] | undefined) ?? []), ...ids];
-    else out[ref.target] = ids[0];
-  }
-  return out;
 }

@@ -1,25 +1,23 @@
 /**
  * The orchestrator: wires source -> map -> validate -> plan -> resolve ids -> send -> report for one
  * run, and yields the results in input order, in batches (one per input chunk, or fewer rows when it must
- * wait for a request): one step per batch, not per row. It knows nothing of the terminal.
+ * wait for a request): one step per batch, not per row. It hands each prepared row to the run's
+ * transport (REST or Analytics: it does not know which) and knows nothing of the terminal.
  */
 import { randomUUID } from 'node:crypto';
-import { ConfigError, VitallySyncError, errorMessage, stopsRun } from '../errors.js';
+import { VitallySyncError, errorMessage } from '../errors.js';
 import type { MapperOptions } from '../mapping/mapper.js';
-import type { Mode, ObjectSpec } from '../objects/define.js';
-import { plannedRequests, planRow, type MatchBy } from '../plan/plan.js';
-import type { RunState } from '../state/run-state.js';
-import { Batcher, MAX_BATCH } from '../analytics/batcher.js';
-import { unlinkMessage, type Message } from '../analytics/messages.js';
+import type { Mode, ObjectSpec } from '../objects/index.js';
+import type { MatchBy } from '../plan/plan.js';
 import { readRecordBatches, type SourceOptions } from '../source/index.js';
+import type { RunState } from '../state/run-state.js';
+import type { Transport } from '../transport/transport.js';
 import type { RowResult, SourceRecord, Summary } from '../types.js';
 import type { Sender } from '../vitally/sender.js';
-import { execute, failed, type Outcome } from './execute.js';
 import { OrderedWindow } from './ordered.js';
-import { deleteMissing } from './mirror.js';
-import { finish, isPrepared, RowPreparer, type Prepared } from './prepare.js';
-import { Resolver, substitute, unresolved } from './resolve.js';
+import { isPrepared, resultOf, RowPreparer, type Prepared } from './prepare.js';
 import { Tally } from './tally.js';
+import { transportKind, type Via } from './transports.js';
 
 export interface SyncConfig {
   spec: ObjectSpec;
@@ -27,12 +25,14 @@ export interface SyncConfig {
   source: SourceOptions;
   mapper: MapperOptions;
   dryRun: boolean;
-  /** Rows held at once (in flight or waiting for an earlier row): bounds memory. */
-  window: number;
+  /** Rows held at once (in flight or waiting for an earlier row): bounds memory. Default: the transport's. */
+  window?: number;
+  /** Requests in flight at most (sizes the default window). */
+  concurrency?: number;
   /** How keyed records are found: by externalId (default) or, for users, by email. */
   match?: MatchBy;
-  /** rest (default): one request a record; analytics: messages packed into /batch requests. */
-  via?: 'rest' | 'analytics';
+  /** The transport: rest (default, one request a record) or analytics (messages packed into /batch requests). */
+  via?: Via;
   batchSize?: number;
   /** Values set on every row, over its columns (--event). */
   constants?: Record<string, unknown>;
@@ -45,7 +45,6 @@ export interface SyncConfig {
 export interface SyncDeps {
   /** Absent on a dry run: nothing is sent. */
   sender?: Sender;
-  resolver?: Resolver;
   signal?: AbortSignal;
   /** The state store's view of this run: skip unchanged rows, journal, remember what was sent. */
   state?: RunState;
@@ -63,29 +62,40 @@ export class RunStopped extends Error {
   }
 }
 
+/** Messages per Analytics batch when the config names none. */
+const DEFAULT_BATCH = 100;
+
 export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<RowResult[], Summary> {
   const tally = new Tally(() => deps.sender?.stats);
-  const win = new OrderedWindow<RowResult>(cfg.window);
-  const resolver = deps.resolver ?? (deps.sender ? new Resolver(deps.sender) : undefined);
+  const kind = transportKind(cfg.via ?? 'rest');
+  const batchSize = cfg.batchSize ?? DEFAULT_BATCH;
+  const win = new OrderedWindow<RowResult>(cfg.window ?? kind.window({ concurrency: cfg.concurrency ?? 4, batchSize }));
   let fatal: VitallySyncError | undefined;
   const state = deps.state;
-  const viaAnalytics = cfg.via === 'analytics';
-  /** Part of object messages' ids: the same values sent by a later run are not taken for a repeat. */
-  const runId = randomUUID();
-  const preparer = new RowPreparer(cfg, state, runId);
-  const batcher = viaAnalytics
-    ? new Batcher(deps.sender ? (req) => deps.sender!.send(req) : null, cfg.batchSize ?? MAX_BATCH, (err) => {
-        fatal ??= err;
-      })
-    : undefined;
+  const sender = cfg.dryRun ? undefined : deps.sender;
+  const transport: Transport = kind.create({
+    spec: cfg.spec,
+    mode: cfg.mode,
+    match: cfg.match ?? 'externalId',
+    sender,
+    state,
+    // Part of object messages' ids: the same values sent by a later run are not taken for a repeat.
+    runId: randomUUID(),
+    batchSize,
+    deleteMissing: cfg.deleteMissing,
+    unlinkRemoved: cfg.unlinkRemoved,
+    onFatal: (err) => {
+      fatal ??= err;
+    },
+  });
+  const preparer = new RowPreparer(cfg, state, transport);
 
+  /** Journal the row, hand it over, and record what came of it. */
   const send = async (p: Prepared): Promise<RowResult> => {
-    const sender = deps.sender!;
-    const doubt = p.key !== null && state ? state.inDoubt(p.key) : false;
+    const inDoubt = p.key !== null && state ? state.inDoubt(p.key) : false;
     if (p.key !== null) state?.begin(p.key, p.hash);
-    const r = p.messages ? await sendBatched(p.messages, p) : await sendPlanned(sender, p, doubt);
+    const r = resultOf(p.src, p.key, await transport.carry({ key: p.key, refs: p.refs, plan: p.plan, inDoubt }));
     if (p.key !== null && state) {
-      if (r.status === 'ok' && p.messages && cfg.spec.name === 'user') state.linksSent(p.key, p.refs.accountExternalId ?? []);
       if (r.status === 'ok') state.confirm(p.key, p.hash, r.id);
       // A timeout, a lost connection or a 5xx after every retry may still have been applied: the row stays
       // in doubt (journalled), and the next run checks before creating it again.
@@ -94,40 +104,13 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
     return r;
   };
 
-  /** Analytics messages carry stable messageIds: a row in doubt is simply sent again. */
-  const sendBatched = async (messages: Message[], p: Prepared): Promise<RowResult> => {
-    const { outcome, request } = await batcher!.submit(messages);
-    return finish(p.src, p.key, outcome, request ? { requests: [request] } : {});
-  };
-
-  const sendPlanned = async (sender: Sender, p: Prepared, inDoubt: boolean): Promise<RowResult> => {
-    try {
-      let plan = p.plan!;
-      if (Object.keys(p.refs).length > 0) {
-        const ids = new Map<string, string>();
-        for (const [column, values] of Object.entries(p.refs)) {
-          const object = cfg.spec.refs[column]!.object;
-          for (const v of values) {
-            const id = await resolver!.resolve(object, v);
-            if (id === null) return finish(p.src, p.key, failed(unresolved(column, object, v), 'invalid'));
-            ids.set(`${object}:${v}`, id);
-          }
-        }
-        plan = planRow(cfg.spec, cfg.mode, substitute(cfg.spec, p.record, p.refs, (o, v) => ids.get(`${o}:${v}`)!), cfg.match);
-      }
-      return finish(p.src, p.key, await execute(sender, cfg.spec, plan, { verifyFirst: inDoubt }));
-    } catch (err) {
-      if (stopsRun(err)) fatal ??= err;
-      return finish(p.src, p.key, failed(err));
-    }
-  };
-
   const handle = (src: SourceRecord): Promise<RowResult> | RowResult => {
     const p = preparer.prepare(src);
     if (!isPrepared(p)) return p;
-    if (p.messages) return cfg.dryRun ? sendBatched(p.messages, p) : send(p);
-    if (cfg.dryRun) return finish(src, p.key, PLANNED, { requests: plannedRequests(p.plan!) });
-    return send(p);
+    if (sender) return send(p);
+    // A dry run: what would be sent, and no store written.
+    const o = transport.carry({ key: p.key, refs: p.refs, plan: p.plan, inDoubt: false });
+    return o instanceof Promise ? o.then((x) => resultOf(src, p.key, x)) : resultOf(src, p.key, o);
   };
 
   /** Results not yet handed out: yielded at the end of each input batch, and before any wait. */
@@ -153,53 +136,41 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
         }
         win.push(Promise.resolve(r));
         for (const done of win.ready()) out.push(tally.add(done));
-        if (win.full) batcher?.flush(); // about to wait: the head may sit in a batch still filling
+        if (win.full) transport.flush(); // about to wait: the head may sit in a batch still filling
         if (win.full && !fatal && out.length > 0) yield take();
         while (win.full && !fatal) yield [tally.add((await win.next())!)];
       }
       if (out.length > 0) yield take();
     }
     if (out.length > 0) yield take();
-    batcher?.flush();
+    transport.flush();
     while (win.size > 0) {
       const r = (await win.next())!;
       if (fatal) continue; // rows failed by the stop are not reported one by one
       yield [tally.add(r)];
     }
-    const why = tally.readError ? 'the input was not read to its end' : deps.signal?.aborted ? 'the run was interrupted' : preparer.unsafeToDelete;
-    if (cfg.unlinkRemoved && !fatal) {
-      if (!state) tally.warn('--unlink-removed needs the state store (it knows which links were sent): nothing was unlinked');
-      else if (why) tally.warn(`--unlink-removed: nothing was unlinked because ${why}`);
+    // Work after the last row (--delete-missing, --unlink-removed) needs the store and the whole input.
+    const why = tally.readError ? 'the input was not read to its end' : deps.signal?.aborted ? 'the run was interrupted' : preparer.whyNotMirror;
+    for (const step of transport.followUps) {
+      if (fatal) break;
+      if (!state) tally.warn(`${step.flag} needs the state store (${step.needs}): ${step.nothing}`);
+      else if (why) tally.warn(`${step.flag}: ${step.nothing} because ${why}`);
       else {
-        for (const l of state.removedLinks()) win.push(unlinkOne(l.userId, l.accountId));
-        batcher?.flush();
-        while (win.size > 0) yield [tally.add((await win.next())!)];
-      }
-    }
-    if (cfg.deleteMissing && !fatal) {
-      if (!state) tally.warn('--delete-missing needs the state store (it knows what was synced before): nothing was deleted');
-      else if (why) tally.warn(`--delete-missing: nothing was deleted because ${why}`);
-      else {
-        const missing = state.missing();
-        if (missing.length > cfg.deleteMissing.max) {
-          fatal = new ConfigError(
-            `--delete-missing would delete ${missing.length} ${cfg.spec.name}s, more than --max-deletes ${cfg.deleteMissing.max}: nothing was deleted. Check the input is complete, or raise --max-deletes`,
-          );
-        } else {
-          const sender = cfg.dryRun ? undefined : deps.sender;
-          const onFatal = (err: VitallySyncError) => {
-            fatal ??= err;
-          };
-          for (const m of missing) win.push(deleteMissing(cfg.spec, m, sender, state, onFatal));
-          while (win.size > 0) yield [tally.add((await win.next())!)];
+        const started = step.start(state);
+        if (started instanceof VitallySyncError) {
+          fatal = started;
+          break;
         }
+        for (const r of started) win.push(r);
+        transport.flush();
+        while (win.size > 0) yield [tally.add((await win.next())!)];
       }
     }
   } catch (err) {
     // The run cannot go on (the input became unreadable, --strict-traits met an unknown key on stdin, a
     // bug): the results so far stand, the summary says how far it got, and the store records the stop.
     // Rows already on their way finish and are reported: nothing is left in flight, unreported.
-    batcher?.flush();
+    transport.flush();
     while (win.size > 0) out.push(tally.add((await win.next())!));
     if (out.length > 0) yield take();
     const summary = tally.summary(Boolean(deps.signal?.aborted));
@@ -214,16 +185,4 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
   state?.finish(fatal ? 'stopped' : summary.interrupted ? 'interrupted' : 'done', summary);
   if (fatal) throw new RunStopped(fatal, summary);
   return summary;
-
-  /** Unlink a user from an account its row no longer names (Analytics /unlink, in a batch). */
-  async function unlinkOne(userId: string, accountId: string): Promise<RowResult> {
-    const { outcome, request } = await batcher!.submit([unlinkMessage(userId, accountId, runId)]);
-    if (outcome.status === 'ok' && !cfg.dryRun) state!.forgetLink(userId, accountId);
-    const action = outcome.status === 'ok' && !cfg.dryRun ? 'unlinked' : outcome.action;
-    return { row: 0, key: `${userId}|${accountId}`, ...outcome, action, ...(request ? { requests: [request] } : {}) };
-  }
-
 }
-
-const PLANNED: Outcome = { status: 'ok', action: 'planned', id: null, httpStatus: null, error: null };
-

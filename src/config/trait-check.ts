@@ -3,9 +3,12 @@
  * checked once into TraitCheckSettings.
  */
 import { existsSync } from 'node:fs';
-import { resolveConnection, type Connection, type ConnectionFlags, type Env } from '../config/connection.js';
+import { resolveConnection, type Connection, type ConnectionFlags, type Env } from './connection.js';
 import { ConfigError } from '../errors.js';
-import type { ObjectName, ObjectSpec } from '../objects/index.js';
+import type { ObjectSpec } from '../objects/index.js';
+import { TYPES_POLICIES, type TraitCheckSettings, type TypesPolicy } from '../schema/setup.js';
+
+export type { TraitCheckSettings };
 
 export interface TraitFlags {
   types?: string;
@@ -14,24 +17,6 @@ export interface TraitFlags {
   customFields?: string;
 }
 
-export type TypesPolicy = 'as-read' | 'vitally';
-export const TYPES_POLICIES: readonly TypesPolicy[] = ['as-read', 'vitally'];
-
-/** The object types Vitally keeps a custom-field catalogue for. */
-export const CATALOGUE_OBJECTS: readonly ObjectName[] = ['account', 'user', 'organization', 'note', 'task', 'conversation'];
-
-export interface TraitCheckSettings {
-  /** The catalogue is needed (--types vitally or --strict-traits). */
-  enabled: boolean;
-  /** as-read (default): trait cells are sent as read unless --map types them; vitally: by the catalogue. */
-  types: TypesPolicy;
-  strict: boolean;
-  refresh: boolean;
-  /** --custom-fields: the catalogue comes from this file (and an in-process sandbox serves it). */
-  file?: string | undefined;
-  /** Where the catalogue is asked for: the REST API (also when rows go through the Analytics API). */
-  connection?: Connection | undefined;
-}
 
 export function resolveTraitCheck(
   flags: TraitFlags & ConnectionFlags,
@@ -47,7 +32,7 @@ export function resolveTraitCheck(
     if (flags.refreshSchema) throw new ConfigError('--refresh-schema needs --types vitally or --strict-traits (the catalogue is read only for them)');
     return { enabled, types, strict, refresh: false, file: flags.customFields };
   }
-  if (!o.spec.traits || !CATALOGUE_OBJECTS.includes(o.spec.name)) {
+  if (!o.spec.traits || !o.spec.catalogue) {
     throw new ConfigError(`${types === 'vitally' ? '--types vitally' : '--strict-traits'}: Vitally keeps no trait catalogue for ${o.spec.name}s`);
   }
   let connection: Connection | undefined;

@@ -1,17 +1,16 @@
 /**
- * Writing init's proposal into the config file (src/config/file.ts reads it) as one named sync. An
+ * Writing init's proposal into the config file (file.ts reads it) as one named sync. An
  * existing file is edited in place (YAML keeps its comments) and checked again before it replaces the
  * old one; a sync of the same name is replaced only with --force.
  */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { Document, parseDocument } from 'yaml';
-import { findConfigFile, loadConfigFile } from '../config/file.js';
-import type { SyncSection } from '../config/file-schema.js';
+import { findConfigFile, loadConfigFile } from './file.js';
+import { SYNC_NAME, type SyncSection } from './file-schema.js';
 import { ConfigError } from '../errors.js';
 
 export const DEFAULT_CONFIG_FILE = 'vitally-sync.config.json';
-const SYNC_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 
 /** The config file to write: --config, else the one in the working directory, else a new JSON file there. */
 export function configTarget(flag: string | undefined, cwd: string): string {

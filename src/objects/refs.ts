@@ -1,0 +1,51 @@
+/**
+ * What a reference column names, and how it is found: accounts, organizations and users by their
+ * externalId, team members (admins) by their email. One entry per kind of record a reference may name.
+ */
+import { RowError } from '../errors.js';
+import type { PlannedRequest } from '../types.js';
+import { account } from './account.js';
+import { recordPath, type ObjectSpec, type RefObject } from './define.js';
+import { organization } from './organization.js';
+import { user } from './user.js';
+
+interface RefTarget {
+  /** The request that finds the record by the customer's value. */
+  lookup(value: string): PlannedRequest;
+  /** What was not found, in an error: "account with this externalId". */
+  noun: string;
+  /** The field of the record found that holds the value looked up (to confirm the answer is that record). */
+  field: string;
+}
+
+const byExternalId = (spec: ObjectSpec): RefTarget => ({
+  lookup: (value) => ({ method: 'GET', path: recordPath(spec, value) }),
+  noun: `${spec.name} with this externalId`,
+  field: spec.key,
+});
+
+const REF_TARGETS: Record<RefObject, RefTarget> = {
+  account: byExternalId(account),
+  organization: byExternalId(organization),
+  user: byExternalId(user),
+  admin: {
+    lookup: (value) => ({ method: 'GET', path: `/resources/admins/search?email=${encodeURIComponent(value)}` }),
+    noun: 'team member (admin) with this email',
+    field: 'email',
+  },
+};
+
+/** The request that finds a record of this kind by the customer's value. */
+export function lookupRequest(object: RefObject, value: string): PlannedRequest {
+  return REF_TARGETS[object].lookup(value);
+}
+
+/** The field of a found record that holds the value it was looked up by. */
+export function lookupField(object: RefObject): string {
+  return REF_TARGETS[object].field;
+}
+
+/** Fail a row whose reference resolves to nothing, naming the value and the object. */
+export function unresolved(column: string, object: RefObject, value: string): RowError {
+  return new RowError('ROW_UNRESOLVED', `${column} "${value}": no ${REF_TARGETS[object].noun} in Vitally`, column);
+}
