@@ -39,7 +39,8 @@ export interface SourceRecord {
   fatal?: boolean;
 }
 
-export type InputFormat = 'csv' | 'ndjson' | 'parquet' | 'postgres';
+/** An input format: the name of a reader in the registry (src/source/readers.ts). */
+export type InputFormat = string;
 
 /** One HTTP request, fully built: a retry resends exactly these bytes. */
 export interface PlannedRequest {

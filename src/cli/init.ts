@@ -20,16 +20,16 @@ import { checkSyncName, configTarget, syncNameFor, writeSync } from '../config/f
 import { loadCatalogue, type Loaded } from '../schema/load.js';
 import { propose, type Proposal } from '../schema/propose.js';
 import { standardTraits } from '../schema/standard.js';
-import { detectFormat, readRecords, type SourceOptions } from '../source/index.js';
-import { parsePostgresUrl } from '../source/postgres-url.js';
-import { resolveQueryInput, sourceOptions, type QueryFlags } from '../config/query.js';
+import { foreignSettings, readerFor, readRecords, type SourceOptions } from '../source/index.js';
 import { openStore, type DB } from '../state/store.js';
 import { catalogueObject } from './fields.js';
 import type { CliIO } from './io.js';
 import { guardIO, type GuardedIO } from './secret-io.js';
 import { createSender } from './sender.js';
 
-export interface InitFlags extends ConnectionFlags, Omit<QueryFlags, 'scope'> {
+export interface InitFlags extends ConnectionFlags {
+  /** The reader's own settings (--delimiter, --query, ...), by name. */
+  [setting: string]: unknown;
   object?: string;
   name?: string;
   force?: boolean;
@@ -52,24 +52,28 @@ export async function initCommand(file: string | undefined, flags: InitFlags, ra
   const mode = (flags.mode ?? (spec.kind === 'append' ? 'insert' : 'upsert')) as Mode;
   if (!MODE_NAMES.includes(mode)) throw new ConfigError(`--mode "${flags.mode}" is not known: use ${MODE_NAMES.join(', ')}`);
   const sampleSize = intFlag(flags.sample, '--sample', 100, 1, 100_000);
-  const format = detectFormat(file, flags.format);
-  const delimiter = flags.delimiter?.replace('\\t', '\t');
-  if (delimiter !== undefined && format !== 'csv') throw new ConfigError('--delimiter is for CSV input');
-  const query = resolveQueryInput(file, format, flags, io.env);
-  io.secrets.add(query?.password);
+  const reader = readerFor(file, flags.format);
+  const format = reader.name;
+  const foreign = foreignSettings(reader, flags)[0];
+  if (foreign) throw new ConfigError(foreign.message);
+  // The reader's own settings as given (--delimiter, --query, ...), checked by the reader when it checks them.
+  const given: Record<string, unknown> = {};
+  for (const r of reader.settings ?? []) if (flags[r.name] !== undefined) given[r.name] = flags[r.name];
+  if (typeof given.delimiter === 'string') given.delimiter = given.delimiter.replace('\\t', '\t');
+  const readerConfig = reader.configure?.(file, given, io.env);
+  io.secrets.add(...(readerConfig?.secrets ?? []));
   // A database is named by its URL without the password, which is never written into the config file.
-  const target = query ? parsePostgresUrl(file) : undefined;
-  const shown = target?.label ?? file;
+  const shown = readerConfig?.label ?? file;
   const cwd = process.cwd();
   const configPath = configTarget(flags.config, cwd);
-  const name = checkSyncName(flags.name ?? syncNameFor(flags.queryFile ?? shown));
+  const name = checkSyncName(flags.name ?? syncNameFor(typeof given.queryFile === 'string' ? given.queryFile : shown));
 
   // Refuse early, before reading anything, when the name is taken.
   if (existsSync(configPath) && !flags.force && name in loadConfigFile(configPath).syncs) {
     throw new ConfigError(`${configPath} already has a sync named "${name}": pass --force to replace it, or --name to give this one another name. Nothing was written`);
   }
 
-  const { columns, rows } = await sample(sourceOptions({ input: file, format, delimiter, ignore: [], query }), shown, sampleSize);
+  const { columns, rows } = await sample({ path: file, format, ...(readerConfig?.values ?? given) }, shown, sampleSize);
   const loaded = await catalogueFor(object, flags, io, configPath);
   const known = [...(loaded.catalogue?.fields ?? [])];
   for (const f of standardTraits(object)) if (!known.some((k) => k.key === f.key)) known.push(f);
@@ -82,15 +86,14 @@ export async function initCommand(file: string | undefined, flags: InitFlags, ra
     return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? resolvePath(path) : rel.split(sep).join('/');
   };
   const sync: SyncSection = {
-    description: `Proposed by vitally-sync init from ${target ? target.label : basename(file)} (${rows.length} sampled rows)`,
-    file: target ? target.url : inConfigDir(file),
-    ...(flags.query !== undefined ? { query: flags.query } : {}),
-    ...(flags.queryFile !== undefined ? { queryFile: inConfigDir(flags.queryFile) } : {}),
-    ...(flags.passwordFile !== undefined ? { passwordFile: inConfigDir(flags.passwordFile) } : {}),
+    description: `Proposed by vitally-sync init from ${readerConfig?.label ?? basename(file)} (${rows.length} sampled rows)`,
+    file: readerConfig?.saved ?? inConfigDir(file),
+    // The reader's settings as given, paths relative to the config file.
+    ...Object.fromEntries((reader.settings ?? []).filter((r) => given[r.name] !== undefined).map((r) => [r.name, r.kind === 'path' ? inConfigDir(given[r.name] as string) : given[r.name]])),
     object,
     mode,
-    ...(flags.format && format !== 'postgres' ? { format } : {}),
-    ...(delimiter ? { delimiter } : {}),
+    // A --format that was needed to read the file (a URL is told by its scheme).
+    ...(flags.format && !reader.schemes?.length ? { format } : {}),
     map: proposal.map,
     ...(proposal.ignore.length ? { ignore: proposal.ignore } : {}),
   };

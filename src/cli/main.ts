@@ -1,7 +1,8 @@
 /**
  * The command line: commander declarations only. A command's module is loaded when it runs, so a run
- * pays only for what it uses (a dry run loads neither the HTTP client nor SQLite). Each command is a plain async function of typed
- * options; one top-level catch maps errors to the documented exit codes.
+ * pays only for what it uses (a dry run loads no HTTP client unless it reads Vitally's trait catalogue,
+ * and SQLite only when a state file exists). Each command is a plain async function of typed options;
+ * one top-level catch maps errors to the documented exit codes.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { AuthError, ConfigError, InputError, ServerFailingError, StateError, VitallySyncError } from '../errors.js';
@@ -9,10 +10,18 @@ import { EXIT, processIO, type CliIO } from './io.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerRunCommand } from './run.js';
 import { guardIO } from './secret-io.js';
+import { objectList, pluralList } from '../objects/index.js';
+import { inputsHelp, readerNames } from '../source/index.js';
+import { orList } from '../text.js';
 import type { SandboxFlags } from './sandbox.js';
 import type { StateFlags } from './state.js';
 
 const collect = (value: string, prev: string[] = []) => [...prev, value];
+
+// Lists in the help, from the registries of readers and objects.
+const INPUTS = inputsHelp();
+const FORMAT_HELP = `${orList(readerNames())} (default: from the file's extension, or a URL's scheme)`;
+const APPEND_ONLY = pluralList((o) => o.kind === 'append');
 
 const PUSH_EXAMPLES = `
 Examples:
@@ -39,7 +48,7 @@ interrupted, 70 internal error.`;
 
 export function buildProgram(io: CliIO, exit: (code: number) => void): Command {
   const program = new Command('vitally-sync')
-    .description('Stream rows from CSV, NDJSON or Parquet files, or a Postgres query, into Vitally: paced, retried, one result per row.')
+    .description('Stream rows from files or a database query into Vitally: paced, retried, one result per row.')
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
@@ -59,11 +68,11 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
   program
     .command('push')
     .description('Send every row of a file (or - for stdin, or a Postgres query) to Vitally as one object type')
-    .argument('[file]', 'CSV, NDJSON or Parquet file, - for standard input, or a postgres:// URL (with --query)')
-    .option('-o, --object <type>', 'account, user, organization, note, task, conversation or event')
-    .option('-m, --mode <mode>', 'insert (POST), upsert (PUT, POST on 404) or update (PUT only); default upsert, insert for notes, tasks, conversations')
-    .option('--match <by>', 'users: find the record by externalId (default) or email')
-    .option('-f, --format <format>', 'csv, ndjson or parquet (default: from the file extension)')
+    .argument('[file]', INPUTS)
+    .option('-o, --object <type>', objectList())
+    .option('-m, --mode <mode>', `insert (POST), upsert (PUT, POST on 404) or update (PUT only); default upsert, insert for ${APPEND_ONLY}`)
+    .option('--match <by>', `${pluralList((o) => o.matchByEmail === true)}: find the record by externalId (default) or email`)
+    .option('-f, --format <format>', FORMAT_HELP)
     .option('--delimiter <char>', 'CSV delimiter (default , and tab for .tsv)')
     .option('--query <sql>', 'a postgres:// input: the SQL query whose rows are sent')
     .option('--query-file <path>', 'a postgres:// input: read the SQL query from a file')
@@ -90,7 +99,7 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
     .option('--subdomain <name>', 'your Vitally subdomain, required for US (default: VITALLY_SUBDOMAIN)')
     .option('--base-url <url>', 'override the REST host (default: VITALLY_BASE_URL)')
     .option('--sandbox', 'send to an in-process sandbox instead of Vitally (no account needed)')
-    .option('--via <api>', 'accounts, organizations, users in upsert mode: rest (default, one record a request) or analytics (batches of up to 100)')
+    .option('--via <api>', `${pluralList((o) => o.analytics !== undefined && o.transport !== 'analytics')} in upsert mode: rest (default, one record a request) or analytics (batches of up to 100)`)
     .option('--batch-size <n>', 'messages per Analytics batch request (default and maximum 100)')
     .option('--event <name>', 'events: one event name for every row')
     .option('--event-column <column>', 'events: the column holding the event name')
@@ -101,7 +110,7 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
     .option('--state <path>', 'the state store: what was sent, so unchanged rows are skipped (default .vitally-sync/state.db)')
     .option('--no-state', 'do not read or write the state store: send every row')
     .option('--full', 'send every row even if unchanged since the last run, and refresh the state store')
-    .option('--delete-missing', 'delete records synced earlier from this file that are no longer in it (accounts, users, organizations)')
+    .option('--delete-missing', `delete records synced earlier from this file that are no longer in it (${pluralList((o) => o.kind === 'keyed')})`)
     .option('--max-deletes <n>', 'with --delete-missing: refuse (exit 2, nothing deleted) above this many deletions (default 100)')
     .option('-c, --concurrency <n>', 'requests in flight at most (default 4)')
     .option('--rate <per-minute>', 'requests per minute at most (default 1000, Vitally\'s limit)')
@@ -171,7 +180,7 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
     program
       .command('fields')
       .description("List the custom traits Vitally knows for an object type: label, key, type, picklist options")
-      .option('-o, --object <type>', 'account, user, organization, note, task or conversation')
+      .option('-o, --object <type>', objectList((o) => o.catalogue))
       .option('--config <file>', 'the config file for connection settings (default: vitally-sync.config.json, .yaml or .yml here, if any)')
       .option('--json', 'print them as JSON'),
   )
@@ -182,14 +191,14 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
     program
       .command('init')
       .description('Propose a mapping for a file (header and sampled rows, Vitally\'s trait catalogue) and write it as a named sync in the config file')
-      .argument('<file>', 'a CSV, NDJSON or Parquet export to sample, or a postgres:// URL (with --query)')
-      .option('-o, --object <type>', 'account, user, organization, note, task or conversation')
+      .argument('<file>', `the input to sample: ${INPUTS}`)
+      .option('-o, --object <type>', objectList((o) => o.catalogue))
       .option('--name <sync>', 'the sync\'s name (default: the file name without its extension)')
       .option('--force', 'replace a sync of the same name')
       .option('--config <file>', 'the config file to write (default: vitally-sync.config.json, or the .yaml one, in this folder)')
-      .option('-m, --mode <mode>', 'the sync\'s mode (default upsert, insert for notes, tasks, conversations)')
+      .option('-m, --mode <mode>', `the sync's mode (default upsert, insert for ${APPEND_ONLY})`)
       .option('--sample <n>', 'rows read to decide (default 100)')
-      .option('-f, --format <format>', 'csv, ndjson or parquet (default: from the file extension)')
+      .option('-f, --format <format>', FORMAT_HELP)
       .option('--delimiter <char>', 'CSV delimiter (default , and tab for .tsv)')
       .option('--query <sql>', 'a postgres:// input: the SQL query whose first rows are sampled (written into the sync)')
       .option('--query-file <path>', 'a postgres:// input: the file holding the query (the sync names the file)')
@@ -222,7 +231,7 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
   state
     .command('forget')
     .description('Forget what was sent for one object type (all destinations, or --destination)')
-    .argument('<object>', 'account, user, organization, note, task, conversation or event')
+    .argument('<object>', objectList())
     .option(stateOption, stateHelp)
     .option('--destination <url>', 'only this REST base URL')
     .addHelpText('after', '\nExamples:\n  $ vitally-sync state forget note\n  $ vitally-sync state forget account --destination https://acme.rest.vitally.io')

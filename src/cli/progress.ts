@@ -4,16 +4,15 @@
  * terminal, and never with --json or --quiet (a cron job or a pipe sees nothing of it).
  *
  * The total is unknown for stdin: the bar then shows the count, the rate and the time so far. For a file,
- * the total is estimated by counting its lines in a background pass (a byte scan, no parsing, about as
- * fast as the disk) that runs alongside the sync; CSV loses one line for the header. A quoted CSV cell
- * that spans lines makes the estimate a little high, so the total is shown as "~N" and never below the
- * rows already done.
+ * the total is its reader's estimate (CSV and NDJSON count lines in a background pass: a byte scan, no
+ * parsing, about as fast as the disk) made alongside the sync. A quoted CSV cell that spans lines makes
+ * the estimate a little high, so the total is shown as "~N" and never below the rows already done.
  *
  * `renderProgress` is pure (tests call it directly); the rest is plumbing.
  */
-import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import type cliProgressTypes from 'cli-progress';
+import { getReader } from '../source/index.js';
 import type { InputFormat } from '../types.js';
 import type { Env } from '../config/connection.js';
 import type { CliIO, Out } from './io.js';
@@ -110,32 +109,12 @@ export class Pace {
 }
 
 /**
- * Records in a file, estimated by counting non-empty lines (minus the CSV header), or as a Parquet file's
- * footer says; null if unreadable, and for a query (its size is known only once it is read).
+ * Records in a file, as its reader estimates them (lines, less a CSV header; a Parquet file's footer);
+ * null if unreadable, and for a query (its size is known only once it is read).
  */
 export async function estimateRecords(path: string, format: InputFormat, signal?: AbortSignal): Promise<number | null> {
-  if (format === 'postgres') return null;
-  if (format === 'parquet') return (await import('../source/parquet.js')).parquetRowCount(path);
-  let lines = 0;
-  // The last two bytes seen: a line is blank when its break follows a break (or \r after a break).
-  let b1 = 10;
-  let b2 = 10;
-  try {
-    const stream = createReadStream(path, { highWaterMark: 1 << 20, ...(signal ? { signal } : {}) });
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) {
-        const p1 = i >= 1 ? chunk[i - 1]! : b1;
-        const p2 = i >= 2 ? chunk[i - 2]! : i === 1 ? b1 : b2;
-        if (p1 !== 10 && !(p1 === 13 && p2 === 10)) lines++;
-      }
-      if (chunk.length >= 2) [b2, b1] = [chunk[chunk.length - 2]!, chunk[chunk.length - 1]!];
-      else if (chunk.length === 1) [b2, b1] = [b1, chunk[0]!];
-    }
-  } catch {
-    return null;
-  }
-  if (b1 !== 10) lines++; // the last line has no line break
-  return Math.max(0, format === 'csv' ? lines - 1 : lines);
+  const reader = getReader(format);
+  return reader.countRecords ? reader.countRecords(path, signal) : null;
 }
 
 /** Whether to draw a bar: a terminal on both stdout and stderr, and neither --json nor --quiet. */

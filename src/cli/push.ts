@@ -4,7 +4,7 @@ import { AuthError, ConfigError, ServerFailingError } from '../errors.js';
 import type { Sandbox } from '../sandbox/index.js';
 import { sandboxCatalogue } from '../schema/catalogue.js';
 import { setupTraits, type TraitSetup } from '../schema/setup.js';
-import { assertReadable } from '../source/index.js';
+import { assertReadable, type SourceOptions } from '../source/index.js';
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { destinationOf } from '../state/destination.js';
@@ -16,7 +16,6 @@ import { analyticsAuthorization, restAuthorization } from '../vitally/auth.js';
 import type { Connection } from '../config/connection.js';
 import type { Sender } from '../vitally/sender.js';
 import { withConfigFile } from '../config/file-flags.js';
-import { querySourceName, sourceOptions } from '../config/query.js';
 import { EXIT, type CliIO } from './io.js';
 import { progressWanted, startProgress } from './progress.js';
 import { RequestLog } from './request-log.js';
@@ -24,6 +23,9 @@ import { createRenderer, RejectsWriter } from './render.js';
 import { guardIO } from './secret-io.js';
 import { onInterrupt } from './signals.js';
 
+
+/** What the reader is given: the input, its format, the columns left out, the reader's own settings. */
+const sourceOf = (cfg: PushConfig): SourceOptions => ({ path: cfg.input, format: cfg.format, ignore: cfg.ignore, ...cfg.readerSettings });
 
 const noSender = (): never => {
   throw new Error('internal: a dry run without a connection has no sender');
@@ -35,7 +37,7 @@ export async function pushCommand(input: string | undefined, flags: PushFlags, g
   const cfg = resolvePushConfig(input, withConfigFile(flags, io.env, process.cwd()), io.env);
   // Every credential this run may hold, known before anything can print: both APIs' (from the
   // environment or a token file), the catalogue's, a database password.
-  io.secrets.add(cfg.connection?.token, cfg.analytics?.token, cfg.traitCheck.connection?.token, cfg.query?.password);
+  io.secrets.add(cfg.connection?.token, cfg.analytics?.token, cfg.traitCheck.connection?.token, ...cfg.secrets);
   if (cfg.input !== '-') await assertReadable(cfg.input);
 
   // Everything opened from here on is closed in the finally below, whatever fails.
@@ -76,14 +78,14 @@ export async function pushCommand(input: string | undefined, flags: PushFlags, g
       db,
       rest: sandbox ? { baseUrl: sandbox.url, token: sandbox.token, tokenSource: 'the sandbox token' } : cfg.traitCheck.connection,
       makeSender: (c) => createSender(cfg, c, restAuthorization, requestLog?.listener('rest')),
-      source: sourceOptions(cfg),
+      source: sourceOf(cfg),
       mapper: { map: cfg.map, ignore: cfg.ignore },
     });
     const state = db
       ? new RunState(db, {
           destination: destinationOf(connection!.baseUrl, connection!.token),
           object: cfg.spec.name,
-          source: cfg.input === '-' ? 'stdin' : cfg.query ? querySourceName(cfg.query) : resolvePath(cfg.input),
+          source: cfg.input === '-' ? 'stdin' : (cfg.sourceName ?? resolvePath(cfg.input)),
           full: cfg.full,
           readOnly: cfg.dryRun,
         })
@@ -161,7 +163,7 @@ async function runAndRender(cfg: PushConfig, io: CliIO, { state, rejects, sender
     {
       spec: cfg.spec,
       mode: cfg.mode,
-      source: { ...sourceOptions(cfg), stdin: io.stdin },
+      source: { ...sourceOf(cfg), stdin: io.stdin },
       mapper: { map: cfg.map, ignore: cfg.ignore, empty: cfg.empty, listSeparator: cfg.listSeparator, ...traits?.mapper },
       dryRun: cfg.dryRun,
       match: cfg.match,

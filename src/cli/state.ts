@@ -3,7 +3,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_STATE_PATH } from '../config/push.js';
 import { ConfigError } from '../errors.js';
-import { objectNames } from '../objects/index.js';
+import { getObject, objectNames } from '../objects/index.js';
 import { openStore } from '../state/store.js';
 import type { CliIO } from './io.js';
 
@@ -72,6 +72,8 @@ export async function stateForget(object: string, flags: StateFlags, io: CliIO):
   if (!(objectNames() as string[]).includes(object)) {
     throw new ConfigError(`state forget: unknown object "${object}": choose one of ${objectNames().join(', ')}`);
   }
+  // Links sent through the Analytics API (users' accounts) belong to the object whose rows name them.
+  const hasLinks = getObject(object).analytics?.links !== undefined;
   const path = pathOf(flags);
   // Forgetting in a store that does not exist is a no-op: never create one for it.
   if (!existsSync(path)) {
@@ -91,13 +93,9 @@ export async function stateForget(object: string, flags: StateFlags, io: CliIO):
       journal: db.prepare(`DELETE FROM journal WHERE ${where}`).run(...args).changes,
       // The Vitally ids cached for this object's external ids (a user's account ids stay: they are accounts').
       ids: db.prepare(`DELETE FROM ids WHERE ${where}`).run(...args).changes,
-      // The user-to-account links sent through the Analytics API belong to users.
-      links:
-        object === 'user'
-          ? db.prepare(`DELETE FROM links${dest ? ` WHERE ${sameDest}` : ''}`).run(...(dest ? [dest, dest, dest] : [])).changes
-          : 0,
+      links: hasLinks ? db.prepare(`DELETE FROM links${dest ? ` WHERE ${sameDest}` : ''}`).run(...(dest ? [dest, dest, dest] : [])).changes : 0,
     }))();
-    const extra = [`${counts.journal} in doubt`, `${counts.ids} cached ids`, ...(object === 'user' ? [`${counts.links} account links`] : [])];
+    const extra = [`${counts.journal} in doubt`, `${counts.ids} cached ids`, ...(hasLinks ? [`${counts.links} account links`] : [])];
     io.stdout.write(`Forgot ${counts.sent} ${object} records (and ${extra.join(', ')}) in ${path}: the next run sends them again\n`);
     return 0;
   } finally {

@@ -9,6 +9,7 @@ import { ConfigError } from '../errors.js';
 import { normalizeName } from '../mapping/mapper.js';
 import { objectNames } from '../objects/index.js';
 import { MODE_NAMES } from '../plan/plan.js';
+import { readerNames } from '../source/index.js';
 
 /** Sync names: a letter first, so no name is an integer key (which JavaScript would reorder). */
 export const SYNC_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
@@ -42,7 +43,7 @@ function buildSchemas(z: typeof Z) {
     object: z.string().min(1),
     mode: z.enum(MODE_NAMES as [string, ...string[]]).optional(),
     match: z.enum(['externalId', 'email']).optional(),
-    format: z.enum(['csv', 'ndjson', 'parquet']).optional(),
+    format: z.enum(readerNames() as [string, ...string[]]).optional(),
     query: z.string().min(1).optional(),
     queryFile: z.string().min(1).optional(),
     passwordFile: z.string().min(1).optional(),

@@ -7,7 +7,7 @@ import { ConfigError } from '../errors.js';
 import { parseMapFlag, parseMappingFile, type ColumnMapping, type EmptyPolicy } from '../mapping/mapper.js';
 import { getObject, objectNames, objectsWhere, type Mode, type ObjectSpec } from '../objects/index.js';
 import { MODE_NAMES, type MatchBy } from '../plan/plan.js';
-import { detectFormat } from '../source/index.js';
+import { foreignSettings, readerFor } from '../source/index.js';
 import type { InputFormat } from '../types.js';
 import { resolveConnection, type Connection, type ConnectionFlags, type Env } from './connection.js';
 import { intFlag } from './numbers.js';
@@ -16,12 +16,16 @@ import { andList } from '../text.js';
 import { MAX_BATCH } from '../analytics/batcher.js';
 import { resolve as resolvePath } from 'node:path';
 import { resolveTraitCheck, type TraitCheckSettings, type TraitFlags } from './trait-check.js';
-import { resolveQueryInput, type QueryFlags, type QueryInput } from './query.js';
 
 /** Where the state store lives unless --state says otherwise (relative to the working directory). */
 export const DEFAULT_STATE_PATH = '.vitally-sync/state.db';
 
-export interface PushFlags extends ConnectionFlags, AnalyticsFlags, TraitFlags, QueryFlags {
+export interface PushFlags extends ConnectionFlags, AnalyticsFlags, TraitFlags {
+  /** A postgres:// input: --query, --query-file, --password-file, --scope. */
+  query?: string;
+  queryFile?: string;
+  passwordFile?: string;
+  scope?: string;
   via?: string;
   batchSize?: string;
   event?: string;
@@ -83,9 +87,12 @@ export interface NetSettings {
 export interface PushConfig {
   input: string;
   format: InputFormat;
-  /** A postgres:// input: the query, its password, its --scope. */
-  query?: QueryInput | undefined;
-  delimiter?: string | undefined;
+  /** What the reader reads with: its own settings (CSV: delimiter; a query: its SQL and password). */
+  readerSettings: Record<string, unknown>;
+  /** How the state store names the input, when not by its path (a query: its --scope, or its text's hash). */
+  sourceName?: string | undefined;
+  /** Values of the input's settings that must never be printed (a database password). */
+  secrets: string[];
   spec: ObjectSpec;
   mode: Mode;
   map: ColumnMapping[];
@@ -153,12 +160,12 @@ export function resolvePushConfig(input: string | undefined, given: PushFlags, e
   }
   const match = (flags.match ?? 'externalId') as MatchBy;
   if (match !== 'externalId' && match !== 'email') throw new ConfigError(`--match "${flags.match}" is not known: use externalId or email`);
-  if (match === 'email' && spec.name !== 'user') throw new ConfigError('--match email is for users only');
+  if (match === 'email' && !spec.matchByEmail) throw new ConfigError(`--match email is for ${andList(objectsWhere((o) => o.matchByEmail === true).map((o) => `${o.name}s`))} only`);
   if (match === 'email' && mode === 'insert') throw new ConfigError('--match email finds existing users: use it with --mode upsert or update');
 
-  const format = detectFormat(input, flags.format);
-  if (format !== 'csv') ineffective('delimiter', `--delimiter is for CSV input, not ${format === 'postgres' ? 'a query' : format.toUpperCase()}`);
-  const query = resolveQueryInput(input, format, flags, env);
+  const reader = readerFor(input, flags.format);
+  const format = reader.name;
+  for (const f of foreignSettings(reader, flags as Record<string, unknown>)) ineffective(f.name as keyof PushFlags, f.message);
   const empty = (flags.empty ?? 'omit') as EmptyPolicy;
   if (empty !== 'omit' && empty !== 'null') throw new ConfigError(`--empty "${flags.empty}" is not known: use omit (default) or null`);
   const listSeparator = flags.listSeparator ?? ';';
@@ -166,6 +173,12 @@ export function resolvePushConfig(input: string | undefined, given: PushFlags, e
   if (flags.delimiter !== undefined && flags.delimiter.replace('\\t', '\t').length !== 1) {
     throw new ConfigError('--delimiter must be one character (\\t for tab)');
   }
+  // The reader's own settings, as given; a reader that checks them (a query) says what it reads with.
+  const asGiven = flags as Record<string, unknown>;
+  const own: Record<string, unknown> = {};
+  for (const r of reader.settings ?? []) if (asGiven[r.name] !== undefined) own[r.name] = asGiven[r.name];
+  if (typeof own.delimiter === 'string') own.delimiter = own.delimiter.replace('\\t', '\t');
+  const readerConfig = reader.configure?.(input, own, env);
 
   const via = (spec.transport === 'analytics' ? 'analytics' : (flags.via ?? 'rest')) as 'rest' | 'analytics';
   if (via !== 'rest' && via !== 'analytics') throw new ConfigError(`--via "${flags.via}" is not known: use rest or analytics`);
@@ -244,11 +257,7 @@ export function resolvePushConfig(input: string | undefined, given: PushFlags, e
   if (flags.deleteMissing && via === 'analytics') {
     throw new ConfigError('--delete-missing deletes through the REST API and mirrors what was sent through it: run it without --via analytics');
   }
-  if (flags.deleteMissing && query && query.scope === undefined) {
-    throw new ConfigError(
-      '--delete-missing on a query needs --scope <name>: the name under which the state store keeps what this query sent, so the records its rows no longer hold can be found (and the query text can change)',
-    );
-  }
+  if (flags.deleteMissing && readerConfig?.noMirror) throw new ConfigError(readerConfig.noMirror);
   if (flags.deleteMissing && input === '-') {
     throw new ConfigError('--delete-missing needs a file: records are matched to the file they were synced from, and stdin has no name');
   }
@@ -281,8 +290,9 @@ export function resolvePushConfig(input: string | undefined, given: PushFlags, e
     full: Boolean(flags.full),
     deleteMissing,
     format,
-    query,
-    delimiter: flags.delimiter?.replace('\\t', '\t'),
+    readerSettings: readerConfig?.values ?? own,
+    sourceName: readerConfig?.sourceName,
+    secrets: readerConfig?.secrets ?? [],
     spec,
     mode,
     map,

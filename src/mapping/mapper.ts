@@ -161,7 +161,7 @@ export class Mapper {
     else t = this.explicit.get(column);
     if (!t) {
       // An NDJSON `traits` object (an event's `properties`) merges into the traits.
-      if ((column === 'traits' || (column === 'properties' && this.spec.name === 'event')) && this.spec.traits) t = { kind: 'traitsObject' };
+      if ((column === 'traits' || this.spec.traitsColumns?.includes(column)) && this.spec.traits) t = { kind: 'traitsObject' };
       else if (column.startsWith('traits.') && column.length > 7 && this.spec.traits) {
         t = this.traitTarget(column.slice(7), undefined);
       } else t = this.byName.get(normalizeName(column));

@@ -6,7 +6,7 @@
 import { ConfigError } from '../errors.js';
 import { Mapper, type MapperOptions } from '../mapping/mapper.js';
 import type { ObjectSpec } from '../objects/index.js';
-import { detectFormat, readRecords, type SourceOptions } from '../source/index.js';
+import { readerFor, readRecords, type SourceOptions } from '../source/index.js';
 import type { TraitField } from './catalogue.js';
 import { orList, suggest } from './suggest.js';
 
@@ -74,10 +74,10 @@ export class TraitKeyCheck {
 export async function prescan(spec: ObjectSpec, mapper: MapperOptions, source: SourceOptions, check: TraitKeyCheck): Promise<void> {
   if (source.path === '-') return;
   const m = new Mapper(spec, { ...mapper, onTraitKey: check.onTraitKey });
-  const ndjson = (source.format ?? detectFormat(source.path)) === 'ndjson';
+  const columnsFromFirst = readerFor(source.path, source.format).columnsFromFirst;
   for await (const rec of readRecords(source)) {
     if (rec.data) m.scan(rec.data);
     // A CSV, Parquet or query record has every column of the header or schema: the first one tells all.
-    if (!ndjson && rec.data) break;
+    if (columnsFromFirst && rec.data) break;
   }
 }

@@ -30,7 +30,6 @@ export interface CsvReadOptions {
 
 type ParsedItem = { record: string[]; raw: string } | { skipped: CsvError; raw: string };
 
-/** Records one at a time: a thin wrapper over readCsvBatches, for callers that want them singly. */
 /**
  * Records in batches: whatever the parser holds when asked (about one input chunk's worth), so that a
  * consumer pays one await per chunk, not per record. The parser is drained with read() (no async iterator

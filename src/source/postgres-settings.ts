@@ -1,0 +1,77 @@
+/**
+ * The settings of a Postgres input (a postgres:// URL): the query (--query or --query-file), the password
+ * (the URL, --password-file or PGPASSWORD; never printed) and the scope that --delete-missing mirrors
+ * (--scope), checked before anything connects; and the read itself, which loads pg only then.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '../errors.js';
+import type { SourceRecord } from '../types.js';
+import { parsePostgresUrl } from './postgres-url.js';
+import type { ReaderConfig, ReaderContext } from './reader.js';
+
+function readText(path: string, flag: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    throw new ConfigError(`${flag} ${path}: ${code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? (err as Error).message})`}`);
+  }
+}
+
+/**
+ * The query settings of a postgres:// input: the SQL and password read() needs, the password as a secret,
+ * and where the state store files what the query sent: its --scope when given (so the query can change
+ * and --delete-missing still knows its records), else the database and a hash of the query text.
+ */
+export function configureQuery(input: string, settings: Readonly<Record<string, unknown>>, env: Readonly<Record<string, string | undefined>>): ReaderConfig {
+  const target = parsePostgresUrl(input);
+  const { query, queryFile, passwordFile, scope } = settings as { query?: string; queryFile?: string; passwordFile?: string; scope?: string };
+  if (query !== undefined && queryFile !== undefined) throw new ConfigError('Give --query or --query-file, not both');
+  if (query === undefined && queryFile === undefined) {
+    throw new ConfigError(`Reading ${target.label} needs --query <sql> or --query-file <path>: the rows of that query are the input`, 'CONFIG_MISSING');
+  }
+  const sql = query ?? readText(queryFile!, '--query-file');
+  if (sql.trim() === '') throw new ConfigError(`${query !== undefined ? '--query' : `--query-file ${queryFile}`} is empty: it must hold one SQL query`);
+  if (target.password !== undefined && passwordFile !== undefined) {
+    throw new ConfigError('The Postgres URL already holds a password: drop --password-file, or take the password out of the URL');
+  }
+  let password = target.password;
+  if (passwordFile !== undefined) {
+    password = readText(passwordFile, '--password-file').replace(/\r?\n$/, '');
+    if (password === '') throw new ConfigError(`--password-file ${passwordFile} is empty`);
+  }
+  password ??= env.PGPASSWORD || undefined;
+  if (scope !== undefined && !/^[\w.:@/-]{1,200}$/.test(scope)) {
+    throw new ConfigError(`--scope "${scope}": use letters, digits and . _ - : @ / (at most 200)`);
+  }
+  return {
+    values: { query: sql, ...(password !== undefined ? { password } : {}) },
+    secrets: password !== undefined ? [password] : [],
+    sourceName: scope !== undefined ? `scope:${scope}` : `${target.label} query ${createHash('sha256').update(sql).digest('hex').slice(0, 16)}`,
+    label: target.label,
+    saved: target.url,
+    ...(scope === undefined
+      ? {
+          noMirror:
+            '--delete-missing on a query needs --scope <name>: the name under which the state store keeps what this query sent, so the records its rows no longer hold can be found (and the query text can change)',
+        }
+      : {}),
+  };
+}
+
+/** The rows of the query (settings.query) on the database of the postgres:// input. */
+export async function readQuery(ctx: ReaderContext): Promise<AsyncGenerator<SourceRecord[]>> {
+  const target = parsePostgresUrl(ctx.input);
+  const sql = ctx.settings.query as string | undefined;
+  if (sql === undefined) throw new ConfigError(`Reading ${target.label} needs --query <sql> or --query-file <path>: the rows of that query are the input`);
+  const { readPostgresBatches } = await import('./postgres.js');
+  return readPostgresBatches({
+    url: target.url,
+    password: (ctx.settings.password as string | undefined) ?? target.password,
+    label: target.label,
+    sql,
+    signal: ctx.signal,
+    ignore: ctx.ignore,
+  });
+}
