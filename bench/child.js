@@ -24,7 +24,11 @@ if (what === 'cli') {
   process.stdout.write(`${n}\n`);
 } else if (what === 'bare-ndjson') {
   let n = 0;
-  for await (const line of createInterface({ input: createReadStream(args[0]), crlfDelay: Infinity })) if (line.trim()) JSON.parse(line), n++;
+  for await (const line of createInterface({ input: createReadStream(args[0]), crlfDelay: Infinity })) {
+    if (!line.trim()) continue;
+    JSON.parse(line);
+    n++;
+  }
   process.stdout.write(`${n}\n`);
 } else if (what === 'bare-parquet') {
   // hyparquet alone, row group by row group (as the reader reads), every row built as an object.

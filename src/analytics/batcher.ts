@@ -49,7 +49,8 @@ export class Batcher {
     private readonly send: ((req: PlannedRequest) => Promise<HttpResponse>) | null,
     private readonly size: number,
     private readonly onFatal: (err: VitallySyncError) => void,
-    private readonly idleMs = 200,
+    /** With input that may pause (stdin): send a batch still filling after this long; null: never. */
+    private readonly idleMs: number | null = 200,
   ) {}
 
   submit(messages: Message[]): Promise<BatchResult> {
@@ -73,8 +74,12 @@ export class Batcher {
     void this.dispatch(items, true);
   }
 
-  /** Slow input (stdin) must not hold rows back: send after a short idle time. */
+  /**
+   * Slow input (stdin) must not hold rows back: send after a short idle time. A file never pauses: its
+   * batches fill, and the run flushes the last one (and any the window waits on).
+   */
   private arm(): void {
+    if (this.idleMs === null) return;
     // Armed once per batch: rows arriving steadily must not push the send back forever.
     this.timer ??= setTimeout(() => this.flush(), this.idleMs);
   }

@@ -32,7 +32,7 @@ class AnalyticsTransport implements Transport<Message[]> {
 
   constructor(private readonly ctx: TransportContext) {
     const sender = ctx.sender;
-    this.batcher = new Batcher(sender ? (req) => sender.send(req) : null, ctx.batchSize, (err) => ctx.onFatal(err));
+    this.batcher = new Batcher(sender ? (req) => sender.send(req) : null, ctx.batchSize, (err) => ctx.onFatal(err), ctx.inputMayPause ? 200 : null);
     this.links = ctx.spec.analytics?.links;
     this.followUps = ctx.unlinkRemoved ? [this.unlinks()] : [];
   }

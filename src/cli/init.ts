@@ -126,7 +126,11 @@ async function sample(source: SourceOptions, shown: string, n: number) {
   for await (const rec of readRecords(source)) {
     if (rec.data) {
       rows.push(rec.data);
-      for (const c of Object.keys(rec.data)) if (!seen.has(c)) (seen.add(c), columns.push(c));
+      for (const c of Object.keys(rec.data)) {
+        if (seen.has(c)) continue;
+        seen.add(c);
+        columns.push(c);
+      }
     }
     if (rows.length >= n || rec.fatal) break;
   }

@@ -35,7 +35,7 @@ Examples:
   $ vitally-sync push events.csv --object event --event-column event_name --timestamp-column ts --map user_id=userId
   $ vitally-sync push accounts.csv --object account --types vitally --strict-traits   # by Vitally's trait types
   $ vitally-sync push accounts.parquet --object account                  # column types carry over
-  $ vitally-sync push postgres://etl@db.internal/crm --query "SELECT id AS \"externalId\", name FROM accounts" --object account
+  $ vitally-sync push postgres://etl@db.internal/crm --query "SELECT id AS \\"externalId\\", name FROM accounts" --object account
   $ vitally-sync push fixtures/accounts.csv --object account --sandbox     # no Vitally account needed
   $ vitally-sync push accounts.csv --object account --log-requests requests.ndjson   # every request and answer
 

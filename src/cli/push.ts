@@ -13,7 +13,6 @@ import type { DB } from '../state/store.js';
 import { runSync, RunStopped } from '../sync/run.js';
 import type { Summary } from '../types.js';
 import { analyticsAuthorization, restAuthorization } from '../vitally/auth.js';
-import type { Connection } from '../config/connection.js';
 import type { Sender } from '../vitally/sender.js';
 import { withConfigFile } from '../config/file-flags.js';
 import { EXIT, type CliIO } from './io.js';
@@ -123,6 +122,7 @@ export async function pushCommand(input: string | undefined, flags: PushFlags, g
       () => db?.close(),
     ]);
     if (closeErr !== undefined) {
+      // eslint-disable-next-line no-unsafe-finally -- the run ended normally: an output not written whole decides the exit
       if (code !== undefined) throw closeErr;
       io.stderr.write(`vitally-sync: ${closeErr instanceof Error ? closeErr.message : String(closeErr)}\n`);
     }

@@ -82,6 +82,7 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
     // Part of object messages' ids: the same values sent by a later run are not taken for a repeat.
     runId: randomUUID(),
     batchSize,
+    inputMayPause: cfg.source.path === '-',
     deleteMissing: cfg.deleteMissing,
     unlinkRemoved: cfg.unlinkRemoved,
     onFatal: (err) => {

@@ -60,6 +60,8 @@ export interface TransportContext {
   runId: string;
   /** Messages per Analytics batch. */
   batchSize: number;
+  /** The input may pause for a while (stdin): rows must not wait in a batch that is still filling. */
+  inputMayPause: boolean;
   /** --delete-missing: its --max-deletes. */
   deleteMissing?: { max: number } | undefined;
   unlinkRemoved?: boolean | undefined;

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { rows, runCli, summaryOf, useSandbox, writeTemp } from '../helpers/cli.js';
@@ -49,6 +50,20 @@ describe('events', () => {
     expect(Date.now() - Date.parse(sb.store.events[1]!.timestamp!)).toBeLessThan(3_600_000);
   });
 
+  it('rows from standard input are not held back in a batch while the input pauses', async () => {
+    const stdin = new PassThrough();
+    stdin.write('{"event":"login","userId":"u1","timestamp":"2026-01-01T00:00:00Z"}\n{"event":"login","userId":"u2","timestamp":"2026-01-01T00:00:01Z"}\n');
+    const run = runCli(['push', '-', '--format', 'ndjson', '--object', 'event', '--json'], { env, stdin });
+    // The input stays open: the two rows go out in a batch of their own after a short idle time.
+    for (let waited = 0; batches().length === 0 && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    expect(batches().map((b) => JSON.parse(b.body).map((m: { userId: string }) => m.userId))).toEqual([['u1', 'u2']]);
+    stdin.end('{"event":"logout","userId":"u1","timestamp":"2026-01-01T00:00:02Z"}\n');
+    const r = await run;
+    expect(r.code).toBe(0);
+    expect(rows(r).map((x) => x.action)).toEqual(['accepted', 'accepted', 'accepted']);
+    expect(batches()).toHaveLength(2);
+  });
+
   it('re-running the file cannot double-count: same messageIds, and with the state store nothing is sent', async () => {
     await runCli(['push', 'fixtures/events.csv', ...EVENT_FLAGS], { env });
     await runCli(['push', 'fixtures/events.csv', ...EVENT_FLAGS], { env });
@@ -89,7 +104,12 @@ describe('--via analytics: the bulk path', () => {
     const r = await runCli(['push', file, '--object', 'account', '--via', 'analytics', '--json'], { env });
     expect(r.code).toBe(0);
     expect(summaryOf(r)).toMatchObject({ rows: 250, ok: 250, requests: 3, byAction: { accepted: 250 } });
-    expect(batches().map((b) => JSON.parse(b.body).length)).toEqual([100, 100, 50]);
+    // Packed in input order, 100 a batch; two batches travel at once, so they may arrive in either order.
+    const ids = (from: number, n: number) => Array.from({ length: n }, (_, i) => `acc-${from + i}`);
+    const packed = batches()
+      .map((b) => (JSON.parse(b.body) as Array<{ accountId: string }>).map((m) => m.accountId))
+      .sort((a, b) => Number(a[0]!.slice(4)) - Number(b[0]!.slice(4)));
+    expect(packed).toEqual([ids(1, 100), ids(101, 100), ids(201, 50)]);
     expect(sb.store.get('accounts', 'acc-42')).toMatchObject({ name: 'Account 42', traits: { tier: '0' } });
     expect(sb.requests.every((q) => q.api === 'analytics')).toBe(true);
   });

@@ -5,13 +5,13 @@ import { findConfigFile, loadConfigFile } from '../../src/config/file.js';
 import { syncToPush } from '../../src/config/file-flags.js';
 import { findSecrets } from '../../src/config/secrets.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { rows, runCli, sandboxEnv, summaryOf, tempDir, writeTemp } from '../helpers/cli.js';
+import { FAST_RATE, rows, runCli, sandboxEnv, summaryOf, tempDir, writeTemp } from '../helpers/cli.js';
 
 let sb: Sandbox;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  sb = await createSandbox();
+  sb = await createSandbox({ rateLimit: FAST_RATE });
   env = sandboxEnv(sb);
 });
 afterAll(() => sb.close());

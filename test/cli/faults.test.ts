@@ -1,14 +1,12 @@
 /**
- * `push` against a sandbox that misbehaves: injected 503s, dropped connections, lost answers, tight
- * rate-limit windows, 429s with and without Retry-After, slow answers. Assertions read what the sandbox
- * received and stored; --retry-base-ms 1 keeps the backoff short, so nothing sleeps long.
+ * `push` against a sandbox that misbehaves: injected 503s, dropped connections, lost answers, answers
+ * that are final. Assertions read what the sandbox received and stored; --retry-base-ms 1 keeps the
+ * backoff short, so nothing sleeps long. Rate limits and timeouts, which wait, are in limits.test.ts.
  */
-import { createServer as createTcpServer, type Server } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
-import { rest } from '../sandbox/helpers.js';
 import { rows, runCli, sandboxEnv, summaryOf, tempDir, writeTemp } from '../helpers/cli.js';
+import { accountsCsv as writeAccounts, appliedWrites, expectEveryRowOnce, FAST, keyOf, WIDE } from '../helpers/faults.js';
 
 let dir: string;
 const open: Sandbox[] = [];
@@ -20,49 +18,13 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((sb) => sb.close()));
 });
 
-/** A window wide enough not to matter, unless the test is about the rate limit. */
-const WIDE = { limit: 100_000, windowMs: 60_000 };
-
 async function start(o: SandboxOptions): Promise<Sandbox> {
   const sb = await createSandbox({ rateLimit: WIDE, ...o });
   open.push(sb);
   return sb;
 }
 
-function accountsCsv(name: string, n: number): string {
-  const lines = ['externalId,name', ...Array.from({ length: n }, (_, i) => `acct-${i + 1},Account ${i + 1}`)];
-  return writeTemp(dir, name, lines.join('\n') + '\n');
-}
-
-const FAST = ['--json', '--retry-base-ms', '1', '--rate', '100000'];
-
-/** The key a recorded write was about: the POST body's externalId, or the last path segment. */
-function keyOf(r: { path: string; body: string }): string {
-  if (r.body) {
-    const b = JSON.parse(r.body) as { externalId?: string };
-    if (b.externalId) return b.externalId;
-  }
-  return decodeURIComponent(r.path.split('?')[0]!.split('/').pop()!);
-}
-
-/** Writes the sandbox applied (2xx, answered or not), counted per key. */
-function appliedWrites(sb: Sandbox): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const r of sb.requests) {
-    if (r.method === 'GET' || r.status < 200 || r.status > 299 || r.fault === 'drop' || r.fault === 'fail') continue;
-    m.set(keyOf(r), (m.get(keyOf(r)) ?? 0) + 1);
-  }
-  return m;
-}
-
-function expectEveryRowOnce(sb: Sandbox, n: number): void {
-  const accounts = sb.store.all('accounts');
-  expect(accounts).toHaveLength(n);
-  for (let i = 1; i <= n; i++) expect(sb.store.get('accounts', `acct-${i}`)).toMatchObject({ name: `Account ${i}` });
-  const writes = appliedWrites(sb);
-  expect(writes.size).toBe(n);
-  expect([...writes.values()].every((c) => c === 1)).toBe(true);
-}
+const accountsCsv = (name: string, n: number) => writeAccounts(dir, name, n);
 
 describe('every row lands exactly once', () => {
   it.each(['upsert', 'insert'])('under injected 503s and connection resets (--mode %s)', async (mode) => {
@@ -155,79 +117,5 @@ describe('what is not retried, and what gives up', () => {
     }
     for (const x of ok) expect(sb.store.get('accounts', x.key)).toMatchObject({ id: x.id });
     expect(sb.store.all('accounts')).toHaveLength(ok.length);
-  });
-});
-
-describe('rate limits', () => {
-  it('a window tighter than --rate is used near its allowance, with few 429s', async () => {
-    const windowMs = 2000;
-    const limit = 20;
-    const sb = await start({ rateLimit: { limit, windowMs } });
-    const file = accountsCsv('tight.csv', 40);
-    const r = await runCli(['push', file, '--object', 'account', '--mode', 'insert', '--json', '--rate', '6000'], { env: sandboxEnv(sb) });
-    expect(r.code).toBe(0);
-    expectEveryRowOnce(sb, 40);
-    const s = summaryOf(r);
-    expect(s.rateLimited).toBeLessThanOrEqual(Math.max(1, Math.floor(0.02 * s.requests)));
-    expect(sb.stats.rateLimited).toBe(s.rateLimited);
-    expect(sb.stats.maxInWindow).toBeLessThanOrEqual(limit);
-    expect(sb.stats.maxInWindow).toBeGreaterThanOrEqual(0.9 * limit);
-    // Sustained, not only at one moment: the typical window that the run covers whole is >= 90% full.
-    const acc = sb.requests.filter((q) => q.status === 200).map((q) => q.at);
-    const full = acc.filter((t) => t + windowMs <= acc.at(-1)!).map((t) => acc.filter((u) => u >= t && u < t + windowMs).length);
-    full.sort((a, b) => a - b);
-    expect(full.length).toBeGreaterThan(10);
-    expect(full[Math.floor(full.length / 2)]).toBeGreaterThanOrEqual(0.9 * limit);
-  });
-
-  it.each([
-    ['with Retry-After', true],
-    ['with RateLimit-Reset only', false],
-  ])('recovers from a 429 %s: waits, then resumes at the announced pace', async (_name, retryAfter) => {
-    const sb = await start({ rateLimit: { limit: 5, windowMs: 1000 }, retryAfter });
-    // Another client has just used the whole window.
-    for (let i = 0; i < 5; i++) expect((await rest(sb, 'GET', '/resources/accounts')).status).toBe(200);
-    const file = accountsCsv(`after-429-${retryAfter}.csv`, 8);
-    const r = await runCli(['push', file, '--object', 'account', '--mode', 'insert', '--json', '--rate', '6000'], { env: sandboxEnv(sb) });
-    expect(r.code).toBe(0);
-    expectEveryRowOnce(sb, 8);
-    expect(summaryOf(r).rateLimited).toBeGreaterThanOrEqual(1);
-    expect(summaryOf(r).rateLimited).toBeLessThanOrEqual(2);
-    expect(sb.stats.rateLimited).toBe(summaryOf(r).rateLimited);
-    expect(sb.stats.maxInWindow).toBeLessThanOrEqual(5);
-  });
-});
-
-describe('timeouts', () => {
-  it('an answer slower than --timeout fails the row with a clear message after its retries', async () => {
-    // undici checks this timeout on a coarse tick (about half a second), so the answer is much slower.
-    const sb = await start({ latencyMs: 2500 });
-    const file = accountsCsv('slow.csv', 1);
-    const r = await runCli(['push', file, '--object', 'account', '--timeout', '200', '--max-retries', '1', ...FAST], { env: sandboxEnv(sb) });
-    expect(r.code).toBe(1);
-    expect(rows(r)[0]).toMatchObject({ status: 'failed', httpStatus: null });
-    expect(rows(r)[0]!.error).toBe('PUT /resources/accounts/acct-1: no answer within 200 ms (--timeout) (after 2 attempts)');
-    expect(sb.requests.map((q) => q.method)).toEqual(['PUT', 'PUT']);
-  });
-
-  it('a host that does not complete the connection fails with --connect-timeout named', async () => {
-    // A TCP server that accepts and then says nothing: the TLS handshake never completes.
-    const silent: Server = createTcpServer(() => {});
-    await new Promise<void>((res) => silent.listen(0, '127.0.0.1', res));
-    const port = (silent.address() as AddressInfo).port;
-    try {
-      const file = accountsCsv('connect.csv', 1);
-      const r = await runCli(['push', file, '--object', 'account', '--connect-timeout', '200', '--max-retries', '1', ...FAST], {
-        env: { VITALLY_BASE_URL: `https://127.0.0.1:${port}`, VITALLY_API_TOKEN: 'sk_test_connect' },
-      });
-      expect(r.code).toBe(1);
-      expect(rows(r)[0]!.error).toBe(
-        `PUT /resources/accounts/acct-1: connecting to https://127.0.0.1:${port} took longer than 200 ms (--connect-timeout) (after 2 attempts)`,
-      );
-    } finally {
-      silent.close();
-      // Connections the client left open would keep close() waiting.
-      await new Promise((res) => setImmediate(res));
-    }
   });
 });

@@ -10,7 +10,6 @@ const EXPORT = join(process.cwd(), 'fixtures/export-accounts.csv');
 
 let sb: Sandbox;
 let env: Record<string, string>;
-let n = 0;
 let dir: string;
 let config: string;
 
@@ -23,7 +22,6 @@ beforeEach(() => {
   sb.reset();
   dir = tempDir();
   config = join(dir, 'vitally-sync.config.json');
-  n++;
 });
 
 const init = (...args: string[]) => runCli(['init', EXPORT, '--object', 'account', '--config', config, '--no-state', ...args], { env });

@@ -6,7 +6,7 @@ import { main } from '../../src/cli/main.js';
 import { estimateRecords, etaSeconds, formatDuration, Pace, progressWanted, renderProgress, startProgress, type ProgressState } from '../../src/cli/progress.js';
 import { createRenderer } from '../../src/cli/render.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { runCli, sandboxEnv, tempDir, writeTemp } from '../helpers/cli.js';
+import { FAST_RATE, runCli, sandboxEnv, tempDir, writeTemp } from '../helpers/cli.js';
 
 const ANSI = /\x1b\[/;
 const state = (s: Partial<ProgressState> = {}): ProgressState => ({ done: 500, total: 1000, elapsedMs: 10_000, rowsPerSecond: 50, rateLimited: 0, retries: 0, ...s });
@@ -14,7 +14,7 @@ const state = (s: Partial<ProgressState> = {}): ProgressState => ({ done: 500, t
 describe('renderProgress', () => {
   it('a known total: bar, percent, count of ~total, rate, 429s, retries and the ETA from the pace', () => {
     const line = renderProgress(state({ rateLimited: 3, retries: 7 }), { color: false, width: 120 });
-    expect(line).toMatch(/^█+░+  50% \| 500\/~1,000 rows \| 50 rows\/s \| 429s 3 \| retries 7 \| ETA 10s$/);
+    expect(line).toMatch(/^█+░+ {2}50% \| 500\/~1,000 rows \| 50 rows\/s \| 429s 3 \| retries 7 \| ETA 10s$/);
     expect(line.match(/█/g)).toHaveLength(line.match(/░/g)!.length);
   });
 
@@ -82,7 +82,7 @@ describe('the bar in a run', () => {
   let env: Record<string, string>;
   let file: string;
   beforeAll(async () => {
-    sb = await createSandbox();
+    sb = await createSandbox({ rateLimit: FAST_RATE });
     env = sandboxEnv(sb);
     file = writeTemp(tempDir(), 'a.csv', 'externalId,name\na,A\nb,B\nc,C\n');
   });

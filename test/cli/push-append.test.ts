@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { rows, runCli, sandboxEnv, tempDir, writeTemp } from '../helpers/cli.js';
+import { FAST_RATE, rows, runCli, sandboxEnv, tempDir, writeTemp } from '../helpers/cli.js';
 
 let sb: Sandbox;
 let dir: string;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  sb = await createSandbox({ admins: [{ email: 'cs@vendor.example', name: 'Casey' }] });
+  sb = await createSandbox({ admins: [{ email: 'cs@vendor.example', name: 'Casey' }], rateLimit: FAST_RATE });
   dir = tempDir();
   env = sandboxEnv(sb);
 });

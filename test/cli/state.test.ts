@@ -209,10 +209,14 @@ describe('state forget', () => {
 });
 
 describe('resume after kill -9', () => {
-  /** Start the built CLI, kill it with SIGKILL once `after` results are out, and wait for it to die. */
+  /**
+   * Start the built CLI, kill it with SIGKILL once `after` results are out, and wait for it to die. It
+   * starts a request every 10 ms (--rate 6000) and each answer takes 20 ms, so requests are in flight
+   * when it dies.
+   */
   function killMidRun(args: string[], after: number): Promise<number> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['bin/vitally-sync.js', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['bin/vitally-sync.js', ...args, '--rate', '6000'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
       let seen = 0;
       child.stdout.on('data', (chunk: Buffer) => {
         seen += chunk.toString().split('\n').filter((l) => l.startsWith('{"row"')).length;

@@ -16,19 +16,25 @@ export interface CliRun {
   json: Array<Record<string, any>>;
 }
 
-export async function runCli(argv: string[], opts: { env?: Record<string, string | undefined>; stdin?: string } = {}): Promise<CliRun> {
+export async function runCli(argv: string[], opts: { env?: Record<string, string | undefined>; stdin?: string | Readable } = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const io: CliIO = {
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
-    stdin: Readable.from(opts.stdin !== undefined ? [Buffer.from(opts.stdin)] : []),
+    stdin: typeof opts.stdin === 'string' || opts.stdin === undefined ? Readable.from(opts.stdin !== undefined ? [Buffer.from(opts.stdin)] : []) : opts.stdin,
     env: opts.env ?? {},
     signals: false,
   };
-  // Tests that do not name a state store run without one, so runs never depend on each other through a
-  // file in the working directory.
-  const args = argv[0] === 'push' && !argv.some((a) => a === '--state' || a === '--no-state') ? [...argv, '--no-state'] : argv;
+  const args = [...argv];
+  if (argv[0] === 'push') {
+    // Tests that do not name a state store run without one, so runs never depend on each other through a
+    // file in the working directory.
+    if (!argv.some((a) => a === '--state' || a === '--no-state')) args.push('--no-state');
+    // Vitally's own rate (1000 a minute) would make every request wait 60 ms: the tests' sandboxes allow
+    // far more (FAST_RATE), and so does the run, unless the test is about the rate.
+    if (!argv.includes('--rate')) args.push('--rate', String(FAST_RATE.limit));
+  }
   const code = await main(args, io);
   const json = stdout
     .split('\n')
@@ -36,6 +42,9 @@ export async function runCli(argv: string[], opts: { env?: Record<string, string
     .map((l) => JSON.parse(l));
   return { code, stdout, stderr, json };
 }
+
+/** The rate limit of the tests' sandboxes: wide enough never to slow a run down. */
+export const FAST_RATE = { limit: 100_000, windowMs: 60_000 } as const;
 
 /** Environment pointing the CLI at a sandbox. */
 export function sandboxEnv(sb: Sandbox): Record<string, string> {
@@ -66,12 +75,13 @@ export interface SandboxContext {
 
 /**
  * One sandbox for the test file: started before its tests, reset before each, closed after. `assign`
- * receives the context once it is ready (tests keep plain variables: `let sb, dir, env`).
+ * receives the context once it is ready (tests keep plain variables: `let sb, dir, env`). Its rate
+ * limit is FAST_RATE unless `opts` names one.
  */
 export function useSandbox(assign: (ctx: SandboxContext) => void, opts?: SandboxOptions): void {
   let sb: Sandbox | undefined;
   beforeAll(async () => {
-    sb = await createSandbox(opts);
+    sb = await createSandbox({ rateLimit: FAST_RATE, ...opts });
     assign({ sb, dir: tempDir(), env: { ...sandboxEnv(sb), VITALLY_ANALYTICS_TOKEN: sb.analyticsToken } });
   });
   afterAll(() => sb?.close());

@@ -3,16 +3,13 @@
  * the suite's value; empty cells are absent (the default empty-cell policy).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sharedPresent, spectrumDir as suite, spectrumPresent as present } from '../helpers/csv-spectrum.js';
 import { Mapper } from '../../src/mapping/mapper.js';
 import { getObject } from '../../src/objects/index.js';
 import { readRecords } from '../../src/source/index.js';
 
-const suite = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/testdata/csv-spectrum');
-const present = existsSync(join(suite, 'csvs'));
-if (!present) console.warn(`csv-spectrum not found at ${suite}: the mapped conformance tests are skipped`);
 
 const names = present
   ? readdirSync(join(suite, 'csvs'))
@@ -20,7 +17,12 @@ const names = present
       .filter((n) => n !== 'location_coordinates' && existsSync(join(suite, 'json', `${n}.json`)))
   : [];
 
-describe.skipIf(!present)('csv-spectrum mapped', () => {
+describe.skipIf(!sharedPresent)('csv-spectrum mapped', () => {
+  it('has cases to map', () => {
+    expect(present, `csv-spectrum is missing from ${suite}`).toBe(true);
+    expect(names.length).toBeGreaterThan(5);
+  });
+
   it.each(names)('%s maps to the suite values, empty cells left out', async (name) => {
     const expected = (JSON.parse(readFileSync(join(suite, 'json', `${name}.json`), 'utf8')) as Array<Record<string, string>>).map(
       (rec) => Object.fromEntries(Object.entries(rec).filter(([, v]) => v !== '')),

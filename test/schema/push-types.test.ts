@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, type CustomField, type Sandbox } from '../../src/sandbox/index.js';
-import { rows, runCli, sandboxEnv, summaryOf, tempDir, writeTemp } from '../helpers/cli.js';
+import { FAST_RATE, rows, runCli, sandboxEnv, summaryOf, tempDir, writeTemp } from '../helpers/cli.js';
 
 const FIELDS = JSON.parse(readFileSync('fixtures/custom-fields.json', 'utf8')) as CustomField[];
 const CATALOGUE_GET = 'GET /resources/customFields?model=accounts';
@@ -14,7 +14,7 @@ let env: Record<string, string>;
 let n = 0;
 
 beforeAll(async () => {
-  sb = await createSandbox({ customFields: FIELDS });
+  sb = await createSandbox({ customFields: FIELDS, rateLimit: FAST_RATE });
   dir = tempDir();
   env = sandboxEnv(sb);
 });

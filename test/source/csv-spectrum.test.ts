@@ -5,15 +5,10 @@
  */
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sharedPresent, spectrumDir as suite, spectrumPresent as present } from '../helpers/csv-spectrum.js';
 import { readAll } from './helpers.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const suite = resolve(here, '../../../shared/testdata/csv-spectrum');
-const present = existsSync(join(suite, 'csvs')) && existsSync(join(suite, 'json'));
-if (!present) console.warn(`csv-spectrum not found at ${suite}: its conformance tests are skipped`);
 
 /** location_coordinates is not RFC 4180 (bare quotes in an unquoted field) and its JSON disagrees: see below. */
 const EXCEPTIONS = new Set(['location_coordinates']);
@@ -26,7 +21,11 @@ const names = present
       .sort()
   : [];
 
-describe.skipIf(!present)('csv-spectrum', () => {
+describe.skipIf(!sharedPresent)('csv-spectrum', () => {
+  it('is in ../shared/testdata/csv-spectrum', () => {
+    expect(present, `csv-spectrum is missing from ${suite}`).toBe(true);
+  });
+
   it('has the cases this suite expects', () => {
     expect(names).toEqual(
       expect.arrayContaining(['comma_in_quotes', 'empty', 'empty_crlf', 'escaped_quotes', 'newlines', 'newlines_crlf', 'quotes_and_newlines', 'utf8']),
