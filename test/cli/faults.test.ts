@@ -1,30 +1,13 @@
 /**
  * `push` against a sandbox that misbehaves: injected 503s, dropped connections, lost answers, answers
  * that are final. Assertions read what the sandbox received and stored; --retry-base-ms 1 keeps the
- * backoff short, so nothing sleeps long. Rate limits and timeouts, which wait, are in limits.test.ts.
+ * backoff short, so nothing sleeps long. Rate limits and timeouts, which wait, have files of their own.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
-import { rows, runCli, sandboxEnv, summaryOf, tempDir, writeTemp } from '../helpers/cli.js';
-import { accountsCsv as writeAccounts, appliedWrites, expectEveryRowOnce, FAST, keyOf, WIDE } from '../helpers/faults.js';
+import { describe, expect, it } from 'vitest';
+import { rows, runCli, sandboxEnv, summaryOf, writeTemp } from '../helpers/cli.js';
+import { appliedWrites, expectEveryRowOnce, FAST, faultSandboxes, keyOf } from '../helpers/faults.js';
 
-let dir: string;
-const open: Sandbox[] = [];
-
-beforeAll(() => {
-  dir = tempDir();
-});
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((sb) => sb.close()));
-});
-
-async function start(o: SandboxOptions): Promise<Sandbox> {
-  const sb = await createSandbox({ rateLimit: WIDE, ...o });
-  open.push(sb);
-  return sb;
-}
-
-const accountsCsv = (name: string, n: number) => writeAccounts(dir, name, n);
+const { start, accountsCsv, dir } = faultSandboxes();
 
 describe('every row lands exactly once', () => {
   it.each(['upsert', 'insert'])('under injected 503s and connection resets (--mode %s)', async (mode) => {
@@ -69,7 +52,7 @@ describe('every row lands exactly once', () => {
 describe('what is not retried, and what gives up', () => {
   it('a 400 is sent once and fails its row alone; the others are created', async () => {
     const sb = await start({});
-    const file = writeTemp(dir, 'bad-org.csv', 'externalId,name,organizationId\nok-1,One,\nbad-1,Bad,no-such-org\nok-2,Two,\n');
+    const file = writeTemp(dir(), 'bad-org.csv', 'externalId,name,organizationId\nok-1,One,\nbad-1,Bad,no-such-org\nok-2,Two,\n');
     const r = await runCli(['push', file, '--object', 'account', '--mode', 'insert', '--max-retries', '5', ...FAST], { env: sandboxEnv(sb) });
     expect(r.code).toBe(1);
     expect(rows(r).map((x) => [x.key, x.status, x.httpStatus])).toEqual([

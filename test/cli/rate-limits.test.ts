@@ -3,29 +3,12 @@
  * Retry-After. Each test waits for a window to pass, so they live apart from faults.test.ts and run
  * beside it (timeouts are in timeouts.test.ts).
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
+import { describe, expect, it } from 'vitest';
 import { rest } from '../sandbox/helpers.js';
-import { runCli, sandboxEnv, summaryOf, tempDir } from '../helpers/cli.js';
-import { accountsCsv as writeAccounts, expectEveryRowOnce, WIDE } from '../helpers/faults.js';
+import { runCli, sandboxEnv, summaryOf } from '../helpers/cli.js';
+import { expectEveryRowOnce, faultSandboxes } from '../helpers/faults.js';
 
-let dir: string;
-const open: Sandbox[] = [];
-
-beforeAll(() => {
-  dir = tempDir();
-});
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((sb) => sb.close()));
-});
-
-async function start(o: SandboxOptions): Promise<Sandbox> {
-  const sb = await createSandbox({ rateLimit: WIDE, ...o });
-  open.push(sb);
-  return sb;
-}
-
-const accountsCsv = (name: string, n: number) => writeAccounts(dir, name, n);
+const { start, accountsCsv } = faultSandboxes();
 
 describe('rate limits', () => {
   // How much of the window the run uses is measured in the bench (bench/rate.js, docs/benchmarks.md).

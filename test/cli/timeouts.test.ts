@@ -5,28 +5,11 @@
  */
 import { createServer as createTcpServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
-import { rows, runCli, sandboxEnv, tempDir } from '../helpers/cli.js';
-import { accountsCsv as writeAccounts, FAST, WIDE } from '../helpers/faults.js';
+import { describe, expect, it } from 'vitest';
+import { rows, runCli, sandboxEnv } from '../helpers/cli.js';
+import { FAST, faultSandboxes } from '../helpers/faults.js';
 
-let dir: string;
-const open: Sandbox[] = [];
-
-beforeAll(() => {
-  dir = tempDir();
-});
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((sb) => sb.close()));
-});
-
-async function start(o: SandboxOptions): Promise<Sandbox> {
-  const sb = await createSandbox({ rateLimit: WIDE, ...o });
-  open.push(sb);
-  return sb;
-}
-
-const accountsCsv = (name: string, n: number) => writeAccounts(dir, name, n);
+const { start, accountsCsv } = faultSandboxes();
 
 describe('timeouts', () => {
   it('an answer slower than --timeout fails the row with a clear message after its retries', async () => {

@@ -1,7 +1,7 @@
 /** What the fault tests share: their sandbox window, flags, input and the check that every row landed once. */
-import { expect } from 'vitest';
-import type { Sandbox } from '../../src/sandbox/index.js';
-import { writeTemp } from './cli.js';
+import { afterEach, beforeAll, expect } from 'vitest';
+import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
+import { tempDir, writeTemp } from './cli.js';
 
 /** A window wide enough not to matter, unless the test is about the rate limit. */
 export const WIDE = { limit: 100_000, windowMs: 60_000 };
@@ -41,4 +41,28 @@ export function expectEveryRowOnce(sb: Sandbox, n: number): void {
   const writes = appliedWrites(sb);
   expect(writes.size).toBe(n);
   expect([...writes.values()].every((c) => c === 1)).toBe(true);
+}
+
+/**
+ * Sandboxes for a file of fault tests: each test starts its own (`start`, with a WIDE window unless it
+ * names one), closed after it; input files go in a temporary folder (`dir()`).
+ */
+export function faultSandboxes(): { start(o: SandboxOptions): Promise<Sandbox>; accountsCsv(name: string, n: number): string; dir(): string } {
+  let dir = '';
+  const open: Sandbox[] = [];
+  beforeAll(() => {
+    dir = tempDir();
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((sb) => sb.close()));
+  });
+  return {
+    start: async (o) => {
+      const sb = await createSandbox({ rateLimit: WIDE, ...o });
+      open.push(sb);
+      return sb;
+    },
+    accountsCsv: (name, n) => accountsCsv(dir, name, n),
+    dir: () => dir,
+  };
 }
