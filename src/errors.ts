@@ -14,6 +14,8 @@
 
 export type ErrorCode =
   | 'CONFIG_INVALID'
+  /** A setting's value, or the way it goes with the others: CONFIG_INVALID_CONCURRENCY (config/settings.ts). */
+  | `CONFIG_INVALID_${Uppercase<string>}`
   | 'CONFIG_MISSING'
   | 'INPUT_NOT_FOUND'
   | 'INPUT_UNREADABLE'

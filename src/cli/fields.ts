@@ -7,7 +7,7 @@ import { destinationOf } from '../state/destination.js';
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { resolveConnection, type Connection, type ConnectionFlags } from '../config/connection.js';
-import { withConfigFile } from '../config/file-flags.js';
+import { withConfigFile } from '../config/file-sources.js';
 import { DEFAULT_STATE_PATH, resolveNet } from '../config/push.js';
 import { ConfigError } from '../errors.js';
 import { getObject, objectsWhere, type ObjectName } from '../objects/index.js';

@@ -7,13 +7,12 @@ import { existsSync } from 'node:fs';
 import { basename, isAbsolute, relative, resolve as resolvePath, sep } from 'node:path';
 import { resolveConnection, type Connection, type ConnectionFlags } from '../config/connection.js';
 import { loadConfigFile } from '../config/file.js';
-import { connectionFlags } from '../config/file-flags.js';
+import { connectionFlags } from '../config/file-sources.js';
 import type { SyncSection } from '../config/file-schema.js';
 import { intFlag } from '../config/numbers.js';
-import { DEFAULT_STATE_PATH, resolveNet } from '../config/push.js';
+import { DEFAULT_STATE_PATH, flagValue, resolveNet } from '../config/push.js';
 import { AuthError, ConfigError, InputError } from '../errors.js';
 import { article, getObject, type Mode } from '../objects/index.js';
-import { MODE_NAMES } from '../plan/plan.js';
 import { createSandbox, type Sandbox } from '../sandbox/index.js';
 import { sandboxCatalogue, type Catalogue } from '../schema/catalogue.js';
 import { checkSyncName, configTarget, syncNameFor, writeSync } from '../config/file-write.js';
@@ -49,17 +48,16 @@ export async function initCommand(file: string | undefined, flags: InitFlags, ra
   if (!file || file === '-') throw new ConfigError('init needs a file to sample (standard input cannot be read again by the sync)');
   const object = catalogueObject(flags.object, 'init');
   const spec = getObject(object);
-  const mode = (flags.mode ?? (spec.kind === 'append' ? 'insert' : 'upsert')) as Mode;
-  if (!MODE_NAMES.includes(mode)) throw new ConfigError(`--mode "${flags.mode}" is not known: use ${MODE_NAMES.join(', ')}`);
+  const mode = flagValue<Mode>('mode', flags.mode) ?? (spec.kind === 'append' ? 'insert' : 'upsert');
   const sampleSize = intFlag(flags.sample, '--sample', 100, 1, 100_000);
   const reader = readerFor(file, flags.format);
   const format = reader.name;
   const foreign = foreignSettings(reader, flags)[0];
   if (foreign) throw new ConfigError(foreign.message);
-  // The reader's own settings as given (--delimiter, --query, ...), checked by the reader when it checks them.
+  // The reader's own settings as given (--delimiter, --query, ...), each read by its setting's rule, then
+  // checked together by the reader when it checks them.
   const given: Record<string, unknown> = {};
-  for (const r of reader.settings ?? []) if (flags[r.name] !== undefined) given[r.name] = flags[r.name];
-  if (typeof given.delimiter === 'string') given.delimiter = given.delimiter.replace('\\t', '\t');
+  for (const r of reader.settings ?? []) if (flags[r.name] !== undefined) given[r.name] = flagValue(r.name, flags[r.name]);
   const readerConfig = reader.configure?.(file, given, io.env);
   io.secrets.add(...(readerConfig?.secrets ?? []));
   // A database is named by its URL without the password, which is never written into the config file.

@@ -14,7 +14,8 @@ import { runSync, RunStopped } from '../sync/run.js';
 import type { Summary } from '../types.js';
 import { analyticsAuthorization, restAuthorization } from '../vitally/auth.js';
 import type { Sender } from '../vitally/sender.js';
-import { withConfigFile } from '../config/file-flags.js';
+import { pushSources } from '../config/file-sources.js';
+import type { Sources } from '../config/sources.js';
 import { EXIT, type CliIO } from './io.js';
 import { progressWanted, startProgress } from './progress.js';
 import { RequestLog } from './request-log.js';
@@ -30,10 +31,15 @@ const noSender = (): never => {
   throw new Error('internal: a dry run without a connection has no sender');
 };
 
-export async function pushCommand(input: string | undefined, flags: PushFlags, given: CliIO): Promise<number> {
+export async function pushCommand(input: string | undefined, flags: PushFlags, io: CliIO): Promise<number> {
+  // A config file's connection settings fill the settings not given (flags, then environment, then file).
+  return pushWith(input, pushSources({ ...flags }, io.env, process.cwd()), io);
+}
+
+/** A push from its settings' sources (`run` hands over a sync's). */
+export async function pushWith(input: string | undefined, sources: Sources, given: CliIO): Promise<number> {
   const io = guardIO(given);
-  // A config file's connection settings fill the flags not given (flags, then environment, then file).
-  const cfg = resolvePushConfig(input, withConfigFile(flags, io.env, process.cwd()), io.env);
+  const cfg = resolvePushConfig(input, sources);
   // Every credential this run may hold, known before anything can print: both APIs' (from the
   // environment or a token file), the catalogue's, a database password.
   io.secrets.add(cfg.connection?.token, cfg.analytics?.token, cfg.traitCheck.connection?.token, ...cfg.secrets);

@@ -10,8 +10,9 @@
  */
 import type { Command } from 'commander';
 import { resolveConfigFile, type ConfigFile } from '../config/file.js';
-import { syncToPush } from '../config/file-flags.js';
+import { syncSources } from '../config/file-sources.js';
 import { resolvePushConfig, type PushFlags } from '../config/push.js';
+import type { Sources } from '../config/sources.js';
 import { ConfigError, InputError, VitallySyncError } from '../errors.js';
 import { assertReadable } from '../source/index.js';
 import { EXIT, type CliIO } from './io.js';
@@ -81,30 +82,32 @@ export async function runCommand(name: string | undefined, opts: RunFlags, io: C
 
   // Check every sync first (its settings, and that its input can be read): a configuration error or a
   // missing input file stops the run before anything is sent.
-  const planned: Array<{ name: string; input: string; flags: PushFlags }> = [];
+  const planned: Array<{ name: string; input: string; sources: Sources; object: string }> = [];
   for (const n of names) {
-    const { input, flags } = syncToPush(file, n, io.env, cli);
+    const { input, sources } = syncSources(file, n, { ...cli }, io.env);
+    let object: string;
     try {
-      const cfg = resolvePushConfig(input, flags, io.env);
+      const cfg = resolvePushConfig(input, sources);
+      object = cfg.spec.name;
       if (cfg.input !== '-') await assertReadable(cfg.input);
     } catch (err) {
       if (err instanceof ConfigError) throw new ConfigError(`sync "${n}" (${file.path}): ${err.message}`, err.code);
       if (err instanceof InputError) throw new InputError(err.code, `sync "${n}" (${file.path}): ${err.message}`);
       throw err;
     }
-    planned.push({ name: n, input, flags });
+    planned.push({ name: n, input, sources, object });
   }
-  if (!all) return (await import('./push.js')).pushCommand(planned[0]!.input, planned[0]!.flags, io);
+  if (!all) return (await import('./push.js')).pushWith(planned[0]!.input, planned[0]!.sources, io);
 
   const results: Array<{ name: string; exitCode: number | null }> = planned.map((p) => ({ name: p.name, exitCode: null }));
   let overall: number = EXIT.ok;
   for (const [i, p] of planned.entries()) {
-    const header = `== sync ${p.name} (${i + 1}/${planned.length}): ${p.flags.object} from ${p.input}`;
+    const header = `== sync ${p.name} (${i + 1}/${planned.length}): ${p.object} from ${p.input}`;
     // Headers go with the results in human mode; with --json, stdout stays pure NDJSON.
     (opts.json ? io.stderr : io.stdout).write(`${header}\n`);
     let code: number;
     try {
-      code = await (await import('./push.js')).pushCommand(p.input, p.flags, io);
+      code = await (await import('./push.js')).pushWith(p.input, p.sources, io);
     } catch (err) {
       if (err instanceof VitallySyncError) io.stderr.write(`sync ${p.name}: `);
       code = report(err, io);
@@ -142,12 +145,12 @@ function meaning(code: number): string {
 
 function listing(file: ConfigFile, json: boolean): string {
   if (json) {
-    const syncs = file.order.map((n) => ({ name: n, ...file.syncs[n] }));
+    const syncs = file.order.map((n) => ({ name: n, ...file.written[n] }));
     return `${JSON.stringify({ config: file.path, syncs })}\n`;
   }
   const lines = [`Syncs in ${file.path}:`];
   for (const n of file.order) {
-    const s = file.syncs[n]!;
+    const s = file.written[n]!;
     lines.push(`  ${n.padEnd(16)} ${s.object} ${s.mode ?? ''} from ${s.file}${s.description ? `  (${s.description})` : ''}`.replace(/ {2,}from/, ' from'));
   }
   if (file.order.length === 0) lines.push('  none');

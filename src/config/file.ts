@@ -1,10 +1,10 @@
 /**
  * The config file: `vitally-sync.config.json` (or `.yaml` / `.yml`) in the working directory, or
  * `--config <file>`. It holds connection settings and named syncs, never a secret. Loaded and checked
- * whole (zod, in file-schema.ts) before anything is sent; an error names the file and the path of the bad key.
+ * whole (file-schema.ts) before anything is sent; an error names the file and the path of the bad key.
  *
- * Precedence, per setting: command-line flags, then the environment, then the file (file-flags.ts).
- * Relative paths in the file are relative to the file's folder.
+ * Precedence, per setting: command-line flags, then the environment, then the file (sources.ts).
+ * Relative paths in the file are relative to the file's folder; they are made absolute on loading.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -19,8 +19,12 @@ export const CONFIG_FILE_NAMES = ['vitally-sync.config.json', 'vitally-sync.conf
 export interface ConfigFile {
   path: string;
   dir: string;
+  /** Its connection settings, read (paths absolute). */
   connection: ConnectionSection;
+  /** Its syncs, their settings read (paths absolute). */
   syncs: Record<string, SyncSection>;
+  /** Its syncs as written (for listing them). */
+  written: Record<string, SyncSection>;
   /** Sync names in the order the file lists them (`run --all` runs them in this order). */
   order: string[];
 }
@@ -53,8 +57,9 @@ export function loadConfigFile(path: string): ConfigFile {
   }
   const raw = parseText(text, path);
   refuseSecrets(raw, path);
-  const { connection, syncs } = parseConfig(raw, path);
-  return { path, dir: dirname(path), connection, syncs, order: Object.keys(syncs) };
+  const { connection, syncs } = parseConfig(raw, path, dirname(path));
+  const written = ((raw as { syncs?: Record<string, SyncSection> } | null)?.syncs ?? {}) as Record<string, SyncSection>;
+  return { path, dir: dirname(path), connection, syncs, written, order: Object.keys(syncs) };
 }
 
 function parseText(text: string, path: string): unknown {

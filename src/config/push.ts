@@ -1,31 +1,31 @@
 /**
- * `push` settings: flags + environment -> one typed, checked PushConfig, or a ConfigError naming the
- * setting. Everything is checked here, before any request is sent.
+ * `push` settings: the settings of one run (sources.ts: flags, environment, config file) -> one typed,
+ * checked PushConfig, or a ConfigError with the code of the setting at fault. Everything is checked here,
+ * before any request is sent: each value by its own rule (settings.ts), then how the settings go
+ * together (rules.ts).
  */
-import { readFileSync } from 'node:fs';
-import { ConfigError } from '../errors.js';
-import { parseMapFlag, parseMappingFile, type ColumnMapping, type EmptyPolicy } from '../mapping/mapper.js';
-import { getObject, objectNames, objectsWhere, type Mode, type ObjectSpec } from '../objects/index.js';
-import { MODE_NAMES, type MatchBy } from '../plan/plan.js';
-import { foreignSettings, readerFor } from '../source/index.js';
-import type { InputFormat } from '../types.js';
-import { resolveConnection, type Connection, type ConnectionFlags, type Env } from './connection.js';
-import { intFlag } from './numbers.js';
-import { resolveAnalyticsConnection, type AnalyticsFlags } from './analytics.js';
-import { andList } from '../text.js';
-import { MAX_BATCH } from '../analytics/batcher.js';
 import { resolve as resolvePath } from 'node:path';
-import { resolveTraitCheck, type TraitCheckSettings, type TraitFlags } from './trait-check.js';
+import { ConfigError } from '../errors.js';
+import type { ColumnMapping, EmptyPolicy } from '../mapping/mapper.js';
+import { getObject, objectNames, type Mode, type ObjectSpec } from '../objects/index.js';
+import type { MatchBy } from '../plan/plan.js';
+import type { TraitCheckSettings } from '../schema/setup.js';
+import { readerFor } from '../source/index.js';
+import type { Via } from '../sync/transports.js';
+import type { InputFormat } from '../types.js';
+import { resolveAnalyticsConnection, type AnalyticsFlags } from './analytics.js';
+import { resolveConnection, type Connection, type ConnectionFlags } from './connection.js';
+import { columnMappings } from './mapping.js';
+import { checkTogether, objectConstants } from './rules.js';
+import { settingDefs } from './settings.js';
+import { readSetting, Settings, type Sources } from './sources.js';
+import { resolveTraitCheck, type TraitFlags } from './trait-check.js';
 
 /** Where the state store lives unless --state says otherwise (relative to the working directory). */
 export const DEFAULT_STATE_PATH = '.vitally-sync/state.db';
 
+/** The options of `push` as commander gives them (each is a setting of settings.ts). */
 export interface PushFlags extends ConnectionFlags, AnalyticsFlags, TraitFlags {
-  /** A postgres:// input: --query, --query-file, --password-file, --scope. */
-  query?: string;
-  queryFile?: string;
-  passwordFile?: string;
-  scope?: string;
   via?: string;
   batchSize?: string;
   event?: string;
@@ -60,16 +60,15 @@ export interface PushFlags extends ConnectionFlags, AnalyticsFlags, TraitFlags {
   retryBaseMs?: string;
   /** Hidden: the longest wait a server's rate-limit headers may impose, in ms (tests shrink it). */
   maxWaitMs?: string;
+  /** A postgres:// input: --query, --query-file, --password-file, --scope (the reader's own settings). */
+  query?: string;
+  queryFile?: string;
+  passwordFile?: string;
+  scope?: string;
   /** --config <file>: the config file whose connection settings fill the flags not given; false: --no-config. */
   config?: string | boolean;
   /** --log-requests <file>: every request and response as NDJSON, secrets redacted. */
   logRequests?: string;
-  /**
-   * The settings that came from a config file's sync rather than the command line (set by syncToPush).
-   * A flag that would have no effect is refused when given on the command line; the same setting in a
-   * sync (full: true, run with --sandbox and no store) is left unused instead.
-   */
-  fromConfig?: ReadonlyArray<keyof PushFlags>;
 }
 
 export interface NetSettings {
@@ -111,8 +110,8 @@ export interface PushConfig {
   statePath: string | null;
   full: boolean;
   deleteMissing?: { max: number } | undefined;
-  /** Which API carries the rows: REST (one record a request) or Analytics (batches of messages). */
-  via: 'rest' | 'analytics';
+  /** Which transport carries the rows: REST (one record a request) or Analytics (batches of messages). */
+  via: Via;
   batchSize: number;
   /** Values set on every row (--event). */
   constants: Record<string, unknown>;
@@ -126,170 +125,87 @@ export interface PushConfig {
   traitCheck: TraitCheckSettings;
 }
 
-export function resolveNet(flags: Pick<PushFlags, 'concurrency' | 'rate' | 'maxRetries' | 'timeout' | 'connectTimeout' | 'retryBaseMs' | 'maxWaitMs'>): NetSettings {
+const NET_DEFAULTS = { concurrency: 4, rate: 1000, maxRetries: 5, timeout: 30_000, connectTimeout: 10_000, retryBaseMs: 500, maxWaitMs: 60_000 };
+
+/** The network settings: from the run's settings, or (for a command without them) from flags alone. */
+export function resolveNet(given: Settings | Partial<Record<keyof typeof NET_DEFAULTS, string>>): NetSettings {
+  const s = given instanceof Settings ? given : new Settings({ flags: given, env: {} });
+  const n = (name: keyof typeof NET_DEFAULTS) => s.get<number>(name) ?? NET_DEFAULTS[name];
   return {
-    concurrency: intFlag(flags.concurrency, '--concurrency', 4, 1, 64),
-    ratePerMinute: intFlag(flags.rate, '--rate', 1000, 1, 100_000),
-    maxRetries: intFlag(flags.maxRetries, '--max-retries', 5, 0, 20),
-    timeoutMs: intFlag(flags.timeout, '--timeout', 30_000, 100, 600_000),
-    connectTimeoutMs: intFlag(flags.connectTimeout, '--connect-timeout', 10_000, 100, 120_000),
-    retryBaseMs: intFlag(flags.retryBaseMs, '--retry-base-ms', 500, 0, 60_000),
-    maxWaitMs: intFlag(flags.maxWaitMs, '--max-wait-ms', 60_000, 10, 60_000),
+    concurrency: n('concurrency'),
+    ratePerMinute: n('rate'),
+    maxRetries: n('maxRetries'),
+    timeoutMs: n('timeout'),
+    connectTimeoutMs: n('connectTimeout'),
+    retryBaseMs: n('retryBaseMs'),
+    maxWaitMs: n('maxWaitMs'),
   };
 }
 
-export function resolvePushConfig(input: string | undefined, given: PushFlags, env: Env): PushConfig {
-  // A setting is refused where it would do nothing (ineffective() below); when it comes from a sync in a
-  // config file, it is dropped instead, so one file serves runs with and without the store, and so on.
-  const fromConfig = new Set(given.fromConfig ?? []);
-  const flags: PushFlags = { ...given };
-  const ineffective = (name: keyof PushFlags, message: string): void => {
-    if (flags[name] === undefined) return;
-    if (!fromConfig.has(name)) throw new ConfigError(message);
-    delete flags[name];
-  };
-  if (!input) throw new ConfigError('push needs a file to read, or - for standard input');
-  if (!flags.object) throw new ConfigError(`push needs --object (${objectNames().join(', ')})`, 'CONFIG_MISSING');
-  const spec = getObject(flags.object);
-  const mode = (flags.mode ?? (spec.kind === 'append' ? 'insert' : 'upsert')) as Mode;
-  if (!MODE_NAMES.includes(mode)) throw new ConfigError(`--mode "${flags.mode}" is not known: use ${MODE_NAMES.join(', ')}`);
-  if (spec.kind === 'append' && mode === 'update') {
-    throw new ConfigError(
-      `--mode update is not possible for ${spec.name}s: they are only ever created (POST). Use --mode insert, or upsert, which means create here (a row with a known externalId updates its record)`,
-    );
-  }
-  const match = (flags.match ?? 'externalId') as MatchBy;
-  if (match !== 'externalId' && match !== 'email') throw new ConfigError(`--match "${flags.match}" is not known: use externalId or email`);
-  if (match === 'email' && !spec.matchByEmail) throw new ConfigError(`--match email is for ${andList(objectsWhere((o) => o.matchByEmail === true).map((o) => `${o.name}s`))} only`);
-  if (match === 'email' && mode === 'insert') throw new ConfigError('--match email finds existing users: use it with --mode upsert or update');
+const isSetting = (name: string): boolean => name in settingDefs();
 
-  const reader = readerFor(input, flags.format);
-  const format = reader.name;
-  for (const f of foreignSettings(reader, flags as Record<string, unknown>)) ineffective(f.name as keyof PushFlags, f.message);
-  const empty = (flags.empty ?? 'omit') as EmptyPolicy;
-  if (empty !== 'omit' && empty !== 'null') throw new ConfigError(`--empty "${flags.empty}" is not known: use omit (default) or null`);
-  const listSeparator = flags.listSeparator ?? ';';
-  if (listSeparator.length !== 1) throw new ConfigError('--list-separator must be one character');
-  if (flags.delimiter !== undefined && flags.delimiter.replace('\\t', '\t').length !== 1) {
-    throw new ConfigError('--delimiter must be one character (\\t for tab)');
-  }
-  // The reader's own settings, as given; a reader that checks them (a query) says what it reads with.
-  const asGiven = flags as Record<string, unknown>;
-  const own: Record<string, unknown> = {};
-  for (const r of reader.settings ?? []) if (asGiven[r.name] !== undefined) own[r.name] = asGiven[r.name];
-  if (typeof own.delimiter === 'string') own.delimiter = own.delimiter.replace('\\t', '\t');
-  const readerConfig = reader.configure?.(input, own, env);
-
-  const via = (spec.transport === 'analytics' ? 'analytics' : (flags.via ?? 'rest')) as 'rest' | 'analytics';
-  if (via !== 'rest' && via !== 'analytics') throw new ConfigError(`--via "${flags.via}" is not known: use rest or analytics`);
-  if (spec.transport === 'analytics' && flags.via === 'rest') throw new ConfigError('events go through the Analytics API only: drop --via rest');
-  if (via === 'analytics' && spec.transport !== 'analytics') {
-    if (!spec.analytics) {
-      const which = andList(objectsWhere((o) => o.analytics !== undefined && o.transport !== 'analytics').map((o) => `${o.name}s`));
-      throw new ConfigError(`--via analytics is for ${which}, not ${spec.name}s`);
-    }
-    if (mode !== 'upsert') {
-      throw new ConfigError(`--via analytics only upserts (Vitally's Analytics API creates or updates); --mode ${mode} needs the REST API (--via rest)`);
-    }
-    if (flags.match === 'email') throw new ConfigError('--match email needs the REST API (--via rest)');
-  }
-  if (flags.unlinkRemoved && !(via === 'analytics' && spec.name === 'user')) {
-    throw new ConfigError('--unlink-removed is for users sent with --via analytics');
-  }
-  if (via !== 'analytics') {
-    ineffective('batchSize', '--batch-size is for the Analytics API (--via analytics, or --object event): a REST request carries one record');
-  }
-  const batchSize = intFlag(flags.batchSize, '--batch-size', MAX_BATCH, 1, MAX_BATCH);
-  const map: ColumnMapping[] = [];
-  const constants: Record<string, unknown> = {};
-  if (spec.name === 'event') {
-    if (flags.event && flags.eventColumn) throw new ConfigError('Give --event <name> or --event-column <column>, not both');
-    if (flags.event !== undefined) {
-      if (!flags.event.trim()) throw new ConfigError('--event needs a name');
-      constants.event = flags.event;
-    }
-    if (flags.eventColumn) map.push({ source: flags.eventColumn, target: 'event' });
-    if (flags.timestampColumn) map.push({ source: flags.timestampColumn, target: 'timestamp' });
-  } else if (flags.event || flags.eventColumn || flags.timestampColumn) {
-    throw new ConfigError('--event, --event-column and --timestamp-column are for --object event');
-  }
-  const ignore = [...(flags.ignore ?? [])];
-  if (flags.mapping) {
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(flags.mapping, 'utf8'));
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      throw new ConfigError(`--mapping ${flags.mapping}: ${code === 'ENOENT' ? 'no such file' : `not valid JSON (${(err as Error).message})`}`);
-    }
-    const fromFile = parseMappingFile(json, flags.mapping);
-    map.push(...fromFile.map);
-    ignore.push(...fromFile.ignore);
-  }
-  // Flags come after the file, so a --map flag overrides the file's entry for the same column.
-  for (const m of flags.map ?? []) map.push(parseMapFlag(m));
-
-  const net = resolveNet(flags);
-  const dryRun = Boolean(flags.dryRun);
-  const sandbox = Boolean(flags.sandbox);
-  let connection: Connection | undefined;
+/** A connection that a dry run may go without: a missing token or host is no error then. */
+function optional<T>(dryRun: boolean, make: () => T): T | undefined {
   try {
-    // The Analytics path needs no REST connection: its ids are the customer's own, so nothing is looked up.
-    connection = sandbox || via === 'analytics' ? undefined : resolveConnection(flags, env, !dryRun);
+    return make();
   } catch (err) {
-    // A dry run sends nothing, so it needs no host; a setting that is given but wrong still fails.
     if (!(dryRun && err instanceof ConfigError && err.code === 'CONFIG_MISSING')) throw err;
+    return undefined;
   }
+}
 
-  const statePath =
-    flags.state === false || (flags.sandbox && typeof flags.state !== 'string')
-      ? null
-      : resolvePath(typeof flags.state === 'string' ? flags.state : DEFAULT_STATE_PATH);
-  if (flags.deleteMissing && spec.kind !== 'keyed') {
-    throw new ConfigError(`--delete-missing is for accounts, users and organizations: ${spec.name}s are never deleted`);
-  }
-  if (flags.deleteMissing && statePath === null) {
-    throw new ConfigError('--delete-missing needs the state store (it knows which records came from this source): drop --no-state');
-  }
-  if (flags.unlinkRemoved && statePath === null) {
-    throw new ConfigError('--unlink-removed needs the state store (it knows which links were sent before): drop --no-state');
-  }
-  if (flags.deleteMissing && via === 'analytics') {
-    throw new ConfigError('--delete-missing deletes through the REST API and mirrors what was sent through it: run it without --via analytics');
-  }
-  if (flags.deleteMissing && readerConfig?.noMirror) throw new ConfigError(readerConfig.noMirror);
-  if (flags.deleteMissing && input === '-') {
-    throw new ConfigError('--delete-missing needs a file: records are matched to the file they were synced from, and stdin has no name');
-  }
-  if (!flags.deleteMissing) ineffective('maxDeletes', '--max-deletes bounds --delete-missing: add --delete-missing, or drop it');
-  if (flags.full && statePath === null) {
-    ineffective('full', '--full re-sends the rows the state store would skip; without a store (--no-state, or --sandbox without --state) every row is sent anyway: drop --full');
-  }
-  const deleteMissing = flags.deleteMissing ? { max: intFlag(flags.maxDeletes, '--max-deletes', 100, 0, 1_000_000) } : undefined;
+export function resolvePushConfig(input: string | undefined, sources: Sources | Settings): PushConfig {
+  const s = sources instanceof Settings ? sources : new Settings(sources);
+  const env = s.sources.env;
+  if (!input) throw new ConfigError('push needs a file to read, or - for standard input', 'CONFIG_MISSING');
+  const object = s.get<string>('object');
+  if (!object) throw new ConfigError(`push needs --object (${objectNames().join(', ')})`, 'CONFIG_MISSING');
+  const spec = getObject(object);
+  const reader = readerFor(input, s.get<string>('format'));
+  const dryRun = Boolean(s.get('dryRun'));
+  const sandbox = Boolean(s.get('sandbox'));
+  const state = s.get<string | false>('state');
+  const statePath = state === false || (sandbox && state === undefined) ? null : resolvePath(state ?? DEFAULT_STATE_PATH);
+  // Every value given is read by its setting's rule first, so a bad one is named before anything else.
+  for (const name of Object.keys(s.sources.flags)) if (isSetting(name)) s.given(name);
+  // The reader's own settings; a reader that checks them (a query) says what it reads with.
+  const own: Record<string, unknown> = {};
+  for (const r of reader.settings ?? []) if (s.get(r.name) !== undefined) own[r.name] = s.get(r.name);
+  const readerConfig = reader.configure?.(input, own, env);
+  const { mode, match, via } = checkTogether(s, { spec, input, reader, statePath, noMirror: readerConfig?.noMirror });
 
-  let analytics: Connection | undefined;
-  if (via === 'analytics' && !sandbox) {
-    try {
-      analytics = resolveAnalyticsConnection(flags, env, !dryRun);
-    } catch (err) {
-      if (!(dryRun && err instanceof ConfigError && err.code === 'CONFIG_MISSING')) throw err;
-    }
-  }
+  const { constants, columns } = objectConstants(s, spec);
+  const mapped = columnMappings(s, spec);
+  // An event's --event-column and --timestamp-column come first: a --map entry for the same column wins.
+  const map = [...columns, ...mapped.map];
+  const ignore = mapped.ignore;
+  const deleteMissing = s.get('deleteMissing') ? { max: s.get<number>('maxDeletes') ?? 100 } : undefined;
 
-  const traitCheck = resolveTraitCheck(flags, env, { spec, dryRun, sandbox });
+  const connectionFlags: ConnectionFlags & AnalyticsFlags = {};
+  for (const name of ['region', 'subdomain', 'baseUrl', 'tokenFile', 'analyticsBaseUrl', 'analyticsTokenFile'] as const) {
+    const v = s.get<string>(name);
+    if (v !== undefined) connectionFlags[name] = v;
+  }
+  const net = resolveNet(s);
+  // The Analytics path needs no REST connection: its ids are the customer's own, so nothing is looked up.
+  const connection = sandbox || via === 'analytics' ? undefined : optional(dryRun, () => resolveConnection(connectionFlags, env, !dryRun));
+  const analytics = via === 'analytics' && !sandbox ? optional(dryRun, () => resolveAnalyticsConnection(connectionFlags, env, !dryRun)) : undefined;
+  const traitCheck = resolveTraitCheck(
+    {
+      ...connectionFlags,
+      // A sync's "types" may be an object of trait columns' types instead (columnMappings reads it).
+      types: typeof s.get('types') === 'string' ? s.get<string>('types') : undefined,
+      strictTraits: s.get<boolean>('strictTraits'),
+      refreshSchema: s.get<boolean>('refreshSchema'),
+      customFields: s.get<string>('customFields'),
+    },
+    env,
+    { spec, dryRun, sandbox },
+  );
 
   return {
     input,
-    traitCheck,
-    via,
-    batchSize,
-    constants,
-    unlinkRemoved: Boolean(flags.unlinkRemoved),
-    analytics,
-    statePath,
-    full: Boolean(flags.full),
-    deleteMissing,
-    format,
+    format: reader.name,
     readerSettings: readerConfig?.values ?? own,
     sourceName: readerConfig?.sourceName,
     secrets: readerConfig?.secrets ?? [],
@@ -297,16 +213,30 @@ export function resolvePushConfig(input: string | undefined, given: PushFlags, e
     mode,
     map,
     ignore,
-    empty,
-    listSeparator,
+    empty: s.get<EmptyPolicy>('empty') ?? 'omit',
+    listSeparator: s.get<string>('listSeparator') ?? ';',
     match,
-    json: Boolean(flags.json),
-    quiet: Boolean(flags.quiet),
-    rejects: flags.rejects,
-    logRequests: flags.logRequests,
+    json: Boolean(s.get('json')),
+    quiet: Boolean(s.get('quiet')),
+    rejects: s.get<string>('rejects'),
+    logRequests: s.get<string>('logRequests'),
     dryRun,
     sandbox,
+    statePath,
+    full: Boolean(s.get('full')),
+    deleteMissing,
+    via,
+    batchSize: s.get<number>('batchSize') ?? 100,
+    constants,
+    unlinkRemoved: Boolean(s.get('unlinkRemoved')),
+    analytics,
     connection,
     net,
+    traitCheck,
   };
+}
+
+/** Read one flag's value by its setting's rule (for commands that take a few of push's settings). */
+export function flagValue<T>(name: string, value: unknown): T | undefined {
+  return value === undefined ? undefined : (readSetting(name, value, { origin: 'flag' }) as T);
 }

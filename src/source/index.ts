@@ -11,7 +11,7 @@ import type { SourceRecord } from '../types.js';
 import { inputLabel, openInputFile } from './input.js';
 import { readerByScheme, readerFor } from './readers.js';
 
-export { detectFormat, foreignSettings, getReader, inputsHelp, readerFor, readerNames, readerSettings } from './readers.js';
+export { detectFormat, foreignSettings, getReader, inputsHelp, readerByScheme, readerFor, readerNames, readerSettings } from './readers.js';
 export type { Reader, ReaderConfig, ReaderSetting } from './reader.js';
 
 export interface SourceOptions {

@@ -2,7 +2,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { findConfigFile, loadConfigFile } from '../../src/config/file.js';
-import { syncToPush } from '../../src/config/file-flags.js';
+import { syncSources } from '../../src/config/file-sources.js';
+import { resolvePushConfig } from '../../src/config/push.js';
 import { findSecrets } from '../../src/config/secrets.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { FAST_RATE, rows, runCli, sandboxEnv, summaryOf, tempDir, writeTemp } from '../helpers/cli.js';
@@ -261,22 +262,43 @@ describe('the file format', () => {
     expect(() => findConfigFile(dir)).toThrow(/keep one config file/);
   });
 
-  it('turns a sync into push flags: paths relative to the file, types on trait columns only', () => {
+  it('turns a sync into push settings: paths relative to the file, types on trait columns only', () => {
     const dir = folder({
       'c.json': {
-        connection: { region: 'eu', tokenFile: 'secrets/token', concurrency: 2 },
+        connection: { region: 'eu', tokenFile: 'token.txt', concurrency: 2 },
         syncs: { s: { file: 'in/a.csv', object: 'account', types: { mrr: 'number', 'traits.x': 'date' }, map: { company: 'name' }, rejects: 'out/r.ndjson' } },
       },
+      'token.txt': 'sk_test_file\n',
     });
     const file = loadConfigFile(join(dir, 'c.json'));
-    const { input, flags } = syncToPush(file, 's', {}, { map: ['a=traits.a'] });
+    const { input, sources } = syncSources(file, 's', { map: ['a=traits.a'], dryRun: true }, {});
     expect(input).toBe(join(dir, 'in/a.csv'));
-    expect(flags).toMatchObject({ region: 'eu', tokenFile: join(dir, 'secrets/token'), concurrency: '2', rejects: join(dir, 'out/r.ndjson'), config: false });
-    expect(flags.map).toEqual(['company=name', 'mrr=traits.mrr:number', 'traits.x=traits.x:date', 'a=traits.a']);
+    const cfg = resolvePushConfig(input, sources);
+    expect(cfg).toMatchObject({ rejects: join(dir, 'out/r.ndjson'), net: { concurrency: 2 }, connection: { baseUrl: 'https://rest.vitally-eu.io', token: 'sk_test_file' } });
+    expect(cfg.map).toEqual([
+      { source: 'company', target: 'name' },
+      { source: 'mrr', target: 'traits.mrr', type: 'number' },
+      { source: 'traits.x', target: 'traits.x', type: 'date' },
+      { source: 'a', target: 'traits.a' },
+    ]);
     // The environment's token wins over the file's tokenFile.
-    expect(syncToPush(file, 's', { VITALLY_API_TOKEN: 'sk_x' }, {}).flags.tokenFile).toBeUndefined();
+    expect(resolvePushConfig(input, syncSources(file, 's', { dryRun: true }, { VITALLY_API_TOKEN: 'sk_x' }).sources).connection?.token).toBe('sk_x');
     const bad = loadConfigFile(writeTemp(dir, 'd.json', JSON.stringify({ syncs: { s: { file: 'a.csv', object: 'account', types: { name: 'number' } } } })));
-    expect(() => syncToPush(bad, 's', {}, {})).toThrow(/syncs.s.types.name: "name" is a standard field/);
+    expect(() => resolvePushConfig('a.csv', syncSources(bad, 's', {}, {}).sources)).toThrow(/syncs.s.types.name: "name" is a standard field/);
+  });
+
+  it('reads a setting by the same rule from a flag and from the file, each error with the setting\'s code', () => {
+    const dir = folder({ 'c.json': { syncs: { s: { file: 'a.csv', object: 'account', concurrency: 0 } } } });
+    let fromFile: unknown;
+    try {
+      loadConfigFile(join(dir, 'c.json'));
+    } catch (err) {
+      fromFile = err;
+    }
+    expect(fromFile).toMatchObject({ code: 'CONFIG_INVALID_CONCURRENCY', message: `${join(dir, 'c.json')}: syncs.s.concurrency: must be a whole number from 1 to 64` });
+    expect(() => resolvePushConfig('a.csv', { flags: { object: 'account', concurrency: '0' }, env: {} })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID_CONCURRENCY', message: '--concurrency "0" must be a whole number from 1 to 64' }),
+    );
   });
 
   it('finds secrets by key or by value, but allows token files', () => {

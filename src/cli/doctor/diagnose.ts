@@ -6,7 +6,7 @@
 import { resolveAnalyticsConnection } from '../../config/analytics.js';
 import { readTokenFile, resolveRegion, type Env } from '../../config/connection.js';
 import { resolveConfigFile, type ConfigFile } from '../../config/file.js';
-import { compact, connectionFlags } from '../../config/file-flags.js';
+import { compact, connectionFlags } from '../../config/file-sources.js';
 import { ConfigError, errorMessage } from '../../errors.js';
 import { analyticsAuthorization, restAuthorization } from '../../vitally/auth.js';
 import { checkSubdomain, restBaseUrl } from '../../vitally/hosts.js';
