@@ -11,7 +11,7 @@ import { registerDoctorCommand } from './doctor.js';
 import { registerRunCommand } from './run.js';
 import { guardIO } from './secret-io.js';
 import { objectList, pluralList } from '../objects/index.js';
-import { inputsHelp, readerNames } from '../source/index.js';
+import { inputsHelp, readerNames, readerSettings } from '../source/index.js';
 import { orList } from '../text.js';
 import type { SandboxFlags } from './sandbox.js';
 import type { StateFlags } from './state.js';
@@ -22,6 +22,12 @@ const collect = (value: string, prev: string[] = []) => [...prev, value];
 const INPUTS = inputsHelp();
 const FORMAT_HELP = `${orList(readerNames())} (default: from the file's extension, or a URL's scheme)`;
 const APPEND_ONLY = pluralList((o) => o.kind === 'append');
+
+/** The options only some readers take (CSV's --delimiter), as the readers declare them. */
+function readerOptions(c: Command): Command {
+  for (const s of readerSettings()) c.option(`${s.flag} <${s.arg ?? s.kind}>`, s.help);
+  return c;
+}
 
 const PUSH_EXAMPLES = `
 Examples:
@@ -65,19 +71,15 @@ Examples:
 Run "vitally-sync <command> --help" for a command's options. Docs: README.md and docs/.`,
     );
 
-  program
+  const push = program
     .command('push')
     .description('Send every row of a file (or - for stdin, or a Postgres query) to Vitally as one object type')
     .argument('[file]', INPUTS)
     .option('-o, --object <type>', objectList())
     .option('-m, --mode <mode>', `insert (POST), upsert (PUT, POST on 404) or update (PUT only); default upsert, insert for ${APPEND_ONLY}`)
     .option('--match <by>', `${pluralList((o) => o.matchByEmail === true)}: find the record by externalId (default) or email`)
-    .option('-f, --format <format>', FORMAT_HELP)
-    .option('--delimiter <char>', 'CSV delimiter (default , and tab for .tsv)')
-    .option('--query <sql>', 'a postgres:// input: the SQL query whose rows are sent')
-    .option('--query-file <path>', 'a postgres:// input: read the SQL query from a file')
-    .option('--password-file <path>', 'a postgres:// input: read the database password from a file (default: the URL, else PGPASSWORD)')
-    .option('--scope <name>', 'a postgres:// input: the name the state store keeps its records under, which --delete-missing needs')
+    .option('-f, --format <format>', FORMAT_HELP);
+  readerOptions(push)
     .option('--map <source=target[:type]>', 'rename a column (repeatable); type: string, number, boolean, date, datetime, json', collect)
     .option('--mapping <file.json>', 'column mappings from a JSON file')
     .option('--ignore <column>', 'drop a column (repeatable)', collect)
@@ -188,8 +190,9 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
     .action(async (opts: Record<string, unknown>) => exit(await (await import('./fields.js')).fieldsCommand(opts, io)));
 
   connectionOptions(
-    program
-      .command('init')
+    readerOptions(
+      program
+        .command('init')
       .description('Propose a mapping for a file (header and sampled rows, Vitally\'s trait catalogue) and write it as a named sync in the config file')
       .argument('<file>', `the input to sample: ${INPUTS}`)
       .option('-o, --object <type>', objectList((o) => o.catalogue))
@@ -198,12 +201,8 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
       .option('--config <file>', 'the config file to write (default: vitally-sync.config.json, or the .yaml one, in this folder)')
       .option('-m, --mode <mode>', `the sync's mode (default upsert, insert for ${APPEND_ONLY})`)
       .option('--sample <n>', 'rows read to decide (default 100)')
-      .option('-f, --format <format>', FORMAT_HELP)
-      .option('--delimiter <char>', 'CSV delimiter (default , and tab for .tsv)')
-      .option('--query <sql>', 'a postgres:// input: the SQL query whose first rows are sampled (written into the sync)')
-      .option('--query-file <path>', 'a postgres:// input: the file holding the query (the sync names the file)')
-      .option('--password-file <path>', 'a postgres:// input: read the database password from a file (default: PGPASSWORD)')
-      .option('--json', 'print the proposal as JSON'),
+        .option('-f, --format <format>', FORMAT_HELP),
+    ).option('--json', 'print the proposal as JSON'),
   )
     .addHelpText('after', '\nExamples:\n  $ vitally-sync init exports/accounts.csv --object account\n  $ vitally-sync init users.ndjson --object user --name users-nightly --force\n  $ vitally-sync init postgres://etl@db.internal/crm --query-file accounts.sql --object account --name accounts\n  $ vitally-sync init fixtures/export-accounts.csv --object account --sandbox --custom-fields fixtures/custom-fields.json')
     .action(async (file: string, opts: Record<string, unknown>) => exit(await (await import('./init.js')).initCommand(file, opts, io)));

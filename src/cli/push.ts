@@ -11,6 +11,7 @@ import { destinationOf } from '../state/destination.js';
 import { RunState } from '../state/run-state.js';
 import type { DB } from '../state/store.js';
 import { runSync, RunStopped } from '../sync/run.js';
+import { transportKind } from '../sync/transports.js';
 import type { Summary } from '../types.js';
 import { analyticsAuthorization, restAuthorization } from '../vitally/auth.js';
 import type { Sender } from '../vitally/sender.js';
@@ -54,8 +55,9 @@ export async function pushWith(input: string | undefined, sources: Sources, give
   let stopSignals = () => {};
   let code: number | undefined;
   try {
-    const analytics = cfg.via === 'analytics';
-    // Where the rows go: the REST API, or the Analytics API (events, --via analytics).
+    // Where the rows go: the API the transport speaks, REST or Analytics (events, --via analytics).
+    const api = transportKind(cfg.via).api;
+    const analytics = api === 'analytics';
     let connection = analytics ? cfg.analytics : cfg.connection;
     if (cfg.sandbox) {
       const { createSandbox } = await import('../sandbox/index.js');
@@ -99,7 +101,7 @@ export async function pushWith(input: string | undefined, sources: Sources, give
     sender =
       cfg.dryRun || !connection
         ? undefined
-        : createSender(cfg, connection, analytics ? analyticsAuthorization : restAuthorization, requestLog?.listener(analytics ? 'analytics' : 'rest'));
+        : createSender(cfg, connection, analytics ? analyticsAuthorization : restAuthorization, requestLog?.listener(api));
     if (sender) sender.onNotice = (notice) => io.stderr.write(`vitally-sync: warning: ${notice}\n`);
     const controller = new AbortController();
     sender?.stopOn(controller.signal);

@@ -1,8 +1,9 @@
 /**
  * Stable identities for append-only rows. Vitally treats externalId as unique on notes and tasks (a
  * POST with a known one updates; for conversations this is unconfirmed), so a row sent with a
- * deterministic externalId can be sent again without creating a second record. A row without an externalId column gets one derived from its mapped content: the same
- * row in tomorrow's file gets the same id; a row whose content changed is a different record.
+ * deterministic externalId can be sent again without creating a second record. A row without an
+ * externalId column gets one derived from its mapped content: the same row in tomorrow's file gets the
+ * same id; a row whose content changed is a different record.
  */
 import { createHash } from 'node:crypto';
 import type { MappedRecord, ObjectSpec } from '../objects/define.js';

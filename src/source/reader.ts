@@ -15,6 +15,8 @@ export interface ReaderSetting {
   kind: 'char' | 'path' | 'text';
   /** Its line in the help: "CSV delimiter (default , and tab for .tsv)". */
   help: string;
+  /** How the help names its value ("sql"); default: its kind. */
+  arg?: string;
 }
 
 /** What a reader makes of its settings for one input, before anything is read (see Reader.configure). */

@@ -38,7 +38,7 @@ const csv: Reader = {
   stdin: true,
   chunkBytes: READ_CHUNK_BYTES.csv,
   columnsFromFirst: true,
-  settings: [{ name: 'delimiter', flag: '--delimiter', kind: 'char', help: 'CSV delimiter (default , and tab for .tsv)' }],
+  settings: [{ name: 'delimiter', flag: '--delimiter', kind: 'char', arg: 'char', help: 'CSV delimiter (default , and tab for .tsv)' }],
   // Lines less the header (a quoted cell over several lines makes it a little high).
   countRecords: async (path, signal) => {
     const lines = await countLines(path, signal);
@@ -87,10 +87,10 @@ const postgres: Reader = {
   stdin: { refusal: 'A Postgres query is read from its database, not from stdin: give its postgres:// URL' },
   columnsFromFirst: true,
   settings: [
-    { name: 'query', flag: '--query', kind: 'text', help: 'a postgres:// input: the SQL query whose rows are the input' },
+    { name: 'query', flag: '--query', kind: 'text', arg: 'sql', help: 'a postgres:// input: the SQL query whose rows are the input' },
     { name: 'queryFile', flag: '--query-file', kind: 'path', help: 'a postgres:// input: read the query from a file' },
-    { name: 'passwordFile', flag: '--password-file', kind: 'path', help: 'a postgres:// input: read the database password from a file (default: PGPASSWORD)' },
-    { name: 'scope', flag: '--scope', kind: 'text', help: 'a postgres:// input: the name the state store keeps its records under (--delete-missing needs it)' },
+    { name: 'passwordFile', flag: '--password-file', kind: 'path', help: 'a postgres:// input: read the database password from a file (default: the URL, else PGPASSWORD)' },
+    { name: 'scope', flag: '--scope', kind: 'text', arg: 'name', help: 'a postgres:// input: the name the state store keeps its records under (--delete-missing needs it)' },
   ],
   configure: configureQuery,
   read: (ctx) => loaded(() => readQuery(ctx)),

@@ -14,7 +14,7 @@ CREATE TABLE IF NOT EXISTS sent (
   destination TEXT NOT NULL,
   object      TEXT NOT NULL,
   key         TEXT NOT NULL,          -- externalId (append-only rows: their stable identity)
-  hash        TEXT NOT NULL,          -- sha256 of the planned request(s), before id resolution
+  hash        TEXT NOT NULL,          -- sha256 of what decides the requests: object, mode, match, mapped record, references
   vitally_id  TEXT,                   -- the id Vitally answered with, when it did
   source      TEXT NOT NULL,          -- the input it came from (for --delete-missing)
   sent_at     TEXT NOT NULL,          -- ISO 8601

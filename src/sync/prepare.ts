@@ -1,7 +1,8 @@
 /**
  * Preparing one source record: map and identify it, skip what the state store says is unchanged, plan
  * it through the transport (which checks it), and catch a key seen earlier in the file. What comes out
- * is a row to send (Prepared) or its result at once (a failure, a skip). Synchronous and free of I/O.
+ * is a row to send (Prepared) or its result at once (a failure, a skip). Synchronous: its only I/O is
+ * the state store's (SQLite, synchronous); it sends nothing.
  */
 import { RowError } from '../errors.js';
 import { Mapper, type MapperOptions } from '../mapping/mapper.js';
