@@ -56,6 +56,11 @@ describe('detectFormat', () => {
     expect((err as ConfigError).message).toMatch(message);
   });
 
+  it('a file without a known extension is told by its leading bytes when a reader claims them (Parquet: PAR1)', () => {
+    expect(detectFormat(tmp.file('export-no-extension', Buffer.from('PAR1\u0000\u0000rest of the file')))).toBe('parquet');
+    expect(() => detectFormat(tmp.file('notes-no-extension', 'id,name\n1,a\n'))).toThrow(/without an extension.*pass --format/);
+  });
+
   it('readRecords raises the same ConfigError from its first next()', async () => {
     const err = await readError({ path: tmp.file('x.json', '{}\n') });
     expect(err).toBeInstanceOf(ConfigError);
@@ -96,7 +101,15 @@ describe('stopping', () => {
   const rows = `id\n${Array.from({ length: 100 }, (_, i) => `${i + 1}`).join('\n')}\n`;
 
   it.each(['csv', 'ndjson'] as const)('an abort ends a %s file read cleanly after the current record', async (format) => {
-    const text = format === 'csv' ? rows : rows.split('\n').slice(1).filter(Boolean).map((id) => `{"id":"${id}"}`).join('\n');
+    const text =
+      format === 'csv'
+        ? rows
+        : rows
+            .split('\n')
+            .slice(1)
+            .filter(Boolean)
+            .map((id) => `{"id":"${id}"}`)
+            .join('\n');
     const path = tmp.file(`stop.${format}`, text);
     const ac = new AbortController();
     const seen: SourceRecord[] = [];
