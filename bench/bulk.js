@@ -41,7 +41,11 @@ async function push(sb, args) {
   const t0 = performance.now();
   const code = await main(['push', ...args, '--json', '--quiet'], io);
   const ms = performance.now() - t0;
-  const line = out.trim().split('\n').reverse().find((l) => l.startsWith('{"summary"'));
+  const line = out
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{"summary"'));
   return { code, ms, summary: JSON.parse(line).summary };
 }
 

@@ -61,10 +61,7 @@ if (what === 'cli') {
   for await (const _ of readRecords({ path: args[0] })) n++;
   process.stdout.write(`${n}\n`);
 } else if (what === 'sync') {
-  const run = sync.runSync(
-    { spec: objects.getObject('account'), mode: 'upsert', source: { path: args[0] }, mapper: {}, dryRun: true, window: 64 },
-    {},
-  );
+  const run = sync.runSync({ spec: objects.getObject('account'), mode: 'upsert', source: { path: args[0] }, mapper: {}, dryRun: true, window: 64 }, {});
   let n = 0;
   for (let step = await run.next(); !step.done; step = await run.next()) n += step.value.length;
   process.stdout.write(`${n}\n`);

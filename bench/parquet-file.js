@@ -31,5 +31,4 @@ export function writeAccounts(path, rows) {
   });
 }
 
-
 writeAccounts(process.argv[2], Number(process.argv[3]));

@@ -42,8 +42,11 @@ async function fileFor(format, rows) {
     await write(path + '.body', rows, (i) => `acc-${i},"Account ${i}, Inc",${i % 1000}.5,${PLANS[i % 3]},2027-0${1 + (i % 9)}-15,"said ""hi"" on a call"\n`);
     await concat(path, path + '.body');
   } else {
-    await write(path, rows, (i) =>
-      `${JSON.stringify({ externalId: `acc-${i}`, name: `Account ${i}, Inc`, mrr: (i % 1000) + 0.5, plan: PLANS[i % 3], nextRenewalDate: `2027-0${1 + (i % 9)}-15`, notes: 'said "hi" on a call' })}\n`,
+    await write(
+      path,
+      rows,
+      (i) =>
+        `${JSON.stringify({ externalId: `acc-${i}`, name: `Account ${i}, Inc`, mrr: (i % 1000) + 0.5, plan: PLANS[i % 3], nextRenewalDate: `2027-0${1 + (i % 9)}-15`, notes: 'said "hi" on a call' })}\n`,
     );
   }
   files.set(key, path);
@@ -118,7 +121,13 @@ function pipelineCase(format, rows) {
     title: `${rows} ${format.toUpperCase()} rows through push --dry-run --json --no-state, against a bare parse`,
     async run() {
       const file = await fileFor(format, rows);
-      const [bare, push] = await best([[`bare-${format}`, file], ['cli', 'push', file, ...PUSH]], roundsFor(rows));
+      const [bare, push] = await best(
+        [
+          [`bare-${format}`, file],
+          ['cli', 'push', file, ...PUSH],
+        ],
+        roundsFor(rows),
+      );
       return compared(format, rows, bare, push);
     },
   };
@@ -133,7 +142,12 @@ function stagesCase(format, rows) {
     async run() {
       const file = await fileFor(format, rows);
       const [bare, read, sync, push] = await best(
-        [[`bare-${format}`, file], ['read', file], ['sync', file], ['cli', 'push', file, ...PUSH]],
+        [
+          [`bare-${format}`, file],
+          ['read', file],
+          ['sync', file],
+          ['cli', 'push', file, ...PUSH],
+        ],
         roundsFor(rows),
       );
       const step = (m, before) => `${secs(m.ms)} (+${((m.ms - before.ms) / bare.ms).toFixed(2)}x)`;

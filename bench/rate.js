@@ -135,7 +135,10 @@ export function rateNotes(rows) {
   const out = [];
   for (const p of rows.filter((r) => r.kind === 'paced' && !r.tight)) {
     const n = rows.find((r) => r.kind === 'naive' && r.latencyMs === p.latencyMs);
-    if (n) out.push(`- ${p.latency} latency: the sender moves ${(p.rps / n.rps).toFixed(2)}x the rows per second of the naive loop (${p.used} of the allowance against ${n.used}).`);
+    if (n)
+      out.push(
+        `- ${p.latency} latency: the sender moves ${(p.rps / n.rps).toFixed(2)}x the rows per second of the naive loop (${p.used} of the allowance against ${n.used}).`,
+      );
   }
   return out;
 }

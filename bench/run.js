@@ -38,7 +38,9 @@ if (args.list || selected.length === 0) {
     process.exitCode = 2;
   }
 } else {
-  console.log(`Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${process.platform}`);
+  console.log(
+    `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${process.platform}`,
+  );
   console.log(`Command: node bench/run.js${args.only.length ? ` --only ${args.only.join(',')}` : ''}\n`);
   const results = new Map();
   for (const c of selected) {
@@ -50,7 +52,13 @@ if (args.list || selected.length === 0) {
     results.get(c.group).push({ case: c.name, ...row });
   }
   for (const [group, rows] of results) {
-    const cols = [['case', 'case'], ...(COLUMNS[group] ?? Object.keys(rows[0]).filter((k) => k !== 'case').map((k) => [k, k]))];
+    const cols = [
+      ['case', 'case'],
+      ...(COLUMNS[group] ??
+        Object.keys(rows[0])
+          .filter((k) => k !== 'case')
+          .map((k) => [k, k])),
+    ];
     console.log(`| ${cols.map(([h]) => h).join(' | ')} |`);
     console.log(`|${cols.map(() => '---').join('|')}|`);
     for (const r of rows) console.log(`| ${cols.map(([, k]) => String(r[k] ?? '')).join(' | ')} |`);

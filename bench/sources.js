@@ -53,7 +53,13 @@ const parquetCase = (rows) => ({
   title: `${rows}-row Parquet file through push --dry-run --json --no-state, against hyparquet alone`,
   async run() {
     const file = await parquetFile(rows);
-    const [bare, push] = await best([['bare-parquet', file], ['cli', 'push', file, ...PUSH]], roundsFor(rows));
+    const [bare, push] = await best(
+      [
+        ['bare-parquet', file],
+        ['cli', 'push', file, ...PUSH],
+      ],
+      roundsFor(rows),
+    );
     return compared('parquet', rows, bare, push);
   },
 });
@@ -65,7 +71,13 @@ const postgresCase = (rows) => ({
   async run() {
     const url = await pgServer();
     const sql = querySql(rows);
-    const [bare, push] = await best([['bare-postgres', url, sql], ['cli', 'push', url, '--query', sql, ...PUSH]], roundsFor(rows));
+    const [bare, push] = await best(
+      [
+        ['bare-postgres', url, sql],
+        ['cli', 'push', url, '--query', sql, ...PUSH],
+      ],
+      roundsFor(rows),
+    );
     return compared('postgres', rows, bare, push);
   },
 });

@@ -54,17 +54,7 @@ export interface PlannedRequest {
 export type RowStatus = 'ok' | 'skipped' | 'failed';
 
 export type RowAction =
-  | 'created'
-  | 'updated'
-  | 'accepted'
-  | 'deleted'
-  | 'unlinked'
-  | 'unchanged'
-  | 'not_found'
-  | 'planned'
-  | 'interrupted'
-  | 'invalid'
-  | 'error';
+  'created' | 'updated' | 'accepted' | 'deleted' | 'unlinked' | 'unchanged' | 'not_found' | 'planned' | 'interrupted' | 'invalid' | 'error';
 
 /** What happened to one row: printed as a line, or as NDJSON with --json. */
 export interface RowResult {

@@ -91,12 +91,17 @@ export async function diagnose(flags: DoctorFlags, io: GuardedIO, opts: { hosts?
   const spinner = await Spinner.create(io, Boolean(flags.json), env);
   // The checks (and the HTTP client under them) load when doctor runs, not when the CLI starts.
   const { runChecks } = await import('./doctor/diagnose.js');
-  const checks = await runChecks(flags, env, { ...opts, timeoutMs }, {
-    check: (c) => print(formatCheck(c, color)),
-    fix: (c) => print(fixLine(c.fix!)),
-    during: (text, work) => spinner.during(text, work),
-    secret: (token) => io.secrets.add(token),
-  });
+  const checks = await runChecks(
+    flags,
+    env,
+    { ...opts, timeoutMs },
+    {
+      check: (c) => print(formatCheck(c, color)),
+      fix: (c) => print(fixLine(c.fix!)),
+      during: (text, work) => spinner.during(text, work),
+      secret: (token) => io.secrets.add(token),
+    },
+  );
   spinner.stop();
   return checks;
 }

@@ -55,7 +55,10 @@ export async function fieldsCommand(given: FieldsFlags, rawIO: CliIO): Promise<n
         connection = { baseUrl: sandbox.url, token: sandbox.token, tokenSource: 'the sandbox token' };
       } else connection = resolveConnection(flags, io.env, true);
       io.secrets.add(connection.token);
-      const statePath = flags.state === false || (flags.sandbox && typeof flags.state !== 'string') ? null : resolvePath(typeof flags.state === 'string' ? flags.state : DEFAULT_STATE_PATH);
+      const statePath =
+        flags.state === false || (flags.sandbox && typeof flags.state !== 'string')
+          ? null
+          : resolvePath(typeof flags.state === 'string' ? flags.state : DEFAULT_STATE_PATH);
       // The copy is kept only where a state store already is, or was asked for: listing creates no file.
       if (statePath && (existsSync(statePath) || typeof flags.state === 'string')) db = openStore(statePath);
       const sender = createSender({ net: resolveNet({}) }, connection);
@@ -90,7 +93,12 @@ export function humanFields(c: Catalogue): string {
   const rows = [['LABEL', 'KEY', 'TYPE', 'PUSH --TYPES VITALLY SENDS', 'OPTIONS']];
   for (const f of c.fields) rows.push([f.label, f.key, f.type, conversionText(f), f.options?.join(', ') ?? '']);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const lines = rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
+  const lines = rows.map((r) =>
+    r
+      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
   return [
     `${c.fields.length} custom ${c.object} trait${c.fields.length === 1 ? '' : 's'} in Vitally (${source}):`,
     '',

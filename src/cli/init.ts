@@ -68,7 +68,9 @@ export async function initCommand(file: string | undefined, flags: InitFlags, ra
 
   // Refuse early, before reading anything, when the name is taken.
   if (existsSync(configPath) && !flags.force && name in loadConfigFile(configPath).syncs) {
-    throw new ConfigError(`${configPath} already has a sync named "${name}": pass --force to replace it, or --name to give this one another name. Nothing was written`);
+    throw new ConfigError(
+      `${configPath} already has a sync named "${name}": pass --force to replace it, or --name to give this one another name. Nothing was written`,
+    );
   }
 
   const { columns, rows } = await sample({ path: file, format, ...(readerConfig?.values ?? given) }, shown, sampleSize);
@@ -87,7 +89,11 @@ export async function initCommand(file: string | undefined, flags: InitFlags, ra
     description: `Proposed by vitally-sync init from ${readerConfig?.label ?? basename(file)} (${rows.length} sampled rows)`,
     file: readerConfig?.saved ?? inConfigDir(file),
     // The reader's settings as given, paths relative to the config file.
-    ...Object.fromEntries((reader.settings ?? []).filter((r) => given[r.name] !== undefined).map((r) => [r.name, r.kind === 'path' ? inConfigDir(given[r.name] as string) : given[r.name]])),
+    ...Object.fromEntries(
+      (reader.settings ?? [])
+        .filter((r) => given[r.name] !== undefined)
+        .map((r) => [r.name, r.kind === 'path' ? inConfigDir(given[r.name] as string) : given[r.name]]),
+    ),
     object,
     mode,
     // A --format that was needed to read the file (a URL is told by its scheme).
@@ -156,7 +162,10 @@ async function catalogueFor(object: ReturnType<typeof catalogueObject>, flags: I
         connection = resolveConnection({ ...fromFile, ...given }, io.env, true);
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
-        return { catalogue: null, note: `Vitally's ${object} trait catalogue was not read (${err.message.split(':')[0]}): traits are typed from the sampled values only` };
+        return {
+          catalogue: null,
+          note: `Vitally's ${object} trait catalogue was not read (${err.message.split(':')[0]}): traits are typed from the sampled values only`,
+        };
       }
       const statePath = flags.state === false ? null : resolvePath(typeof flags.state === 'string' ? flags.state : DEFAULT_STATE_PATH);
       if (statePath && existsSync(statePath)) db = openStore(statePath);
@@ -212,7 +221,11 @@ export function humanProposal(s: Shown): string {
   }
   if (p.missing.length) out.push('', `No column fills ${p.missing.join(', ')}: needed to create ${article(s.object)}. Add a column, or use --mode update.`);
   const types = p.picklists.length ? ' --types vitally' : '';
-  if (types) out.push('', `Picklist and multi-value traits (${p.picklists.join(', ')}): run with --types vitally to check their values against Vitally's options and split lists.`);
+  if (types)
+    out.push(
+      '',
+      `Picklist and multi-value traits (${p.picklists.join(', ')}): run with --types vitally to check their values against Vitally's options and split lists.`,
+    );
   out.push(
     '',
     `${s.written.replaced ? 'Replaced' : 'Wrote'} the sync "${s.name}" in ${s.written.path}${s.written.created ? ' (new file)' : ''}. Edit it as you like, then:`,

@@ -85,9 +85,14 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
     .option('--ignore <column>', 'drop a column (repeatable)', collect)
     .addOption(new Option('--empty <policy>', 'empty cells: omit (leave out) or null (send null: removes the trait)').choices(['omit', 'null']))
     .option('--list-separator <char>', 'separator of list cells such as accountIds in CSV (default ;)')
-    .addOption(new Option('--types <policy>', "trait cells: as-read (default; typed only by --map) or vitally (converted by Vitally's trait catalogue)").choices(['as-read', 'vitally']))
+    .addOption(
+      new Option('--types <policy>', "trait cells: as-read (default; typed only by --map) or vitally (converted by Vitally's trait catalogue)").choices([
+        'as-read',
+        'vitally',
+      ]),
+    )
     .option('--strict-traits', 'a column mapped to a trait key Vitally does not know stops the run before any row is sent (exit 2), instead of a warning')
-    .option('--refresh-schema', "ask Vitally for its trait catalogue again instead of using the stored copy (kept a day)")
+    .option('--refresh-schema', 'ask Vitally for its trait catalogue again instead of using the stored copy (kept a day)')
     .option('--custom-fields <file>', 'read the trait catalogue from this JSON file instead of Vitally (with --sandbox, the sandbox serves it too)')
     .option('--json', 'print one NDJSON result per row and a final {"summary": ...} line')
     .option('-q, --quiet', 'print failed rows and the summary only')
@@ -101,7 +106,10 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
     .option('--subdomain <name>', 'your Vitally subdomain, required for US (default: VITALLY_SUBDOMAIN)')
     .option('--base-url <url>', 'override the REST host (default: VITALLY_BASE_URL)')
     .option('--sandbox', 'send to an in-process sandbox instead of Vitally (no account needed)')
-    .option('--via <api>', `${pluralList((o) => o.analytics !== undefined && o.transport !== 'analytics')} in upsert mode: rest (default, one record a request) or analytics (batches of up to 100)`)
+    .option(
+      '--via <api>',
+      `${pluralList((o) => o.analytics !== undefined && o.transport !== 'analytics')} in upsert mode: rest (default, one record a request) or analytics (batches of up to 100)`,
+    )
     .option('--batch-size <n>', 'messages per Analytics batch request (default and maximum 100)')
     .option('--event <name>', 'events: one event name for every row')
     .option('--event-column <column>', 'events: the column holding the event name')
@@ -115,7 +123,7 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
     .option('--delete-missing', `delete records synced earlier from this file that are no longer in it (${pluralList((o) => o.kind === 'keyed')})`)
     .option('--max-deletes <n>', 'with --delete-missing: refuse (exit 2, nothing deleted) above this many deletions (default 100)')
     .option('-c, --concurrency <n>', 'requests in flight at most (default 4)')
-    .option('--rate <per-minute>', 'requests per minute at most (default 1000, Vitally\'s limit)')
+    .option('--rate <per-minute>', "requests per minute at most (default 1000, Vitally's limit)")
     .option('--max-retries <n>', 'retries of a request after 429, 5xx, resets and timeouts (default 5)')
     .option('--timeout <ms>', 'time allowed for an answer (default 30000)')
     .option('--connect-timeout <ms>', 'time allowed to connect (default 10000)')
@@ -142,21 +150,68 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
     .option('--drop-rate <share>', 'share of connections dropped before an answer (0..1)')
     .option('--seed <n>', 'seed of the fault injection (default 1)')
     .option('--custom-fields <file>', 'serve this trait catalogue at /resources/customFields (JSON: [{model, label, path, type, options?}])')
-    .option('--block-analytics <type>', 'answer 400 to this Analytics message type, as a workspace switch that blocks it does (repeatable): track, user, account, organization, unlink or customobjectinstance', collect)
-    .addOption(new Option('--profile <name>', 'docs: behave as Vitally\'s docs say (default); live: as production clients of the real Vitally show (record shapes, refused renames, X-RateLimit headers over a fixed window, Analytics applied later)').choices(['docs', 'live']))
-    .addOption(new Option('--put-unknown <answer>', 'PUT on an unknown account/organization/user: 404 or create (unconfirmed; default 404)').choices(['404', 'create']))
-    .addOption(new Option('--post-existing <answer>', 'POST repeating an externalId: update, conflict (409) or duplicate (unconfirmed; default update)').choices(['update', 'conflict', 'duplicate']))
-    .addOption(new Option('--user-links <how>', 'accountIds/organizationIds on a user PUT: replace or merge the links (unconfirmed; default replace)').choices(['replace', 'merge']))
-    .addOption(new Option('--account-rename <answer>', 'name on an account PUT: accept, or refuse with 400 (unconfirmed; docs accept, live refuse)').choices(['accept', 'refuse']))
-    .addOption(new Option('--rate-headers <family>', 'rate-limit headers: ratelimit (RateLimit-*) or x-ratelimit (X-RateLimit-*) (docs ratelimit, live x-ratelimit)').choices(['ratelimit', 'x-ratelimit']))
-    .addOption(new Option('--rate-reset <meaning>', 'the Reset header: delta (seconds to wait) or epoch (Unix time in seconds) (docs delta, live epoch)').choices(['delta', 'epoch']))
-    .addOption(new Option('--rate-window <kind>', 'sliding, or fixed (empties --window seconds after its first request) (docs sliding, live fixed)').choices(['sliding', 'fixed']))
+    .option(
+      '--block-analytics <type>',
+      'answer 400 to this Analytics message type, as a workspace switch that blocks it does (repeatable): track, user, account, organization, unlink or customobjectinstance',
+      collect,
+    )
+    .addOption(
+      new Option(
+        '--profile <name>',
+        "docs: behave as Vitally's docs say (default); live: as production clients of the real Vitally show (record shapes, refused renames, X-RateLimit headers over a fixed window, Analytics applied later)",
+      ).choices(['docs', 'live']),
+    )
+    .addOption(
+      new Option('--put-unknown <answer>', 'PUT on an unknown account/organization/user: 404 or create (unconfirmed; default 404)').choices(['404', 'create']),
+    )
+    .addOption(
+      new Option('--post-existing <answer>', 'POST repeating an externalId: update, conflict (409) or duplicate (unconfirmed; default update)').choices([
+        'update',
+        'conflict',
+        'duplicate',
+      ]),
+    )
+    .addOption(
+      new Option('--user-links <how>', 'accountIds/organizationIds on a user PUT: replace or merge the links (unconfirmed; default replace)').choices([
+        'replace',
+        'merge',
+      ]),
+    )
+    .addOption(
+      new Option('--account-rename <answer>', 'name on an account PUT: accept, or refuse with 400 (unconfirmed; docs accept, live refuse)').choices([
+        'accept',
+        'refuse',
+      ]),
+    )
+    .addOption(
+      new Option(
+        '--rate-headers <family>',
+        'rate-limit headers: ratelimit (RateLimit-*) or x-ratelimit (X-RateLimit-*) (docs ratelimit, live x-ratelimit)',
+      ).choices(['ratelimit', 'x-ratelimit']),
+    )
+    .addOption(
+      new Option('--rate-reset <meaning>', 'the Reset header: delta (seconds to wait) or epoch (Unix time in seconds) (docs delta, live epoch)').choices([
+        'delta',
+        'epoch',
+      ]),
+    )
+    .addOption(
+      new Option('--rate-window <kind>', 'sliding, or fixed (empties --window seconds after its first request) (docs sliding, live fixed)').choices([
+        'sliding',
+        'fixed',
+      ]),
+    )
     .option('--retry-after', 'send Retry-After on 429 (unconfirmed; off by default)')
     .option('--no-retry-after', 'send no Retry-After on 429')
     .option('--write-cost <n>', 'units of the allowance a write takes, a read taking 1 (unconfirmed; default 1)')
     .option('--no-organizations', 'a workspace without organizations: every organization path answers 403')
     .option('--custom-objects <file>', 'serve these custom objects (JSON: [{id?, name, label?, fields?: [{id?, label, path, type}]}]); their ids are printed')
-    .addOption(new Option('--analytics-apply <when>', 'apply Analytics messages at-once (before the 200) or deferred (after it) (docs at-once, live deferred)').choices(['at-once', 'deferred']))
+    .addOption(
+      new Option('--analytics-apply <when>', 'apply Analytics messages at-once (before the 200) or deferred (after it) (docs at-once, live deferred)').choices([
+        'at-once',
+        'deferred',
+      ]),
+    )
     .option('--analytics-delay <ms>', 'with deferred Analytics: apply messages this long after the answer (default 0: at once after it)')
     .addHelpText(
       'after',
@@ -181,30 +236,42 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
   connectionOptions(
     program
       .command('fields')
-      .description("List the custom traits Vitally knows for an object type: label, key, type, picklist options")
-      .option('-o, --object <type>', objectList((o) => o.catalogue))
+      .description('List the custom traits Vitally knows for an object type: label, key, type, picklist options')
+      .option(
+        '-o, --object <type>',
+        objectList((o) => o.catalogue),
+      )
       .option('--config <file>', 'the config file for connection settings (default: vitally-sync.config.json, .yaml or .yml here, if any)')
       .option('--json', 'print them as JSON'),
   )
-    .addHelpText('after', '\nExamples:\n  $ vitally-sync fields --object account\n  $ vitally-sync fields --object user --json\n  $ vitally-sync fields --object account --sandbox --custom-fields fixtures/custom-fields.json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ vitally-sync fields --object account\n  $ vitally-sync fields --object user --json\n  $ vitally-sync fields --object account --sandbox --custom-fields fixtures/custom-fields.json',
+    )
     .action(async (opts: Record<string, unknown>) => exit(await (await import('./fields.js')).fieldsCommand(opts, io)));
 
   connectionOptions(
     readerOptions(
       program
         .command('init')
-      .description('Propose a mapping for a file (header and sampled rows, Vitally\'s trait catalogue) and write it as a named sync in the config file')
-      .argument('<file>', `the input to sample: ${INPUTS}`)
-      .option('-o, --object <type>', objectList((o) => o.catalogue))
-      .option('--name <sync>', 'the sync\'s name (default: the file name without its extension)')
-      .option('--force', 'replace a sync of the same name')
-      .option('--config <file>', 'the config file to write (default: vitally-sync.config.json, or the .yaml one, in this folder)')
-      .option('-m, --mode <mode>', `the sync's mode (default upsert, insert for ${APPEND_ONLY})`)
-      .option('--sample <n>', 'rows read to decide (default 100)')
+        .description("Propose a mapping for a file (header and sampled rows, Vitally's trait catalogue) and write it as a named sync in the config file")
+        .argument('<file>', `the input to sample: ${INPUTS}`)
+        .option(
+          '-o, --object <type>',
+          objectList((o) => o.catalogue),
+        )
+        .option('--name <sync>', "the sync's name (default: the file name without its extension)")
+        .option('--force', 'replace a sync of the same name')
+        .option('--config <file>', 'the config file to write (default: vitally-sync.config.json, or the .yaml one, in this folder)')
+        .option('-m, --mode <mode>', `the sync's mode (default upsert, insert for ${APPEND_ONLY})`)
+        .option('--sample <n>', 'rows read to decide (default 100)')
         .option('-f, --format <format>', FORMAT_HELP),
     ).option('--json', 'print the proposal as JSON'),
   )
-    .addHelpText('after', '\nExamples:\n  $ vitally-sync init exports/accounts.csv --object account\n  $ vitally-sync init users.ndjson --object user --name users-nightly --force\n  $ vitally-sync init postgres://etl@db.internal/crm --query-file accounts.sql --object account --name accounts\n  $ vitally-sync init fixtures/export-accounts.csv --object account --sandbox --custom-fields fixtures/custom-fields.json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ vitally-sync init exports/accounts.csv --object account\n  $ vitally-sync init users.ndjson --object user --name users-nightly --force\n  $ vitally-sync init postgres://etl@db.internal/crm --query-file accounts.sql --object account --name accounts\n  $ vitally-sync init fixtures/export-accounts.csv --object account --sandbox --custom-fields fixtures/custom-fields.json',
+    )
     .action(async (file: string, opts: Record<string, unknown>) => exit(await (await import('./init.js')).initCommand(file, opts, io)));
 
   const state = program

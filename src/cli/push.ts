@@ -24,7 +24,6 @@ import { createRenderer, RejectsWriter } from './render.js';
 import { guardIO } from './secret-io.js';
 import { onInterrupt } from './signals.js';
 
-
 /** What the reader is given: the input, its format, the columns left out, the reader's own settings. */
 const sourceOf = (cfg: PushConfig): SourceOptions => ({ path: cfg.input, format: cfg.format, ignore: cfg.ignore, ...cfg.readerSettings });
 
@@ -99,9 +98,7 @@ export async function pushWith(input: string | undefined, sources: Sources, give
       : undefined;
     rejects = cfg.rejects ? new RejectsWriter(cfg.rejects, redact) : undefined;
     sender =
-      cfg.dryRun || !connection
-        ? undefined
-        : createSender(cfg, connection, analytics ? analyticsAuthorization : restAuthorization, requestLog?.listener(api));
+      cfg.dryRun || !connection ? undefined : createSender(cfg, connection, analytics ? analyticsAuthorization : restAuthorization, requestLog?.listener(api));
     if (sender) sender.onNotice = (notice) => io.stderr.write(`vitally-sync: warning: ${notice}\n`);
     const controller = new AbortController();
     sender?.stopOn(controller.signal);
@@ -226,7 +223,13 @@ async function runAndRender(cfg: PushConfig, io: CliIO, { state, rejects, sender
   return summary.failed > 0 ? EXIT.rowsFailed : EXIT.ok;
 }
 
-function finishSummary(summary: Summary, rejects: RejectsWriter | undefined, cfg: PushConfig, traits: TraitSetup | undefined, sender: Sender | undefined): void {
+function finishSummary(
+  summary: Summary,
+  rejects: RejectsWriter | undefined,
+  cfg: PushConfig,
+  traits: TraitSetup | undefined,
+  sender: Sender | undefined,
+): void {
   const notes = [...(traits?.warnings() ?? []), ...(sender?.notices ?? [])];
   if (notes.length > 0) summary.warnings = [...notes, ...(summary.warnings ?? [])];
   if (rejects && rejects.count > 0) summary.rejectsFile = cfg.rejects;

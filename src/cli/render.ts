@@ -95,10 +95,12 @@ export function createRenderer(out: Out, json: boolean, quiet: boolean): Rendere
     size = 0;
     // Backpressure: when the output cannot keep up, the run waits instead of queueing results in memory.
     if (out.write(text) === false && out.once && !congested) {
-      congested = new Promise((resolve) => out.once!('drain', () => {
-        congested = undefined;
-        resolve();
-      }));
+      congested = new Promise((resolve) =>
+        out.once!('drain', () => {
+          congested = undefined;
+          resolve();
+        }),
+      );
     }
   };
   const ready = () => {

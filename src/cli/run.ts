@@ -37,7 +37,15 @@ in any sync stops the run before anything is sent (2); a configuration problem f
 failure (3), a server that kept failing (75) or an interrupt (130) stops the syncs after it.`;
 
 /** Severity of exit codes, to report the worst. */
-const SEVERITY: Record<number, number> = { [EXIT.ok]: 0, [EXIT.rowsFailed]: 1, [EXIT.usage]: 2, [EXIT.auth]: 3, [EXIT.serverFailing]: 4, [EXIT.interrupted]: 5, [EXIT.internal]: 6 };
+const SEVERITY: Record<number, number> = {
+  [EXIT.ok]: 0,
+  [EXIT.rowsFailed]: 1,
+  [EXIT.usage]: 2,
+  [EXIT.auth]: 3,
+  [EXIT.serverFailing]: 4,
+  [EXIT.interrupted]: 5,
+  [EXIT.internal]: 6,
+};
 const worst = (a: number, b: number) => ((SEVERITY[b] ?? 6) > (SEVERITY[a] ?? 6) ? b : a);
 
 /**
@@ -75,7 +83,9 @@ export async function runCommand(name: string | undefined, opts: RunFlags, io: C
   }
   if (name && all) throw new ConfigError('Give a sync name or --all, not both');
   if (!name && !all) {
-    throw new ConfigError(`run needs a sync name or --all. ${file.order.length ? `The syncs in ${file.path}: ${file.order.join(', ')}` : `${file.path} has no "syncs"`}`);
+    throw new ConfigError(
+      `run needs a sync name or --all. ${file.order.length ? `The syncs in ${file.path}: ${file.order.join(', ')}` : `${file.path} has no "syncs"`}`,
+    );
   }
   const names = all ? file.order : [name!];
   if (names.length === 0) throw new ConfigError(`${file.path} has no "syncs" to run`);

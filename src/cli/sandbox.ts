@@ -56,7 +56,9 @@ function customObjectsFile(file: string): CustomObjectOptions[] {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     const code = (err as { code?: string }).code;
-    throw new ConfigError(`--custom-objects ${file}: ${code === 'ENOENT' ? 'no such file' : code ? `cannot be read (${code})` : `not valid JSON (${(err as Error).message})`}`);
+    throw new ConfigError(
+      `--custom-objects ${file}: ${code === 'ENOENT' ? 'no such file' : code ? `cannot be read (${code})` : `not valid JSON (${(err as Error).message})`}`,
+    );
   }
   if (!Array.isArray(json)) throw new ConfigError(`--custom-objects ${file}: expected a JSON array of {id?, name, label?, fields?}`);
   return json as CustomObjectOptions[];

@@ -42,7 +42,9 @@ export async function stateShow(flags: StateFlags, io: CliIO): Promise<number> {
     const out: string[] = [`State store ${path}`];
     if (objects.length === 0) out.push('  nothing synced yet');
     for (const o of objects) {
-      out.push(`  ${o.destination}  ${o.object}: ${o.records} records, last sent ${o.lastSent}${o.inDoubt ? `, ${o.inDoubt} in doubt (a run was killed)` : ''}`);
+      out.push(
+        `  ${o.destination}  ${o.object}: ${o.records} records, last sent ${o.lastSent}${o.inDoubt ? `, ${o.inDoubt} in doubt (a run was killed)` : ''}`,
+      );
     }
     for (const i of ids) out.push(`  ${i.destination}  ${i.object} ids resolved: ${i.ids}`);
     if (runs.length) out.push('Recent runs:');

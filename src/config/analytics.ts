@@ -26,7 +26,7 @@ export function resolveAnalyticsConnection(flags: AnalyticsFlags, env: Env, need
     baseUrl = checkBaseUrl(restOverride, '--base-url');
   } else if (region === 'eu') {
     throw new ConfigError(
-      'The Analytics API has no documented EU host: copy the host shown on Vitally\'s Analytics API integration page (Settings > Integrations) and pass it as --analytics-base-url (or VITALLY_ANALYTICS_BASE_URL). Nothing was sent',
+      "The Analytics API has no documented EU host: copy the host shown on Vitally's Analytics API integration page (Settings > Integrations) and pass it as --analytics-base-url (or VITALLY_ANALYTICS_BASE_URL). Nothing was sent",
       'CONFIG_MISSING',
     );
   } else {

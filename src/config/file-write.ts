@@ -24,7 +24,9 @@ export function configTarget(flag: string | undefined, cwd: string): string {
 
 /** A sync name from a file name: "export-accounts.csv" -> "export-accounts". */
 export function syncNameFor(file: string): string {
-  const base = basename(file, extname(file)).replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[^A-Za-z]+/, '');
+  const base = basename(file, extname(file))
+    .replace(/[^A-Za-z0-9_.-]+/g, '-')
+    .replace(/^[^A-Za-z]+/, '');
   return base || 'sync';
 }
 
@@ -48,7 +50,9 @@ export function writeSync(path: string, name: string, sync: SyncSection, force: 
     const current = loadConfigFile(path);
     replaced = name in current.syncs;
     if (replaced && !force) {
-      throw new ConfigError(`${path} already has a sync named "${name}": pass --force to replace it, or --name to give this one another name. Nothing was written`);
+      throw new ConfigError(
+        `${path} already has a sync named "${name}": pass --force to replace it, or --name to give this one another name. Nothing was written`,
+      );
     }
     const old = readFileSync(path, 'utf8');
     if (/\.json$/i.test(path)) {

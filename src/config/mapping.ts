@@ -51,11 +51,17 @@ export function columnMappings(s: Settings, spec: ObjectSpec): { map: ColumnMapp
   }
   if (typed.size > 0) {
     const standard = new Set(
-      [...Object.entries(spec.fields).flatMap(([n, f]) => [n, ...(f.aliases ?? [])]), ...Object.entries(spec.refs).flatMap(([n, r]) => [n, ...(r.aliases ?? [])])].map(normalizeName),
+      [
+        ...Object.entries(spec.fields).flatMap(([n, f]) => [n, ...(f.aliases ?? [])]),
+        ...Object.entries(spec.refs).flatMap(([n, r]) => [n, ...(r.aliases ?? [])]),
+      ].map(normalizeName),
     );
     for (const [column, type] of typed) {
       if (!column.startsWith('traits.') && standard.has(normalizeName(column))) {
-        throw new ConfigError(`${sync!.where}.types.${column}: "${column}" is a standard field of ${spec.name} and has its type already; "types" is for trait columns`, codeOf('types'));
+        throw new ConfigError(
+          `${sync!.where}.types.${column}: "${column}" is a standard field of ${spec.name} and has its type already; "types" is for trait columns`,
+          codeOf('types'),
+        );
       }
       map.push(parseMapFlag(`${column}=${column.startsWith('traits.') ? column : `traits.${column}`}:${type}`));
     }

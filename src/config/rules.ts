@@ -57,7 +57,8 @@ export function checkTogether(s: Settings, { spec, input, reader, statePath, noM
   if (spec.transport === 'analytics' && asked === 'rest') throw refuse('via', `${spec.name}s go through the Analytics API only: drop --via rest`);
   const kind = TRANSPORTS[via];
   if (via === 'analytics' && spec.transport !== 'analytics') {
-    if (!spec.analytics) throw refuse('via', `--via analytics is for ${plurals((o) => o.analytics !== undefined && o.transport !== 'analytics')}, not ${spec.name}s`);
+    if (!spec.analytics)
+      throw refuse('via', `--via analytics is for ${plurals((o) => o.analytics !== undefined && o.transport !== 'analytics')}, not ${spec.name}s`);
     if (!kind.modes.includes(mode)) {
       throw refuse('via', `--via analytics only upserts (Vitally's Analytics API creates or updates); --mode ${mode} needs the REST API (--via rest)`);
     }
@@ -72,18 +73,25 @@ export function checkTogether(s: Settings, { spec, input, reader, statePath, noM
 
   // The state store, and what needs it.
   if (s.get('deleteMissing')) {
-    if (spec.kind !== 'keyed') throw refuse('deleteMissing', `--delete-missing is for ${pluralList((o) => o.kind === 'keyed')}: ${spec.name}s are never deleted`);
-    if (statePath === null) throw refuse('deleteMissing', '--delete-missing needs the state store (it knows which records came from this source): drop --no-state');
-    if (via === 'analytics') throw refuse('deleteMissing', '--delete-missing deletes through the REST API and mirrors what was sent through it: run it without --via analytics');
+    if (spec.kind !== 'keyed')
+      throw refuse('deleteMissing', `--delete-missing is for ${pluralList((o) => o.kind === 'keyed')}: ${spec.name}s are never deleted`);
+    if (statePath === null)
+      throw refuse('deleteMissing', '--delete-missing needs the state store (it knows which records came from this source): drop --no-state');
+    if (via === 'analytics')
+      throw refuse('deleteMissing', '--delete-missing deletes through the REST API and mirrors what was sent through it: run it without --via analytics');
     if (noMirror) throw refuse('deleteMissing', noMirror);
-    if (input === '-') throw refuse('deleteMissing', '--delete-missing needs a file: records are matched to the file they were synced from, and stdin has no name');
+    if (input === '-')
+      throw refuse('deleteMissing', '--delete-missing needs a file: records are matched to the file they were synced from, and stdin has no name');
   }
   if (s.get('unlinkRemoved') && statePath === null) {
     throw refuse('unlinkRemoved', '--unlink-removed needs the state store (it knows which links were sent before): drop --no-state');
   }
   if (!s.get('deleteMissing')) noEffect('maxDeletes', '--max-deletes bounds --delete-missing: add --delete-missing, or drop it');
   if (statePath === null) {
-    noEffect('full', '--full re-sends the rows the state store would skip; without a store (--no-state, or --sandbox without --state) every row is sent anyway: drop --full');
+    noEffect(
+      'full',
+      '--full re-sends the rows the state store would skip; without a store (--no-state, or --sandbox without --state) every row is sent anyway: drop --full',
+    );
   }
   return { mode, match, via };
 }
@@ -108,7 +116,10 @@ export function objectConstants(s: Settings, spec: ObjectSpec): { constants: Rec
   for (const field of new Set(own.map((x) => x.field))) {
     const given = own.filter((x) => x.field === field && s.get(settingName(x.flag)) !== undefined);
     if (given.length > 1) {
-      throw new ConfigError(`Give ${given.map((x) => `${x.flag} <${x.gives === 'value' ? 'name' : 'column'}>`).join(' or ')}, not both`, codeOf(settingName(given[0]!.flag)));
+      throw new ConfigError(
+        `Give ${given.map((x) => `${x.flag} <${x.gives === 'value' ? 'name' : 'column'}>`).join(' or ')}, not both`,
+        codeOf(settingName(given[0]!.flag)),
+      );
     }
   }
   for (const x of own) {

@@ -53,23 +53,29 @@ const path = (v: unknown, dir: string | undefined): string => {
   return dir === undefined || p === '-' || isAbsolute(p) ? p : resolve(dir, p);
 };
 
-const int = (min: number, max: number) => (v: unknown): number => {
-  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) throw new Invalid(`must be a whole number from ${min} to ${max}`);
-  return n;
-};
+const int =
+  (min: number, max: number) =>
+  (v: unknown): number => {
+    const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+    if (!Number.isInteger(n) || n < min || n > max) throw new Invalid(`must be a whole number from ${min} to ${max}`);
+    return n;
+  };
 
-const choice = (names: readonly string[], hint = '') => (v: unknown): string => {
-  if (typeof v !== 'string' || !names.includes(v)) throw new Invalid(`is not known: use ${orList(names)}${hint}`);
-  return v;
-};
+const choice =
+  (names: readonly string[], hint = '') =>
+  (v: unknown): string => {
+    if (typeof v !== 'string' || !names.includes(v)) throw new Invalid(`is not known: use ${orList(names)}${hint}`);
+    return v;
+  };
 
 /** One character; `\t` stands for a tab. */
-const char = (hint: string) => (v: unknown): string => {
-  const c = text(v).replace('\\t', '\t');
-  if (c.length !== 1) throw new Invalid(`must be one character${hint}`);
-  return c;
-};
+const char =
+  (hint: string) =>
+  (v: unknown): string => {
+    const c = text(v).replace('\\t', '\t');
+    if (c.length !== 1) throw new Invalid(`must be one character${hint}`);
+    return c;
+  };
 
 const strings = (v: unknown): string[] => {
   if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new Invalid('must be a list of texts');
@@ -77,11 +83,13 @@ const strings = (v: unknown): string[] => {
 };
 
 /** A path, or (config file only) an object of the same shape as the file it would name. */
-const pathOrObject = (what: string) => (v: unknown, dir: string | undefined): string | Record<string, unknown> => {
-  if (v && typeof v === 'object' && !Array.isArray(v) && dir !== undefined) return v as Record<string, unknown>;
-  if (typeof v !== 'string') throw new Invalid(`must be the path of ${what}`);
-  return path(v, dir);
-};
+const pathOrObject =
+  (what: string) =>
+  (v: unknown, dir: string | undefined): string | Record<string, unknown> => {
+    if (v && typeof v === 'object' && !Array.isArray(v) && dir !== undefined) return v as Record<string, unknown>;
+    if (typeof v !== 'string') throw new Invalid(`must be the path of ${what}`);
+    return path(v, dir);
+  };
 
 /** --map: "column=target[:type]" texts; in a file also an object of column: target. */
 const mapEntries = (v: unknown): string[] => {
@@ -91,7 +99,8 @@ const mapEntries = (v: unknown): string[] => {
       return `${column}=${target}`;
     });
   }
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new Invalid('must be an object of column: target, or a list of "column=target" strings');
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
+    throw new Invalid('must be an object of column: target, or a list of "column=target" strings');
   return v as string[];
 };
 
@@ -119,7 +128,12 @@ const NET = 'both' as const;
 /** Every setting of push, by the name the config file and PushFlags use. */
 export const SETTINGS = {
   // Where to send, and with which token (checked further by connection.ts and analytics.ts).
-  region: { flag: '--region', file: 'connection', env: 'VITALLY_REGION', read: (v: unknown) => choice(['us', 'eu'])(typeof v === 'string' ? v.trim().toLowerCase() : v) },
+  region: {
+    flag: '--region',
+    file: 'connection',
+    env: 'VITALLY_REGION',
+    read: (v: unknown) => choice(['us', 'eu'])(typeof v === 'string' ? v.trim().toLowerCase() : v),
+  },
   subdomain: { flag: '--subdomain', file: 'connection', env: 'VITALLY_SUBDOMAIN', read: text },
   baseUrl: { flag: '--base-url', file: 'connection', env: 'VITALLY_BASE_URL', read: text },
   analyticsBaseUrl: { flag: '--analytics-base-url', file: 'connection', env: 'VITALLY_ANALYTICS_BASE_URL', read: text },

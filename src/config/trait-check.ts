@@ -17,7 +17,6 @@ export interface TraitFlags {
   customFields?: string;
 }
 
-
 export function resolveTraitCheck(
   flags: TraitFlags & ConnectionFlags,
   env: Env,

@@ -18,7 +18,7 @@ const ok = (value: unknown): Converted => ({ ok: true, value });
 const no = (reason: string): Converted => ({ ok: false, reason });
 
 function show(value: unknown): string {
-  const s = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const s = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 

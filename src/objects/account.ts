@@ -39,7 +39,8 @@ export const account = defineObject({
   analytics: {
     phase: 'update',
     messages: (record, refs) => {
-      if (record.organizationId !== undefined) refuse('organizationId', 'holds a Vitally id; with --via analytics name the organization by organizationExternalId');
+      if (record.organizationId !== undefined)
+        refuse('organizationId', 'holds a Vitally id; with --via analytics name the organization by organizationExternalId');
       if (record.accountOwnerId !== undefined) refuse('accountOwnerId', 'cannot be set through the Analytics API; use --via rest');
       const org = refs.organizationExternalId?.[0];
       return [{ type: 'account', accountId: record.externalId, ...(org ? { organizationId: org } : {}), traits: traitsWith(record, { name: record.name }) }];

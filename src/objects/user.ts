@@ -42,9 +42,11 @@ export const user = defineObject({
     links: 'accountExternalId',
     messages: (record, refs) => {
       for (const f of ['accountIds', 'organizationIds'] as const) {
-        if (record[f] !== undefined) refuse(f, `holds Vitally ids; with --via analytics name them by ${f === 'accountIds' ? 'accountExternalId(s)' : 'organizationExternalId(s)'}`);
+        if (record[f] !== undefined)
+          refuse(f, `holds Vitally ids; with --via analytics name them by ${f === 'accountIds' ? 'accountExternalId(s)' : 'organizationExternalId(s)'}`);
       }
-      if (record.unsubscribedFromConversations !== undefined) refuse('unsubscribedFromConversations', 'cannot be set through the Analytics API; use --via rest');
+      if (record.unsubscribedFromConversations !== undefined)
+        refuse('unsubscribedFromConversations', 'cannot be set through the Analytics API; use --via rest');
       const accounts = [...new Set(refs.accountExternalId ?? [])];
       const orgs = [...new Set(refs.organizationExternalId ?? [])];
       if (accounts.length === 0 && orgs.length === 0) {

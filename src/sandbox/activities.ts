@@ -6,9 +6,7 @@
  */
 
 import { HttpError, badRequest, type Reply } from './http.js';
-import {
-  checkAdmin, checkExternalIdUnchanged, checkRef, checkShape, mergeTraits, requireFields, traitsOf, type Shape,
-} from './fields.js';
+import { checkAdmin, checkExternalIdUnchanged, checkRef, checkShape, mergeTraits, requireFields, traitsOf, type Shape } from './fields.js';
 import type { Ctx } from './resources.js';
 import type { SandboxRecord } from './store.js';
 
@@ -32,33 +30,62 @@ const ACTIVITY_READ_ONLY = ['archivedAt', 'account', 'organization', 'category',
 const NOTE: ActivityKind = {
   label: 'Note',
   shape: {
-    externalId: { kind: 'key' }, accountId: nullableKey, organizationId: nullableKey, note: { kind: 'string' },
-    noteDate: { kind: 'datetime' }, subject: nullableString, authorId: nullableKey, categoryId: nullableKey,
-    tags: { kind: 'stringArray' }, traits: { kind: 'object' },
+    externalId: { kind: 'key' },
+    accountId: nullableKey,
+    organizationId: nullableKey,
+    note: { kind: 'string' },
+    noteDate: { kind: 'datetime' },
+    subject: nullableString,
+    authorId: nullableKey,
+    categoryId: nullableKey,
+    tags: { kind: 'stringArray' },
+    traits: { kind: 'object' },
   },
   readOnly: [...ACTIVITY_READ_ONLY, 'author', 'meetingDescription'],
   required: ['note', 'noteDate'],
   adminFields: ['authorId'],
   defaults: {
-    accountId: null, organizationId: null, subject: null, note: null, noteDate: null, authorId: null,
-    categoryId: null, tags: [],
+    accountId: null,
+    organizationId: null,
+    subject: null,
+    note: null,
+    noteDate: null,
+    authorId: null,
+    categoryId: null,
+    tags: [],
   },
 };
 
 const TASK: ActivityKind = {
   label: 'Task',
   shape: {
-    externalId: { kind: 'key' }, name: { kind: 'string' }, accountId: nullableKey, organizationId: nullableKey,
-    description: nullableString, dueDate: { kind: 'date', nullable: true }, assignedToId: nullableKey,
-    completedById: nullableKey, completedAt: { kind: 'datetime', nullable: true }, categoryId: nullableKey,
-    tags: { kind: 'stringArray' }, traits: { kind: 'object' },
+    externalId: { kind: 'key' },
+    name: { kind: 'string' },
+    accountId: nullableKey,
+    organizationId: nullableKey,
+    description: nullableString,
+    dueDate: { kind: 'date', nullable: true },
+    assignedToId: nullableKey,
+    completedById: nullableKey,
+    completedAt: { kind: 'datetime', nullable: true },
+    categoryId: nullableKey,
+    tags: { kind: 'stringArray' },
+    traits: { kind: 'object' },
   },
   readOnly: [...ACTIVITY_READ_ONLY, 'assignedTo', 'completedBy', 'project', 'projectId'],
   required: ['name'],
   adminFields: ['assignedToId', 'completedById'],
   defaults: {
-    name: null, accountId: null, organizationId: null, description: null, dueDate: null, assignedToId: null,
-    completedById: null, completedAt: null, categoryId: null, tags: [],
+    name: null,
+    accountId: null,
+    organizationId: null,
+    description: null,
+    dueDate: null,
+    assignedToId: null,
+    completedById: null,
+    completedAt: null,
+    categoryId: null,
+    tags: [],
   },
 };
 
@@ -105,7 +132,10 @@ export function createActivity(ctx: Ctx, type: ActivityType, body: Record<string
   }
   const fields = resolve(ctx, kind, body, null);
   const rec = ctx.store.insert(type, externalId, {
-    ...kind.defaults, ...fields, traits: traitsOf(body.traits), archivedAt: null,
+    ...kind.defaults,
+    ...fields,
+    traits: traitsOf(body.traits),
+    archivedAt: null,
   });
   return { status: 200, body: rec };
 }

@@ -25,12 +25,21 @@ export function idOf(msg: Msg, field: string): string | null {
 
 /** Fields naming an account or organization that must exist before the message applies. */
 const REFERENCES: Record<MessageType, ReadonlyArray<readonly [string, 'accounts' | 'organizations']>> = {
-  track: [['accountId', 'accounts'], ['organizationId', 'organizations']],
-  user: [['accountId', 'accounts'], ['organizationId', 'organizations']],
+  track: [
+    ['accountId', 'accounts'],
+    ['organizationId', 'organizations'],
+  ],
+  user: [
+    ['accountId', 'accounts'],
+    ['organizationId', 'organizations'],
+  ],
   account: [['organizationId', 'organizations']],
   organization: [],
   unlink: [],
-  customobjectinstance: [['accountId', 'accounts'], ['organizationId', 'organizations']],
+  customobjectinstance: [
+    ['accountId', 'accounts'],
+    ['organizationId', 'organizations'],
+  ],
 };
 
 /** Why the message must be dropped under analyticsUnknown 'drop' (an unknown reference), or null. */
@@ -67,9 +76,13 @@ export function applyMessage(ctx: Ctx, type: MessageType, msg: Msg): void {
   switch (type) {
     case 'track':
       store.events.push({
-        event: msg.event as string, properties: structuredClone(msg.properties as Record<string, unknown>),
-        userId: ext('userId'), accountId: ext('accountId'), organizationId: ext('organizationId'),
-        timestamp: (msg.timestamp as string | undefined) ?? null, messageId: ext('messageId'),
+        event: msg.event as string,
+        properties: structuredClone(msg.properties as Record<string, unknown>),
+        userId: ext('userId'),
+        accountId: ext('accountId'),
+        organizationId: ext('organizationId'),
+        timestamp: (msg.timestamp as string | undefined) ?? null,
+        messageId: ext('messageId'),
         receivedAt: new Date().toISOString(),
       });
       return;
@@ -88,7 +101,8 @@ export function applyMessage(ctx: Ctx, type: MessageType, msg: Msg): void {
       applyTraits(user, msgTraits(msg), { name: 'name', email: 'email', avatar: 'avatar', createdAt: 'joinDate' });
       // Links are only ever added here; /unlink removes them.
       for (const [field, list, recType] of [
-        ['accountId', 'accountIds', 'accounts'], ['organizationId', 'organizationIds', 'organizations'],
+        ['accountId', 'accountIds', 'accounts'],
+        ['organizationId', 'organizationIds', 'organizations'],
       ] as const) {
         const key = ext(field);
         if (key === null) continue;

@@ -15,14 +15,21 @@ import type { Ctx } from './resources.js';
 import type { SandboxRecord, SandboxStore } from './store.js';
 
 const SHAPE: Shape = {
-  externalId: { kind: 'key' }, subject: { kind: 'string', nullable: true }, messages: { kind: 'array' },
+  externalId: { kind: 'key' },
+  subject: { kind: 'string', nullable: true },
+  messages: { kind: 'array' },
   traits: { kind: 'object' },
 };
 const READ_ONLY = ['status', 'rating', 'source', 'accounts', 'users', 'admins', 'accountIds', 'organizationIds', 'userIds', 'adminIds'];
 
 const MESSAGE_SHAPE: Shape = {
-  externalId: { kind: 'key' }, message: { kind: 'string' }, from: { kind: 'object' }, to: { kind: 'array' },
-  cc: { kind: 'array' }, bcc: { kind: 'array' }, timestamp: { kind: 'datetime' },
+  externalId: { kind: 'key' },
+  message: { kind: 'string' },
+  from: { kind: 'object' },
+  to: { kind: 'array' },
+  cc: { kind: 'array' },
+  bcc: { kind: 'array' },
+  timestamp: { kind: 'datetime' },
 };
 const MESSAGE_READ_ONLY = ['conversationId', 'type'];
 
@@ -67,8 +74,12 @@ export function mergeMessages(conv: SandboxRecord, incoming: Array<Record<string
     const from = m.from as Participant;
     const fields = {
       type: from.type === 'admin' ? 'outbound' : 'inbound',
-      message: m.message, from: structuredClone(m.from), to: structuredClone(m.to ?? []),
-      cc: structuredClone(m.cc ?? []), bcc: structuredClone(m.bcc ?? []), timestamp: m.timestamp ?? now,
+      message: m.message,
+      from: structuredClone(m.from),
+      to: structuredClone(m.to ?? []),
+      cc: structuredClone(m.cc ?? []),
+      bcc: structuredClone(m.bcc ?? []),
+      timestamp: m.timestamp ?? now,
     };
     const existing = list.find((x) => x.externalId === m.externalId);
     if (existing) Object.assign(existing, fields, { updatedAt: now });
@@ -118,8 +129,13 @@ export function createConversation(ctx: Ctx, body: Record<string, unknown>): Rep
   let conv = externalId === null ? undefined : ctx.store.findByExternalId('conversations', externalId);
   if (!conv) {
     conv = ctx.store.insert('conversations', externalId, {
-      subject: null, messages: [], traits: traitsOf(body.traits),
-      accountIds: [], organizationIds: [], userIds: [], adminIds: [],
+      subject: null,
+      messages: [],
+      traits: traitsOf(body.traits),
+      accountIds: [],
+      organizationIds: [],
+      userIds: [],
+      adminIds: [],
     });
     apply(ctx, conv, { ...body, traits: undefined });
   } else apply(ctx, conv, body);

@@ -20,8 +20,11 @@ import { instanceKey, type SandboxRecord } from './store.js';
 type Definition = Ctx['options']['customObjects'][number];
 
 const SHAPE: Shape = {
-  name: { kind: 'key' }, externalId: { kind: 'key', nullable: true }, customerId: { kind: 'key', nullable: true },
-  organizationId: { kind: 'key', nullable: true }, traits: { kind: 'object' },
+  name: { kind: 'key' },
+  externalId: { kind: 'key', nullable: true },
+  customerId: { kind: 'key', nullable: true },
+  organizationId: { kind: 'key', nullable: true },
+  traits: { kind: 'object' },
 };
 const READ_ONLY = ['customObjectId', 'account', 'organization'];
 const SEARCH_KEYS = ['id', 'externalId', 'customerId', 'organizationId', 'customFieldId'] as const;
@@ -90,7 +93,8 @@ export function applyInstance(ctx: Ctx, rec: SandboxRecord, fields: Record<strin
 
 export function insertInstance(ctx: Ctx, coId: string, externalId: string | null, fields: Record<string, unknown>): SandboxRecord {
   const rec = ctx.store.insert(
-    'customObjectInstances', externalId,
+    'customObjectInstances',
+    externalId,
     { name: null, customObjectId: coId, customerId: null, organizationId: null, traits: traitsOf(fields.traits) },
     externalId === null ? null : instanceKey(coId, externalId),
   );

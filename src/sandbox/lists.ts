@@ -133,9 +133,9 @@ export function searchUsers(ctx: Ctx, query: URLSearchParams): Reply {
   }
   const email = query.get('email');
   const externalId = query.get('externalId');
-  const results = ctx.store.values('users').filter((u) =>
-    email !== null ? typeof u.email === 'string' && u.email.toLowerCase() === email.toLowerCase() : u.externalId === externalId,
-  );
+  const results = ctx.store
+    .values('users')
+    .filter((u) => (email !== null ? typeof u.email === 'string' && u.email.toLowerCase() === email.toLowerCase() : u.externalId === externalId));
   return { status: 200, body: { results: results.map((u) => view(ctx, 'users', u)) } };
 }
 
@@ -159,12 +159,16 @@ export function customFields(ctx: Ctx, query: URLSearchParams): Reply {
   const model = query.get('model');
   if (!model || !MODELS.includes(model)) badRequest(`model is required, one of: ${MODELS.join(', ')}`);
   const field = (f: { label: string; path: string; type: string; options?: string[] }) => ({
-    label: f.label, path: f.path, type: f.type, ...(f.options ? { options: f.options } : {}),
+    label: f.label,
+    path: f.path,
+    type: f.type,
+    ...(f.options ? { options: f.options } : {}),
   });
   const coId = query.get('customObjectId');
-  const body: unknown[] = coId !== null ? [] : ctx.options.customFields
-    .filter((f) => normalizeModel(f.model) === model)
-    .map((f) => ({ ...field(f), createdAt: f.createdAt ?? ctx.startedAt }));
+  const body: unknown[] =
+    coId !== null
+      ? []
+      : ctx.options.customFields.filter((f) => normalizeModel(f.model) === model).map((f) => ({ ...field(f), createdAt: f.createdAt ?? ctx.startedAt }));
   if (model === 'customObjects') {
     for (const def of ctx.options.customObjects) {
       if (coId !== null && def.id !== coId) continue;

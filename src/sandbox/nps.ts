@@ -11,8 +11,11 @@ import type { Ctx } from './resources.js';
 import type { SandboxRecord } from './store.js';
 
 const SHAPE: Shape = {
-  externalId: { kind: 'key' }, userId: { kind: 'key' }, score: { kind: 'integer' },
-  respondedAt: { kind: 'datetime' }, feedback: { kind: 'string', nullable: true },
+  externalId: { kind: 'key' },
+  userId: { kind: 'key' },
+  score: { kind: 'integer' },
+  respondedAt: { kind: 'datetime' },
+  feedback: { kind: 'string', nullable: true },
 };
 const READ_ONLY = ['user', 'account', 'accountId', 'organization', 'organizationId'];
 const WRITABLE = ['userId', 'score', 'respondedAt', 'feedback'] as const;

@@ -9,8 +9,14 @@ import type { CustomField, CustomObjectOptions, RateLimitOptions, ResolvedSandbo
 import { CHOICES, PROFILES, PROFILE_NAMES, type BehaviourOptions } from './profiles.js';
 
 const MODEL_ALIASES: Record<string, string> = {
-  account: 'accounts', user: 'users', organization: 'organizations', note: 'notes', task: 'tasks',
-  conversation: 'conversations', customObject: 'customObjects', project: 'projects',
+  account: 'accounts',
+  user: 'users',
+  organization: 'organizations',
+  note: 'notes',
+  task: 'tasks',
+  conversation: 'conversations',
+  customObject: 'customObjects',
+  project: 'projects',
 };
 
 /** customFields models may be given singular or plural; the endpoint speaks plural. */

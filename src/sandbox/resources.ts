@@ -9,9 +9,7 @@
 
 import type { ResolvedSandboxOptions } from './index.js';
 import { HttpError, badRequest, type Reply } from './http.js';
-import {
-  checkExternalIdUnchanged, checkRef, checkShape, mergeTraits, requireFields, traitsOf, type Shape,
-} from './fields.js';
+import { checkExternalIdUnchanged, checkRef, checkShape, mergeTraits, requireFields, traitsOf, type Shape } from './fields.js';
 import { view } from './shapes.js';
 import { blankFields, type SandboxRecord, type SandboxStore } from './store.js';
 
@@ -39,13 +37,32 @@ const nullableString = { kind: 'string', nullable: true } as const;
 const ACCOUNT: KeyedKind = {
   label: 'Account',
   shape: {
-    externalId: { kind: 'key' }, name: { kind: 'string' }, organizationId: { kind: 'key', nullable: true },
-    accountOwnerId: { kind: 'null' }, traits: { kind: 'object' },
+    externalId: { kind: 'key' },
+    name: { kind: 'string' },
+    organizationId: { kind: 'key', nullable: true },
+    accountOwnerId: { kind: 'null' },
+    traits: { kind: 'object' },
   },
   readOnly: [
-    'avatar', 'firstSeenTimestamp', 'lastSeenTimestamp', 'lastInboundMessageTimestamp', 'lastOutboundMessageTimestamp',
-    'usersCount', 'npsDetractorCount', 'npsPassiveCount', 'npsPromoterCount', 'npsScore', 'healthScore', 'csmId',
-    'accountExecutiveId', 'keyRoles', 'segments', 'churnedAt', 'mrr', 'nextRenewalDate', 'trialEndDate',
+    'avatar',
+    'firstSeenTimestamp',
+    'lastSeenTimestamp',
+    'lastInboundMessageTimestamp',
+    'lastOutboundMessageTimestamp',
+    'usersCount',
+    'npsDetractorCount',
+    'npsPassiveCount',
+    'npsPromoterCount',
+    'npsScore',
+    'healthScore',
+    'csmId',
+    'accountExecutiveId',
+    'keyRoles',
+    'segments',
+    'churnedAt',
+    'mrr',
+    'nextRenewalDate',
+    'trialEndDate',
   ],
   required: ['name'],
   resolve({ store }, body) {
@@ -67,8 +84,21 @@ const ORGANIZATION: KeyedKind = {
   label: 'Organization',
   shape: { externalId: { kind: 'key' }, name: { kind: 'string' }, traits: { kind: 'object' } },
   readOnly: [
-    'avatar', 'organizationOwnerId', 'usersCount', 'accountsCount', 'healthScore', 'csmId', 'npsDetractorCount',
-    'npsPassiveCount', 'npsPromoterCount', 'npsScore', 'segments', 'churnedAt', 'mrr', 'nextRenewalDate', 'trialEndDate',
+    'avatar',
+    'organizationOwnerId',
+    'usersCount',
+    'accountsCount',
+    'healthScore',
+    'csmId',
+    'npsDetractorCount',
+    'npsPassiveCount',
+    'npsPromoterCount',
+    'npsScore',
+    'segments',
+    'churnedAt',
+    'mrr',
+    'nextRenewalDate',
+    'trialEndDate',
   ],
   required: ['name'],
   resolve(_ctx, body) {
@@ -79,13 +109,28 @@ const ORGANIZATION: KeyedKind = {
 const USER: KeyedKind = {
   label: 'User',
   shape: {
-    externalId: { kind: 'key' }, name: nullableString, email: nullableString, avatar: nullableString,
-    joinDate: { kind: 'date', nullable: true }, unsubscribedFromConversations: { kind: 'boolean' },
-    accountIds: { kind: 'stringArray' }, organizationIds: { kind: 'stringArray' }, traits: { kind: 'object' },
+    externalId: { kind: 'key' },
+    name: nullableString,
+    email: nullableString,
+    avatar: nullableString,
+    joinDate: { kind: 'date', nullable: true },
+    unsubscribedFromConversations: { kind: 'boolean' },
+    accountIds: { kind: 'stringArray' },
+    organizationIds: { kind: 'stringArray' },
+    traits: { kind: 'object' },
   },
   readOnly: [
-    'firstKnown', 'lastSeenTimestamp', 'lastInboundMessageTimestamp', 'lastOutboundMessageTimestamp', 'npsLastScore',
-    'npsLastFeedback', 'npsLastRespondedAt', 'deactivatedAt', 'segments', 'accounts', 'organizations',
+    'firstKnown',
+    'lastSeenTimestamp',
+    'lastInboundMessageTimestamp',
+    'lastOutboundMessageTimestamp',
+    'npsLastScore',
+    'npsLastFeedback',
+    'npsLastRespondedAt',
+    'deactivatedAt',
+    'segments',
+    'accounts',
+    'organizations',
   ],
   required: [],
   resolve({ store, options }, body, current) {
@@ -96,7 +141,10 @@ const USER: KeyedKind = {
     // accountIds / organizationIds given on PUT replace the stored list (userLinks 'replace', what
     // production code shows: a client that means "add" sends the union) or are added to it ('merge').
     // They take Vitally ids only; an externalId is answered 400 like any unknown id.
-    for (const [field, type] of [['accountIds', 'accounts'], ['organizationIds', 'organizations']] as const) {
+    for (const [field, type] of [
+      ['accountIds', 'accounts'],
+      ['organizationIds', 'organizations'],
+    ] as const) {
       const ids = body[field] as string[] | undefined;
       if (ids === undefined) continue;
       for (const id of ids) checkRef(store, type, id);

@@ -37,8 +37,14 @@ interface Outcome {
 
 function emptyStats(): SandboxStats {
   return {
-    requests: 0, byStatus: {}, rateLimited: 0, writes: 0, maxInWindow: 0, analyticsMaxInWindow: 0,
-    faults: { dropped: 0, failed: 0, droppedAfter: 0 }, messages: { applied: 0, deduplicated: 0 },
+    requests: 0,
+    byStatus: {},
+    rateLimited: 0,
+    writes: 0,
+    maxInWindow: 0,
+    analyticsMaxInWindow: 0,
+    faults: { dropped: 0, failed: 0, droppedAfter: 0 },
+    messages: { applied: 0, deduplicated: 0 },
     messagesDropped: 0,
   };
 }
@@ -89,10 +95,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
   const stats = emptyStats();
   const requests: RecordedRequest[] = [];
   const windowOf = (limits: () => RateLimitOptions) =>
-    new RateWindow(
-      () => ({ ...limits(), window: options.rateLimitWindow, headers: options.rateLimitHeaders, reset: options.rateLimitReset }),
-      opts.now,
-    );
+    new RateWindow(() => ({ ...limits(), window: options.rateLimitWindow, headers: options.rateLimitHeaders, reset: options.rateLimitReset }), opts.now);
   const restWindow = windowOf(() => options.rateLimit);
   const analyticsWindow = windowOf(() => options.analyticsRateLimit ?? { limit: Infinity, windowMs: 1 });
   const timers = new Set<NodeJS.Timeout>();
@@ -101,13 +104,15 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
   let closed = false;
 
   const delay = (ms: number): Promise<void> =>
-    ms <= 0 ? Promise.resolve() : new Promise((resolve) => {
-      const t = setTimeout(() => {
-        timers.delete(t);
-        resolve();
-      }, ms);
-      timers.add(t);
-    });
+    ms <= 0
+      ? Promise.resolve()
+      : new Promise((resolve) => {
+          const t = setTimeout(() => {
+            timers.delete(t);
+            resolve();
+          }, ms);
+          timers.add(t);
+        });
 
   function dispatch(req: IncomingMessage, api: 'rest' | 'analytics', rawPath: string, query: URLSearchParams, read: ReadBody): Reply {
     const method = (req.method ?? 'GET') as Method;

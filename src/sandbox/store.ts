@@ -7,10 +7,16 @@
 
 import { randomUUID } from 'node:crypto';
 
-export type RecordType =
-  | 'accounts' | 'organizations' | 'users' | 'notes' | 'tasks' | 'conversations' | 'npsResponses' | 'customObjectInstances';
+export type RecordType = 'accounts' | 'organizations' | 'users' | 'notes' | 'tasks' | 'conversations' | 'npsResponses' | 'customObjectInstances';
 export const RECORD_TYPES: readonly RecordType[] = [
-  'accounts', 'organizations', 'users', 'notes', 'tasks', 'conversations', 'npsResponses', 'customObjectInstances',
+  'accounts',
+  'organizations',
+  'users',
+  'notes',
+  'tasks',
+  'conversations',
+  'npsResponses',
+  'customObjectInstances',
 ];
 
 export type SandboxRecord = Record<string, unknown> & {
@@ -56,8 +62,15 @@ export function blankFields(type: 'accounts' | 'organizations' | 'users'): Recor
       return { name: null, avatar: null, traits: {} };
     case 'users':
       return {
-        name: null, email: null, avatar: null, joinDate: null, unsubscribedFromConversations: false,
-        accountIds: [], organizationIds: [], deactivatedAt: null, traits: {},
+        name: null,
+        email: null,
+        avatar: null,
+        joinDate: null,
+        unsubscribedFromConversations: false,
+        accountIds: [],
+        organizationIds: [],
+        deactivatedAt: null,
+        traits: {},
       };
   }
 }

@@ -24,8 +24,7 @@ export class CatalogueCache {
 
   get(model: string): Cached | undefined {
     const row = this.db.prepare('SELECT body, fetched_at AS fetchedAt FROM cache WHERE destination = ? AND name = ?').get(this.destination, nameOf(model)) as
-      | { body: string; fetchedAt: string }
-      | undefined;
+      { body: string; fetchedAt: string } | undefined;
     if (!row) return undefined;
     try {
       const fields = JSON.parse(row.body) as unknown;

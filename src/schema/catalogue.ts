@@ -47,7 +47,11 @@ export function catalogueRequest(object: ObjectName): PlannedRequest {
  * a `{ results: [...] }` wrapper is accepted too. Entries without a path are dropped (they cannot be sent).
  */
 export function parseFields(json: unknown, where: string): TraitField[] {
-  const list = Array.isArray(json) ? json : json && typeof json === 'object' && Array.isArray((json as { results?: unknown }).results) ? (json as { results: unknown[] }).results : null;
+  const list = Array.isArray(json)
+    ? json
+    : json && typeof json === 'object' && Array.isArray((json as { results?: unknown }).results)
+      ? (json as { results: unknown[] }).results
+      : null;
   if (!list) throw new ConfigError(`${where}: expected an array of custom fields [{label, path, type}], found ${describe(json)}`);
   const out: TraitField[] = [];
   for (const [i, raw] of list.entries()) {
@@ -96,7 +100,9 @@ export function readCatalogueFile(file: string): FileField[] {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     const code = (err as { code?: string }).code;
-    throw new ConfigError(`--custom-fields ${file}: ${code === 'ENOENT' ? 'no such file' : code ? `cannot be read (${code})` : `not valid JSON (${(err as Error).message})`}`);
+    throw new ConfigError(
+      `--custom-fields ${file}: ${code === 'ENOENT' ? 'no such file' : code ? `cannot be read (${code})` : `not valid JSON (${(err as Error).message})`}`,
+    );
   }
   if (!Array.isArray(json)) throw new ConfigError(`--custom-fields ${file}: expected a JSON array of {model, label, path, type, options?}`);
   return json.map((e, i) => {

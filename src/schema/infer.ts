@@ -59,7 +59,8 @@ export function inferType(values: unknown[]): Inferred {
   const kinds = values.map(kindOf);
   const filled = kinds.filter((k) => k !== 'empty');
   const rows = values.length;
-  const of = (n: number) => (n === rows ? (rows === 1 ? 'the one sampled row' : `all ${rows} sampled rows`) : `${n} of ${rows} sampled rows (the others empty)`);
+  const of = (n: number) =>
+    n === rows ? (rows === 1 ? 'the one sampled row' : `all ${rows} sampled rows`) : `${n} of ${rows} sampled rows (the others empty)`;
   if (filled.length === 0) return { type: undefined, filled: 0, rows, why: `empty in ${of(rows).replace(' (the others empty)', '')}` };
   let set = new Set(filled);
   // Dates and date-times together are date-times.

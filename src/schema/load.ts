@@ -37,7 +37,9 @@ export async function loadCatalogue(o: LoadOptions): Promise<Loaded> {
   const model = modelOf(o.object);
   const base = { object: o.object, model };
   if (o.file) {
-    return { catalogue: { ...base, fields: fileFieldsFor(readCatalogueFile(o.file), o.object, o.file), from: 'file', fetchedAt: new Date(now()).toISOString() } };
+    return {
+      catalogue: { ...base, fields: fileFieldsFor(readCatalogueFile(o.file), o.object, o.file), from: 'file', fetchedAt: new Date(now()).toISOString() },
+    };
   }
   const cache = o.db && o.destination ? new CatalogueCache(o.db, o.destination) : undefined;
   const cached = cache?.get(model);

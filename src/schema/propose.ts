@@ -62,7 +62,8 @@ function placesOf(spec: ObjectSpec): Map<string, Place> {
     if (!places.has(k)) places.set(k, p);
   };
   for (const name of Object.keys(spec.fields)) put(name, { kind: 'field', name, how: 'standard field' });
-  for (const [name, r] of Object.entries(spec.refs)) put(name, { kind: 'ref', name, how: `looked up: your ${r.object === 'admin' ? 'team member\'s email' : `${r.object} id`}` });
+  for (const [name, r] of Object.entries(spec.refs))
+    put(name, { kind: 'ref', name, how: `looked up: your ${r.object === 'admin' ? "team member's email" : `${r.object} id`}` });
   for (const [name, f] of Object.entries(spec.fields)) for (const a of f.aliases ?? []) put(a, { kind: 'field', name, how: `alias of ${name}` });
   for (const [name, r] of Object.entries(spec.refs)) for (const a of r.aliases ?? []) put(a, { kind: 'ref', name, how: `alias of ${name}` });
   for (const [name, aliases] of Object.entries(spec.exportNames ?? {})) {
@@ -133,7 +134,12 @@ export function propose(input: ProposeInput): Proposal {
     const many = kind === 'ref' ? spec.refs[name]!.many : spec.fields[name]!.type === 'stringArray';
     const before = filledBy.get(fills);
     if (before !== undefined && !many) {
-      return { column, target: null, reason: `also matches ${name}`, review: `${name} is already filled by column "${before}": pick one (the map entry decides)` };
+      return {
+        column,
+        target: null,
+        reason: `also matches ${name}`,
+        review: `${name} is already filled by column "${before}": pick one (the map entry decides)`,
+      };
     }
     filledBy.set(fills, column);
     const d: Decision = { column, target: name, reason: how };

@@ -204,10 +204,7 @@ function checkHeader(fields: string[], body: string, line: number, o: CsvReadOpt
   for (let i = 0; i < names.length; i++) {
     const name = names[i] as string;
     if (name === '') {
-      throw new InputError(
-        'CSV_MALFORMED',
-        `${o.label} line ${line}: header column ${i + 1} is empty; every column needs a name`,
-      );
+      throw new InputError('CSV_MALFORMED', `${o.label} line ${line}: header column ${i + 1} is empty; every column needs a name`);
     }
     const first = seen.get(name);
     if (first !== undefined) {
@@ -254,8 +251,7 @@ function fatalRecord(
       `unclosed quoted field starting at line ${quoteLine}, in ${field}: no closing quote before the end of the input; ` +
       `the records from line ${line} on were not read`;
   } else if (err.code === 'CSV_MAX_RECORD_SIZE') {
-    const cause =
-      scan.openQuote === -1 ? '' : `; the quoted field starting at line ${quoteLine}, in ${field}, is probably never closed`;
+    const cause = scan.openQuote === -1 ? '' : `; the quoted field starting at line ${quoteLine}, in ${field}, is probably never closed`;
     message = `the record starting at line ${line} is larger than ${o.maxRecordBytes} bytes${cause}; reading stopped there`;
   } else {
     message = `line ${line}: ${err.message}; reading stopped there`;

@@ -67,7 +67,9 @@ export function readRecordBatches(opts: SourceOptions): AsyncGenerator<SourceRec
       ignore: opts.ignore ?? [],
       settings: opts,
       open: async (): Promise<NodeJS.ReadableStream> =>
-        opts.path === '-' ? (opts.stdin ?? process.stdin) : (await openInputFile(opts.path)).createReadStream({ highWaterMark: reader.chunkBytes ?? 64 * 1024 }),
+        opts.path === '-'
+          ? (opts.stdin ?? process.stdin)
+          : (await openInputFile(opts.path)).createReadStream({ highWaterMark: reader.chunkBytes ?? 64 * 1024 }),
     });
   } catch (err) {
     return failing(err);

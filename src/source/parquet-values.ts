@@ -98,15 +98,21 @@ export function unreadableType(e: SchemaElement): string | undefined {
 function leafConverter(e: SchemaElement): Converter {
   const lt = e.logical_type;
   if (e.converted_type === 'DECIMAL' || lt?.type === 'DECIMAL') return decimalConverter(lt?.type === 'DECIMAL' ? lt.scale : (e.scale ?? 0));
-  const timeUnit = e.converted_type === 'TIME_MILLIS' ? 'ms' : e.converted_type === 'TIME_MICROS' ? 'us' : lt?.type === 'TIME' ? ({ MILLIS: 'ms', MICROS: 'us', NANOS: 'ns' } as const)[lt.unit] : undefined;
+  const timeUnit =
+    e.converted_type === 'TIME_MILLIS'
+      ? 'ms'
+      : e.converted_type === 'TIME_MICROS'
+        ? 'us'
+        : lt?.type === 'TIME'
+          ? ({ MILLIS: 'ms', MICROS: 'us', NANOS: 'ns' } as const)[lt.unit]
+          : undefined;
   if (timeUnit) return (v) => timeOfDay(BigInt(v as number | bigint), timeUnit);
   if (lt?.type === 'DATE' || e.converted_type === 'DATE') return (v) => (typeof v === 'number' ? dateFromDays(v) : v);
   return jsonValue;
 }
 
 /** Whether hyparquet's own conversion of this element is replaced by ours (it would round the value). */
-const convertedHere = (e: SchemaElement): boolean =>
-  e.converted_type === 'DECIMAL' || e.logical_type?.type === 'DECIMAL' || e.logical_type?.type === 'TIME';
+const convertedHere = (e: SchemaElement): boolean => e.converted_type === 'DECIMAL' || e.logical_type?.type === 'DECIMAL' || e.logical_type?.type === 'TIME';
 
 /**
  * The metadata hyparquet reads with: top-level DECIMAL and TIME columns lose their annotation, so their

@@ -29,7 +29,10 @@ const dateValue: Parser = (text) =>
   /^\d{4}-\d{2}-\d{2}$/.test(text) && text >= '0001-01-01' ? text : new Unrepresentable(`${text} cannot be written as an ISO 8601 date`, text);
 
 const bytea: Parser = (text) =>
-  new Unrepresentable("binary data (bytea) cannot be sent; encode it as text in the query, e.g. encode(col, 'base64')", text.length > 66 ? `${text.slice(0, 66)}...` : text);
+  new Unrepresentable(
+    "binary data (bytea) cannot be sent; encode it as text in the query, e.g. encode(col, 'base64')",
+    text.length > 66 ? `${text.slice(0, 66)}...` : text,
+  );
 
 const SCALARS: Record<number, Parser> = {
   16: (t) => t === 't',

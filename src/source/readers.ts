@@ -75,7 +75,8 @@ const parquet: Reader = {
   stdin: { refusal: 'Parquet cannot be read from stdin (its footer, at the end, says where everything is): give the file' },
   columnsFromFirst: true,
   countRecords: async (path) => (await import('./parquet.js')).parquetRowCount(path),
-  read: (ctx) => loaded(async () => (await import('./parquet.js')).readParquetBatches({ path: ctx.input, label: ctx.label, signal: ctx.signal, ignore: ctx.ignore })),
+  read: (ctx) =>
+    loaded(async () => (await import('./parquet.js')).readParquetBatches({ path: ctx.input, label: ctx.label, signal: ctx.signal, ignore: ctx.ignore })),
 };
 
 const postgres: Reader = {
@@ -89,8 +90,19 @@ const postgres: Reader = {
   settings: [
     { name: 'query', flag: '--query', kind: 'text', arg: 'sql', help: 'a postgres:// input: the SQL query whose rows are the input' },
     { name: 'queryFile', flag: '--query-file', kind: 'path', help: 'a postgres:// input: read the query from a file' },
-    { name: 'passwordFile', flag: '--password-file', kind: 'path', help: 'a postgres:// input: read the database password from a file (default: the URL, else PGPASSWORD)' },
-    { name: 'scope', flag: '--scope', kind: 'text', arg: 'name', help: 'a postgres:// input: the name the state store keeps its records under (--delete-missing needs it)' },
+    {
+      name: 'passwordFile',
+      flag: '--password-file',
+      kind: 'path',
+      help: 'a postgres:// input: read the database password from a file (default: the URL, else PGPASSWORD)',
+    },
+    {
+      name: 'scope',
+      flag: '--scope',
+      kind: 'text',
+      arg: 'name',
+      help: 'a postgres:// input: the name the state store keeps its records under (--delete-missing needs it)',
+    },
   ],
   configure: configureQuery,
   read: (ctx) => loaded(() => readQuery(ctx)),
@@ -161,7 +173,8 @@ function readerByMagic(path: string): Reader | undefined {
 export function readerFor(input: string, format?: string): Reader {
   const byScheme = readerByScheme(input);
   if (byScheme) {
-    if (format !== undefined && format !== byScheme.name) throw new ConfigError(`--format ${format} does not apply to a ${schemeOf(input)}// URL: it is read as ${byScheme.noun}`);
+    if (format !== undefined && format !== byScheme.name)
+      throw new ConfigError(`--format ${format} does not apply to a ${schemeOf(input)}// URL: it is read as ${byScheme.noun}`);
     return byScheme;
   }
   if (format !== undefined) {

@@ -71,9 +71,8 @@ export class RunState implements IdCache {
     this.runId = o.readOnly
       ? 0
       : Number(
-          db
-            .prepare("INSERT INTO runs (destination, object, source, started_at, status) VALUES (?, ?, ?, ?, 'running')")
-            .run(d, ob, o.source, this.now()).lastInsertRowid,
+          db.prepare("INSERT INTO runs (destination, object, source, started_at, status) VALUES (?, ?, ?, ?, 'running')").run(d, ob, o.source, this.now())
+            .lastInsertRowid,
         );
   }
 

@@ -54,7 +54,9 @@ export function openStore(path: string, opts: { readonly?: boolean } = {}): DB {
     if (tables.length > 0) {
       const app = hasMeta ? (db.prepare("SELECT value FROM meta WHERE key = 'app'").get() as { value: string } | undefined) : undefined;
       if (app?.value !== APP_ID) {
-        throw new StateError(`--state ${path} is an SQLite database of something else (no vitally-sync tables). It was left untouched; pass another --state path`);
+        throw new StateError(
+          `--state ${path} is an SQLite database of something else (no vitally-sync tables). It was left untouched; pass another --state path`,
+        );
       }
       const version = Number((db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string }).value);
       if (version > SCHEMA_VERSION) {
@@ -67,7 +69,8 @@ export function openStore(path: string, opts: { readonly?: boolean } = {}): DB {
     }
     // A damaged file shows here rather than halfway through a run.
     const check = db.pragma('quick_check', { simple: true });
-    if (check !== 'ok') throw new StateError(`--state ${path} is damaged (${String(check)}). It was left untouched; restore a backup or pass another --state path`);
+    if (check !== 'ok')
+      throw new StateError(`--state ${path} is damaged (${String(check)}). It was left untouched; restore a backup or pass another --state path`);
   } catch (err) {
     db.close();
     if (err instanceof StateError) throw err;

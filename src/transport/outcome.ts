@@ -35,7 +35,8 @@ export function planned(requests?: PlannedRequest[]): Outcome {
  * of the rejects file, and the next run sends it.
  */
 export function failed(err: unknown, action: RowAction = 'error'): Outcome {
-  if (err instanceof VitallySyncError && err.code === 'INTERRUPTED') return { status: 'skipped', action: 'interrupted', id: null, httpStatus: null, error: errorMessage(err) };
+  if (err instanceof VitallySyncError && err.code === 'INTERRUPTED')
+    return { status: 'skipped', action: 'interrupted', id: null, httpStatus: null, error: errorMessage(err) };
   const attempts = err instanceof VitallySyncError && err.attempts && err.attempts > 1 ? ` (after ${err.attempts} attempts)` : '';
   const o: Outcome = { status: 'failed', action, id: null, httpStatus: err instanceof ApiError ? err.status : null, error: errorMessage(err) + attempts };
   if (mayHaveApplied(err)) o.maybeApplied = true;

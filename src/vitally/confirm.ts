@@ -32,8 +32,7 @@ function notObject(res: HttpResponse): string | null {
   return Array.isArray(res.json) ? 'its body is a list, not a record' : null;
 }
 
-const same = (field: string, a: unknown, b: string) =>
-  typeof a === 'string' && (field === 'email' ? a.toLowerCase() === b.toLowerCase() : a === b);
+const same = (field: string, a: unknown, b: string) => typeof a === 'string' && (field === 'email' ? a.toLowerCase() === b.toLowerCase() : a === b);
 
 const asIs = (text: string) => text;
 

@@ -25,7 +25,9 @@ export function checkBaseUrl(value: string, setting: string): string {
     throw new ConfigError(`${setting} must be an https:// URL, not ${url.protocol}`);
   }
   if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-    throw new ConfigError(`${setting} uses plain http to ${url.hostname}: the token would travel unencrypted; use https (http is allowed only to 127.0.0.1/localhost)`);
+    throw new ConfigError(
+      `${setting} uses plain http to ${url.hostname}: the token would travel unencrypted; use https (http is allowed only to 127.0.0.1/localhost)`,
+    );
   }
   if (url.search || url.hash) throw new ConfigError(`${setting} must not carry a query string or fragment`);
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;

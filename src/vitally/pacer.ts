@@ -284,17 +284,21 @@ export class Pacer {
       if (at > now) {
         if (this.stop?.aborted && at - now > this.stopWaitMs) {
           const wait = Math.ceil((at - now) / 1000);
-          for (const w of this.waiters.splice(0)) w.reject(new InterruptedError(`not sent: the run is stopping, and the rate limit asked to wait ${wait} s more`));
+          for (const w of this.waiters.splice(0))
+            w.reject(new InterruptedError(`not sent: the run is stopping, and the rate limit asked to wait ${wait} s more`));
           return;
         }
         if (this.timer && this.timerAt <= at) return;
         this.clearTimer();
         this.timerAt = at;
-        this.timer = setTimeout(() => {
-          this.timer = undefined;
-          this.timerAt = Infinity;
-          this.pump(at);
-        }, Math.min(Math.ceil(at - now), MAX_TIMER_MS));
+        this.timer = setTimeout(
+          () => {
+            this.timer = undefined;
+            this.timerAt = Infinity;
+            this.pump(at);
+          },
+          Math.min(Math.ceil(at - now), MAX_TIMER_MS),
+        );
         return;
       }
       // Spacing counts from the time this start was due, so a timer that fires late is caught up; a

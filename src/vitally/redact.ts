@@ -27,7 +27,9 @@ const b64url = (s: string) => Buffer.from(s).toString('base64url');
 
 /** The base64 characters that depend on `s` alone when it is encoded after `pad` other bytes. */
 function shifted(s: string, pad: number): string {
-  const enc = Buffer.concat([Buffer.alloc(pad), Buffer.from(s)]).toString('base64').replace(/=+$/, '');
+  const enc = Buffer.concat([Buffer.alloc(pad), Buffer.from(s)])
+    .toString('base64')
+    .replace(/=+$/, '');
   // The first ceil(pad * 4 / 3) characters mix in the padding bytes; the last one may mix in what follows.
   return enc.slice(Math.ceil((pad * 4) / 3), -1);
 }

@@ -232,7 +232,8 @@ export class Sender {
 
   /** A request not retried because the run is stopping: its last failure stands (a 429 one was never applied). */
   private notRetried(failure: unknown, attempts: number): Error {
-    if (failure instanceof ApiError && failure.status === 429) return new InterruptedError(`not sent: rate-limited (429) when the run was stopping (${attempts} attempt${attempts > 1 ? 's' : ''})`);
+    if (failure instanceof ApiError && failure.status === 429)
+      return new InterruptedError(`not sent: rate-limited (429) when the run was stopping (${attempts} attempt${attempts > 1 ? 's' : ''})`);
     if (failure instanceof VitallySyncError) {
       failure.attempts = attempts;
       failure.message += '; not retried: the run was stopping';

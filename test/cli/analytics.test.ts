@@ -9,7 +9,18 @@ let dir: string;
 let env: Record<string, string>;
 useSandbox((c) => ({ sb, dir, env } = c));
 
-const EVENT_FLAGS = ['--object', 'event', '--event-column', 'event_name', '--timestamp-column', 'ts', '--map', 'user_id=userId', '--map', 'account_id=accountId'];
+const EVENT_FLAGS = [
+  '--object',
+  'event',
+  '--event-column',
+  'event_name',
+  '--timestamp-column',
+  'ts',
+  '--map',
+  'user_id=userId',
+  '--map',
+  'account_id=accountId',
+];
 const batches = () => sb.requests.filter((r) => r.path === '/analytics/v1/batch');
 
 describe('events', () => {
@@ -29,11 +40,20 @@ describe('events', () => {
   it('arrive from NDJSON with JSON types kept as properties', async () => {
     const r = await runCli(['push', 'fixtures/events.ndjson', '--object', 'event', '--json'], { env });
     expect(r.code).toBe(0);
-    expect(sb.store.events[1]).toMatchObject({ event: 'feature_used', accountId: 'globex', userId: null, properties: { feature: 'alerts', count: 1, beta: true } });
+    expect(sb.store.events[1]).toMatchObject({
+      event: 'feature_used',
+      accountId: 'globex',
+      userId: null,
+      properties: { feature: 'alerts', count: 1, beta: true },
+    });
   });
 
   it('--event names every row; a row without user or account id fails alone; bad timestamps fail', async () => {
-    const file = writeTemp(dir, 'ev.csv', 'userId,accountId,ts,page\nu1,a1,2026-01-01T00:00:00Z,home\n,,2026-01-01T00:00:00Z,orphan\nu2,,yesterday,pricing\nu3,,,docs\n');
+    const file = writeTemp(
+      dir,
+      'ev.csv',
+      'userId,accountId,ts,page\nu1,a1,2026-01-01T00:00:00Z,home\n,,2026-01-01T00:00:00Z,orphan\nu2,,yesterday,pricing\nu3,,,docs\n',
+    );
     const r = await runCli(['push', file, '--object', 'event', '--event', 'page_viewed', '--timestamp-column', 'ts', '--json'], { env });
     expect(r.code).toBe(1);
     expect(rows(r).map((x) => [x.status, x.error])).toEqual([
@@ -134,7 +154,7 @@ describe('--via analytics: the bulk path', () => {
     expect(sb.store.get('accounts', 'acme')!.name).toBe('Acme Renamed');
   });
 
-  it('one invalid row in a batch fails alone with Vitally\'s message; its 99 neighbours land', async () => {
+  it("one invalid row in a batch fails alone with Vitally's message; its 99 neighbours land", async () => {
     const lines = Array.from({ length: 100 }, (_, i) =>
       JSON.stringify(i === 57 ? { externalId: 'bad', name: 'Bad', traits: { avatar: 123 } } : { externalId: `ok-${i}`, name: `OK ${i}` }),
     );
@@ -142,7 +162,9 @@ describe('--via analytics: the bulk path', () => {
     const r = await runCli(['push', file, '--object', 'account', '--via', 'analytics', '--json'], { env });
     expect(r.code).toBe(1);
     const failedRows = rows(r).filter((x) => x.status === 'failed');
-    expect(failedRows).toEqual([expect.objectContaining({ row: 58, key: 'bad', httpStatus: 400, error: expect.stringContaining('traits.avatar must be a string') })]);
+    expect(failedRows).toEqual([
+      expect.objectContaining({ row: 58, key: 'bad', httpStatus: 400, error: expect.stringContaining('traits.avatar must be a string') }),
+    ]);
     expect(sb.store.all('accounts')).toHaveLength(99);
     expect(batches().length).toBeLessThanOrEqual(16); // 1 + a bisection down to the one row
   });
@@ -206,9 +228,11 @@ describe('--unlink-removed', () => {
     // u-1 leaves globex; u-2 is unchanged.
     writeTemp(dir, 'links.csv', 'externalId,name,accountExternalIds\nu-1,Ada,acme\nu-2,Grace,globex\n');
     const dry = await push('--dry-run');
-    expect(rows(dry).filter((r) => r.row === 0).map((r) => [r.key, r.action, r.requests[0].body[0].type])).toEqual([
-      ['u-1|globex', 'planned', 'unlink'],
-    ]);
+    expect(
+      rows(dry)
+        .filter((r) => r.row === 0)
+        .map((r) => [r.key, r.action, r.requests[0].body[0].type]),
+    ).toEqual([['u-1|globex', 'planned', 'unlink']]);
     sb.requests.length = 0;
     const r = await push();
     expect(rows(r).map((x) => [x.row, x.key, x.action])).toEqual([
@@ -248,7 +272,9 @@ describe('--via analytics across runs', () => {
   });
 
   it('--delete-missing is refused with --via analytics', async () => {
-    const r = await runCli(['push', 'fixtures/accounts.csv', '--object', 'account', '--via', 'analytics', '--delete-missing', '--state', join(dir, 'x.db')], { env });
+    const r = await runCli(['push', 'fixtures/accounts.csv', '--object', 'account', '--via', 'analytics', '--delete-missing', '--state', join(dir, 'x.db')], {
+      env,
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--delete-missing deletes through the REST API');
   });

@@ -33,7 +33,9 @@ describe('run <name>', () => {
     const dir = folder({
       'accounts.csv': ACCOUNTS,
       'vitally-sync.config.json': {
-        syncs: { accounts: { file: 'accounts.csv', object: 'account', map: { mrr: 'traits.mrr:number' }, types: { seats: 'number' }, rejects: 'rejects.ndjson' } },
+        syncs: {
+          accounts: { file: 'accounts.csv', object: 'account', map: { mrr: 'traits.mrr:number' }, types: { seats: 'number' }, rejects: 'rejects.ndjson' },
+        },
       },
     });
     const r = await runCli(['run', 'accounts', '--config', join(dir, 'vitally-sync.config.json'), '--json'], { env });
@@ -49,7 +51,7 @@ describe('run <name>', () => {
     expect(summaryOf(again)).toMatchObject({ skipped: 2 });
   });
 
-  it('a flag overrides the file (and --map adds to the file\'s map)', async () => {
+  it("a flag overrides the file (and --map adds to the file's map)", async () => {
     const dir = folder({
       'accounts.csv': ACCOUNTS,
       'vitally-sync.config.json': { syncs: { accounts: { file: 'accounts.csv', object: 'account', mode: 'update', state: false } } },
@@ -79,7 +81,11 @@ describe('run <name>', () => {
     const cfg = join(dir, 'vitally-sync.config.json');
     const all = await runCli(['run', '--all', '--config', cfg, '--sandbox', '--dry-run', '--json'], { env: {} });
     expect(all.code).toBe(0);
-    expect(rows(all).filter((x) => x.row > 0).map((x) => x.key)).toEqual(['acme', 'globex', 'acme']);
+    expect(
+      rows(all)
+        .filter((x) => x.row > 0)
+        .map((x) => x.key),
+    ).toEqual(['acme', 'globex', 'acme']);
     const flagged = await runCli(['run', 'accounts', '--config', cfg, '--sandbox', '--dry-run', '--full', '--max-deletes', '3'], { env: {} });
     expect(flagged.code).toBe(2);
     expect(flagged.stderr).toContain('--max-deletes bounds --delete-missing');
@@ -123,7 +129,7 @@ describe('run <name>', () => {
 });
 
 describe('run --all', () => {
-  it('runs every sync in the file\'s order and reports each exit code; the worst is the exit', async () => {
+  it("runs every sync in the file's order and reports each exit code; the worst is the exit", async () => {
     const dir = folder({
       'orgs.csv': ORGS,
       'accounts.csv': 'externalId,name\nacme,Acme\nbad,\n',
@@ -217,12 +223,17 @@ describe('the file format', () => {
   });
 
   it('the environment wins over the file, and flags over both', async () => {
-    const dir = folder({ 'accounts.csv': ACCOUNTS, 'vitally-sync.config.json': { connection: { baseUrl: 'http://127.0.0.1:9' }, syncs: { a: { file: 'accounts.csv', object: 'account', state: false } } } });
+    const dir = folder({
+      'accounts.csv': ACCOUNTS,
+      'vitally-sync.config.json': { connection: { baseUrl: 'http://127.0.0.1:9' }, syncs: { a: { file: 'accounts.csv', object: 'account', state: false } } },
+    });
     const cfg = join(dir, 'vitally-sync.config.json');
     // env VITALLY_BASE_URL (the sandbox) beats the file's unreachable baseUrl.
     expect((await runCli(['run', 'a', '--config', cfg], { env })).code).toBe(0);
     // push reads the file's connection too: a flag beats it.
-    const p = await runCli(['push', join(dir, 'accounts.csv'), '--object', 'account', '--config', cfg, '--base-url', sb.url], { env: { VITALLY_API_TOKEN: sb.token } });
+    const p = await runCli(['push', join(dir, 'accounts.csv'), '--object', 'account', '--config', cfg, '--base-url', sb.url], {
+      env: { VITALLY_API_TOKEN: sb.token },
+    });
     expect(p.code).toBe(0);
   });
 
@@ -274,7 +285,11 @@ describe('the file format', () => {
     const { input, sources } = syncSources(file, 's', { map: ['a=traits.a'], dryRun: true }, {});
     expect(input).toBe(join(dir, 'in/a.csv'));
     const cfg = resolvePushConfig(input, sources);
-    expect(cfg).toMatchObject({ rejects: join(dir, 'out/r.ndjson'), net: { concurrency: 2 }, connection: { baseUrl: 'https://rest.vitally-eu.io', token: 'sk_test_file' } });
+    expect(cfg).toMatchObject({
+      rejects: join(dir, 'out/r.ndjson'),
+      net: { concurrency: 2 },
+      connection: { baseUrl: 'https://rest.vitally-eu.io', token: 'sk_test_file' },
+    });
     expect(cfg.map).toEqual([
       { source: 'company', target: 'name' },
       { source: 'mrr', target: 'traits.mrr', type: 'number' },
@@ -287,7 +302,7 @@ describe('the file format', () => {
     expect(() => resolvePushConfig('a.csv', syncSources(bad, 's', {}, {}).sources)).toThrow(/syncs.s.types.name: "name" is a standard field/);
   });
 
-  it('reads a setting by the same rule from a flag and from the file, each error with the setting\'s code', () => {
+  it("reads a setting by the same rule from a flag and from the file, each error with the setting's code", () => {
     const dir = folder({ 'c.json': { syncs: { s: { file: 'a.csv', object: 'account', concurrency: 0 } } } });
     let fromFile: unknown;
     try {
@@ -295,7 +310,10 @@ describe('the file format', () => {
     } catch (err) {
       fromFile = err;
     }
-    expect(fromFile).toMatchObject({ code: 'CONFIG_INVALID_CONCURRENCY', message: `${join(dir, 'c.json')}: syncs.s.concurrency: must be a whole number from 1 to 64` });
+    expect(fromFile).toMatchObject({
+      code: 'CONFIG_INVALID_CONCURRENCY',
+      message: `${join(dir, 'c.json')}: syncs.s.concurrency: must be a whole number from 1 to 64`,
+    });
     expect(() => resolvePushConfig('a.csv', { flags: { object: 'account', concurrency: '0' }, env: {} })).toThrow(
       expect.objectContaining({ code: 'CONFIG_INVALID_CONCURRENCY', message: '--concurrency "0" must be a whole number from 1 to 64' }),
     );

@@ -134,7 +134,13 @@ describe('doctor: REST', () => {
 
   it('no subdomain for a US tenant, but the token works in the EU: the host check says --region eu', async () => {
     let out = '';
-    const io: CliIO = { stdout: { write: (s: string) => (out += s) }, stderr: { write: () => true }, stdin: Readable.from([]), env: { VITALLY_API_TOKEN: sb.token }, signals: false };
+    const io: CliIO = {
+      stdout: { write: (s: string) => (out += s) },
+      stderr: { write: () => true },
+      stdin: Readable.from([]),
+      env: { VITALLY_API_TOKEN: sb.token },
+      signals: false,
+    };
     const code = await doctorCommand({ config: false, json: true }, io, { hosts: { us: () => closedUrl, eu: sb.url } });
     expect(code).toBe(2);
     expect(check(out, 'host').fix).toContain('add --region eu');

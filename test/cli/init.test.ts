@@ -59,9 +59,13 @@ describe('init', () => {
     // It says what it decided and why.
     expect(r.stdout).toContain("Vitally's account trait catalogue: 7 custom traits (asked of Vitally).");
     expect(r.stdout).toMatch(/company_name\s+-> name\s+common name for name/);
-    expect(r.stdout).toMatch(/plan\s+-> traits\.vitally\.custom\.plan\s+custom trait "Plan" by the last part of its key: picklist \(Starter, Growth, Enterprise\)/);
+    expect(r.stdout).toMatch(
+      /plan\s+-> traits\.vitally\.custom\.plan\s+custom trait "Plan" by the last part of its key: picklist \(Starter, Growth, Enterprise\)/,
+    );
     expect(r.stdout).toMatch(/employees\s+-> traits\.employees:number\s+not in Vitally's account catalogue: a new trait; numbers in all 4 sampled rows/);
-    expect(r.stdout).toMatch(/To review:\n\s+nxt_step\s+\(left out\) did you mean traits\.vitally\.custom\.nextStep\? Left out until you choose\n\s+internal_notes\s+\(left out\) empty in all 4 sampled rows/);
+    expect(r.stdout).toMatch(
+      /To review:\n\s+nxt_step\s+\(left out\) did you mean traits\.vitally\.custom\.nextStep\? Left out until you choose\n\s+internal_notes\s+\(left out\) empty in all 4 sampled rows/,
+    );
     expect(r.stdout).toContain('Picklist and multi-value traits (plan, regions): run with --types vitally');
     expect(r.stdout).toContain('vitally-sync run export-accounts --types vitally --dry-run');
     expect(r.stdout).toContain(`Wrote the sync "export-accounts" in ${config} (new file).`);
@@ -133,7 +137,14 @@ describe('init', () => {
     const out = r.json[0]!;
     expect(out.catalogue).toBeNull();
     expect(out.note).toContain("Vitally's account trait catalogue was not read (No REST API token");
-    expect(out.sync.map).toMatchObject({ mrr: 'traits.mrr:number', plan: 'traits.plan', seats: 'traits.seats:number', paying: 'traits.paying:boolean', contract_start: 'traits.contract_start:date', nxt_step: 'traits.nxt_step' });
+    expect(out.sync.map).toMatchObject({
+      mrr: 'traits.mrr:number',
+      plan: 'traits.plan',
+      seats: 'traits.seats:number',
+      paying: 'traits.paying:boolean',
+      contract_start: 'traits.contract_start:date',
+      nxt_step: 'traits.nxt_step',
+    });
   });
 
   it('refuses bad names, objects without a catalogue, and files with nothing to sample', async () => {

@@ -3,13 +3,30 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CliIO, Out } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
-import { estimateRecords, etaSeconds, formatDuration, Pace, progressWanted, renderProgress, startProgress, type ProgressState } from '../../src/cli/progress.js';
+import {
+  estimateRecords,
+  etaSeconds,
+  formatDuration,
+  Pace,
+  progressWanted,
+  renderProgress,
+  startProgress,
+  type ProgressState,
+} from '../../src/cli/progress.js';
 import { createRenderer } from '../../src/cli/render.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { FAST_RATE, runCli, sandboxEnv, tempDir, writeTemp } from '../helpers/cli.js';
 
 const ANSI = /\x1b\[/;
-const state = (s: Partial<ProgressState> = {}): ProgressState => ({ done: 500, total: 1000, elapsedMs: 10_000, rowsPerSecond: 50, rateLimited: 0, retries: 0, ...s });
+const state = (s: Partial<ProgressState> = {}): ProgressState => ({
+  done: 500,
+  total: 1000,
+  elapsedMs: 10_000,
+  rowsPerSecond: 50,
+  rateLimited: 0,
+  retries: 0,
+  ...s,
+});
 
 describe('renderProgress', () => {
   it('a known total: bar, percent, count of ~total, rate, 429s, retries and the ETA from the pace', () => {
@@ -128,7 +145,12 @@ describe('the bar in a run', () => {
       expect(r.stderr).toBe('');
     }
     expect(progressWanted({ stdout: { write: () => true }, stderr: { write: () => true, isTTY: true }, env: {} }, { json: false, quiet: false })).toBe(false);
-    expect(progressWanted({ stdout: { write: () => true, isTTY: true }, stderr: { write: () => true, isTTY: true }, env: { TERM: 'dumb' } }, { json: false, quiet: false })).toBe(false);
+    expect(
+      progressWanted(
+        { stdout: { write: () => true, isTTY: true }, stderr: { write: () => true, isTTY: true }, env: { TERM: 'dumb' } },
+        { json: false, quiet: false },
+      ),
+    ).toBe(false);
   });
 
   it('has no colour with NO_COLOR', async () => {

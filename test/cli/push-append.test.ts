@@ -50,10 +50,18 @@ describe('notes, tasks and conversations', () => {
 
   it('gives rows without an externalId a stable one, so a re-run creates nothing new', async () => {
     await runCli(['push', 'fixtures/notes.csv', '--object', 'note'], { env });
-    const ids = sb.store.all('notes').map((n) => n.externalId).sort();
+    const ids = sb.store
+      .all('notes')
+      .map((n) => n.externalId)
+      .sort();
     expect(ids.every((id) => /^vs-[0-9a-f]{32}$/.test(id as string))).toBe(true);
     await runCli(['push', 'fixtures/notes.csv', '--object', 'note'], { env });
-    expect(sb.store.all('notes').map((n) => n.externalId).sort()).toEqual(ids);
+    expect(
+      sb.store
+        .all('notes')
+        .map((n) => n.externalId)
+        .sort(),
+    ).toEqual(ids);
   });
 
   it('creates tasks from NDJSON: subject is the name, body the description', async () => {
@@ -78,7 +86,11 @@ describe('notes, tasks and conversations', () => {
     expect(conv.traits).toEqual({ channel: 'email' });
     const messages = conv.messages as Array<Record<string, unknown>>;
     expect(messages).toHaveLength(1);
-    expect(messages[0]).toMatchObject({ externalId: 'conv-1-1', message: "I can't sign in since this morning.", from: { type: 'user', id: idOf('users', 'u-1') } });
+    expect(messages[0]).toMatchObject({
+      externalId: 'conv-1-1',
+      message: "I can't sign in since this morning.",
+      from: { type: 'user', id: idOf('users', 'u-1') },
+    });
   });
 
   it('resolves a team member by email for outbound messages and note authors', async () => {
@@ -89,7 +101,11 @@ describe('notes, tasks and conversations', () => {
       from: { type: 'admin', id: admin },
       to: [{ type: 'user', id: idOf('users', 'u-2') }],
     });
-    const note = writeTemp(dir, 'authored.csv', 'externalId,accountExternalId,body,authorEmail\nn-a,acme,Hello,cs@vendor.example\nn-b,acme,Hi,nobody@vendor.example\n');
+    const note = writeTemp(
+      dir,
+      'authored.csv',
+      'externalId,accountExternalId,body,authorEmail\nn-a,acme,Hello,cs@vendor.example\nn-b,acme,Hi,nobody@vendor.example\n',
+    );
     const r = await runCli(['push', note, '--object', 'note', '--json'], { env });
     expect(sb.store.get('notes', 'n-a')!.authorId).toBe(admin);
     expect(rows(r)[1]).toMatchObject({ status: 'failed', error: 'authorEmail "nobody@vendor.example": no team member (admin) with this email in Vitally' });
@@ -142,7 +158,11 @@ describe('notes, tasks and conversations', () => {
 describe('users matched by email', () => {
   it('finds the user by email and updates it by its id, and creates it when none exists', async () => {
     const u1 = idOf('users', 'u-1');
-    const file = writeTemp(dir, 'by-email.csv', 'externalId,email,name,accountExternalId\nu-1-new,ADA@acme.example,Ada King,acme\nu-9,new@acme.example,New Person,acme\n');
+    const file = writeTemp(
+      dir,
+      'by-email.csv',
+      'externalId,email,name,accountExternalId\nu-1-new,ADA@acme.example,Ada King,acme\nu-9,new@acme.example,New Person,acme\n',
+    );
     const r = await runCli(['push', file, '--object', 'user', '--match', 'email', '--json'], { env });
     expect(r.code).toBe(0);
     expect(rows(r).map((x) => [x.action, x.id === u1])).toEqual([
@@ -159,7 +179,11 @@ describe('users matched by email', () => {
   it('in update mode a user whose email is unknown is not found and not created', async () => {
     const file = writeTemp(dir, 'by-email-upd.csv', 'email,name\nghost@acme.example,Ghost\n');
     const r = await runCli(['push', file, '--object', 'user', '--match', 'email', '--mode', 'update', '--json'], { env });
-    expect(rows(r)[0]).toMatchObject({ status: 'failed', action: 'not_found', error: 'no user with email ghost@acme.example in Vitally (update mode never creates)' });
+    expect(rows(r)[0]).toMatchObject({
+      status: 'failed',
+      action: 'not_found',
+      error: 'no user with email ghost@acme.example in Vitally (update mode never creates)',
+    });
     expect(sb.requests.filter((q) => q.method !== 'GET')).toHaveLength(0);
   });
 });

@@ -55,7 +55,11 @@ describe('push accounts, users and organizations', () => {
   });
 
   it('applies --mapping files, --map overrides and --ignore', async () => {
-    const file = writeTemp(dir, 'm.csv', 'account_id,company,monthly_revenue,is_paying,renews_on,internal_notes,extra\nx1,X One,12.5,yes,2027-01-31,secret,keep\n');
+    const file = writeTemp(
+      dir,
+      'm.csv',
+      'account_id,company,monthly_revenue,is_paying,renews_on,internal_notes,extra\nx1,X One,12.5,yes,2027-01-31,secret,keep\n',
+    );
     const mapping = join(process.cwd(), 'fixtures/accounts-mapping.json');
     const r = await runCli(['push', file, '--object', 'account', '--mapping', mapping, '--ignore', 'extra', '--json'], { env });
     expect(r.code).toBe(0);
@@ -77,7 +81,10 @@ describe('push accounts, users and organizations', () => {
     expect(rows(r)[1]!.error).toContain('traits.mrr (number): "lots" is not a number');
     expect(sb.store.get('accounts', 'b')).toBeUndefined();
     expect(writes().some((w) => w.body.includes('"B"'))).toBe(false);
-    const rejected = readFileSync(rejects, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const rejected = readFileSync(rejects, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rejected).toEqual([{ row: 2, line: 3, key: 'b', error: expect.stringContaining('lots'), record: { externalId: 'b', name: 'B', mrr: 'lots' } }]);
     expect(summaryOf(r).rejectsFile).toBe(rejects);
   });
@@ -161,7 +168,20 @@ describe('result lines', () => {
     const cases = [
       { row: 1, line: 2, key: 'a"b', status: 'ok', action: 'created', id: 'x', httpStatus: 200, error: null },
       { row: 2, key: null, status: 'failed', action: 'invalid', id: null, httpStatus: null, error: 'bad\nthing', source: { a: 1 }, raw: 'r' },
-      { row: 3, line: 4, key: 'k', status: 'ok', action: 'planned', id: null, httpStatus: null, error: null, requests: [{ method: 'PUT', path: '/p/a%20b', body: JSON.stringify({ a: 'é "q"\n', n: [1, null] }) }, { method: 'GET', path: '/q' }] },
+      {
+        row: 3,
+        line: 4,
+        key: 'k',
+        status: 'ok',
+        action: 'planned',
+        id: null,
+        httpStatus: null,
+        error: null,
+        requests: [
+          { method: 'PUT', path: '/p/a%20b', body: JSON.stringify({ a: 'é "q"\n', n: [1, null] }) },
+          { method: 'GET', path: '/q' },
+        ],
+      },
     ] as const;
     for (const c of cases) expect(resultLine(c as any)).toBe(JSON.stringify(publicResult(c as any)));
     // A request body is printed as the JSON it is, not as an escaped string.

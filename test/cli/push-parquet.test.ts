@@ -47,10 +47,20 @@ describe('push a Parquet file', () => {
     expect(JSON.parse(post.body)).toEqual({
       externalId: 'acme',
       name: 'Acme',
-      traits: { seats: 12, events: '9007199254740993', score: 0.75, paying: true, lastSeen: '2024-05-01T12:30:45.123Z', profile: { plan: 'gold', regions: ['eu', 'us'] } },
+      traits: {
+        seats: 12,
+        events: '9007199254740993',
+        score: 0.75,
+        paying: true,
+        lastSeen: '2024-05-01T12:30:45.123Z',
+        profile: { plan: 'gold', regions: ['eu', 'us'] },
+      },
     });
     expect(sb.store.get('accounts', 'globex')!.traits).toEqual({ events: 5, score: 1, paying: false });
-    const rejected = readFileSync(rejects, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const rejected = readFileSync(rejects, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rejected).toHaveLength(1);
     expect(rejected[0]).toMatchObject({ row: 3, line: 2, error: 'column "score": NaN is not a finite number, and JSON has no way to say it' });
     expect(JSON.parse(rejected[0].raw)).toMatchObject({ externalId: 'initech', score: 'NaN', lastSeen: '1970-01-01T00:00:00.000Z' });
@@ -62,7 +72,9 @@ describe('push a Parquet file', () => {
     expect(sb.store.get('accounts', 'globex')!.traits).toEqual({ events: 5, paying: false });
     const r = await runCli(['push', file, '--object', 'account', '--ignore', 'score', '--empty', 'null', '--json'], { env });
     expect(r.code).toBe(0);
-    const put = writes().filter((q) => q.method === 'PUT' && q.path === '/resources/accounts/globex').at(-1)!;
+    const put = writes()
+      .filter((q) => q.method === 'PUT' && q.path === '/resources/accounts/globex')
+      .at(-1)!;
     expect(JSON.parse(put.body).traits).toEqual({ seats: null, events: 5, paying: false, lastSeen: null, profile: null });
   });
 

@@ -48,7 +48,14 @@ describe('push a Postgres query', () => {
     expect(JSON.parse(post.body)).toEqual({
       externalId: 'acme',
       name: 'Acme',
-      traits: { seats: 12, mrr: 1234.5, big: '9007199254740993', paying: true, lastSeen: '2024-05-01T12:30:45.123456Z', meta: { plan: 'gold', regions: ['eu'] } },
+      traits: {
+        seats: 12,
+        mrr: 1234.5,
+        big: '9007199254740993',
+        paying: true,
+        lastSeen: '2024-05-01T12:30:45.123456Z',
+        meta: { plan: 'gold', regions: ['eu'] },
+      },
     });
     expect(sb.store.get('accounts', 'globex')!.traits).toEqual({ mrr: 10, big: 5, paying: false });
     for (const text of [r.stdout, r.stderr, readFileSync(rejects, 'utf8'), readFileSync(log, 'utf8')]) expect(text).not.toContain(PASSWORD);
@@ -59,7 +66,10 @@ describe('push a Postgres query', () => {
     writeFileSync(sqlFile, `${SQL}\n`);
     const passwordFile = join(dir, 'pg-password');
     writeFileSync(passwordFile, `${PASSWORD}\n`);
-    const r = await runCli(['push', pg.url, '--query-file', sqlFile, '--password-file', passwordFile, '--object', 'account', '--ignore', 'mrr', '--dry-run', '--json'], {});
+    const r = await runCli(
+      ['push', pg.url, '--query-file', sqlFile, '--password-file', passwordFile, '--object', 'account', '--ignore', 'mrr', '--dry-run', '--json'],
+      {},
+    );
     expect(r.code).toBe(0);
     expect(rows(r).map((x) => [x.key, x.action])).toEqual([
       ['acme', 'planned'],
@@ -101,15 +111,27 @@ describe('push a Postgres query', () => {
 
   it('--delete-missing with --scope deletes what the query no longer returns; the store names the scope, never the password', async () => {
     const state = join(dir, 'state.db');
-    const push = (sql: string) => runCli(['push', withPassword(), '--query', sql, '--object', 'account', '--scope', 'crm-accounts', '--delete-missing', '--state', state, '--json'], { env });
+    const push = (sql: string) =>
+      runCli(['push', withPassword(), '--query', sql, '--object', 'account', '--scope', 'crm-accounts', '--delete-missing', '--state', state, '--json'], {
+        env,
+      });
     expect((await push('SELECT id AS "externalId", name FROM crm ORDER BY id')).code).toBe(0);
     expect(sb.store.all('accounts')).toHaveLength(3);
     await pg.db.exec(`DELETE FROM crm WHERE id = 'globex'`);
     // The query text changes too: the scope, not the text, says which records are this query's.
     const second = await push(`SELECT id AS "externalId", name FROM crm WHERE id <> '' ORDER BY id`);
     expect(second.code).toBe(0);
-    expect(rows(second).filter((x) => x.action === 'deleted').map((x) => x.key)).toEqual(['globex']);
-    expect(sb.store.all('accounts').map((a) => a.externalId).sort()).toEqual(['acme', 'initech']);
+    expect(
+      rows(second)
+        .filter((x) => x.action === 'deleted')
+        .map((x) => x.key),
+    ).toEqual(['globex']);
+    expect(
+      sb.store
+        .all('accounts')
+        .map((a) => a.externalId)
+        .sort(),
+    ).toEqual(['acme', 'initech']);
     const db = new Database(state, { readonly: true });
     const sources = db.prepare('SELECT DISTINCT source FROM sent UNION SELECT DISTINCT source FROM runs').pluck().all();
     db.close();
@@ -132,7 +154,10 @@ describe('push a Postgres query', () => {
 
   it('init samples the first rows of a query and writes a sync without the password; run reads it with PGPASSWORD', async () => {
     const config = join(dir, 'vitally-sync.config.json');
-    const r = await runCli(['init', withPassword(), '--query', SQL, '--object', 'account', '--name', 'crm', '--sample', '2', '--config', config, '--no-state'], { env });
+    const r = await runCli(
+      ['init', withPassword(), '--query', SQL, '--object', 'account', '--name', 'crm', '--sample', '2', '--config', config, '--no-state'],
+      { env },
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Sampled 2 rows of ${pg.url}`);
     const text = readFileSync(config, 'utf8');

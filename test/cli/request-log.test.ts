@@ -40,7 +40,10 @@ describe('--log-requests', () => {
       url: `${sb.url}/resources/accounts/acme`,
       attempt: 1,
       status: 404,
-      request: { headers: { authorization: 'Basic ***', 'content-type': 'application/json', accept: 'application/json' }, body: { name: 'Acme', traits: { mrr: '10' } } },
+      request: {
+        headers: { authorization: 'Basic ***', 'content-type': 'application/json', accept: 'application/json' },
+        body: { name: 'Acme', traits: { mrr: '10' } },
+      },
       response: { headers: { 'ratelimit-limit': expect.any(String) }, body: { error: expect.any(String) } },
       error: null,
     });
@@ -69,7 +72,10 @@ describe('--log-requests', () => {
     sb.options.failRate = 0.5;
     const file = writeTemp(dir, 'retry.csv', ['externalId,name', ...Array.from({ length: 12 }, (_, i) => `r${i},R${i}`)].join('\n'));
     const log = join(dir, 'retry.ndjson');
-    const r = await runCli(['push', file, '--object', 'account', '--json', '--retry-base-ms', '1', '--max-retries', '10', '--rate', '100000', '--log-requests', log], { env });
+    const r = await runCli(
+      ['push', file, '--object', 'account', '--json', '--retry-base-ms', '1', '--max-retries', '10', '--rate', '100000', '--log-requests', log],
+      { env },
+    );
     expect(r.code).toBe(0);
     const lines = readLog(log);
     expect(lines).toHaveLength(sb.requests.length);
@@ -98,7 +104,17 @@ describe('--log-requests', () => {
 
   it('writes a failed connection as a line with status null and the error', () => {
     const line = logLine(
-      { method: 'GET', url: 'https://acme.rest.vitally.io/resources/accounts/x', attempt: 2, status: null, ms: 5, requestBody: undefined, responseHeaders: undefined, responseBody: undefined, error: 'the connection was reset (ECONNRESET)' },
+      {
+        method: 'GET',
+        url: 'https://acme.rest.vitally.io/resources/accounts/x',
+        attempt: 2,
+        status: null,
+        ms: 5,
+        requestBody: undefined,
+        responseHeaders: undefined,
+        responseBody: undefined,
+        error: 'the connection was reset (ECONNRESET)',
+      },
       'rest',
       Date.parse('2026-01-01T00:00:00.005Z'),
     );

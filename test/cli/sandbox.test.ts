@@ -21,7 +21,17 @@ describe('vitally-sync sandbox: flags -> sandbox options', () => {
       recordRequests: false,
     });
     expect(
-      sandboxOptions({ port: '4010', token: 'tok', limit: '100', window: '10', latency: '5', failRate: '0.1', dropRate: '0.2', seed: '7', customFields: 'fixtures/custom-fields.json' }),
+      sandboxOptions({
+        port: '4010',
+        token: 'tok',
+        limit: '100',
+        window: '10',
+        latency: '5',
+        failRate: '0.1',
+        dropRate: '0.2',
+        seed: '7',
+        customFields: 'fixtures/custom-fields.json',
+      }),
     ).toMatchObject({
       port: 4010,
       token: 'tok',

@@ -66,51 +66,52 @@ function run(args: string[], env: Record<string, string>): Child {
   };
 }
 
-const lines = (s: string) => s.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>);
+const lines = (s: string) =>
+  s
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, any>);
 
 function accounts(n: number): string {
   return writeTemp(dir, `signal-${n}.csv`, ['externalId,name', ...Array.from({ length: n }, (_, i) => `sig-${i + 1},Signal ${i + 1}`)].join('\n') + '\n');
 }
 
 describe('stopping a run', () => {
-  it.each(['SIGINT', 'SIGTERM'] as const)(
-    'the first %s stops reading, finishes the requests in flight, prints the summary and exits 130',
-    async (signal) => {
-      sb = await createSandbox({ latencyMs: 100, rateLimit: { limit: 100_000, windowMs: 60_000 } });
-      const total = 400;
-      const child = run(
-        ['push', accounts(total), '--object', 'account', '--mode', 'insert', '--json', '--rate', '100000', '--concurrency', '4'],
-        { VITALLY_BASE_URL: sb.url, VITALLY_API_TOKEN: sb.token },
-      );
-      await child.until(({ stdout }) => stdout.includes('"row":'));
-      child.kill(signal);
-      expect(await child.code).toBe(130);
+  it.each(['SIGINT', 'SIGTERM'] as const)('the first %s stops reading, finishes the requests in flight, prints the summary and exits 130', async (signal) => {
+    sb = await createSandbox({ latencyMs: 100, rateLimit: { limit: 100_000, windowMs: 60_000 } });
+    const total = 400;
+    const child = run(['push', accounts(total), '--object', 'account', '--mode', 'insert', '--json', '--rate', '100000', '--concurrency', '4'], {
+      VITALLY_BASE_URL: sb.url,
+      VITALLY_API_TOKEN: sb.token,
+    });
+    await child.until(({ stdout }) => stdout.includes('"row":'));
+    child.kill(signal);
+    expect(await child.code).toBe(130);
 
-      const out = lines(child.stdout());
-      const results = out.filter((l) => !('summary' in l));
-      const summary = out.find((l) => 'summary' in l)?.summary;
-      expect(summary).toMatchObject({ interrupted: true });
-      expect(summary.rows).toBe(results.length);
-      expect(child.stderr()).toContain('Stopping: no new rows are read');
-      // It stopped early, and the results it printed are the first rows, in order.
-      expect(results.length).toBeGreaterThan(0);
-      expect(results.length).toBeLessThan(total);
-      expect(results.map((r) => r.row)).toEqual(results.map((_, i) => i + 1));
-      // Nothing lost, nothing half-done: every row reported ok is in Vitally, no other row is, and every
-      // row not sent says so.
-      const ok = results.filter((r) => r.status === 'ok');
-      expect(ok.length).toBeGreaterThan(0);
-      for (const r of ok) expect(sb.store.get('accounts', r.key)).toMatchObject({ id: r.id, name: r.key.replace('sig-', 'Signal ') });
-      expect(sb.store.all('accounts')).toHaveLength(ok.length);
-      for (const r of results.filter((x) => x.status !== 'ok')) {
-        // Not a failure: skipped, and so kept out of the rejects file; the next run sends it.
-        expect([r.status, r.action]).toEqual(['skipped', 'interrupted']);
-        expect(r.error).toMatch(/interrupted before it was sent/);
-        expect(sb.store.get('accounts', r.key)).toBeUndefined();
-      }
-      expect(sb.stats.writes).toBe(ok.length);
-    },
-  );
+    const out = lines(child.stdout());
+    const results = out.filter((l) => !('summary' in l));
+    const summary = out.find((l) => 'summary' in l)?.summary;
+    expect(summary).toMatchObject({ interrupted: true });
+    expect(summary.rows).toBe(results.length);
+    expect(child.stderr()).toContain('Stopping: no new rows are read');
+    // It stopped early, and the results it printed are the first rows, in order.
+    expect(results.length).toBeGreaterThan(0);
+    expect(results.length).toBeLessThan(total);
+    expect(results.map((r) => r.row)).toEqual(results.map((_, i) => i + 1));
+    // Nothing lost, nothing half-done: every row reported ok is in Vitally, no other row is, and every
+    // row not sent says so.
+    const ok = results.filter((r) => r.status === 'ok');
+    expect(ok.length).toBeGreaterThan(0);
+    for (const r of ok) expect(sb.store.get('accounts', r.key)).toMatchObject({ id: r.id, name: r.key.replace('sig-', 'Signal ') });
+    expect(sb.store.all('accounts')).toHaveLength(ok.length);
+    for (const r of results.filter((x) => x.status !== 'ok')) {
+      // Not a failure: skipped, and so kept out of the rejects file; the next run sends it.
+      expect([r.status, r.action]).toEqual(['skipped', 'interrupted']);
+      expect(r.error).toMatch(/interrupted before it was sent/);
+      expect(sb.store.get('accounts', r.key)).toBeUndefined();
+    }
+    expect(sb.stats.writes).toBe(ok.length);
+  });
 
   it('a second signal stops at once, without waiting for the answers in flight', async () => {
     sb = await createSandbox({ latencyMs: 20_000 });

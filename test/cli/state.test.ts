@@ -102,11 +102,20 @@ describe('--delete-missing', () => {
 
     const r = await push(file, '--object', 'account', '--delete-missing', '--max-deletes', '2');
     expect(r.code).toBe(0);
-    expect(rows(r).filter((x) => x.action === 'deleted').map((x) => [x.row, x.key])).toEqual([
+    expect(
+      rows(r)
+        .filter((x) => x.action === 'deleted')
+        .map((x) => [x.row, x.key]),
+    ).toEqual([
       [0, 'm2'],
       [0, 'm3'],
     ]);
-    expect(sb.store.all('accounts').map((a) => a.externalId).sort()).toEqual(['m1', 'm4', 'x1']);
+    expect(
+      sb.store
+        .all('accounts')
+        .map((a) => a.externalId)
+        .sort(),
+    ).toEqual(['m1', 'm4', 'x1']);
     // Nothing left to delete on the next run.
     sb.requests.length = 0;
     await push(file, '--object', 'account', '--delete-missing');
@@ -144,7 +153,9 @@ describe('the state file', () => {
     await push('fixtures/accounts.csv', '--object', 'account');
     const show = await runCli(['state', 'show', '--state', statePath, '--json']);
     expect(show.code).toBe(0);
-    expect(show.json[0]!.objects).toEqual([expect.objectContaining({ destination: expect.stringMatching(new RegExp(`^${sb.url}#[0-9a-f]{12}$`)), object: 'account', records: 4, inDoubt: 0 })]);
+    expect(show.json[0]!.objects).toEqual([
+      expect.objectContaining({ destination: expect.stringMatching(new RegExp(`^${sb.url}#[0-9a-f]{12}$`)), object: 'account', records: 4, inDoubt: 0 }),
+    ]);
     expect((await runCli(['state', 'show', '--state', statePath])).stdout).toContain('account: 4 records');
     const forget = await runCli(['state', 'forget', 'account', '--state', statePath]);
     expect(forget.stdout).toContain('Forgot 4 account records');
@@ -216,10 +227,16 @@ describe('resume after kill -9', () => {
    */
   function killMidRun(args: string[], after: number): Promise<number> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['bin/vitally-sync.js', ...args, '--rate', '6000'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['bin/vitally-sync.js', ...args, '--rate', '6000'], {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let seen = 0;
       child.stdout.on('data', (chunk: Buffer) => {
-        seen += chunk.toString().split('\n').filter((l) => l.startsWith('{"row"')).length;
+        seen += chunk
+          .toString()
+          .split('\n')
+          .filter((l) => l.startsWith('{"row"')).length;
         if (seen >= after) child.kill('SIGKILL');
       });
       child.on('error', reject);

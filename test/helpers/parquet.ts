@@ -49,11 +49,7 @@ export const COMPRESSORS = {
 export type Codec = 'UNCOMPRESSED' | 'SNAPPY' | keyof typeof COMPRESSORS;
 export const CODECS: Codec[] = ['UNCOMPRESSED', 'SNAPPY', 'GZIP', 'BROTLI', 'LZ4_RAW', 'ZSTD'];
 
-export function writeParquet(
-  filename: string,
-  columnData: ColumnSource[],
-  opts: Omit<ParquetWriteOptions, 'writer' | 'columnData'> = {},
-): string {
+export function writeParquet(filename: string, columnData: ColumnSource[], opts: Omit<ParquetWriteOptions, 'writer' | 'columnData'> = {}): string {
   parquetWriteFile({ filename, columnData, compressors: COMPRESSORS, ...opts });
   return filename;
 }

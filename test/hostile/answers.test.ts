@@ -32,7 +32,11 @@ function vitallyLike(known = new Set<string>()): Handler {
 }
 
 const NOT_CONFIRMING: Array<[string, (res: import('node:http').ServerResponse) => void, RegExp]> = [
-  ['an HTML page', (res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Welcome to the portal</body></html>'), /its body is not JSON \(text\/html\)/],
+  [
+    'an HTML page',
+    (res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Welcome to the portal</body></html>'),
+    /its body is not JSON \(text\/html\)/,
+  ],
   ['an empty body', (res) => res.writeHead(200, { 'content-type': 'application/json' }).end(), /its body is empty/],
   ['null', (res) => json(res, 200, null), /its body is null, not a JSON object/],
   ['a list', (res) => json(res, 200, []), /its body is a list, not a record/],
@@ -48,7 +52,9 @@ describe('a 2xx whose body does not confirm the row', () => {
     expect(r.code).toBe(1);
     for (const [i, x] of rows(r).entries()) {
       expect(x).toMatchObject({ key: `acct-${i + 1}`, status: 'failed', action: 'error', httpStatus: 200, id: null });
-      expect(x.error).toMatch(new RegExp(`^PUT /resources/accounts/acct-${i + 1} answered 200, but ${why.source}.*: not taken as done; the row stays in doubt for the next run$`));
+      expect(x.error).toMatch(
+        new RegExp(`^PUT /resources/accounts/acct-${i + 1} answered 200, but ${why.source}.*: not taken as done; the row stays in doubt for the next run$`),
+      );
     }
     expect(summaryOf(r)).toMatchObject({ ok: 0, failed: 3 });
 
@@ -74,7 +80,10 @@ describe('a 2xx whose body does not confirm the row', () => {
     const state = join(dir, 'state.db');
     const r = await runCli(['push', file, '--object', 'account', '--mode', 'insert', '--json', '--state', state], { env: env() });
     expect(r.code).toBe(1);
-    expect(rows(r).map((x) => [x.status, x.httpStatus])).toEqual([['failed', 200], ['failed', 200]]);
+    expect(rows(r).map((x) => [x.status, x.httpStatus])).toEqual([
+      ['failed', 200],
+      ['failed', 200],
+    ]);
     // The first POST did land (the portal passed it on): the check finds it and nothing is created twice.
     h.handle(vitallyLike(new Set(['acct-1'])));
     h.received.length = 0;
@@ -90,7 +99,9 @@ describe('a 2xx whose body does not confirm the row', () => {
 
   it('a 200 carrying another record fails its row; --delete-missing later deletes only what was confirmed', async () => {
     h = await hostile((req, res) =>
-      req.path.endsWith('/acct-2') ? json(res, 200, { id: 'id-someone-else', externalId: 'someone-else', name: 'Someone Else' }) : json(res, 200, echoRecord(req)),
+      req.path.endsWith('/acct-2')
+        ? json(res, 200, { id: 'id-someone-else', externalId: 'someone-else', name: 'Someone Else' })
+        : json(res, 200, echoRecord(req)),
     );
     const dir = tempDir();
     const file = join(dir, 'accounts.csv');
@@ -113,7 +124,11 @@ describe('a 2xx whose body does not confirm the row', () => {
     expect(mirror.code).toBe(0);
     // acct-1 is unchanged (skipped, no request).
     expect(said(h.received)).toEqual(['DELETE /resources/accounts/id-acct-3']);
-    expect(rows(mirror).filter((x) => x.action === 'deleted').map((x) => x.key)).toEqual(['acct-3']);
+    expect(
+      rows(mirror)
+        .filter((x) => x.action === 'deleted')
+        .map((x) => x.key),
+    ).toEqual(['acct-3']);
   });
 
   it('a delete answered with an empty 200 is not taken as done: the store keeps the record, and the next run deletes it', async () => {
@@ -143,13 +158,24 @@ describe('look-ups need a record too', () => {
   const notes = () => writeTemp(tempDir(), 'notes.csv', 'externalId,accountExternalId,note,noteDate\nn-1,acme,First,2025-01-01\nn-2,acme,Second,2025-01-02\n');
 
   it.each([
-    ['an HTML page', (res: import('node:http').ServerResponse) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html></html>'), 'its body is not JSON (text/html)'],
-    ['another record', (res: import('node:http').ServerResponse) => json(res, 200, { id: 'id-globex', externalId: 'globex' }), 'the record in it has externalId "globex", not "acme"'],
+    [
+      'an HTML page',
+      (res: import('node:http').ServerResponse) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html></html>'),
+      'its body is not JSON (text/html)',
+    ],
+    [
+      'another record',
+      (res: import('node:http').ServerResponse) => json(res, 200, { id: 'id-globex', externalId: 'globex' }),
+      'the record in it has externalId "globex", not "acme"',
+    ],
   ] as const)('a look-up answered with %s fails the rows that need it, and no note is sent to a wrong account', async (_name, answer, why) => {
     h = await hostile((req, res) => (req.method === 'GET' ? answer(res) : json(res, 200, echoRecord(req))));
     const r = await runCli(['push', notes(), '--object', 'note', '--json'], { env: env() });
     expect(r.code).toBe(1);
-    expect(rows(r).map((x) => [x.key, x.status])).toEqual([['n-1', 'failed'], ['n-2', 'failed']]);
+    expect(rows(r).map((x) => [x.key, x.status])).toEqual([
+      ['n-1', 'failed'],
+      ['n-2', 'failed'],
+    ]);
     expect(rows(r)[0]!.error).toContain(`GET /resources/accounts/acme answered 200, but ${why}`);
     expect(h.received.filter((q) => q.method === 'POST')).toEqual([]);
   });
@@ -163,7 +189,11 @@ describe('Analytics answers', () => {
     const state = join(dir, 'state.db');
     const r = await runCli(['push', file, '--object', 'account', '--via', 'analytics', '--json', '--state', state], { env: env() });
     expect(r.code).toBe(1);
-    expect(rows(r).map((x) => [x.status, x.httpStatus])).toEqual([['failed', 200], ['failed', 200], ['failed', 200]]);
+    expect(rows(r).map((x) => [x.status, x.httpStatus])).toEqual([
+      ['failed', 200],
+      ['failed', 200],
+      ['failed', 200],
+    ]);
     expect(rows(r)[0]!.error).toMatch(/^POST \/analytics\/v1\/batch answered 200, but its body is not JSON \(text\/html\)/);
     h.handle(vitallyLike());
     h.received.length = 0;

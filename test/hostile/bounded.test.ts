@@ -44,7 +44,9 @@ describe('--timeout bounds the whole answer', () => {
     });
     const dir = tempDir();
     const file = writeTemp(dir, 'accounts.csv', accountsCsv(2));
-    const r = await runCli(['push', file, '--object', 'account', '--json', '--timeout', '300', ...FAST, '--log-requests', join(dir, 'log.ndjson')], { env: env() });
+    const r = await runCli(['push', file, '--object', 'account', '--json', '--timeout', '300', ...FAST, '--log-requests', join(dir, 'log.ndjson')], {
+      env: env(),
+    });
     expect(r.code).toBe(1);
     expect(rows(r).map((x) => [x.key, x.status, x.httpStatus, x.error])).toEqual([
       ['acct-1', 'failed', null, 'PUT /resources/accounts/acct-1: no answer within 300 ms (--timeout) (after 2 attempts)'],
@@ -76,11 +78,15 @@ describe('what is read of an answer is capped', () => {
     const dir = tempDir();
     const log = join(dir, 'log.ndjson');
     const file = writeTemp(dir, 'accounts.csv', accountsCsv(2));
-    const r = await runCli(['push', file, '--object', 'account', '--json', ...FAST, '--log-requests', log, '--rejects', join(dir, 'rejects.ndjson')], { env: env() });
+    const r = await runCli(['push', file, '--object', 'account', '--json', ...FAST, '--log-requests', log, '--rejects', join(dir, 'rejects.ndjson')], {
+      env: env(),
+    });
     expect(r.code).toBe(1);
     for (const x of rows(r)) {
       expect(x).toMatchObject({ status: 'failed', httpStatus: 200 });
-      expect(x.error).toBe(`PUT /resources/accounts/${x.key} answered 200 with more than 4 MiB (the most read of an answer): not read further; the request may have been applied`);
+      expect(x.error).toBe(
+        `PUT /resources/accounts/${x.key} answered 200 with more than 4 MiB (the most read of an answer): not read further; the request may have been applied`,
+      );
     }
     // Not retried: the same answer would come again.
     expect(h.received).toHaveLength(2);
@@ -129,7 +135,9 @@ describe('an answer broken off halfway', () => {
     });
     const dir = tempDir();
     const state = join(dir, 'state.db');
-    const r = await runCli(['push', writeTemp(dir, 'a.csv', accountsCsv(1)), '--object', 'account', '--mode', 'insert', '--json', ...FAST, '--state', state], { env: env() });
+    const r = await runCli(['push', writeTemp(dir, 'a.csv', accountsCsv(1)), '--object', 'account', '--mode', 'insert', '--json', ...FAST, '--state', state], {
+      env: env(),
+    });
     expect(r.code).toBe(1);
     expect(rows(r)[0]).toMatchObject({ status: 'failed', httpStatus: null });
     expect(rows(r)[0]!.error).toBe('POST /resources/accounts answered 200, but its body broke off before its end (UND_ERR_SOCKET) (after 2 attempts)');

@@ -42,7 +42,19 @@ describe('push against a server that echoes the credential', () => {
     });
     const dir = tempDir();
     const file = writeTemp(dir, 'accounts.csv', accountsCsv(3));
-    const args = ['push', file, '--object', 'account', '--json', '--rejects', join(dir, 'rejects.ndjson'), '--log-requests', join(dir, 'requests.ndjson'), '--state', join(dir, 'state.db')];
+    const args = [
+      'push',
+      file,
+      '--object',
+      'account',
+      '--json',
+      '--rejects',
+      join(dir, 'rejects.ndjson'),
+      '--log-requests',
+      join(dir, 'requests.ndjson'),
+      '--state',
+      join(dir, 'state.db'),
+    ];
     const r = await runCli(args, { env: { VITALLY_BASE_URL: h.url, VITALLY_API_TOKEN: TOKEN } });
 
     expect(r.code).toBe(1);
@@ -72,7 +84,18 @@ describe('push against a server that echoes the credential', () => {
     const dir = tempDir();
     const file = writeTemp(dir, 'accounts.csv', accountsCsv(3));
     const tokenFile = writeTemp(tempDir(), 'token', `${TOKEN}\n`);
-    const args = ['push', file, '--object', 'account', '--token-file', tokenFile, '--log-requests', join(dir, 'requests.ndjson'), '--state', join(dir, 'state.db')];
+    const args = [
+      'push',
+      file,
+      '--object',
+      'account',
+      '--token-file',
+      tokenFile,
+      '--log-requests',
+      join(dir, 'requests.ndjson'),
+      '--state',
+      join(dir, 'state.db'),
+    ];
     const r = await runCli(args, { env: { VITALLY_BASE_URL: h.url } });
 
     expect(r.code).toBe(0);
@@ -130,7 +153,9 @@ describe('fields and init with --token-file against a server that echoes the cre
     const dir = tempDir();
     const tokenFile = writeTemp(tempDir(), 'token', TOKEN);
     for (const json of [[], ['--json']]) {
-      const r = await runCli(['fields', '--object', 'account', '--base-url', h.url, '--token-file', tokenFile, '--state', join(dir, 'state.db'), ...json], { env: {} });
+      const r = await runCli(['fields', '--object', 'account', '--base-url', h.url, '--token-file', tokenFile, '--state', join(dir, 'state.db'), ...json], {
+        env: {},
+      });
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('Plan (***)');
       expect(r.stdout).toContain('seats_***');
@@ -161,7 +186,21 @@ describe('fields and init with --token-file against a server that echoes the cre
     const tokenFile = writeTemp(tempDir(), 'token', TOKEN);
     for (const json of [[], ['--json']]) {
       const r = await runCli(
-        ['init', file, '--object', 'account', '--config', join(dir, 'vitally-sync.config.json'), '--force', '--no-state', '--base-url', h.url, '--token-file', tokenFile, ...json],
+        [
+          'init',
+          file,
+          '--object',
+          'account',
+          '--config',
+          join(dir, 'vitally-sync.config.json'),
+          '--force',
+          '--no-state',
+          '--base-url',
+          h.url,
+          '--token-file',
+          tokenFile,
+          ...json,
+        ],
         { env: {} },
       );
       expect(r.code).toBe(0);

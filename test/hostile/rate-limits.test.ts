@@ -20,10 +20,26 @@ const warnings = (stderr: string) => stderr.split('\n').filter((l) => l.startsWi
 
 describe('absurd rate-limit headers on answers that succeed', () => {
   it.each([
-    ['RateLimit-Reset as an epoch in the year 2286, with Remaining 0', { 'ratelimit-remaining': '0', 'ratelimit-reset': '10000000000' }, 'ratelimit-reset: 10000000000 asks to wait'],
-    ['RateLimit-Reset of 86000 s (a day), with Remaining 0', { 'ratelimit-remaining': '0', 'ratelimit-reset': '86000' }, 'ratelimit-reset: 86000 asks to wait 86000 s: waits are cut to 0.05 s'],
-    ['RateLimit-Reset in exponent notation (1e10), with Remaining 0', { 'ratelimit-remaining': '0', 'ratelimit-reset': '1e10' }, 'ratelimit-reset: 1e10 is not a number of seconds: ignored'],
-    ['a window of a day, one request in it', { 'ratelimit-limit': '1, 1;w=86400', 'ratelimit-remaining': '0' }, "ratelimit-limit: 1, 1;w=86400 names a window of 86400 s: ignored (Vitally's window is 60 s)"],
+    [
+      'RateLimit-Reset as an epoch in the year 2286, with Remaining 0',
+      { 'ratelimit-remaining': '0', 'ratelimit-reset': '10000000000' },
+      'ratelimit-reset: 10000000000 asks to wait',
+    ],
+    [
+      'RateLimit-Reset of 86000 s (a day), with Remaining 0',
+      { 'ratelimit-remaining': '0', 'ratelimit-reset': '86000' },
+      'ratelimit-reset: 86000 asks to wait 86000 s: waits are cut to 0.05 s',
+    ],
+    [
+      'RateLimit-Reset in exponent notation (1e10), with Remaining 0',
+      { 'ratelimit-remaining': '0', 'ratelimit-reset': '1e10' },
+      'ratelimit-reset: 1e10 is not a number of seconds: ignored',
+    ],
+    [
+      'a window of a day, one request in it',
+      { 'ratelimit-limit': '1, 1;w=86400', 'ratelimit-remaining': '0' },
+      "ratelimit-limit: 1, 1;w=86400 names a window of 86400 s: ignored (Vitally's window is 60 s)",
+    ],
   ] as const)('%s: the waits are cut, the user is told once, and every row lands', async (_name, headers, notice) => {
     h = await hostile((req, res) => json(res, 200, echoRecord(req), headers));
     const r = await runCli(['push', writeTemp(tempDir(), 'a.csv', accountsCsv(6)), '--object', 'account', '--json', ...SHORT], { env: env() });
@@ -41,25 +57,46 @@ describe('a server that keeps refusing: the breaker', () => {
   it('429 with Retry-After: 999999999 on every answer: the waits are cut, and the run stops with exit 75 and its summary', async () => {
     h = await hostile((_req, res) => json(res, 429, { error: 'Too many requests' }, { 'retry-after': '999999999' }));
     const dir = tempDir();
-    const r = await runCli(['push', writeTemp(dir, 'a.csv', accountsCsv(200)), '--object', 'account', '--json', ...SHORT, '--rejects', join(dir, 'rejects.ndjson')], { env: env() });
+    const r = await runCli(
+      ['push', writeTemp(dir, 'a.csv', accountsCsv(200)), '--object', 'account', '--json', ...SHORT, '--rejects', join(dir, 'rejects.ndjson')],
+      { env: env() },
+    );
     expect(r.code).toBe(75);
-    expect(r.stderr).toMatch(/vitally-sync: The server kept failing: 10 requests in a row gave up \(429, 5xx, no answer, or an answer that confirms nothing\), with no success for \d+ s; the last: PUT \/resources\/accounts\/acct-\d+ answered 429: Too many requests\. The run stopped; the rows not sent go with the next run/);
+    expect(r.stderr).toMatch(
+      /vitally-sync: The server kept failing: 10 requests in a row gave up \(429, 5xx, no answer, or an answer that confirms nothing\), with no success for \d+ s; the last: PUT \/resources\/accounts\/acct-\d+ answered 429: Too many requests\. The run stopped; the rows not sent go with the next run/,
+    );
     expect(warnings(r.stderr)).toEqual(['vitally-sync: warning: Rate-limit header retry-after: 999999999 asks to wait 999999999 s: waits are cut to 0.05 s']);
     const summary = summaryOf(r);
     expect(summary).toMatchObject({ rows: rows(r).length, ok: 0, rateLimited: h.received.length });
     // Each row reported failed on its 429s; the one whose failure tripped the breaker says so.
-    const [tripped, others] = [rows(r).filter((x) => x.error.startsWith('The server kept failing')), rows(r).filter((x) => !x.error.startsWith('The server kept failing'))];
+    const [tripped, others] = [
+      rows(r).filter((x) => x.error.startsWith('The server kept failing')),
+      rows(r).filter((x) => !x.error.startsWith('The server kept failing')),
+    ];
     expect(tripped.length).toBeLessThanOrEqual(1);
     expect(others.length).toBeGreaterThan(0);
-    for (const x of others) expect(x).toMatchObject({ status: 'failed', httpStatus: 429, error: expect.stringContaining('answered 429: Too many requests (after 2 attempts)') });
+    for (const x of others)
+      expect(x).toMatchObject({ status: 'failed', httpStatus: 429, error: expect.stringContaining('answered 429: Too many requests (after 2 attempts)') });
     // It stopped: most of the 200 rows were never sent (each would have cost 2 attempts).
     expect(h.received.length).toBeLessThan(100);
   });
 
   it.each([
-    ['503 to every request', (res: import('node:http').ServerResponse) => json(res, 503, { error: 'Service Unavailable' }), /answered 503: Service Unavailable/],
-    ['the connection reset on every request', (res: import('node:http').ServerResponse) => res.socket?.destroy(), /the connection was (reset|closed) before an answer/],
-    ['an HTML page with 200 to every request', (res: import('node:http').ServerResponse) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>Sign in</html>'), /answered 200, but its body is not JSON \(text\/html\)/],
+    [
+      '503 to every request',
+      (res: import('node:http').ServerResponse) => json(res, 503, { error: 'Service Unavailable' }),
+      /answered 503: Service Unavailable/,
+    ],
+    [
+      'the connection reset on every request',
+      (res: import('node:http').ServerResponse) => res.socket?.destroy(),
+      /the connection was (reset|closed) before an answer/,
+    ],
+    [
+      'an HTML page with 200 to every request',
+      (res: import('node:http').ServerResponse) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>Sign in</html>'),
+      /answered 200, but its body is not JSON \(text\/html\)/,
+    ],
   ] as const)('%s: exit 75 with the reason; the next run sends what was not confirmed', async (_name, answer, last) => {
     h = await hostile((_req, res) => answer(res));
     const dir = tempDir();
@@ -85,7 +122,11 @@ describe('a server that keeps refusing: the breaker', () => {
     const dir = tempDir();
     writeTemp(dir, 'accounts.csv', accountsCsv(20));
     writeTemp(dir, 'orgs.csv', 'externalId,name\no-1,Org 1\n');
-    const config = writeTemp(dir, 'vitally-sync.config.json', JSON.stringify({ syncs: { accounts: { file: 'accounts.csv', object: 'account' }, orgs: { file: 'orgs.csv', object: 'organization' } } }));
+    const config = writeTemp(
+      dir,
+      'vitally-sync.config.json',
+      JSON.stringify({ syncs: { accounts: { file: 'accounts.csv', object: 'account' }, orgs: { file: 'orgs.csv', object: 'organization' } } }),
+    );
     const r = await runCli(['run', '--all', '--config', config, '--no-state', ...SHORT], { env: env() });
     expect(r.code).toBe(75);
     expect(r.stdout).toContain('== run --all: accounts exit 75 (the server kept failing), orgs not run; exit 75');
@@ -96,7 +137,11 @@ describe('a server that keeps refusing: the breaker', () => {
     h = await hostile((req, res) => (req.path.endsWith('/acct-3') ? json(res, 503, { error: 'busy' }) : json(res, 200, echoRecord(req))));
     const r = await runCli(['push', writeTemp(tempDir(), 'a.csv', accountsCsv(30)), '--object', 'account', '--json', ...SHORT], { env: env() });
     expect(r.code).toBe(1);
-    expect(rows(r).filter((x) => x.status === 'failed').map((x) => x.key)).toEqual(['acct-3']);
+    expect(
+      rows(r)
+        .filter((x) => x.status === 'failed')
+        .map((x) => x.key),
+    ).toEqual(['acct-3']);
     expect(rows(r)).toHaveLength(30);
   });
 });

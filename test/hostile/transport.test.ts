@@ -21,7 +21,14 @@ afterEach(async () => {
 });
 
 function client(timeoutMs = 5000): HttpClient {
-  const c = new HttpClient({ baseUrl: h!.url, authorization: restAuthorization(TOKEN), connections: 2, connectTimeoutMs: 1000, timeoutMs, authHint: 'VITALLY_API_TOKEN' });
+  const c = new HttpClient({
+    baseUrl: h!.url,
+    authorization: restAuthorization(TOKEN),
+    connections: 2,
+    connectTimeoutMs: 1000,
+    timeoutMs,
+    authHint: 'VITALLY_API_TOKEN',
+  });
   clients.push(c);
   return c;
 }
@@ -38,12 +45,20 @@ describe('the transport', () => {
     c.stopOn(stop.signal, 100);
     const pending = c.send({ method: 'PUT', path: '/resources/accounts/a', body: '{}' });
     setTimeout(() => stop.abort(), 50);
-    await expect(pending).rejects.toMatchObject({ code: 'NETWORK', message: 'PUT /resources/accounts/a: no answer within 100 ms of the stop; the request may have been applied' });
+    await expect(pending).rejects.toMatchObject({
+      code: 'NETWORK',
+      message: 'PUT /resources/accounts/a: no answer within 100 ms of the stop; the request may have been applied',
+    });
   });
 
   it('scrubs the credential out of the body and the headers before anything reads them', async () => {
     h = await hostile((req, res) =>
-      json(res, 200, { id: 'x', echo: req.headers.authorization, head: TOKEN.slice(0, 12) }, { 'x-auth': req.headers.authorization ?? '', [`x-${TOKEN}`]: '1' }),
+      json(
+        res,
+        200,
+        { id: 'x', echo: req.headers.authorization, head: TOKEN.slice(0, 12) },
+        { 'x-auth': req.headers.authorization ?? '', [`x-${TOKEN}`]: '1' },
+      ),
     );
     const res = await client().send({ method: 'GET', path: '/resources/accounts/a' });
     expect(h.received[0]!.headers.authorization).toBe(BASIC);
@@ -82,7 +97,12 @@ describe("the sender's breaker, on an injected clock", () => {
     const sender = new Sender(client(), new Pacer({ ratePerMinute: 100_000, concurrency: 1 }), policy);
     const outcomes: string[] = [];
     for (let i = 0; i < 9; i++) {
-      outcomes.push(await sender.send({ method: 'GET', path: `/r/${i}` }).then(() => 'ok', (e: Error) => e.constructor.name));
+      outcomes.push(
+        await sender.send({ method: 'GET', path: `/r/${i}` }).then(
+          () => 'ok',
+          (e: Error) => e.constructor.name,
+        ),
+      );
     }
     expect(outcomes).toEqual(['ApiError', 'ApiError', 'ok', 'ApiError', 'ApiError', 'ok', 'ApiError', 'ApiError', 'ok']);
     sender.pacer.close();

@@ -10,7 +10,6 @@ import { Mapper } from '../../src/mapping/mapper.js';
 import { getObject } from '../../src/objects/index.js';
 import { readRecords } from '../../src/source/index.js';
 
-
 const names = present
   ? readdirSync(join(suite, 'csvs'))
       .map((f) => basename(f, '.csv'))
@@ -24,8 +23,8 @@ describe.skipIf(!sharedPresent)('csv-spectrum mapped', () => {
   });
 
   it.each(names)('%s maps to the suite values, empty cells left out', async (name) => {
-    const expected = (JSON.parse(readFileSync(join(suite, 'json', `${name}.json`), 'utf8')) as Array<Record<string, string>>).map(
-      (rec) => Object.fromEntries(Object.entries(rec).filter(([, v]) => v !== '')),
+    const expected = (JSON.parse(readFileSync(join(suite, 'json', `${name}.json`), 'utf8')) as Array<Record<string, string>>).map((rec) =>
+      Object.fromEntries(Object.entries(rec).filter(([, v]) => v !== '')),
     );
     const mapper = new Mapper(getObject('organization'));
     const mapped = [];

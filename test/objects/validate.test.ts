@@ -3,8 +3,26 @@ import { getObject, objectNames, plainlyValid, schemaFor, validate, type MappedR
 
 // Values of every kind a mapped record may hold, valid and invalid for each field type.
 const POOL: unknown[] = [
-  undefined, null, '', ' ', 'x', 'Acme', '2024-05-01', '2024-05-01T09:00:00Z', '2024-05-01T09:00', '01/05/2024',
-  true, false, 0, 5, ['a', 'b'], [''], [], [1], {}, { a: 1 },
+  undefined,
+  null,
+  '',
+  ' ',
+  'x',
+  'Acme',
+  '2024-05-01',
+  '2024-05-01T09:00:00Z',
+  '2024-05-01T09:00',
+  '01/05/2024',
+  true,
+  false,
+  0,
+  5,
+  ['a', 'b'],
+  [''],
+  [],
+  [1],
+  {},
+  { a: 1 },
   // eslint-disable-next-line no-sparse-arrays -- a sparse array: the hole is a value the schema refuses
   ['a', , 'b'],
 ];

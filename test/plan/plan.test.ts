@@ -21,7 +21,12 @@ describe('planRow', () => {
 
   it('bodies are the text JSON.stringify gives for the same fields, whatever the values', () => {
     const odd = { toJSON: () => undefined };
-    const record = { externalId: 'a', name: 'A "q" \u2028 é', organizationId: odd, traits: { n: -0, big: 1e21, d: new Date(0), nul: null, u: undefined, 2: 'two' } };
+    const record = {
+      externalId: 'a',
+      name: 'A "q" \u2028 é',
+      organizationId: odd,
+      traits: { n: -0, big: 1e21, d: new Date(0), nul: null, u: undefined, 2: 'two' },
+    };
     const expected = (fields: string[]) =>
       JSON.stringify(Object.fromEntries([...fields.map((f) => [f, (record as Record<string, unknown>)[f]]), ['traits', record.traits]]));
     // One memo for both phases, as planRow shares it between an upsert's PUT and POST.

@@ -14,7 +14,15 @@ describe('sandbox notes and tasks', () => {
   afterAll(() => sb.close());
 
   it('creates a note; a second POST with the same externalId updates it (still one record)', async () => {
-    const body = { externalId: 'n1', accountId: acc.id, note: '<p>Hi</p>', noteDate: '2024-03-01T10:00:00.000Z', authorId: ADMIN, tags: ['a'], traits: { x: 1 } };
+    const body = {
+      externalId: 'n1',
+      accountId: acc.id,
+      note: '<p>Hi</p>',
+      noteDate: '2024-03-01T10:00:00.000Z',
+      authorId: ADMIN,
+      tags: ['a'],
+      traits: { x: 1 },
+    };
     const first = await rest(sb, 'POST', '/resources/notes', body);
     expect(first.status).toBe(200);
     expect(first.json).toMatchObject({ externalId: 'n1', accountId: acc.id, authorId: ADMIN, archivedAt: null, tags: ['a'] });
@@ -44,7 +52,13 @@ describe('sandbox notes and tasks', () => {
   });
 
   it('gets, merges and archives a note by Vitally id only', async () => {
-    const created = await rest(sb, 'POST', '/resources/notes', { externalId: 'n2', accountId: acc.id, note: 'a', noteDate: '2024-03-01T10:00:00Z', traits: { k: 1, j: 2 } });
+    const created = await rest(sb, 'POST', '/resources/notes', {
+      externalId: 'n2',
+      accountId: acc.id,
+      note: 'a',
+      noteDate: '2024-03-01T10:00:00Z',
+      traits: { k: 1, j: 2 },
+    });
     const id = created.json.id as string;
     expect((await rest(sb, 'GET', '/resources/notes/n2')).status).toBe(404);
     const put = await rest(sb, 'PUT', `/resources/notes/${id}`, { note: 'b', traits: { k: null } });
@@ -87,7 +101,11 @@ describe('sandbox conversations', () => {
   afterAll(() => sb.close());
 
   const msg = (externalId: string, text: string) => ({
-    externalId, message: text, from: { type: 'user', id: u.id }, to: [{ type: 'admin', id: ADMIN }], timestamp: '2024-01-01T00:00:00Z',
+    externalId,
+    message: text,
+    from: { type: 'user', id: u.id },
+    to: [{ type: 'admin', id: ADMIN }],
+    timestamp: '2024-01-01T00:00:00Z',
   });
 
   it('links a conversation to the account of its user participant', async () => {
@@ -113,7 +131,10 @@ describe('sandbox conversations', () => {
   it('merges messages by externalId when the conversation externalId repeats', async () => {
     const again = await rest(sb, 'POST', '/resources/conversations', { externalId: 'c1', messages: [msg('m1', 'edited'), msg('m2', 'second')] });
     expect(again.status).toBe(200);
-    expect(again.json.messages.map((m: { externalId: string; message: string }) => [m.externalId, m.message])).toEqual([['m1', 'edited'], ['m2', 'second']]);
+    expect(again.json.messages.map((m: { externalId: string; message: string }) => [m.externalId, m.message])).toEqual([
+      ['m1', 'edited'],
+      ['m2', 'second'],
+    ]);
     expect(sb.store.all('conversations')).toHaveLength(1);
     const list = await rest(sb, 'GET', '/resources/conversations');
     expect(list.json.results[0]).not.toHaveProperty('messages');

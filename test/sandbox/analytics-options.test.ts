@@ -132,16 +132,27 @@ describe('sandbox Analytics options', () => {
     sb = await createSandbox({ customObjects: [{ id: CO, name: 'subscription' }] });
     await analytics(sb, 'account', { accountId: 'acc', traits: { name: 'Acc' }, messageId: 'c0' });
     const first = await analytics(sb, 'customobjectinstance', {
-      externalId: 'sub-1', customObjectId: CO, name: 'Pro', accountId: 'acc', traits: { seats: 5, plan: 'pro' }, messageId: 'c1',
+      externalId: 'sub-1',
+      customObjectId: CO,
+      name: 'Pro',
+      accountId: 'acc',
+      traits: { seats: 5, plan: 'pro' },
+      messageId: 'c1',
     });
     expect(first.status).toBe(200);
     await analytics(sb, 'batch', [
       { type: 'customobjectinstance', externalId: 'sub-1', customObjectId: CO, traits: { seats: 6, plan: null }, messageId: 'c2' },
     ]);
     const found = await rest(sb, 'GET', `/resources/customObjects/${CO}/instances/search?externalId=sub-1`);
-    expect(found.json).toEqual([expect.objectContaining({
-      externalId: 'sub-1', name: 'Pro', customObjectId: CO, customerId: sb.store.get('accounts', 'acc')?.id, traits: { seats: 6 },
-    })]);
+    expect(found.json).toEqual([
+      expect.objectContaining({
+        externalId: 'sub-1',
+        name: 'Pro',
+        customObjectId: CO,
+        customerId: sb.store.get('accounts', 'acc')?.id,
+        traits: { seats: 6 },
+      }),
+    ]);
     const unknown = await analytics(sb, 'customobjectinstance', { externalId: 'x', customObjectId: 'nope', traits: {}, messageId: 'c3' });
     expect(unknown.status).toBe(400);
     expect(unknown.json.error).toBe('customObjectId "nope" names no custom object');

@@ -32,7 +32,12 @@ describe('sandbox Analytics API', () => {
 
   it('user messages add links (never remove) and create placeholder accounts; unlink removes one', async () => {
     await analytics(sb, 'account', { accountId: 'a1', traits: { name: 'A1' }, messageId: 'x1' });
-    await analytics(sb, 'user', { userId: 'u1', accountId: 'a1', traits: { name: 'Ann', email: 'ann@x.io', createdAt: '2023-01-01T00:00:00Z', plan: 'pro' }, messageId: 'x2' });
+    await analytics(sb, 'user', {
+      userId: 'u1',
+      accountId: 'a1',
+      traits: { name: 'Ann', email: 'ann@x.io', createdAt: '2023-01-01T00:00:00Z', plan: 'pro' },
+      messageId: 'x2',
+    });
     await analytics(sb, 'user', { userId: 'u1', accountId: 'a2', traits: {}, messageId: 'x3' });
     const a1 = sb.store.get('accounts', 'a1');
     const a2 = sb.store.get('accounts', 'a2');
@@ -115,7 +120,11 @@ describe('sandbox Analytics API', () => {
     expect(sb.store.events).toHaveLength(0);
     const badType = await analytics(sb, 'batch', [batch[0], { type: 'identify', userId: 'u' }]);
     expect(badType.json.error).toMatch(/^message 1: type must be one of/);
-    const tooMany = await analytics(sb, 'batch', Array.from({ length: 101 }, (_, i) => ({ ...batch[1], messageId: `m${i}` })));
+    const tooMany = await analytics(
+      sb,
+      'batch',
+      Array.from({ length: 101 }, (_, i) => ({ ...batch[1], messageId: `m${i}` })),
+    );
     expect(tooMany.status).toBe(400);
     expect(tooMany.json.error).toMatch(/at most 100/);
     expect((await analytics(sb, 'batch', { batch })).json).toEqual({ error: 'Body must be a JSON array' });

@@ -30,14 +30,34 @@ describe('vitally-sync sandbox: behaviour flags', () => {
     expect(sandboxOptions({ profile: 'live' })).toMatchObject({ profile: 'live' });
     expect(sandboxOptions({ profile: 'live' })).not.toHaveProperty('accountRename');
     const all = sandboxOptions({
-      profile: 'docs', putUnknown: 'create', postExisting: 'duplicate', userLinks: 'merge', accountRename: 'refuse',
-      rateHeaders: 'x-ratelimit', rateReset: 'epoch', rateWindow: 'fixed', retryAfter: true, writeCost: '5',
-      organizations: false, analyticsApply: 'deferred', analyticsDelay: '250',
+      profile: 'docs',
+      putUnknown: 'create',
+      postExisting: 'duplicate',
+      userLinks: 'merge',
+      accountRename: 'refuse',
+      rateHeaders: 'x-ratelimit',
+      rateReset: 'epoch',
+      rateWindow: 'fixed',
+      retryAfter: true,
+      writeCost: '5',
+      organizations: false,
+      analyticsApply: 'deferred',
+      analyticsDelay: '250',
     });
     expect(all).toMatchObject({
-      profile: 'docs', putUnknown: 'create', postExisting: 'duplicate', userLinks: 'merge', accountRename: 'refuse',
-      rateLimitHeaders: 'x-ratelimit', rateLimitReset: 'epoch', rateLimitWindow: 'fixed', retryAfter: true, writeCost: 5,
-      organizations: false, analyticsApply: 'deferred', analyticsDelayMs: 250,
+      profile: 'docs',
+      putUnknown: 'create',
+      postExisting: 'duplicate',
+      userLinks: 'merge',
+      accountRename: 'refuse',
+      rateLimitHeaders: 'x-ratelimit',
+      rateLimitReset: 'epoch',
+      rateLimitWindow: 'fixed',
+      retryAfter: true,
+      writeCost: 5,
+      organizations: false,
+      analyticsApply: 'deferred',
+      analyticsDelayMs: 250,
     });
     expect(sandboxOptions({ retryAfter: false }).retryAfter).toBe(false);
     expect(sandboxOptions({ organizations: true })).not.toHaveProperty('organizations');
@@ -56,7 +76,11 @@ describe('vitally-sync sandbox: behaviour flags', () => {
 
   it('a sandbox made from the flags behaves as they say over HTTP', async () => {
     const dir = tempDir();
-    const objects = writeTemp(dir, 'objects.json', JSON.stringify([{ id: 'co-1', name: 'subscription', fields: [{ label: 'Seats', path: 'seats', type: 'number' }] }]));
+    const objects = writeTemp(
+      dir,
+      'objects.json',
+      JSON.stringify([{ id: 'co-1', name: 'subscription', fields: [{ label: 'Seats', path: 'seats', type: 'number' }] }]),
+    );
     sb = await createSandbox(sandboxOptions({ profile: 'live', accountRename: 'accept', organizations: false, customObjects: objects }));
     await rest(sb, 'POST', '/resources/accounts', { externalId: 'a', name: 'A', traits: { mrr: 1 } });
     const renamed = await rest(sb, 'PUT', '/resources/accounts/a', { name: 'B' });
@@ -82,7 +106,8 @@ describe('vitally-sync sandbox: behaviour flags', () => {
     const dir = tempDir();
     const objects = writeTemp(dir, 'objects.json', JSON.stringify([{ id: 'co-9', name: 'ticket' }]));
     const child = spawn(process.execPath, [BIN, 'sandbox', '--profile', 'live', '--post-existing', 'conflict', '--custom-objects', objects], {
-      cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     let out = '';
@@ -111,9 +136,23 @@ describe('vitally-sync sandbox: behaviour flags', () => {
 
   it('declares the flags with their help', async () => {
     const help = await runCli(['sandbox', '--help']);
-    for (const flag of ['--profile <name>', '--put-unknown <answer>', '--post-existing <answer>', '--user-links <how>', '--account-rename <answer>',
-      '--rate-headers <family>', '--rate-reset <meaning>', '--rate-window <kind>', '--retry-after', '--no-retry-after', '--write-cost <n>',
-      '--no-organizations', '--custom-objects <file>', '--analytics-apply <when>', '--analytics-delay <ms>']) {
+    for (const flag of [
+      '--profile <name>',
+      '--put-unknown <answer>',
+      '--post-existing <answer>',
+      '--user-links <how>',
+      '--account-rename <answer>',
+      '--rate-headers <family>',
+      '--rate-reset <meaning>',
+      '--rate-window <kind>',
+      '--retry-after',
+      '--no-retry-after',
+      '--write-cost <n>',
+      '--no-organizations',
+      '--custom-objects <file>',
+      '--analytics-apply <when>',
+      '--analytics-delay <ms>',
+    ]) {
       expect(help.stdout).toContain(flag);
     }
     expect(help.stdout).toContain('docs/sandbox.md');

@@ -6,7 +6,9 @@ const SUB = '11111111-1111-4111-8111-111111111111';
 const SEATS = '22222222-2222-4222-8222-222222222222';
 const OBJECTS: CustomObjectOptions[] = [
   {
-    id: SUB, name: 'subscription', label: 'Subscription',
+    id: SUB,
+    name: 'subscription',
+    label: 'Subscription',
     fields: [
       { id: SEATS, label: 'Seats', path: 'vitally.custom.seats', type: 'number' },
       { label: 'Plan', path: 'vitally.custom.plan', type: 'picklist', options: ['pro', 'team'] },
@@ -24,7 +26,12 @@ describe('sandbox custom objects', () => {
     sb = await createSandbox({ customObjects: OBJECTS });
     const docs = await rest(sb, 'GET', '/resources/customObjects');
     expect(docs.json).toEqual([
-      expect.objectContaining({ id: SUB, name: 'subscription', label: 'Subscription', fields: expect.arrayContaining([expect.objectContaining({ id: SEATS, path: 'vitally.custom.seats' })]) }),
+      expect.objectContaining({
+        id: SUB,
+        name: 'subscription',
+        label: 'Subscription',
+        fields: expect.arrayContaining([expect.objectContaining({ id: SEATS, path: 'vitally.custom.seats' })]),
+      }),
       expect.objectContaining({ id: expect.any(String), name: 'ticket', label: 'ticket', fields: [] }),
     ]);
     expect((await rest(sb, 'GET', `/resources/customObjects/${SUB}`)).json.name).toBe('subscription');
@@ -42,7 +49,15 @@ describe('sandbox custom objects', () => {
     const fields = await rest(sb, 'GET', `/resources/customFields?model=customObjects&customObjectId=${SUB}`);
     expect(fields.json).toEqual([
       { id: SEATS, label: 'Seats', path: 'vitally.custom.seats', type: 'number', customObjectId: SUB, createdAt: expect.any(String) },
-      { id: expect.any(String), label: 'Plan', path: 'vitally.custom.plan', type: 'picklist', options: ['pro', 'team'], customObjectId: SUB, createdAt: expect.any(String) },
+      {
+        id: expect.any(String),
+        label: 'Plan',
+        path: 'vitally.custom.plan',
+        type: 'picklist',
+        options: ['pro', 'team'],
+        customObjectId: SUB,
+        createdAt: expect.any(String),
+      },
     ]);
     expect((await rest(sb, 'GET', '/resources/customFields?model=customObjects')).json).toHaveLength(2);
   });
@@ -51,7 +66,10 @@ describe('sandbox custom objects', () => {
     sb = await createSandbox({ customObjects: OBJECTS });
     const acc = await account(sb, 'acme');
     const created = await rest(sb, 'POST', base, {
-      name: 'Acme Pro', externalId: 'sub-1', customerId: acc.id, traits: { 'vitally.custom.seats': 10, 'vitally.custom.plan': 'pro' },
+      name: 'Acme Pro',
+      externalId: 'sub-1',
+      customerId: acc.id,
+      traits: { 'vitally.custom.seats': 10, 'vitally.custom.plan': 'pro' },
     });
     expect(created.status).toBe(200);
     expect(created.json).toMatchObject({ name: 'Acme Pro', externalId: 'sub-1', customObjectId: SUB, customerId: acc.id, organizationId: null });

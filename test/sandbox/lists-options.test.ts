@@ -49,7 +49,8 @@ describe('sandbox list options', () => {
     const u = await user(sb, 'cu', { accountIds: [a.id] });
     for (const id of ['c1', 'c2', 'c3']) {
       await rest(sb, 'POST', '/resources/conversations', {
-        externalId: id, messages: [{ externalId: `${id}-m`, message: 'hi', from: { type: 'user', id: u.id }, to: [{ type: 'admin', id: ADMIN }] }],
+        externalId: id,
+        messages: [{ externalId: `${id}-m`, message: 'hi', from: { type: 'user', id: u.id }, to: [{ type: 'admin', id: ADMIN }] }],
       });
     }
     const first = await rest(sb, 'GET', '/resources/conversations?limit=2');

@@ -44,14 +44,13 @@ describe('sandbox lists and catalogues', () => {
 
   it('hides churned accounts unless status asks for them', async () => {
     await account(sb, 'churned', { traits: { churnedAt: '2024-01-01T00:00:00Z' } });
-    const ids = async (q: string) =>
-      (await rest(sb, 'GET', `/resources/accounts${q}`)).json.results.map((a: { externalId: string }) => a.externalId);
+    const ids = async (q: string) => (await rest(sb, 'GET', `/resources/accounts${q}`)).json.results.map((a: { externalId: string }) => a.externalId);
     expect(await ids('')).not.toContain('churned');
     expect(await ids('?status=churned')).toEqual(['churned']);
     expect(await ids('?status=activeOrChurned')).toContain('churned');
   });
 
-  it('lists an account\'s users, notes and tasks by account id or externalId', async () => {
+  it("lists an account's users, notes and tasks by account id or externalId", async () => {
     const a = await account(sb, 'parent');
     const other = await account(sb, 'other');
     await user(sb, 'pu1', { accountIds: [a.id] });

@@ -15,7 +15,9 @@ describe('sandbox messages on existing conversations', () => {
     const from = { type: 'user', id: u.id };
     const to = [{ type: 'admin', id: ADMIN }];
     const conv = await rest(sb, 'POST', '/resources/conversations', {
-      externalId: 'thread-1', subject: 'Help', messages: [{ externalId: 'm1', message: 'first', from, to }],
+      externalId: 'thread-1',
+      subject: 'Help',
+      messages: [{ externalId: 'm1', message: 'first', from, to }],
     });
     return { acc, u, from, to, conv: conv.json as { id: string } };
   }
@@ -23,7 +25,11 @@ describe('sandbox messages on existing conversations', () => {
   it('appends a message by the conversation id; repeating its externalId updates it instead of adding one', async () => {
     const { from, to, conv } = await setUp();
     const added = await rest(sb, 'POST', `/resources/conversations/${conv.id}/messages`, {
-      externalId: 'm2', message: '<p>second</p>', from: { type: 'admin', id: ADMIN }, to: [from], timestamp: '2026-01-01T00:00:00Z',
+      externalId: 'm2',
+      message: '<p>second</p>',
+      from: { type: 'admin', id: ADMIN },
+      to: [from],
+      timestamp: '2026-01-01T00:00:00Z',
     });
     expect(added.status).toBe(200);
     expect(added.json).toMatchObject({ externalId: 'm2', conversationId: conv.id, type: 'outbound', message: '<p>second</p>' });
@@ -43,8 +49,9 @@ describe('sandbox messages on existing conversations', () => {
     const res = await rest(sb, 'POST', '/resources/conversations/thread-1/messages', { externalId: 'm3', message: 'x', from, to });
     expect(res.status).toBe(404);
     expect(res.json.error).toBe(`Conversation "thread-1" not found (that is the externalId of conversation ${conv.id}: use its Vitally id)`);
-    expect((await rest(sb, 'POST', '/resources/conversations/nothing/messages', { externalId: 'm3', message: 'x', from, to })).json.error)
-      .toBe('Conversation "nothing" not found');
+    expect((await rest(sb, 'POST', '/resources/conversations/nothing/messages', { externalId: 'm3', message: 'x', from, to })).json.error).toBe(
+      'Conversation "nothing" not found',
+    );
   });
 
   it('docs: a message needs externalId, message, from and to; participants must exist', async () => {
@@ -52,8 +59,9 @@ describe('sandbox messages on existing conversations', () => {
     const path = `/resources/conversations/${conv.id}/messages`;
     expect((await rest(sb, 'POST', path, { message: 'x', from, to })).json.error).toBe('externalId is required');
     expect((await rest(sb, 'POST', path, { externalId: 'e', message: 'x', from })).json.error).toBe('to is required');
-    expect((await rest(sb, 'POST', path, { externalId: 'e', message: 'x', from: { type: 'user', id: 'ghost' }, to })).json.error)
-      .toBe('from: Unknown user id: ghost');
+    expect((await rest(sb, 'POST', path, { externalId: 'e', message: 'x', from: { type: 'user', id: 'ghost' }, to })).json.error).toBe(
+      'from: Unknown user id: ghost',
+    );
     const noTo = await rest(sb, 'POST', '/resources/conversations', { messages: [{ externalId: 'z', message: 'x', from }] });
     expect(noTo.json.error).toBe('messages[0].to is required');
   });

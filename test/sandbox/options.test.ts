@@ -22,7 +22,7 @@ describe('sandbox behaviour options', () => {
     expect(sb.store.all('accounts')).toHaveLength(1);
   });
 
-  it("putUnknown defaults to 404", async () => {
+  it('putUnknown defaults to 404', async () => {
     sb = await createSandbox();
     expect((await rest(sb, 'PUT', '/resources/accounts/fresh', { name: 'Fresh' })).status).toBe(404);
     expect(sb.store.all('accounts')).toHaveLength(0);

@@ -14,18 +14,40 @@ describe('sandbox profiles', () => {
     expect(sb.options.profile).toBe('docs');
     expect(sb.options).toMatchObject(PROFILES.docs);
     expect(PROFILES.docs).toMatchObject({
-      recordShape: 'docs', rateLimitHeaders: 'ratelimit', rateLimitReset: 'delta', rateLimitWindow: 'sliding',
-      accountRename: 'accept', analyticsApply: 'at-once', analyticsInvalid: 'reject', listEnd: 'null', messageTo: 'required',
+      recordShape: 'docs',
+      rateLimitHeaders: 'ratelimit',
+      rateLimitReset: 'delta',
+      rateLimitWindow: 'sliding',
+      accountRename: 'accept',
+      analyticsApply: 'at-once',
+      analyticsInvalid: 'reject',
+      listEnd: 'null',
+      messageTo: 'required',
     });
   });
 
   it('the live profile sets the behaviour production code shows', async () => {
     sb = await createSandbox({ profile: 'live' });
     expect(sb.options).toMatchObject({
-      profile: 'live', recordShape: 'live', traitDates: 'epoch', accountRename: 'refuse', rateLimitHeaders: 'x-ratelimit',
-      rateLimitReset: 'epoch', rateLimitWindow: 'fixed', retryAfter: false, postExisting: 'update', userLinks: 'replace',
-      analyticsApply: 'deferred', analyticsInvalid: 'drop', analyticsUnknown: 'drop', conversationAtEnd: true,
-      listEnd: 'empty-page', messageTo: 'optional', customObjectsList: 'page', organizations: true, writeCost: 1,
+      profile: 'live',
+      recordShape: 'live',
+      traitDates: 'epoch',
+      accountRename: 'refuse',
+      rateLimitHeaders: 'x-ratelimit',
+      rateLimitReset: 'epoch',
+      rateLimitWindow: 'fixed',
+      retryAfter: false,
+      postExisting: 'update',
+      userLinks: 'replace',
+      analyticsApply: 'deferred',
+      analyticsInvalid: 'drop',
+      analyticsUnknown: 'drop',
+      conversationAtEnd: true,
+      listEnd: 'empty-page',
+      messageTo: 'optional',
+      customObjectsList: 'page',
+      organizations: true,
+      writeCost: 1,
     });
     const res = await rest(sb, 'GET', '/resources/accounts');
     expect(res.headers['x-ratelimit-limit']).toBe('1000');

@@ -154,8 +154,13 @@ describe('sandbox users', () => {
 
   it('creates a user linked by Vitally account id and reads it by externalId', async () => {
     const created = await rest(sb, 'POST', '/resources/users', {
-      externalId: 'u1', name: 'Ann', email: 'Ann@Example.com', accountIds: [acc.id], joinDate: '2024-01-02',
-      unsubscribedFromConversations: true, traits: { plan: 'pro' },
+      externalId: 'u1',
+      name: 'Ann',
+      email: 'Ann@Example.com',
+      accountIds: [acc.id],
+      joinDate: '2024-01-02',
+      unsubscribedFromConversations: true,
+      traits: { plan: 'pro' },
     });
     expect(created.status).toBe(200);
     expect(created.json).toMatchObject({ externalId: 'u1', accountIds: [acc.id], organizationIds: [], joinDate: '2024-01-02' });

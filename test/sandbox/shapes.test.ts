@@ -13,8 +13,13 @@ describe('sandbox record shapes', () => {
     const created = await rest(sb, 'POST', '/resources/accounts', { externalId: 'a1', name: 'A1', traits: TRAITS });
     expect(created.status).toBe(200);
     expect(created.json).toMatchObject({
-      externalId: 'a1', name: 'A1', mrr: 1200, nextRenewalDate: '2027-01-31', churnedAt: null,
-      trialEndDate: '2026-02-01T00:00:00Z', traits: { plan: 'pro' },
+      externalId: 'a1',
+      name: 'A1',
+      mrr: 1200,
+      nextRenewalDate: '2027-01-31',
+      churnedAt: null,
+      trialEndDate: '2026-02-01T00:00:00Z',
+      traits: { plan: 'pro' },
     });
     expect(Object.keys(created.json.traits)).toEqual(['plan']);
     for (const path of ['/resources/accounts/a1', `/resources/accounts/${created.json.id}`]) {
@@ -63,16 +68,27 @@ describe('sandbox record shapes', () => {
   it('live: date-like trait strings come back as epoch milliseconds (a date as midnight UTC)', async () => {
     sb = await createSandbox({ profile: 'live' });
     await rest(sb, 'POST', '/resources/accounts', {
-      externalId: 'd1', name: 'D',
+      externalId: 'd1',
+      name: 'D',
       traits: {
-        signedAt: '2026-01-02T03:04:05.678Z', local: '2026-01-02T03:04:05', offset: '2026-01-02T05:04:05+02:00',
-        day: '2026-01-02', text: '2026-01-02 is a Friday', zip: '02134', n: 7,
+        signedAt: '2026-01-02T03:04:05.678Z',
+        local: '2026-01-02T03:04:05',
+        offset: '2026-01-02T05:04:05+02:00',
+        day: '2026-01-02',
+        text: '2026-01-02 is a Friday',
+        zip: '02134',
+        n: 7,
       },
     });
     const got = await rest(sb, 'GET', '/resources/accounts/d1');
     expect(got.json.traits).toEqual({
-      signedAt: Date.UTC(2026, 0, 2, 3, 4, 5, 678), local: Date.UTC(2026, 0, 2, 3, 4, 5), offset: Date.UTC(2026, 0, 2, 3, 4, 5),
-      day: Date.UTC(2026, 0, 2), text: '2026-01-02 is a Friday', zip: '02134', n: 7,
+      signedAt: Date.UTC(2026, 0, 2, 3, 4, 5, 678),
+      local: Date.UTC(2026, 0, 2, 3, 4, 5),
+      offset: Date.UTC(2026, 0, 2, 3, 4, 5),
+      day: Date.UTC(2026, 0, 2),
+      text: '2026-01-02 is a Friday',
+      zip: '02134',
+      n: 7,
     });
     // The store keeps what was sent.
     expect(sb.store.get('accounts', 'd1')?.traits).toMatchObject({ signedAt: '2026-01-02T03:04:05.678Z' });

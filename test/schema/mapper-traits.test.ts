@@ -12,7 +12,10 @@ const converters = new Map([
 
 describe('Mapper with the catalogue', () => {
   it('converts known traits when no explicit type is given; an explicit type wins', () => {
-    const m = new Mapper(account, { traitConverters: converters, map: [parseMapFlag('tier=traits.vitally.custom.plan'), parseMapFlag('n=traits.seats:string')] });
+    const m = new Mapper(account, {
+      traitConverters: converters,
+      map: [parseMapFlag('tier=traits.vitally.custom.plan'), parseMapFlag('n=traits.seats:string')],
+    });
     expect(m.map({ externalId: 'a', tier: 'gold', seats: '3', n: '4' }).record.traits).toEqual({ 'vitally.custom.plan': 'Gold', seats: '4' });
     expect(new Mapper(account, { traitConverters: converters }).map({ seats: '3' }).record.traits).toEqual({ seats: 3 });
   });
@@ -26,7 +29,9 @@ describe('Mapper with the catalogue', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(RowError);
-    expect((err as RowError).message).toBe('column "traits.vitally.custom.plan" -> traits.vitally.custom.plan (picklist): "Bronze" is not one of its options (Gold, Silver)');
+    expect((err as RowError).message).toBe(
+      'column "traits.vitally.custom.plan" -> traits.vitally.custom.plan (picklist): "Bronze" is not one of its options (Gold, Silver)',
+    );
     expect((err as RowError).field).toBe('traits.vitally.custom.plan');
   });
 
@@ -37,7 +42,11 @@ describe('Mapper with the catalogue', () => {
     m.map({ externalId: 'b', plan: 'q', x: '2' });
     expect(heard).toEqual(['plan>plan', 'x>y', 'traits>t1']);
     heard.length = 0;
-    new Mapper(account, { onTraitKey: (key) => heard.push(key), traitConverters: converters }).scan({ seats: 'not a number', traits: { z: 1 }, 'traits.k': '' });
+    new Mapper(account, { onTraitKey: (key) => heard.push(key), traitConverters: converters }).scan({
+      seats: 'not a number',
+      traits: { z: 1 },
+      'traits.k': '',
+    });
     expect(heard).toEqual(['seats', 'z', 'k']);
   });
 });

@@ -33,7 +33,17 @@ describe('propose', () => {
       spec: getObject('account'),
       columns: ['ID', 'Company Name', 'mrr', 'plan', 'Seats', 'last_login', 'traits.vitally.custom.seats', 'employees', 'segment'],
       rows: [
-        { ID: 'a', 'Company Name': 'A', mrr: '10', plan: 'Growth', Seats: '3', last_login: '2026-01-01T00:00:00Z', 'traits.vitally.custom.seats': '3', employees: '12', segment: 'smb' },
+        {
+          ID: 'a',
+          'Company Name': 'A',
+          mrr: '10',
+          plan: 'Growth',
+          Seats: '3',
+          last_login: '2026-01-01T00:00:00Z',
+          'traits.vitally.custom.seats': '3',
+          employees: '12',
+          segment: 'smb',
+        },
         { ID: 'b', 'Company Name': 'B', mrr: '', plan: 'Gold', Seats: '4', last_login: '', 'traits.vitally.custom.seats': '', employees: '7', segment: 'ent' },
       ],
       known,
@@ -88,7 +98,13 @@ describe('propose', () => {
     expect(user.decisions[2]!.reason).toContain('not Vitally ids: accountExternalId looks them up as your account ids');
     expect(user.missing).toEqual([]);
 
-    const nd = propose({ spec: getObject('user'), columns: ['externalId', 'traits', 'score'], rows: [{ externalId: 'u', traits: { a: 1 }, score: 3 }], known: [], haveCatalogue: false });
+    const nd = propose({
+      spec: getObject('user'),
+      columns: ['externalId', 'traits', 'score'],
+      rows: [{ externalId: 'u', traits: { a: 1 }, score: 3 }],
+      known: [],
+      haveCatalogue: false,
+    });
     expect(nd.map).toEqual({ externalId: 'externalId', score: 'traits.score:number' });
     expect(nd.decisions[1]).toMatchObject({ column: 'traits', target: '(traits object)' });
 

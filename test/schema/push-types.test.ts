@@ -30,7 +30,7 @@ const TYPED_CSV =
   'acme,Acme,1200.5,120,yes,2024-01-15T10:00:00Z,2026-11-20 09:15,growth,EMEA; apac,Call them\n';
 
 describe('push --types vitally', () => {
-  it('converts the cells of known traits by Vitally\'s type: number, boolean, date, date-time, picklist, multi-value, text', async () => {
+  it("converts the cells of known traits by Vitally's type: number, boolean, date, date-time, picklist, multi-value, text", async () => {
     const file = writeTemp(dir, 'typed.csv', TYPED_CSV);
     const r = await push(file, '--types', 'vitally');
     expect(r.code).toBe(0);
@@ -61,7 +61,11 @@ describe('push --types vitally', () => {
   });
 
   it('a picklist value outside its options fails its row alone, naming the trait, its type and the value', async () => {
-    const file = writeTemp(dir, 'plans.csv', 'externalId,name,traits.vitally.custom.plan,traits.vitally.custom.seats\na,A,Growth,1\nb,B,Platinum,2\nc,C,starter,3\nd,D,Enterprise,many\n');
+    const file = writeTemp(
+      dir,
+      'plans.csv',
+      'externalId,name,traits.vitally.custom.plan,traits.vitally.custom.seats\na,A,Growth,1\nb,B,Platinum,2\nc,C,starter,3\nd,D,Enterprise,many\n',
+    );
     const rejects = join(dir, 'plans-rejects.ndjson');
     const r = await push(file, '--types', 'vitally', '--rejects', rejects);
     expect(r.code).toBe(1);
@@ -103,7 +107,25 @@ describe('unknown trait keys', () => {
     // Not renamed: the column goes under its own name, as read.
     expect(sb.store.get('accounts', 'a')!.traits).toEqual({ mmr: '10', plan: 'Growth', 'vitally.custom.seats': 3 });
 
-    const human = await runCli(['push', file(), '--object', 'account', '--strict-traits', '--types', 'vitally', '--dry-run', '--custom-fields', 'fixtures/custom-fields.json', '--map', 'mmr=traits.mrr', '--map', 'plan=traits.vitally.custom.plan'], { env });
+    const human = await runCli(
+      [
+        'push',
+        file(),
+        '--object',
+        'account',
+        '--strict-traits',
+        '--types',
+        'vitally',
+        '--dry-run',
+        '--custom-fields',
+        'fixtures/custom-fields.json',
+        '--map',
+        'mmr=traits.mrr',
+        '--map',
+        'plan=traits.vitally.custom.plan',
+      ],
+      { env },
+    );
     expect(human.code).toBe(0);
     expect(human.stdout).not.toContain('Warning');
   });
@@ -111,14 +133,20 @@ describe('unknown trait keys', () => {
   it('--strict-traits refuses them before any row is sent (exit 2)', async () => {
     const r = await push(file(), '--strict-traits');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--strict-traits: 2 trait keys are not known account traits in Vitally: mmr (did you mean mrr?), plan (did you mean vitally.custom.plan?)');
+    expect(r.stderr).toContain(
+      '--strict-traits: 2 trait keys are not known account traits in Vitally: mmr (did you mean mrr?), plan (did you mean vitally.custom.plan?)',
+    );
     expect(r.stderr).toContain('Nothing was sent');
     expect(writes()).toHaveLength(0);
     expect(rows(r)).toHaveLength(0);
   });
 
   it('--strict-traits reads a whole NDJSON file first: a key first met in a late row still stops the run before any write', async () => {
-    const nd = writeTemp(dir, 'late.ndjson', '{"externalId":"a","name":"A"}\n{"externalId":"b","name":"B"}\n{"externalId":"c","name":"C","traits":{"vitally.custom.seets":5}}\n');
+    const nd = writeTemp(
+      dir,
+      'late.ndjson',
+      '{"externalId":"a","name":"A"}\n{"externalId":"b","name":"B"}\n{"externalId":"c","name":"C","traits":{"vitally.custom.seets":5}}\n',
+    );
     const r = await push(nd, '--strict-traits');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('vitally.custom.seets (did you mean vitally.custom.seats?)');
@@ -126,7 +154,10 @@ describe('unknown trait keys', () => {
   });
 
   it('--strict-traits on standard input stops where an unknown key first appears', async () => {
-    const r = await runCli(['push', '-', '--format', 'csv', '--object', 'account', '--strict-traits', '--json'], { env, stdin: 'externalId,name,mmr\na,A,1\n' });
+    const r = await runCli(['push', '-', '--format', 'csv', '--object', 'account', '--strict-traits', '--json'], {
+      env,
+      stdin: 'externalId,name,mmr\na,A,1\n',
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('mmr (did you mean mrr?)');
     expect(writes()).toHaveLength(0);
@@ -168,12 +199,15 @@ describe('the catalogue is fetched once a run and kept a day', () => {
     const r = await push(file, '--types', 'vitally', '--dry-run', '--strict-traits');
     expect(r.code).toBe(0);
     expect(sb.requests).toHaveLength(0);
-    expect(summaryOf(r).warnings).toEqual([expect.stringContaining('trait check skipped: no stored copy of Vitally\'s account trait catalogue')]);
+    expect(summaryOf(r).warnings).toEqual([expect.stringContaining("trait check skipped: no stored copy of Vitally's account trait catalogue")]);
   });
 
   it('--sandbox takes its catalogue from --custom-fields', async () => {
     const file = writeTemp(dir, 'sbx.csv', 'externalId,name,traits.vitally.custom.paying,mmr\na,A,no,1\n');
-    const r = await runCli(['push', file, '--object', 'account', '--sandbox', '--custom-fields', 'fixtures/custom-fields.json', '--types', 'vitally', '--json'], { env: {} });
+    const r = await runCli(
+      ['push', file, '--object', 'account', '--sandbox', '--custom-fields', 'fixtures/custom-fields.json', '--types', 'vitally', '--json'],
+      { env: {} },
+    );
     expect(r.code).toBe(0);
     expect(summaryOf(r).warnings).toEqual(['mmr: not a known account trait; did you mean mrr? (--map mmr=traits.mrr)']);
   });
@@ -194,6 +228,8 @@ describe('the catalogue is fetched once a run and kept a day', () => {
 
   it('is refused for objects Vitally keeps no catalogue for, and --types takes only as-read or vitally', async () => {
     expect((await runCli(['push', 'x.csv', '--object', 'account', '--types', 'guess'], { env })).code).toBe(2);
-    expect((await runCli(['push', 'x.csv', '--object', 'account', '--refresh-schema'], { env })).stderr).toContain('--refresh-schema needs --types vitally or --strict-traits');
+    expect((await runCli(['push', 'x.csv', '--object', 'account', '--refresh-schema'], { env })).stderr).toContain(
+      '--refresh-schema needs --types vitally or --strict-traits',
+    );
   });
 });

@@ -22,7 +22,7 @@ describe("Vitally's trait types", () => {
     expect(conv('textarea').convert('12', ';')).toEqual({ ok: true, value: '12' });
   });
 
-  it('check picklists against their options, sending the option\'s own spelling', () => {
+  it("check picklists against their options, sending the option's own spelling", () => {
     const plan = conv('picklist', ['Starter', 'Growth']);
     expect(plan.typeName).toBe('picklist');
     expect(plan.convert(' growth ', ';')).toEqual({ ok: true, value: 'Growth' });

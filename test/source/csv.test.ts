@@ -13,7 +13,12 @@ describe('line numbers', () => {
   it('gives the line each record starts on across multi-line quoted fields (LF)', async () => {
     const path = file('multi.csv', 'id,note\n1,"a\nb\nc"\n2,x\n3,"\n"\n4,y');
     const recs = await readAll({ path });
-    expect(recs.map((r) => [r.row, r.line])).toEqual([[1, 2], [2, 5], [3, 6], [4, 8]]);
+    expect(recs.map((r) => [r.row, r.line])).toEqual([
+      [1, 2],
+      [2, 5],
+      [3, 6],
+      [4, 8],
+    ]);
     expect(recs[0]?.data).toEqual({ id: '1', note: 'a\nb\nc' });
     expect(recs[2]?.data).toEqual({ id: '3', note: '\n' });
   });
@@ -21,7 +26,11 @@ describe('line numbers', () => {
   it('counts a CRLF inside a quoted field as one line (csv-parse info.lines counts two)', async () => {
     const path = file('crlf-multi.csv', 'id,note\r\n1,"a\r\nb\r\nc"\r\n2,x\r\n\r\n3,y\r\n');
     const recs = await readAll({ path });
-    expect(recs.map((r) => [r.row, r.line])).toEqual([[1, 2], [2, 5], [3, 7]]);
+    expect(recs.map((r) => [r.row, r.line])).toEqual([
+      [1, 2],
+      [2, 5],
+      [3, 7],
+    ]);
     expect(recs[0]?.data).toEqual({ id: '1', note: 'a\r\nb\r\nc' });
   });
 
@@ -68,9 +77,7 @@ describe('line numbers', () => {
 describe('header and values', () => {
   it('strips a UTF-8 BOM, trims header names, keeps values exactly as written', async () => {
     const path = file('bom.csv', '\uFEFF id , full name ,empty\r\n 1 ," Ada, ""the"" first ",\r\n');
-    expect(await readAll({ path })).toEqual([
-      { row: 1, line: 2, data: { id: ' 1 ', 'full name': ' Ada, "the" first ', empty: '' } },
-    ]);
+    expect(await readAll({ path })).toEqual([{ row: 1, line: 2, data: { id: ' 1 ', 'full name': ' Ada, "the" first ', empty: '' } }]);
   });
 
   it('yields nothing for a header without rows', async () => {

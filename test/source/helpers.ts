@@ -40,9 +40,7 @@ export async function readError(opts: SourceOptions): Promise<Error & { code?: s
 /** Records without their error objects, for compact assertions: { row, line, data | error message }. */
 export function summary(records: SourceRecord[]): Array<Record<string, unknown>> {
   return records.map((r) =>
-    r.error
-      ? { row: r.row, line: r.line, error: r.error.message, ...(r.fatal ? { fatal: true } : {}) }
-      : { row: r.row, line: r.line, data: r.data },
+    r.error ? { row: r.row, line: r.line, error: r.error.message, ...(r.fatal ? { fatal: true } : {}) } : { row: r.row, line: r.line, data: r.data },
   );
 }
 

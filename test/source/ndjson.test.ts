@@ -28,7 +28,12 @@ describe('NDJSON', () => {
   it('fails a line that is not JSON alone, and goes on', async () => {
     const path = file('bad.ndjson', '{"a":1}\n{"a":2}\n\n{"a":,}\n{"a":3}\n');
     const recs = await readAll({ path });
-    expect(recs.map((r) => [r.row, r.line, r.data?.['a'] ?? null])).toEqual([[1, 1, 1], [2, 2, 2], [3, 4, null], [4, 5, 3]]);
+    expect(recs.map((r) => [r.row, r.line, r.data?.['a'] ?? null])).toEqual([
+      [1, 1, 1],
+      [2, 2, 2],
+      [3, 4, null],
+      [4, 5, 3],
+    ]);
     const bad = recs[2];
     expect(bad?.error).toBeInstanceOf(RowError);
     expect(bad?.error?.code).toBe('NDJSON_MALFORMED');
@@ -122,12 +127,7 @@ describe('NDJSON', () => {
 describe('stdin', () => {
   it('reads NDJSON from a stream, a line and a UTF-8 character split across chunks', async () => {
     const euro = Buffer.from('€');
-    const stdin = chunks(
-      Buffer.from('{"a":1}\n{"b":"'),
-      euro.subarray(0, 1),
-      Buffer.concat([euro.subarray(1), Buffer.from('"}\n\n{"c"')]),
-      Buffer.from(':3}'),
-    );
+    const stdin = chunks(Buffer.from('{"a":1}\n{"b":"'), euro.subarray(0, 1), Buffer.concat([euro.subarray(1), Buffer.from('"}\n\n{"c"')]), Buffer.from(':3}'));
     expect(summary(await readAll({ path: '-', format: 'ndjson', stdin }))).toEqual([
       { row: 1, line: 1, data: { a: 1 } },
       { row: 2, line: 2, data: { b: '€' } },

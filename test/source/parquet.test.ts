@@ -193,7 +193,9 @@ describe('Parquet', () => {
   });
 
   it('stops at the next batch once aborted, and closes the file', async () => {
-    const path = writeParquet(at('abort.parquet'), [{ name: 'id', data: Array.from({ length: 5000 }, (_, i) => `r${i}`), type: 'STRING' }], { rowGroupSize: 1000 });
+    const path = writeParquet(at('abort.parquet'), [{ name: 'id', data: Array.from({ length: 5000 }, (_, i) => `r${i}`), type: 'STRING' }], {
+      rowGroupSize: 1000,
+    });
     const ac = new AbortController();
     const seen: number[] = [];
     for await (const batch of readRecordBatches({ path, signal: ac.signal })) {

@@ -65,7 +65,7 @@ describe('Postgres query', () => {
       { row: 1, line: 1, data: { n: 1, f: 1.5, d: '2024-01-01', b: undefined } },
       { row: 2, line: 2, error: 'column "f": NaN is not a finite number, and JSON has no way to say it' },
       { row: 3, line: 3, error: 'column "d": infinity cannot be written as an ISO 8601 date' },
-      { row: 4, line: 4, error: "column \"b\": binary data (bytea) cannot be sent; encode it as text in the query, e.g. encode(col, 'base64')" },
+      { row: 4, line: 4, error: 'column "b": binary data (bytea) cannot be sent; encode it as text in the query, e.g. encode(col, \'base64\')' },
       { row: 5, line: 5, data: { n: 5, f: 4, d: undefined, b: undefined } },
     ]);
     expect(JSON.parse(recs[1]!.raw!)).toEqual({ n: 2, f: 'NaN', d: '2024-01-01' });

@@ -40,7 +40,10 @@ interface SimOptions {
 /** Drive `requests` requests through a pacer against a simulated sandbox window; returns what happened. */
 async function simulate(o: SimOptions) {
   let cfg = o.window ?? { limit: 1e9, windowMs: 1000 };
-  const win = new SlidingWindow(() => cfg, () => Date.now());
+  const win = new SlidingWindow(
+    () => cfg,
+    () => Date.now(),
+  );
   const pacer = new Pacer({ ratePerMinute: o.rate, concurrency: o.concurrency });
   const starts: number[] = [];
   const accepted: number[] = [];
@@ -140,11 +143,13 @@ describe('Pacer: spacing and concurrency', () => {
     pacer.release(t1);
     await vi.advanceTimersByTimeAsync(5000);
     const times: number[] = [];
-    const all = Promise.all([0, 1, 2].map(async () => {
-      const t = await pacer.acquire();
-      times.push(Date.now());
-      pacer.release(t);
-    }));
+    const all = Promise.all(
+      [0, 1, 2].map(async () => {
+        const t = await pacer.acquire();
+        times.push(Date.now());
+        pacer.release(t);
+      }),
+    );
     await vi.runAllTimersAsync();
     await all;
     expect(times).toEqual([5000, 5100, 5200]);
@@ -170,7 +175,11 @@ describe('Pacer: a server window tighter than --rate', () => {
 
   it('follows a limit lowered mid-run: only requests already on their way are refused', async () => {
     const r = await simulate({
-      rate: 100_000, concurrency: 4, window: { limit: 100, windowMs: 1000 }, latencyMs: 20, requests: 300,
+      rate: 100_000,
+      concurrency: 4,
+      window: { limit: 100, windowMs: 1000 },
+      latencyMs: 20,
+      requests: 300,
       changes: [{ at: 1500, window: { limit: 10, windowMs: 1000 } }],
     });
     expect(r.accepted).toHaveLength(300);

@@ -3,13 +3,31 @@ import { ApiError, AuthError, NetworkError, RowError } from '../../src/errors.js
 import { DEFAULT_RETRY, hintedWaitMs, isRetryable, retryDelay, type RetryPolicy } from '../../src/vitally/retry.js';
 
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
-const policy = (random: number, over: Partial<RetryPolicy> = {}): RetryPolicy => ({ maxRetries: 5, baseMs: 100, maxMs: 10_000, random: () => random, breaker: DEFAULT_RETRY.breaker, ...over });
+const policy = (random: number, over: Partial<RetryPolicy> = {}): RetryPolicy => ({
+  maxRetries: 5,
+  baseMs: 100,
+  maxMs: 10_000,
+  random: () => random,
+  breaker: DEFAULT_RETRY.breaker,
+  ...over,
+});
 const api = (status: number, headers: Record<string, string> = {}) => new ApiError(status, headers, '{"error":"x"}', 'POST', '/resources/accounts');
 
 describe('which failures are retried', () => {
   it.each([
-    [429, true], [500, true], [502, true], [503, true], [504, true],
-    [400, false], [401, false], [403, false], [404, false], [409, false], [413, false], [422, false], [501, false],
+    [429, true],
+    [500, true],
+    [502, true],
+    [503, true],
+    [504, true],
+    [400, false],
+    [401, false],
+    [403, false],
+    [404, false],
+    [409, false],
+    [413, false],
+    [422, false],
+    [501, false],
   ])('HTTP %i -> %s', (status, retried) => {
     expect(isRetryable(api(status))).toBe(retried);
     expect(retryDelay(api(status), 1, policy(0.5), NOW) !== null).toBe(retried);

@@ -46,14 +46,38 @@ export async function analyticsVerdict(p: Probe, c: AnalyticsContext): Promise<C
     };
   }
   if (p.kind === 'dns') {
-    return { ...base, status: 'fail', problem: 'config', detail: `${c.base} does not exist (its name does not resolve)`, fix: 'Check --analytics-base-url (VITALLY_ANALYTICS_BASE_URL), or --subdomain: copy the host from Vitally\'s Analytics API integration page' };
+    return {
+      ...base,
+      status: 'fail',
+      problem: 'config',
+      detail: `${c.base} does not exist (its name does not resolve)`,
+      fix: "Check --analytics-base-url (VITALLY_ANALYTICS_BASE_URL), or --subdomain: copy the host from Vitally's Analytics API integration page",
+    };
   }
   if (p.kind === 'network') {
-    return { ...base, status: 'fail', problem: p.timeout ? 'service' : 'config', detail: `${c.base}: ${p.detail}`, fix: p.timeout ? 'Nothing answered in time: try again later or raise --timeout' : 'Nothing answers there: check --analytics-base-url and the network' };
+    return {
+      ...base,
+      status: 'fail',
+      problem: p.timeout ? 'service' : 'config',
+      detail: `${c.base}: ${p.detail}`,
+      fix: p.timeout ? 'Nothing answered in time: try again later or raise --timeout' : 'Nothing answers there: check --analytics-base-url and the network',
+    };
   }
   if (p.status === 404) {
-    return { ...base, status: 'fail', problem: 'config', detail: `${asked} answered 404 at ${c.base}: this is not Vitally's Analytics API`, fix: 'The Analytics host must be given alone, without a path (e.g. https://acme.api.vitally.io): check --analytics-base-url' };
+    return {
+      ...base,
+      status: 'fail',
+      problem: 'config',
+      detail: `${asked} answered 404 at ${c.base}: this is not Vitally's Analytics API`,
+      fix: 'The Analytics host must be given alone, without a path (e.g. https://acme.api.vitally.io): check --analytics-base-url',
+    };
   }
   const said = p.kind === 'error' ? `: ${p.detail}` : '';
-  return { ...base, status: 'fail', problem: 'service', detail: `${asked} answered ${p.status}${said}`, fix: p.status >= 500 ? 'Vitally is having trouble: try again later' : 'An unexpected answer: run with --json and report it' };
+  return {
+    ...base,
+    status: 'fail',
+    problem: 'service',
+    detail: `${asked} answered ${p.status}${said}`,
+    fix: p.status >= 500 ? 'Vitally is having trouble: try again later' : 'An unexpected answer: run with --json and report it',
+  };
 }

@@ -49,7 +49,12 @@ export interface DoctorReport {
 }
 
 /** Run every check, reporting each as it is decided, and return them all. */
-export async function runChecks(flags: DoctorFlags, env: Env, opts: { hosts?: RegionHosts; cwd?: string; timeoutMs: number }, report: DoctorReport): Promise<Check[]> {
+export async function runChecks(
+  flags: DoctorFlags,
+  env: Env,
+  opts: { hosts?: RegionHosts; cwd?: string; timeoutMs: number },
+  report: DoctorReport,
+): Promise<Check[]> {
   const hosts = opts.hosts ?? VITALLY_REST_HOSTS;
   const checks: Check[] = [];
   const add = (c: Check) => {
@@ -58,7 +63,8 @@ export async function runChecks(flags: DoctorFlags, env: Env, opts: { hosts?: Re
   };
   const probes = new Prober(opts.timeoutMs);
   /** A verdict on a probe; one that was not accepted takes more probes to explain. */
-  const judge = async (p: Probe, verdict: () => Promise<Check>) => (accepted(p) ? await verdict() : await report.during('Working out what went wrong', verdict));
+  const judge = async (p: Probe, verdict: () => Promise<Check>) =>
+    accepted(p) ? await verdict() : await report.during('Working out what went wrong', verdict);
 
   // 1. The config file.
   let file: ConfigFile | null = null;
@@ -66,11 +72,28 @@ export async function runChecks(flags: DoctorFlags, env: Env, opts: { hosts?: Re
     file = resolveConfigFile(flags.config, opts.cwd ?? process.cwd());
     add(
       file
-        ? { id: 'config', title: 'config file', status: 'ok', detail: `${file.path} (${file.order.length} sync${file.order.length === 1 ? '' : 's'}: ${file.order.join(', ') || 'none'})` }
-        : { id: 'config', title: 'config file', status: 'skip', detail: flags.config === false ? 'ignored (--no-config)' : 'none here: settings come from flags and the environment' },
+        ? {
+            id: 'config',
+            title: 'config file',
+            status: 'ok',
+            detail: `${file.path} (${file.order.length} sync${file.order.length === 1 ? '' : 's'}: ${file.order.join(', ') || 'none'})`,
+          }
+        : {
+            id: 'config',
+            title: 'config file',
+            status: 'skip',
+            detail: flags.config === false ? 'ignored (--no-config)' : 'none here: settings come from flags and the environment',
+          },
     );
   } catch (err) {
-    add({ id: 'config', title: 'config file', status: 'fail', problem: 'config', detail: errorMessage(err), fix: 'Correct the file (see docs/config.md); the checks below ignore it' });
+    add({
+      id: 'config',
+      title: 'config file',
+      status: 'fail',
+      problem: 'config',
+      detail: errorMessage(err),
+      fix: 'Correct the file (see docs/config.md); the checks below ignore it',
+    });
   }
   const s: DoctorFlags = { ...(file ? connectionFlags(file, env) : {}), ...compact(flags) };
 
@@ -96,7 +119,14 @@ export async function runChecks(flags: DoctorFlags, env: Env, opts: { hosts?: Re
       add({ id: 'token', title: 'REST token', status: 'ok', detail: `from ${tokenName}; ${tokenShape(token)}` });
     }
   } catch (err) {
-    add({ id: 'token', title: 'REST token', status: 'fail', problem: 'config', detail: errorMessage(err), fix: 'Point --token-file ("tokenFile") at a readable file holding the token alone' });
+    add({
+      id: 'token',
+      title: 'REST token',
+      status: 'fail',
+      problem: 'config',
+      detail: errorMessage(err),
+      fix: 'Point --token-file ("tokenFile") at a readable file holding the token alone',
+    });
   }
 
   // 3. The REST host: region, subdomain or base URL.
@@ -145,7 +175,20 @@ export async function runChecks(flags: DoctorFlags, env: Env, opts: { hosts?: Re
   // 4. The REST API.
   if (token !== undefined && restBase) {
     const p = await report.during(`Asking ${restBase} (GET ${REST_PROBE.path})`, () => probes.rest(restBase!, restAuthorization(token!)));
-    const ctx = { restBase, token, tokenName, override: Boolean(override), overrideName, region, subdomain, otherRegion, analyticsBase, analyticsToken, analyticsName, probes };
+    const ctx = {
+      restBase,
+      token,
+      tokenName,
+      override: Boolean(override),
+      overrideName,
+      region,
+      subdomain,
+      otherRegion,
+      analyticsBase,
+      analyticsToken,
+      analyticsName,
+      probes,
+    };
     add(await judge(p, () => restVerdict(p, ctx)));
   } else if (token !== undefined && subdomainMissing && region === 'us') {
     // No host to ask; but a token that works in the EU says which region it is.
@@ -165,8 +208,19 @@ export async function runChecks(flags: DoctorFlags, env: Env, opts: { hosts?: Re
     const half = s.analyticsBaseUrl ?? env.VITALLY_ANALYTICS_BASE_URL;
     add(
       half
-        ? { id: 'analytics', title: 'Analytics API', status: 'warn', detail: 'a host is set (--analytics-base-url / VITALLY_ANALYTICS_BASE_URL) but no Analytics token', fix: 'Set VITALLY_ANALYTICS_TOKEN (Settings > Integrations > Analytics API) to send events, or drop the host setting' }
-        : { id: 'analytics', title: 'Analytics API', status: 'skip', detail: 'not configured (set VITALLY_ANALYTICS_TOKEN or --analytics-token-file to check it too; needed for events and --via analytics)' },
+        ? {
+            id: 'analytics',
+            title: 'Analytics API',
+            status: 'warn',
+            detail: 'a host is set (--analytics-base-url / VITALLY_ANALYTICS_BASE_URL) but no Analytics token',
+            fix: 'Set VITALLY_ANALYTICS_TOKEN (Settings > Integrations > Analytics API) to send events, or drop the host setting',
+          }
+        : {
+            id: 'analytics',
+            title: 'Analytics API',
+            status: 'skip',
+            detail: 'not configured (set VITALLY_ANALYTICS_TOKEN or --analytics-token-file to check it too; needed for events and --via analytics)',
+          },
     );
   } else if (analyticsError || !analyticsBase || !analyticsToken) {
     add({
@@ -175,9 +229,10 @@ export async function runChecks(flags: DoctorFlags, env: Env, opts: { hosts?: Re
       status: 'fail',
       problem: 'config',
       detail: errorMessage(analyticsError ?? new Error('no Analytics token')),
-      fix: analyticsError instanceof ConfigError && /EU host/.test(analyticsError.message)
-        ? 'Copy the host shown on Vitally\'s Analytics API integration page into --analytics-base-url (or VITALLY_ANALYTICS_BASE_URL, "analyticsBaseUrl")'
-        : 'Correct the Analytics settings named above',
+      fix:
+        analyticsError instanceof ConfigError && /EU host/.test(analyticsError.message)
+          ? 'Copy the host shown on Vitally\'s Analytics API integration page into --analytics-base-url (or VITALLY_ANALYTICS_BASE_URL, "analyticsBaseUrl")'
+          : 'Correct the Analytics settings named above',
     });
   } else {
     const base = analyticsBase;
@@ -192,8 +247,10 @@ export async function runChecks(flags: DoctorFlags, env: Env, opts: { hosts?: Re
 
 function hostFix(err: unknown): string {
   const m = errorMessage(err);
-  if (/plain http/.test(m)) return 'Use https://, or a loopback address (127.0.0.1, localhost) for a local sandbox: a token sent over plain http can be read on the way';
-  if (/--subdomain/.test(m) && /need/.test(m)) return 'Set VITALLY_SUBDOMAIN (or --subdomain, "subdomain" in the config file) to the part before .vitally.io in your login URL; EU workspaces set VITALLY_REGION=eu instead';
+  if (/plain http/.test(m))
+    return 'Use https://, or a loopback address (127.0.0.1, localhost) for a local sandbox: a token sent over plain http can be read on the way';
+  if (/--subdomain/.test(m) && /need/.test(m))
+    return 'Set VITALLY_SUBDOMAIN (or --subdomain, "subdomain" in the config file) to the part before .vitally.io in your login URL; EU workspaces set VITALLY_REGION=eu instead';
   if (/--region/.test(m)) return 'Use us or eu';
   return 'Correct the setting named above';
 }

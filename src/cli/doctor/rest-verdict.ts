@@ -29,10 +29,18 @@ export async function restVerdict(p: Probe, c: RestContext): Promise<Check> {
   const asked = `GET ${REST_PROBE.path}`;
   if (p.kind === 'answer') {
     const rl = parseRateLimit(p.headers);
-    const limit = rl.limit !== undefined ? `; rate limit ${rl.limit} requests${rl.windowMs ? ` per ${rl.windowMs / 1000} s` : ''}${rl.remaining !== undefined ? `, ${rl.remaining} left` : ''}` : '';
+    const limit =
+      rl.limit !== undefined
+        ? `; rate limit ${rl.limit} requests${rl.windowMs ? ` per ${rl.windowMs / 1000} s` : ''}${rl.remaining !== undefined ? `, ${rl.remaining} left` : ''}`
+        : '';
     const looksRight = !!p.json && typeof p.json === 'object' && Array.isArray((p.json as { results?: unknown }).results);
     if (!looksRight) {
-      return { ...base, status: 'warn', detail: `${asked} answered ${p.status} in ${p.ms} ms, but not with Vitally's {"results": [...]}`, fix: `Check ${c.override ? c.overrideName : 'the host'}: it should be Vitally's REST API root (https://<subdomain>.rest.vitally.io)` };
+      return {
+        ...base,
+        status: 'warn',
+        detail: `${asked} answered ${p.status} in ${p.ms} ms, but not with Vitally's {"results": [...]}`,
+        fix: `Check ${c.override ? c.overrideName : 'the host'}: it should be Vitally's REST API root (https://<subdomain>.rest.vitally.io)`,
+      };
     }
     return { ...base, status: 'ok', detail: `${asked} answered ${p.status} in ${p.ms} ms: the token is accepted${limit}` };
   }
@@ -41,23 +49,42 @@ export async function restVerdict(p: Probe, c: RestContext): Promise<Check> {
   /** The failed check when the other region's host accepts the token, else null. */
   const inOtherRegion = async (detail: string): Promise<Check | null> =>
     other && accepted(await c.probes.rest(other.base, restAuthorization(c.token)))
-      ? { ...base, status: 'fail', problem: 'config', detail, fix: `Your workspace is in the other data centre: ${other.base} accepts the token. Use ${other.flag}` }
+      ? {
+          ...base,
+          status: 'fail',
+          problem: 'config',
+          detail,
+          fix: `Your workspace is in the other data centre: ${other.base} accepts the token. Use ${other.flag}`,
+        }
       : null;
 
   if (p.kind === 'refused') {
     if (p.status === 403) {
-      return { ...base, status: 'fail', problem: 'auth', detail: `${asked} answered 403 Forbidden: the token is known but may not read accounts`, fix: `Use a REST API key with access to accounts (Settings > Integrations > REST API), in ${c.tokenName}` };
+      return {
+        ...base,
+        status: 'fail',
+        problem: 'auth',
+        detail: `${asked} answered 403 Forbidden: the token is known but may not read accounts`,
+        fix: `Use a REST API key with access to accounts (Settings > Integrations > REST API), in ${c.tokenName}`,
+      };
     }
     const detail = `${c.restBase} refused ${c.tokenName} (401 Unauthorized)`;
     const b64 = base64Header(c.token);
     if (b64 && accepted(await c.probes.rest(c.restBase, `Basic ${c.token}`))) {
-      return { ...base, status: 'fail', problem: 'auth', detail, fix: `${c.tokenName} holds the base64 part of the ready-made "Basic Auth Header": put "Basic " in front of it, or use the Secret Token itself` };
+      return {
+        ...base,
+        status: 'fail',
+        problem: 'auth',
+        detail,
+        fix: `${c.tokenName} holds the base64 part of the ready-made "Basic Auth Header": put "Basic " in front of it, or use the Secret Token itself`,
+      };
     }
     const mixUp = await tokenMixUp(detail, {
       otherName: c.analyticsName,
       otherApi: 'Analytics API',
       tokenIsOther: async () => c.analyticsBase !== null && accepted(await c.probes.analytics(c.analyticsBase, analyticsAuthorization(c.token))),
-      otherIsThis: async () => !!c.analyticsToken && c.analyticsToken !== c.token && accepted(await c.probes.rest(c.restBase, restAuthorization(c.analyticsToken))),
+      otherIsThis: async () =>
+        !!c.analyticsToken && c.analyticsToken !== c.token && accepted(await c.probes.rest(c.restBase, restAuthorization(c.analyticsToken))),
       swapped: swappedFix(c.tokenName, c.analyticsName),
       sameFix: `${c.tokenName} holds your Analytics API token, not the REST API token. Put the Secret Token of a REST API key (Settings > Integrations > REST API) there; the Analytics token belongs in VITALLY_ANALYTICS_TOKEN`,
       otherFix: `${c.analyticsName} holds the REST API token: put it in VITALLY_API_TOKEN (and the Analytics API token in VITALLY_ANALYTICS_TOKEN)`,
@@ -84,7 +111,7 @@ export async function restVerdict(p: Probe, c: RestContext): Promise<Check> {
           ? `Correct ${c.overrideName}`
           : c.region === 'us'
             ? `The subdomain "${c.subdomain}" is not known: use the part before .vitally.io in the address you log in at (https://acme.vitally.io -> acme). EU workspaces: --region eu`
-            : 'Check this machine\'s DNS and network (a proxy?): the EU host is fixed, so the settings are not to blame',
+            : "Check this machine's DNS and network (a proxy?): the EU host is fixed, so the settings are not to blame",
       }
     );
   }
@@ -127,10 +154,27 @@ export async function restVerdict(p: Probe, c: RestContext): Promise<Check> {
     };
   }
   if (p.status === 429) {
-    return { ...base, status: 'warn', detail: `${asked} answered 429: the token is accepted, but the rate limit is spent right now`, fix: 'Another job may be using the same workspace\'s limit; runs slow down and retry by themselves' };
+    return {
+      ...base,
+      status: 'warn',
+      detail: `${asked} answered 429: the token is accepted, but the rate limit is spent right now`,
+      fix: "Another job may be using the same workspace's limit; runs slow down and retry by themselves",
+    };
   }
   if (p.status >= 500) {
-    return { ...base, status: 'fail', problem: 'service', detail: `${asked} answered ${p.status}: ${p.detail}`, fix: 'Vitally is having trouble: try again later (a sync retries 5xx answers by itself)' };
+    return {
+      ...base,
+      status: 'fail',
+      problem: 'service',
+      detail: `${asked} answered ${p.status}: ${p.detail}`,
+      fix: 'Vitally is having trouble: try again later (a sync retries 5xx answers by itself)',
+    };
   }
-  return { ...base, status: 'fail', problem: 'service', detail: `${asked} answered ${p.status}: ${p.detail}`, fix: 'An unexpected answer: run with --json and report it' };
+  return {
+    ...base,
+    status: 'fail',
+    problem: 'service',
+    detail: `${asked} answered ${p.status}: ${p.detail}`,
+    fix: 'An unexpected answer: run with --json and report it',
+  };
 }
