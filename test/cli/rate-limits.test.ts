@@ -10,7 +10,8 @@ import { expectEveryRowOnce, faultSandboxes } from '../helpers/faults.js';
 
 const { start, accountsCsv } = faultSandboxes();
 
-describe('rate limits', () => {
+// Each test has its own sandbox and waits on its own window or timeout: they wait side by side.
+describe.concurrent('rate limits', () => {
   // How much of the window the run uses is measured in the bench (bench/rate.js, docs/benchmarks.md).
   it('a window tighter than --rate is never overrun, with few 429s', async () => {
     const limit = 10;

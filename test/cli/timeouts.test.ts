@@ -11,7 +11,8 @@ import { FAST, faultSandboxes } from '../helpers/faults.js';
 
 const { start, accountsCsv } = faultSandboxes();
 
-describe('timeouts', () => {
+// Each test has its own sandbox and waits on its own window or timeout: they wait side by side.
+describe.concurrent('timeouts', () => {
   it('an answer slower than --timeout fails the row with a clear message after its retries', async () => {
     // undici checks this timeout on a coarse tick (about half a second), so the answer is much slower.
     const sb = await start({ latencyMs: 2500 });

@@ -1,5 +1,5 @@
 /** What the fault tests share: their sandbox window, flags, input and the check that every row landed once. */
-import { afterEach, beforeAll, expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 import { tempDir, writeTemp } from './cli.js';
 
@@ -45,7 +45,8 @@ export function expectEveryRowOnce(sb: Sandbox, n: number): void {
 
 /**
  * Sandboxes for a file of fault tests: each test starts its own (`start`, with a WIDE window unless it
- * names one), closed after it; input files go in a temporary folder (`dir()`).
+ * names one), all closed once the file's tests are done (so tests may run concurrently); input files go
+ * in a temporary folder (`dir()`).
  */
 export function faultSandboxes(): { start(o: SandboxOptions): Promise<Sandbox>; accountsCsv(name: string, n: number): string; dir(): string } {
   let dir = '';
@@ -53,7 +54,7 @@ export function faultSandboxes(): { start(o: SandboxOptions): Promise<Sandbox>; 
   beforeAll(() => {
     dir = tempDir();
   });
-  afterEach(async () => {
+  afterAll(async () => {
     await Promise.all(open.splice(0).map((sb) => sb.close()));
   });
   return {
