@@ -2,6 +2,7 @@
  * Conversion of cells to typed values. CSV cells are strings; NDJSON values keep their JSON types and
  * pass through when they already have the wanted type. Every conversion either succeeds or says why not.
  */
+import { jsonValueProblem } from '../json-limits.js';
 
 export type ValueType = 'string' | 'number' | 'boolean' | 'date' | 'datetime' | 'json' | 'stringArray';
 export const VALUE_TYPES: readonly ValueType[] = ['string', 'number', 'boolean', 'date', 'datetime', 'json', 'stringArray'];
@@ -18,14 +19,22 @@ const ok = (value: unknown): Converted => ({ ok: true, value });
 const no = (reason: string): Converted => ({ ok: false, reason });
 
 function show(value: unknown): string {
-  const s = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  const s = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
-/** Parse an ISO 8601 date or date-time, or epoch seconds/milliseconds, into a Date; null if not one. */
+/** The instants a date may name: years 0000 to 9999, what ISO 8601's four-digit year can write. */
+const FIRST_MS = Date.parse('0000-01-01T00:00:00.000Z');
+const LAST_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * Parse an ISO 8601 date or date-time, or epoch seconds/milliseconds, into a Date; null if not one, or
+ * if it falls outside the years 0000 to 9999 (an epoch number such as 9e15 or 1e300 does).
+ */
 export function parseInstant(value: unknown): Date | null {
-  if (typeof value === 'number' && Number.isFinite(value)) {
-    return new Date(value < 1e11 ? value * 1000 : value);
+  if (typeof value === 'number') {
+    const ms = value < 1e11 ? value * 1000 : value;
+    return ms >= FIRST_MS && ms <= LAST_MS ? new Date(ms) : null;
   }
   if (typeof value !== 'string') return null;
   const s = value.trim();
@@ -43,7 +52,8 @@ export function parseInstant(value: unknown): Date | null {
   const zone = m[8] ? m[8].replace(/^([+-]\d{2})(\d{2})$/, '$1:$2') : 'Z';
   const text = h === undefined ? `${y}-${mo}-${d}T00:00:00Z` : `${s.slice(0, s.length - (m[8]?.length ?? 0)).replace(' ', 'T')}${zone}`;
   const date = new Date(text);
-  return Number.isNaN(date.getTime()) ? null : date;
+  const ms = date.getTime();
+  return ms >= FIRST_MS && ms <= LAST_MS ? date : null;
 }
 
 export function convert(value: unknown, type: ValueType, listSeparator = ';'): Converted {
@@ -54,7 +64,11 @@ export function convert(value: unknown, type: ValueType, listSeparator = ';'): C
       return no(`expected text, found ${show(value)}`);
     case 'number': {
       if (typeof value === 'number') return Number.isFinite(value) ? ok(value) : no(`${show(value)} is not a finite number`);
-      if (typeof value === 'string' && NUMBER.test(value.trim())) return ok(Number(value.trim()));
+      if (typeof value === 'string' && NUMBER.test(value.trim())) {
+        const n = Number(value.trim());
+        // "1e309" is written like a number but is none a double can hold: JSON would send it as null.
+        return Number.isFinite(n) ? ok(n) : no(`${show(value)} is too large for a number (JSON would send it as null)`);
+      }
       return no(`${show(value)} is not a number`);
     }
     case 'boolean': {
@@ -67,17 +81,21 @@ export function convert(value: unknown, type: ValueType, listSeparator = ';'): C
     case 'date':
     case 'datetime': {
       const d = parseInstant(value);
+      if (!d && typeof value === 'number') return no(`${show(value)} is out of range: as epoch seconds or milliseconds it is no date between the years 0000 and 9999`);
       if (!d) return no(`${show(value)} is not an ISO 8601 date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ) or epoch time`);
       const iso = d.toISOString();
       return ok(type === 'date' ? iso.slice(0, 10) : iso);
     }
     case 'json': {
       if (typeof value !== 'string') return ok(value);
+      let parsed: unknown;
       try {
-        return ok(JSON.parse(value));
+        parsed = JSON.parse(value);
       } catch (err) {
         return no(`${show(value)} is not valid JSON (${(err as Error).message})`);
       }
+      const problem = jsonValueProblem(parsed);
+      return problem === null ? ok(parsed) : no(`${show(value)} cannot be sent: ${problem}`);
     }
     case 'stringArray': {
       if (Array.isArray(value)) {

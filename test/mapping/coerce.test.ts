@@ -48,6 +48,33 @@ describe('convert', () => {
     expect(parseInstant(input)).toBeNull();
   });
 
+  it.each([9e15, -9e15, 1e300, Number.MAX_VALUE, Number.NaN, Number.POSITIVE_INFINITY])('an epoch number out of the years 0000-9999 (%s) is refused, never thrown on', (input) => {
+    expect(parseInstant(input)).toBeNull();
+    for (const type of ['date', 'datetime'] as const) {
+      const r = convert(input, type);
+      expect(r).toEqual({ ok: false, reason: expect.stringContaining('is out of range: as epoch seconds or milliseconds it is no date between the years 0000 and 9999') });
+    }
+  });
+
+  it('the edges of the date range convert', () => {
+    expect(convert(253402300799999, 'datetime')).toEqual({ ok: true, value: '9999-12-31T23:59:59.999Z' });
+    expect(convert(-62167219200, 'date')).toEqual({ ok: true, value: '0000-01-01' });
+    expect(convert(253402300800000, 'datetime').ok).toBe(false);
+  });
+
+  it('a number written beyond a double (1e309) is refused: JSON would send it as null', () => {
+    expect(convert('1e309', 'number')).toEqual({ ok: false, reason: '"1e309" is too large for a number (JSON would send it as null)' });
+    expect(convert(`1${'0'.repeat(400)}`, 'number').ok).toBe(false);
+    expect(convert(Number.POSITIVE_INFINITY, 'number')).toEqual({ ok: false, reason: 'Infinity is not a finite number' });
+    expect(convert('1e308', 'number')).toEqual({ ok: true, value: 1e308 });
+  });
+
+  it('json refuses text whose value cannot be carried: too deep, or a number beyond a double', () => {
+    expect(convert('{"a":{"b":1e999}}', 'json')).toEqual({ ok: false, reason: expect.stringContaining('cannot be sent: a.b: a number too large for JSON') });
+    const deep = `${'['.repeat(100)}${']'.repeat(100)}`;
+    expect(convert(deep, 'json')).toEqual({ ok: false, reason: expect.stringContaining('cannot be sent: [0][0][0][0]...: nested more than 64 levels deep') });
+  });
+
   it('json parses text and passes typed values', () => {
     expect(convert('{"a":[1,2]}', 'json')).toEqual({ ok: true, value: { a: [1, 2] } });
     expect(convert({ a: 1 }, 'json')).toEqual({ ok: true, value: { a: 1 } });
