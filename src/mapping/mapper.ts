@@ -61,7 +61,18 @@ type Target =
   | { kind: 'ref'; name: string; spec: RefSpec }
   | { kind: 'trait'; key: string; type: ValueType | undefined; conv?: TraitConverter | undefined }
   | { kind: 'traitsObject' }
-  | { kind: 'ignore' };
+  | { kind: 'ignore' }
+  /** A column whose value cannot be carried under its name: a row holding a value there fails. */
+  | { kind: 'refused'; reason: string };
+
+/**
+ * The one trait name refused: `__proto__`. Assigned to an object it sets the object's prototype instead
+ * of a key, in this tool and in the JavaScript servers that would receive it, so the trait would vanish
+ * (or worse). `constructor`, `prototype` and the like are carried as ordinary names.
+ */
+const PROTO = '__proto__';
+const protoReason = (column: string) =>
+  `a trait cannot be named "${PROTO}" (JavaScript reads that key as an object's prototype, so the value would be lost): map the column to another name (--map ${column}=traits.<name>) or drop it (--ignore ${column})`;
 
 export const normalizeName = (s: string): string => s.toLowerCase().replace(/[\s_.-]+/g, '');
 
@@ -137,11 +148,13 @@ export class Mapper {
     if (target === '' || target === '-' || target === 'ignore') return { kind: 'ignore' };
     if (target.startsWith('traits.') && target.length > 7) {
       if (!this.spec.traits) throw new ConfigError(`${where}: ${this.spec.name} records have no traits`);
+      if (target === `traits.${PROTO}`) throw new ConfigError(`${where}: a trait cannot be named "${PROTO}" (JavaScript reads that key as an object's prototype); choose another name`);
       return this.traitTarget(target.slice(7), type);
     }
-    const f = this.spec.fields[target];
+    // Own names only: "constructor" or "toString" are no fields, whatever every object inherits.
+    const f = Object.hasOwn(this.spec.fields, target) ? this.spec.fields[target] : undefined;
     if (f) return { kind: 'field', name: target, spec: f, type: type ?? f.type };
-    const r = this.spec.refs[target];
+    const r = Object.hasOwn(this.spec.refs, target) ? this.spec.refs[target] : undefined;
     if (r) return { kind: 'ref', name: target, spec: r };
     const known = [...Object.keys(this.spec.fields), ...Object.keys(this.spec.refs)].join(', ');
     throw new ConfigError(
@@ -166,6 +179,7 @@ export class Mapper {
         t = this.traitTarget(column.slice(7), undefined);
       } else t = this.byName.get(normalizeName(column));
       if (!t) t = this.spec.traits ? this.traitTarget(column, undefined) : { kind: 'ignore' };
+      if (t.kind === 'trait' && t.key === PROTO) t = { kind: 'refused', reason: protoReason(column) };
     }
     this.cache.set(column, t);
     if (t.kind === 'trait') this.opts.onTraitKey?.(t.key, column);
@@ -188,7 +202,7 @@ export class Mapper {
       const t = this.targetFor(column);
       const v = data[column];
       if (t.kind === 'traitsObject' && v && typeof v === 'object' && !Array.isArray(v)) {
-        for (const key of Object.keys(v)) this.opts.onTraitKey?.(key, column);
+        for (const key of Object.keys(v)) if (key !== PROTO) this.opts.onTraitKey?.(key, column);
       }
     }
   }
@@ -223,10 +237,14 @@ export class Mapper {
         if (this.empty === 'omit') continue;
         value = null;
       }
+      if (t.kind === 'refused') throw new RowError('ROW_INVALID', `column "${column}": ${t.reason}`, column);
       if (t.kind === 'traitsObject') {
         if (value === null) continue;
         if (typeof value !== 'object' || Array.isArray(value)) {
           throw new RowError('ROW_INVALID', `column "traits": expected an object of traits`, 'traits');
+        }
+        if (Object.hasOwn(value, PROTO)) {
+          throw new RowError('ROW_INVALID', `column "${column}": holds the key "${PROTO}", which cannot be a trait name (JavaScript reads it as an object's prototype, so the value would be lost)`, column);
         }
         if (this.opts.onTraitKey) for (const key of Object.keys(value)) this.opts.onTraitKey(key, column);
         traits = Object.assign(traits ?? {}, value);

@@ -85,6 +85,49 @@ describe('Mapper', () => {
   });
 });
 
+describe('keys that are names on every JavaScript object', () => {
+  it('fails a row holding a value under __proto__ (a column, or a key of the traits object), and says what to do', () => {
+    const csvLike: Record<string, unknown> = { externalId: 'a', name: 'A' };
+    Object.defineProperty(csvLike, '__proto__', { value: 'x', enumerable: true, writable: true, configurable: true });
+    const m = new Mapper(account);
+    expect(() => m.map(csvLike)).toThrowError(RowError);
+    expect(() => m.map(csvLike)).toThrowError(
+      'column "__proto__": a trait cannot be named "__proto__" (JavaScript reads that key as an object\'s prototype, so the value would be lost): map the column to another name (--map __proto__=traits.<name>) or drop it (--ignore __proto__)',
+    );
+    const ndjson = JSON.parse('{"externalId":"a","traits":{"__proto__":{"admin":true},"plan":"x"}}') as Record<string, unknown>;
+    expect(() => m.map(ndjson)).toThrowError(/column "traits": holds the key "__proto__", which cannot be a trait name/);
+    // An empty cell sends nothing, so nothing is lost: the row goes on.
+    const empty: Record<string, unknown> = { externalId: 'b' };
+    Object.defineProperty(empty, '__proto__', { value: '', enumerable: true, writable: true, configurable: true });
+    expect(m.map(empty).record).toEqual({ externalId: 'b' });
+    // Mapped elsewhere, the column is carried.
+    const renamed = new Mapper(account, { map: [parseMapFlag('__proto__=traits.proto')] });
+    expect(renamed.map(csvLike).record).toEqual({ externalId: 'a', name: 'A', traits: { proto: 'x' } });
+    expect(Object.getPrototypeOf(renamed.map(csvLike).record.traits)).toBe(Object.prototype);
+  });
+
+  it('carries constructor, prototype and toString as ordinary trait names', () => {
+    const data = JSON.parse('{"externalId":"a","constructor":"c","traits":{"prototype":"p","toString":"t"}}') as Record<string, unknown>;
+    const { record } = new Mapper(account).map(data);
+    expect(record).toEqual({ externalId: 'a', traits: { constructor: 'c', prototype: 'p', toString: 't' } });
+    expect(JSON.stringify(record.traits)).toBe('{"constructor":"c","prototype":"p","toString":"t"}');
+  });
+
+  it.each([
+    ['a=constructor', '"constructor" is not a field of account'],
+    ['a=toString', '"toString" is not a field of account'],
+    ['a=__proto__', '"__proto__" is not a field of account'],
+    ['a=traits.__proto__', 'a trait cannot be named "__proto__"'],
+  ])('--map %s is a configuration error, not a trait named "undefined"', (flag, message) => {
+    expect(() => new Mapper(account, { map: [parseMapFlag(flag)] })).toThrowError(ConfigError);
+    expect(() => new Mapper(account, { map: [parseMapFlag(flag)] })).toThrowError(message);
+  });
+
+  it('--map a=traits.constructor is an ordinary trait', () => {
+    expect(new Mapper(account, { map: [parseMapFlag('a=traits.constructor')] }).map({ externalId: 'x', a: 'v' }).record.traits).toEqual({ constructor: 'v' });
+  });
+});
+
 describe('mapping flags and files', () => {
   it.each(['mrr', '=x', 'mrr=', 'mrr=traits.mrr:money'])('rejects --map %s', (v) => {
     expect(() => parseMapFlag(v)).toThrowError(ConfigError);
