@@ -107,3 +107,19 @@ export function scanRecord(s: string, delimiter: string): ScanResult {
 export function clip(s: string, max = 200): string {
   return s.length > max ? `${s.slice(0, max)}...` : s;
 }
+
+/**
+ * Why a well-formed record is still no data, or undefined: it holds a NUL byte (`nulSeen` says the
+ * input has one at all, so the common case costs nothing), or it repeats the header, as the second
+ * header of two files joined with cat does (after a byte-order mark, if that file had one).
+ */
+export function refusedRecord(fields: string[], raw: string, header: string[], line: number, nulSeen: boolean): string | undefined {
+  if (nulSeen && raw.includes('\u0000')) {
+    return `line ${line}: holds a NUL byte, which no text export holds: binary data, or text that is not UTF-8 (UTF-16?)`;
+  }
+  const first = fields[0];
+  if (first === undefined || fields.length !== header.length) return undefined;
+  if (first.trim() !== header[0] && first.replace(/^\uFEFF/, '').trim() !== header[0]) return undefined;
+  for (let i = 1; i < fields.length; i++) if ((fields[i] as string).trim() !== header[i]) return undefined;
+  return `line ${line} repeats the header: were two files joined into one? It is not a record`;
+}

@@ -16,7 +16,8 @@ import { parse, type CsvError } from 'csv-parse';
 import { InputError, RowError } from '../errors.js';
 import type { SourceRecord } from '../types.js';
 import { readFailure } from './input.js';
-import { clip, countBreaks, leadingBreakLength, recordBody, scanRecord, type QuoteProblem } from './csv-scan.js';
+import { Utf8Check, utf8Checked, type Utf8Error } from './utf8.js';
+import { clip, countBreaks, leadingBreakLength, recordBody, refusedRecord, scanRecord, type QuoteProblem } from './csv-scan.js';
 
 export interface CsvReadOptions {
   /** The file path, or "stdin": used in errors about the input as a whole. */
@@ -76,7 +77,15 @@ export async function* readCsvBatches(o: CsvReadOptions): AsyncGenerator<SourceR
     closed = true;
     poke();
   });
-  pipeline(input as Readable, parser, () => {
+  // Bytes are checked to be UTF-8 on their way to the parser; at an invalid one the read stops once the
+  // records before it are out.
+  let notUtf8: Utf8Error | undefined;
+  const utf8 = new Utf8Check(o.label, 'any');
+  const checker = utf8Checked(utf8, (err) => {
+    notUtf8 = err;
+    poke();
+  });
+  pipeline(input as Readable, checker, parser, () => {
     // Errors reach the consumer through the drain loop below.
   });
   const onAbort = (): void => {
@@ -84,7 +93,7 @@ export async function* readCsvBatches(o: CsvReadOptions): AsyncGenerator<SourceR
   };
   o.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const st: CsvState = { header: undefined, hasProto: false, nextLine: 1, row: 0, done: false };
+  const st: CsvState = { header: undefined, hasProto: false, nextLine: 1, row: 0, done: false, utf8 };
   try {
     for (;;) {
       if (o.signal?.aborted) return;
@@ -101,6 +110,12 @@ export async function* readCsvBatches(o: CsvReadOptions): AsyncGenerator<SourceR
       if (st.done) return;
       if (batch.length > 0) continue;
       if (failure !== undefined) throw failure;
+      if (notUtf8 !== undefined) {
+        // Done once the parser has taken in every byte before the invalid one and given its records.
+        if (checker.readableLength === 0 && parser.writableLength === 0) throw notUtf8;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        continue;
+      }
       if (ended) break;
       if (closed || parser.destroyed) {
         if (o.signal?.aborted) return;
@@ -128,6 +143,8 @@ interface CsvState {
   row: number;
   /** Set once a fatal record was made: it is the last. */
   done: boolean;
+  /** The input's check: whether a NUL byte went by. */
+  utf8: Utf8Check;
 }
 
 /** One parsed item as a SourceRecord; undefined for the header and for blank lines. */
@@ -153,6 +170,8 @@ function convert(item: ParsedItem, st: CsvState, o: CsvReadOptions): SourceRecor
   }
 
   const row = ++st.row;
+  const refused = refusedRecord(fields, raw, header, line, st.utf8.sawNul);
+  if (refused !== undefined) return { row, line, error: new RowError('CSV_MALFORMED', refused), raw: clip(recordBody(raw, lead)) };
   let hasQuote = false;
   for (let i = 0; i < fields.length; i++) {
     if ((fields[i] as string).includes('"')) {
@@ -198,6 +217,9 @@ function checkHeader(fields: string[], body: string, line: number, o: CsvReadOpt
   if (problem) {
     const message = quoteMessage(problem, body, line, undefined);
     throw new InputError('CSV_MALFORMED', `${o.label}: the header is malformed: ${message}`);
+  }
+  if (body.includes('\u0000')) {
+    throw new InputError('CSV_MALFORMED', `${o.label} line ${line}: the header holds NUL bytes: the file is binary, or UTF-16 text rather than UTF-8`);
   }
   const names = fields.map((f) => f.trim());
   const seen = new Map<string, number>();

@@ -1,17 +1,18 @@
 /**
  * The NDJSON reader: one JSON object per line.
  *
- * A hand-written splitter: each chunk is decoded once (StringDecoder keeps a character cut between chunks
- * whole), lines are found with indexOf and sliced. Measured faster than node:readline and than splitting
+ * A hand-written splitter: each chunk is checked to be UTF-8 and decoded once (utf8.ts keeps a character
+ * cut between chunks whole), lines are found with indexOf and sliced. Measured faster than node:readline and than splitting
  * Buffers (see the module report). Blank lines are skipped and are not rows; CRLF and a BOM are tolerated;
  * a line longer than `maxRecordBytes` characters fails alone and is not kept in memory.
  */
 
-import { StringDecoder } from 'node:string_decoder';
 import { InputError, RowError } from '../errors.js';
+import { jsonValueProblem } from '../json-limits.js';
 import type { SourceRecord } from '../types.js';
 import { clip } from './csv-scan.js';
 import { readFailure } from './input.js';
+import { Utf8Check, Utf8Error } from './utf8.js';
 
 export interface NdjsonReadOptions {
   label: string;
@@ -22,6 +23,7 @@ export interface NdjsonReadOptions {
 }
 
 const OPEN_BRACE = 123;
+const BOM = 0xfeff;
 const CR = 13;
 
 /** The per-read state of the splitter: line and row counters, and a line too long to keep. */
@@ -38,7 +40,7 @@ interface LineState {
 export async function* readNdjsonBatches(o: NdjsonReadOptions): AsyncGenerator<SourceRecord[]> {
   if (o.signal?.aborted) return;
   const input = await o.open();
-  const decoder = new StringDecoder('utf8');
+  const utf8 = new Utf8Check(o.label, 'lf');
   const st: LineState = { max: o.maxRecordBytes, line: 0, row: 0, sawRecord: false, overlong: undefined };
   let pending = '';
   let bomChecked = false;
@@ -49,7 +51,20 @@ export async function* readNdjsonBatches(o: NdjsonReadOptions): AsyncGenerator<S
   try {
     for await (const chunk of input) {
       if (o.signal?.aborted) return;
-      let text = pending + (typeof chunk === 'string' ? chunk : decoder.write(chunk));
+      // Bytes are checked before they are decoded; at an invalid one, the lines before it are still read.
+      let stop: Utf8Error | undefined;
+      let decoded: string;
+      if (typeof chunk === 'string') decoded = chunk;
+      else {
+        try {
+          decoded = utf8.next(chunk as Buffer).toString();
+        } catch (err) {
+          if (!(err instanceof Utf8Error)) throw err;
+          stop = err;
+          decoded = err.valid.toString();
+        }
+      }
+      let text = pending + decoded;
       if (!bomChecked && text.length > 0) {
         bomChecked = true;
         if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -61,6 +76,7 @@ export async function* readNdjsonBatches(o: NdjsonReadOptions): AsyncGenerator<S
         const nl = text.indexOf('\n');
         if (nl === -1) {
           pending = '';
+          if (stop) throw stop;
           continue;
         }
         st.line++;
@@ -80,9 +96,10 @@ export async function* readNdjsonBatches(o: NdjsonReadOptions): AsyncGenerator<S
         pending = '';
       }
       if (batch.length > 0) yield batch;
+      if (stop) throw stop;
     }
     if (o.signal?.aborted) return;
-    pending += decoder.end();
+    utf8.end();
     if (st.overlong !== undefined) {
       st.line++;
       yield [overlongRecord(st, st.overlong)];
@@ -104,6 +121,8 @@ export async function* readNdjsonBatches(o: NdjsonReadOptions): AsyncGenerator<S
 /** One line (text[start, end)) as a record, or undefined for a blank line. */
 function lineRecord(text: string, start: number, end: number, st: LineState): SourceRecord | undefined {
   if (end > start && text.charCodeAt(end - 1) === CR) end--;
+  // A byte-order mark starting a later line (files joined with cat) marks the encoding: it is no data.
+  if (text.charCodeAt(start) === BOM) start++;
   const line = text.slice(start, end);
   if (line.charCodeAt(0) !== OPEN_BRACE && line.trim() === '') return undefined;
   if (line.length > st.max) return overlongRecord(st, line.slice(0, 200));
@@ -120,6 +139,10 @@ function lineRecord(text: string, start: number, end: number, st: LineState): So
     const message = `line ${st.line}: expected a JSON object, found ${describe(value)}`;
     return { row, line: st.line, error: new RowError('NDJSON_NOT_OBJECT', message), raw: line };
   }
+  // Valid JSON the tool cannot carry (a number beyond a double, a value nested too deep) fails here,
+  // before any stage holds the value: the row is kept as raw text only.
+  const problem = jsonValueProblem(value);
+  if (problem !== null) return { row, line: st.line, error: new RowError('ROW_INVALID', `line ${st.line}: ${problem}`), raw: line };
   return { row, line: st.line, data: value as Record<string, unknown> };
 }
 
