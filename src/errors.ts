@@ -38,6 +38,9 @@ export type ErrorCode =
   | 'NETWORK'
   | 'TIMEOUT'
   | 'STATE_ERROR'
+  | 'STATE_LOCKED'
+  | 'STATE_BUSY'
+  | 'STATE_FAILED'
   | 'INTERRUPTED';
 
 export class VitallySyncError extends Error {
@@ -202,9 +205,14 @@ export function stopsRun(err: unknown): err is VitallySyncError {
   return err instanceof VitallySyncError && err.fatal;
 }
 
+/**
+ * The state store: STATE_ERROR an unusable file (exit 2, found before anything is sent); STATE_LOCKED
+ * another run holds it and STATE_BUSY another program does (exit 75, try again later); STATE_FAILED a
+ * write failed mid-run (a full disk: exit 2). Built in src/state/.
+ */
 export class StateError extends VitallySyncError {
-  constructor(message: string, cause?: unknown) {
-    super('STATE_ERROR', message, { cause });
+  constructor(message: string, cause?: unknown, code: 'STATE_ERROR' | 'STATE_LOCKED' | 'STATE_BUSY' | 'STATE_FAILED' = 'STATE_ERROR') {
+    super(code, message, { cause });
   }
 }
 

@@ -1,5 +1,6 @@
 /** The CLI's window on the world, injectable so tests run commands in-process. */
 import type { Readable } from 'node:stream';
+import { ServerFailingError, StateError } from '../errors.js';
 
 export interface Out {
   /** Like a Writable's write: false means "wait for drain before writing more". */
@@ -28,7 +29,14 @@ export const EXIT = {
   usage: 2,
   auth: 3,
   internal: 70,
-  /** The server kept failing (the sender's breaker): a temporary failure, try again later (EX_TEMPFAIL). */
-  serverFailing: 75,
+  /**
+   * EX_TEMPFAIL, try again later: the server kept failing (the sender's breaker), or the state store is
+   * held by another run or locked by another program.
+   */
+  tempfail: 75,
   interrupted: 130,
 } as const;
+
+/** A failure that should go away by itself (exit 75): a server that kept failing, a state store in use. */
+export const isTemporary = (err: unknown): boolean =>
+  err instanceof ServerFailingError || (err instanceof StateError && (err.code === 'STATE_LOCKED' || err.code === 'STATE_BUSY'));

@@ -5,8 +5,8 @@
  * one top-level catch maps errors to the documented exit codes.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { AuthError, ConfigError, InputError, ServerFailingError, StateError, VitallySyncError } from '../errors.js';
-import { EXIT, processIO, type CliIO } from './io.js';
+import { AuthError, ConfigError, InputError, StateError, VitallySyncError } from '../errors.js';
+import { EXIT, isTemporary, processIO, type CliIO } from './io.js';
 import { registerDoctorCommand } from './doctor.js';
 import { APPEND_ONLY, collect, FORMAT_HELP, INPUTS, readerOptions } from './help.js';
 import { registerPushCommand } from './push-command.js';
@@ -232,9 +232,9 @@ export function reportError(err: unknown, io: CliIO): number {
     io.stderr.write(`vitally-sync: ${err.message}\n`);
     return EXIT.auth;
   }
-  if (err instanceof ServerFailingError) {
-    io.stderr.write(`vitally-sync: ${err.message}\n`);
-    return EXIT.serverFailing;
+  if (isTemporary(err)) {
+    io.stderr.write(`vitally-sync: ${(err as Error).message}\n`);
+    return EXIT.tempfail;
   }
   if (err instanceof ConfigError || err instanceof InputError || err instanceof StateError) {
     io.stderr.write(`vitally-sync: ${err.message}\n`);

@@ -1,6 +1,6 @@
 /** `vitally-sync push`: flags -> PushConfig -> runSync, rendered. No business logic here. */
 import { resolvePushConfig, type PushConfig, type PushFlags } from '../config/push.js';
-import { AuthError, ConfigError, ServerFailingError } from '../errors.js';
+import { AuthError, ConfigError } from '../errors.js';
 import type { Sandbox } from '../sandbox/index.js';
 import { sandboxCatalogue } from '../schema/catalogue.js';
 import { setupTraits, type TraitSetup } from '../schema/setup.js';
@@ -17,7 +17,7 @@ import { analyticsAuthorization, restAuthorization } from '../vitally/auth.js';
 import type { Sender } from '../vitally/sender.js';
 import { pushSources } from '../config/file-sources.js';
 import type { Sources } from '../config/sources.js';
-import { EXIT, type CliIO } from './io.js';
+import { EXIT, isTemporary, type CliIO } from './io.js';
 import { progressWanted, startProgress } from './progress.js';
 import { RequestLog } from './request-log.js';
 import { createRenderer, RejectsWriter } from './render.js';
@@ -48,6 +48,7 @@ export async function pushWith(input: string | undefined, sources: Sources, give
   // Everything opened from here on is closed in the finally below, whatever fails.
   let sandbox: Sandbox | undefined;
   let db: DB | undefined;
+  let closeStore: (db: DB) => void = (d) => d.close();
   let rejects: RejectsWriter | undefined;
   let sender: Sender | undefined;
   let requestLog: RequestLog | undefined;
@@ -72,8 +73,10 @@ export async function pushWith(input: string | undefined, sources: Sources, give
     await requestLog?.opened();
     // A dry run only reads an existing store: it never creates one.
     if (cfg.statePath && connection && (!cfg.dryRun || existsSync(cfg.statePath))) {
-      const { openStore } = await import('../state/store.js');
-      db = openStore(cfg.statePath, { readonly: cfg.dryRun });
+      const store = await import('../state/store.js');
+      closeStore = store.closeStore;
+      // A run that writes holds the store's lock: a second run on the same file is refused (exit 75).
+      db = store.openStore(cfg.statePath, { readonly: cfg.dryRun, lock: { command: redact(['vitally-sync', ...process.argv.slice(2)].join(' ')) } });
     }
     // The HTTP client (undici) is loaded only when something may be sent: a dry run needs none of it.
     const { createSender } = cfg.dryRun && !cfg.traitCheck.connection && !sandbox ? { createSender: noSender } : await import('./sender.js');
@@ -124,7 +127,7 @@ export async function pushWith(input: string | undefined, sources: Sources, give
       () => sender?.pacer.close(),
       () => requestLog?.close(),
       () => sandbox?.close(),
-      () => db?.close(),
+      () => db && closeStore(db),
     ]);
     if (closeErr !== undefined) {
       // eslint-disable-next-line no-unsafe-finally -- the run ended normally: an output not written whole decides the exit
@@ -214,7 +217,7 @@ async function runAndRender(cfg: PushConfig, io: CliIO, { state, rejects, sender
       io.stderr.write('The run stopped at once: no other row was sent with this token. Check the token and --region/--subdomain.\n');
       return EXIT.auth;
     }
-    return err.reason instanceof ServerFailingError ? EXIT.serverFailing : EXIT.usage;
+    return isTemporary(err.reason) ? EXIT.tempfail : EXIT.usage;
   }
   progress?.stop();
   finishSummary(summary, rejects, cfg, traits, sender);

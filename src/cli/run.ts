@@ -5,8 +5,8 @@
  * `--all` runs them in the file's order. Every sync is checked before the first one sends anything (a
  * configuration error or an unreadable input file anywhere stops the run, exit 2); then the run goes on
  * past syncs whose rows failed (exit 1) and stops at the first one that exits otherwise (configuration
- * found mid-run 2, auth 3, a server that kept failing 75, interrupted 130, internal 70). The exit code is
- * the worst one seen.
+ * found mid-run 2, auth 3, a server that kept failing or a state store in use 75, interrupted 130,
+ * internal 70). The exit code is the worst one seen.
  */
 import type { Command } from 'commander';
 import { resolveConfigFile, type ConfigFile } from '../config/file.js';
@@ -34,7 +34,8 @@ The config file (docs/config.md): vitally-sync.config.json, .yaml or .yml in thi
 Every push flag below overrides the sync's setting; --map and --ignore add to the file's.
 Exit codes: as push; with --all the worst of the syncs run. A configuration error or a missing input file
 in any sync stops the run before anything is sent (2); a configuration problem found mid-run (2), an auth
-failure (3), a server that kept failing (75) or an interrupt (130) stops the syncs after it.`;
+failure (3), a server that kept failing or a state store in use by another run (75) or an interrupt (130)
+stops the syncs after it.`;
 
 /** Severity of exit codes, to report the worst. */
 const SEVERITY: Record<number, number> = {
@@ -42,7 +43,7 @@ const SEVERITY: Record<number, number> = {
   [EXIT.rowsFailed]: 1,
   [EXIT.usage]: 2,
   [EXIT.auth]: 3,
-  [EXIT.serverFailing]: 4,
+  [EXIT.tempfail]: 4,
   [EXIT.interrupted]: 5,
   [EXIT.internal]: 6,
 };
@@ -144,8 +145,8 @@ function meaning(code: number): string {
       return ' (configuration)';
     case EXIT.auth:
       return ' (authentication)';
-    case EXIT.serverFailing:
-      return ' (the server kept failing)';
+    case EXIT.tempfail:
+      return ' (try again later)';
     case EXIT.interrupted:
       return ' (interrupted)';
     default:

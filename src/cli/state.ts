@@ -4,7 +4,8 @@ import { resolve } from 'node:path';
 import { DEFAULT_STATE_PATH } from '../config/push.js';
 import { ConfigError } from '../errors.js';
 import { getObject, objectNames } from '../objects/index.js';
-import { openStore } from '../state/store.js';
+import { lockPathOf } from '../state/lock.js';
+import { closeStore, openStore } from '../state/store.js';
 import type { CliIO } from './io.js';
 
 export interface StateFlags {
@@ -63,9 +64,16 @@ export async function stateReset(flags: StateFlags, io: CliIO): Promise<number> 
     return 0;
   }
   if (!flags.yes) throw new ConfigError(`state reset deletes ${path}: the next run sends every row again. Add --yes to confirm`);
-  // Opening first proves the file is ours: reset never deletes a file that is not a state store.
-  openStore(path).close();
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+  // Opening first proves the file is ours (reset never deletes a file that is not a state store) and
+  // takes its lock: a store a run is using is not pulled from under it (exit 75).
+  const db = openStore(path, { lock: { command: 'vitally-sync state reset' } });
+  try {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+    // Its lock file goes too, while it is held: a run starting now makes a new one.
+    rmSync(lockPathOf(path), { force: true });
+  } finally {
+    closeStore(db);
+  }
   io.stdout.write(`Removed ${path}\n`);
   return 0;
 }
@@ -82,7 +90,7 @@ export async function stateForget(object: string, flags: StateFlags, io: CliIO):
     io.stdout.write(`No state file at ${path}: nothing to forget\n`);
     return 0;
   }
-  const db = openStore(path);
+  const db = openStore(path, { lock: { command: `vitally-sync state forget ${object}` } });
   try {
     // A destination is a base URL, with '#<token fingerprint>' for hosts that do not name the tenant:
     // --destination <url> matches both.
@@ -101,6 +109,6 @@ export async function stateForget(object: string, flags: StateFlags, io: CliIO):
     io.stdout.write(`Forgot ${counts.sent} ${object} records (and ${extra.join(', ')}) in ${path}: the next run sends them again\n`);
     return 0;
   } finally {
-    db.close();
+    closeStore(db);
   }
 }

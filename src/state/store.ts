@@ -1,84 +1,147 @@
 /**
  * The state store: an embedded SQLite file (better-sqlite3, WAL mode) that makes runs incremental and
- * idempotent. Opening a file that is not ours, or is damaged, is a clear StateError: never a silent reset.
+ * idempotent. A path that is not a usable store (a folder, another program's database, a damaged or a
+ * newer file) is refused with a StateError before anything is written: the file is read-only checked
+ * first, and only a store of ours (or an empty or absent file) is opened for writing.
  */
-import { existsSync, mkdirSync, openSync, readSync, closeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StateError } from '../errors.js';
+import { storeFailure } from './failure.js';
+import { acquireStateLock, type StateLock } from './lock.js';
 import { APP_ID, SCHEMA, SCHEMA_VERSION } from './schema.js';
 
 export type DB = Database.Database;
 
 const SQLITE_MAGIC = 'SQLite format 3\u0000';
+/** How long a statement waits for another program's lock on the store before failing (STATE_BUSY). */
+const BUSY_TIMEOUT_MS = 5000;
 
-function looksLikeSqlite(path: string): boolean {
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.alloc(16);
-    const n = readSync(fd, buf, 0, 16, 0);
-    return n === 0 || buf.toString('latin1', 0, n) === SQLITE_MAGIC;
-  } finally {
-    closeSync(fd);
-  }
+export interface OpenOptions {
+  readonly?: boolean;
+  /** Take the store's run lock (src/state/lock.ts) before writing; `command` names this run to a second one. */
+  lock?: { command: string };
 }
 
-/** Open (creating when absent) the state file at `path`. */
-export function openStore(path: string, opts: { readonly?: boolean } = {}): DB {
-  const exists = existsSync(path);
-  if (!exists && opts.readonly) throw new StateError(`No state file at ${path}: nothing has been synced with it yet`);
-  if (exists && !looksLikeSqlite(path)) {
-    throw new StateError(`--state ${path} is not a vitally-sync state file (not SQLite). Move it away or pass another --state path; it was left untouched`);
-  }
-  if (!exists) {
+const locks = new WeakMap<DB, StateLock>();
+
+/** Open (creating when absent) the state file at `path`. Close it with closeStore, which also drops its lock. */
+export function openStore(path: string, opts: OpenOptions = {}): DB {
+  const found = inspect(path);
+  if (found === 'absent' && opts.readonly) throw new StateError(`No state file at ${path}: nothing has been synced with it yet`);
+  if (found === 'absent') {
     try {
       mkdirSync(dirname(path), { recursive: true });
     } catch (err) {
       throw new StateError(`Cannot create the folder of --state ${path}: ${(err as Error).message}`, err);
     }
   }
+  const lock = opts.lock && !opts.readonly ? acquireStateLock(path, opts.lock.command) : undefined;
   let db: DB;
   try {
-    db = new Database(path, { readonly: Boolean(opts.readonly), fileMustExist: Boolean(opts.readonly) });
+    db = opts.readonly ? readOnly(path) : new Database(path, { timeout: BUSY_TIMEOUT_MS });
   } catch (err) {
-    throw new StateError(`Cannot open --state ${path}: ${(err as Error).message}`, err);
+    lock?.release();
+    throw err instanceof StateError ? err : new StateError(`Cannot open --state ${path}: ${(err as Error).message}`, err);
   }
   try {
+    // Checked again on the open handle: the file may have changed since it was inspected.
+    if (found !== 'absent') checkOurs(db, path);
     if (!opts.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
-    }
-    db.pragma('busy_timeout = 5000');
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>;
-    const hasMeta = tables.some((t) => t.name === 'meta');
-    if (tables.length > 0) {
-      const app = hasMeta ? (db.prepare("SELECT value FROM meta WHERE key = 'app'").get() as { value: string } | undefined) : undefined;
-      if (app?.value !== APP_ID) {
-        throw new StateError(
-          `--state ${path} is an SQLite database of something else (no vitally-sync tables). It was left untouched; pass another --state path`,
-        );
-      }
-      const version = Number((db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string }).value);
-      if (version > SCHEMA_VERSION) {
-        throw new StateError(`--state ${path} was written by a newer vitally-sync (schema ${version}); upgrade vitally-sync to use it`);
-      }
-    }
-    if (!opts.readonly) {
       db.exec(SCHEMA);
       db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('app', ?), ('schema_version', ?)").run(APP_ID, String(SCHEMA_VERSION));
     }
-    // A damaged file shows here rather than halfway through a run.
-    const check = db.pragma('quick_check', { simple: true });
-    if (check !== 'ok')
-      throw new StateError(`--state ${path} is damaged (${String(check)}). It was left untouched; restore a backup or pass another --state path`);
   } catch (err) {
     db.close();
+    lock?.release();
+    if (err instanceof StateError) throw err;
+    throw storeFailure(err, path, 'opening it');
+  }
+  if (lock) locks.set(db, lock);
+  return db;
+}
+
+/** Close a store opened by openStore, and release its run lock. */
+export function closeStore(db: DB): void {
+  try {
+    db.close();
+  } finally {
+    locks.get(db)?.release();
+    locks.delete(db);
+  }
+}
+
+const readOnly = (path: string): DB => new Database(path, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+
+/**
+ * What is at `path`, found without writing anything: nothing, an empty file, or a store of ours (checked
+ * read-only, damage included). Anything else throws StateError and is left untouched.
+ */
+function inspect(path: string): 'absent' | 'empty' | 'ours' {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) {
+      throw new StateError(`--state ${path} is a folder, not a state file: pass a file path (for example ${join(path, 'state.db')})`);
+    }
+    if (!st.isFile()) throw new StateError(`--state ${path} is not a regular file: pass the path of a state file`);
+    size = st.size;
+  } catch (err) {
+    if (err instanceof StateError) throw err;
+    const code = (err as { code?: string }).code;
+    if (code === 'ENOENT') return 'absent';
+    if (code === 'ENOTDIR') throw new StateError(`--state ${path}: a part of the path is a file, not a folder`, err);
+    throw new StateError(`Cannot read --state ${path}: ${(err as Error).message}`, err);
+  }
+  if (size === 0) return 'empty';
+  if (!hasSqliteHeader(path)) {
+    throw new StateError(`--state ${path} is not a vitally-sync state file (not SQLite). Move it away or pass another --state path; it was left untouched`);
+  }
+  let db: DB | undefined;
+  try {
+    db = readOnly(path);
+    checkOurs(db, path);
+    // A damaged file shows here rather than halfway through a run.
+    const check = db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') throw new StateError(`--state ${path} is damaged (${String(check)}). It was left untouched; restore a backup or pass another --state path`);
+  } catch (err) {
     if (err instanceof StateError) throw err;
     const msg = (err as Error).message;
     if (/not a database|malformed|corrupt/i.test(msg)) {
       throw new StateError(`--state ${path} is damaged or not a state file (${msg}). It was left untouched; pass another --state path`, err);
     }
-    throw new StateError(`--state ${path}: ${msg}`, err);
+    throw storeFailure(err, path, 'reading it');
+  } finally {
+    db?.close();
   }
-  return db;
+  return 'ours';
+}
+
+function hasSqliteHeader(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(100);
+    // A database file has a 100-byte header at least; the first 16 bytes name the format.
+    return readSync(fd, buf, 0, 100, 0) === 100 && buf.toString('latin1', 0, 16) === SQLITE_MAGIC;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** An SQLite database with no tables (a new one) or with ours, of a version this code reads. */
+function checkOurs(db: DB, path: string): void {
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>;
+  if (tables.length === 0) return;
+  const hasMeta = tables.some((t) => t.name === 'meta');
+  const app = hasMeta ? (db.prepare("SELECT value FROM meta WHERE key = 'app'").get() as { value: string } | undefined) : undefined;
+  if (app?.value !== APP_ID) {
+    throw new StateError(`--state ${path} is an SQLite database of something else (no vitally-sync tables). It was left untouched; pass another --state path`);
+  }
+  const version = Number((db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string }).value);
+  if (version > SCHEMA_VERSION) {
+    throw new StateError(`--state ${path} was written by a newer vitally-sync (schema ${version}); upgrade vitally-sync to use it`);
+  }
 }
