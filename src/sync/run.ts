@@ -11,6 +11,7 @@ import type { Mode, ObjectSpec } from '../objects/index.js';
 import type { MatchBy } from '../plan/plan.js';
 import { readRecordBatches, type SourceOptions } from '../source/index.js';
 import type { RunState } from '../state/run-state.js';
+import type { Outcome } from '../transport/outcome.js';
 import type { Transport } from '../transport/transport.js';
 import type { RowResult, SourceRecord, Summary } from '../types.js';
 import type { Sender } from '../vitally/sender.js';
@@ -94,7 +95,8 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
   /** Journal the row, hand it over, and record what came of it. */
   const send = async (p: Prepared): Promise<RowResult> => {
     const inDoubt = p.key !== null && state ? state.inDoubt(p.key) : false;
-    if (p.key !== null) state?.begin(p.key, p.hash);
+    // A row the store cannot journal is not sent: the store failed, and the run is stopping.
+    if (p.key !== null && state && !state.begin(p.key, p.hash)) return resultOf(p.src, p.key, NOT_SENT);
     const r = resultOf(p.src, p.key, await transport.carry({ key: p.key, refs: p.refs, plan: p.plan, inDoubt }));
     if (p.key !== null && state) {
       if (r.status === 'ok') state.confirm(p.key, p.hash, r.id);
@@ -126,6 +128,7 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
     // makes reading wait when it is full.
     reading: for await (const batch of readRecordBatches({ ...cfg.source, ...(deps.signal ? { signal: deps.signal } : {}) })) {
       for (const src of batch) {
+        fatal ??= state?.failure;
         if (fatal || deps.signal?.aborted) break reading;
         deps.onRead?.(src.row);
         if (src.fatal) tally.readError = true;
@@ -147,9 +150,11 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
     transport.flush();
     while (win.size > 0) {
       const r = (await win.next())!;
-      if (fatal) continue; // rows failed by the stop are not reported one by one
+      // Rows failed by the stop are not reported one by one; after a store failure they were answered, or not sent.
+      if (fatal && fatal !== state?.failure) continue;
       yield [tally.add(r)];
     }
+    fatal ??= state?.failure;
     // Work after the last row (--delete-missing, --unlink-removed) needs the store and the whole input.
     const why = tally.readError ? 'the input was not read to its end' : deps.signal?.aborted ? 'the run was interrupted' : preparer.whyNotMirror;
     for (const step of transport.followUps) {
@@ -182,8 +187,12 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
   if (tally.rowsRead > 0) {
     for (const source of preparer.unmatchedSources()) tally.warn(`--map ${source}: no record has a column "${source}", so it was not used`);
   }
+  fatal ??= state?.failure;
   const summary = tally.summary(Boolean(deps.signal?.aborted));
   state?.finish(fatal ? 'stopped' : summary.interrupted ? 'interrupted' : 'done', summary);
   if (fatal) throw new RunStopped(fatal, summary);
   return summary;
 }
+
+/** A row the run stopped before sending (the state store failed): like an interrupt, the next run sends it. */
+const NOT_SENT: Outcome = { status: 'skipped', action: 'interrupted', id: null, httpStatus: null, error: 'not sent: the run stopped (the state store failed)' };
