@@ -51,6 +51,7 @@ export interface PushFlags extends ConnectionFlags, AnalyticsFlags, TraitFlags {
   full?: boolean;
   deleteMissing?: boolean;
   maxDeletes?: string;
+  maxDeleteShare?: string;
   concurrency?: string;
   rate?: string;
   maxRetries?: string;
@@ -109,7 +110,8 @@ export interface PushConfig {
   /** The state file, or null with --no-state (and by default with --sandbox, whose records vanish). */
   statePath: string | null;
   full: boolean;
-  deleteMissing?: { max: number } | undefined;
+  /** --delete-missing with its limits: --max-deletes, --max-delete-share (a percent). */
+  deleteMissing?: { max: number; maxShare: number } | undefined;
   /** Which transport carries the rows: REST (one record a request) or Analytics (batches of messages). */
   via: Via;
   batchSize: number;
@@ -179,7 +181,7 @@ export function resolvePushConfig(input: string | undefined, sources: Sources | 
   // An event's --event-column and --timestamp-column come first: a --map entry for the same column wins.
   const map = [...columns, ...mapped.map];
   const ignore = mapped.ignore;
-  const deleteMissing = s.get('deleteMissing') ? { max: s.get<number>('maxDeletes') ?? 100 } : undefined;
+  const deleteMissing = s.get('deleteMissing') ? { max: s.get<number>('maxDeletes') ?? 100, maxShare: s.get<number>('maxDeleteShare') ?? 20 } : undefined;
 
   const connectionFlags: ConnectionFlags & AnalyticsFlags = {};
   for (const name of ['region', 'subdomain', 'baseUrl', 'tokenFile', 'analyticsBaseUrl', 'analyticsTokenFile'] as const) {

@@ -87,6 +87,7 @@ export function checkTogether(s: Settings, { spec, input, reader, statePath, noM
     throw refuse('unlinkRemoved', '--unlink-removed needs the state store (it knows which links were sent before): drop --no-state');
   }
   if (!s.get('deleteMissing')) noEffect('maxDeletes', '--max-deletes bounds --delete-missing: add --delete-missing, or drop it');
+  if (!s.get('deleteMissing')) noEffect('maxDeleteShare', '--max-delete-share bounds --delete-missing: add --delete-missing, or drop it');
   if (statePath === null) {
     noEffect(
       'full',

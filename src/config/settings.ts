@@ -173,6 +173,7 @@ export const SETTINGS = {
   full: { flag: '--full', file: 'sync', read: flagValue },
   deleteMissing: { flag: '--delete-missing', file: 'sync', read: flagValue },
   maxDeletes: { flag: '--max-deletes', file: 'sync', read: int(0, 1_000_000) },
+  maxDeleteShare: { flag: '--max-delete-share', file: 'sync', read: int(0, 100) },
   // Outputs.
   rejects: { flag: '--rejects', file: 'sync', read: path },
   logRequests: { flag: '--log-requests', file: 'sync', read: path },

@@ -1,27 +1,42 @@
 /**
  * Mirroring deletions (--delete-missing): the records this store synced from the same source that are
- * absent from the input are deleted through REST, after the last row.
+ * absent from the input are deleted through REST, after the last row, within the run's limits.
  */
 import { ApiError, ConfigError, stopsRun } from '../errors.js';
 import { recordPath, type ObjectSpec } from '../objects/index.js';
 import type { RunState } from '../state/run-state.js';
 import { failed } from '../transport/outcome.js';
-import type { FollowUp, TransportContext } from '../transport/transport.js';
+import type { DeleteLimits, FollowUp, TransportContext } from '../transport/transport.js';
 import type { RowResult } from '../types.js';
 import { confirmsDelete } from '../vitally/confirm.js';
 import type { Sender } from '../vitally/sender.js';
 
-/** --delete-missing as work after the last row; more than `max` deletions stop the run, nothing deleted. */
-export function deletions(ctx: TransportContext, max: number): FollowUp {
+/**
+ * --delete-missing as work after the last row. It runs only on an input read whole that held rows (the
+ * run checks that first). The records that left the input are deleted unless they are more than
+ * `max`, or more than `maxShare` percent of the records this store holds as synced from the input
+ * (those read this run among them): then the run stops with both numbers and nothing is deleted, the
+ * guard against a truncated export.
+ */
+export function deletions(ctx: TransportContext, limits: DeleteLimits): FollowUp {
   return {
     flag: '--delete-missing',
     needs: 'it knows what was synced before',
     nothing: 'nothing was deleted',
     start: (state) => {
       const missing = state.missing();
-      if (missing.length > max) {
+      if (missing.length === 0) return [];
+      const scope = Math.max(state.fromSource(), missing.length);
+      const share = (missing.length / scope) * 100;
+      const over = [
+        ...(missing.length > limits.max ? [`--max-deletes ${limits.max}`] : []),
+        ...(share > limits.maxShare ? [`--max-delete-share ${limits.maxShare}%`] : []),
+      ];
+      if (over.length > 0) {
+        const shown = share < 1 ? share.toFixed(2) : String(Math.round(share));
         return new ConfigError(
-          `--delete-missing would delete ${missing.length} ${ctx.spec.name}s, more than --max-deletes ${max}: nothing was deleted. Check the input is complete, or raise --max-deletes`,
+          `--delete-missing would delete ${missing.length} of the ${scope} ${ctx.spec.name}s synced from this input (${shown}%), more than ${over.join(' and ')}: ` +
+            `nothing was deleted. Check the input is complete, or raise ${over.map((o) => o.split(' ')[0]).join(' and ')}`,
         );
       }
       return missing.map((m) => deleteOne(ctx.spec, m, ctx.sender, state, (err) => ctx.onFatal(err)));

@@ -30,7 +30,7 @@ class RestTransport implements Transport<CheckedRow> {
   constructor(private readonly ctx: TransportContext) {
     // The state store keeps the ids found across runs.
     this.resolver = ctx.sender ? new Resolver(ctx.sender, ctx.state) : undefined;
-    this.followUps = ctx.deleteMissing ? [deletions(ctx, ctx.deleteMissing.max)] : [];
+    this.followUps = ctx.deleteMissing ? [deletions(ctx, ctx.deleteMissing)] : [];
   }
 
   plan(record: MappedRecord, refs: Refs): CheckedRow {

@@ -12,7 +12,7 @@ import type { MatchBy } from '../plan/plan.js';
 import { readRecordBatches, type SourceOptions } from '../source/index.js';
 import type { RunState } from '../state/run-state.js';
 import type { Outcome } from '../transport/outcome.js';
-import type { Transport } from '../transport/transport.js';
+import type { DeleteLimits, Transport } from '../transport/transport.js';
 import type { RowResult, SourceRecord, Summary } from '../types.js';
 import type { Sender } from '../vitally/sender.js';
 import { OrderedWindow } from './ordered.js';
@@ -40,7 +40,7 @@ export interface SyncConfig {
   /** users --via analytics: send /unlink for account links that left the input (needs the state store). */
   unlinkRemoved?: boolean;
   /** Delete the records this store synced from the same source that are absent from the input. */
-  deleteMissing?: { max: number };
+  deleteMissing?: DeleteLimits;
 }
 
 export interface SyncDeps {
@@ -156,7 +156,13 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
     }
     fatal ??= state?.failure;
     // Work after the last row (--delete-missing, --unlink-removed) needs the store and the whole input.
-    const why = tally.readError ? 'the input was not read to its end' : deps.signal?.aborted ? 'the run was interrupted' : preparer.whyNotMirror;
+    const why = tally.readError
+      ? 'the input was not read to its end'
+      : deps.signal?.aborted
+        ? 'the run was interrupted'
+        : tally.rowsRead === 0
+          ? 'the input holds no rows (an empty export is taken for a broken one)'
+          : preparer.whyNotMirror;
     for (const step of transport.followUps) {
       if (fatal) break;
       if (!state) tally.warn(`${step.flag} needs the state store (${step.needs}): ${step.nothing}`);

@@ -48,6 +48,12 @@ export interface FollowUp {
   start(state: RunState): Array<Promise<RowResult>> | VitallySyncError;
 }
 
+/** The limits of one run's deletions: how many records, and what share (percent) of those synced from the input. */
+export interface DeleteLimits {
+  max: number;
+  maxShare: number;
+}
+
 /** What a transport is made with, for one run. */
 export interface TransportContext {
   spec: ObjectSpec;
@@ -62,8 +68,8 @@ export interface TransportContext {
   batchSize: number;
   /** The input may pause for a while (stdin): rows must not wait in a batch that is still filling. */
   inputMayPause: boolean;
-  /** --delete-missing: its --max-deletes. */
-  deleteMissing?: { max: number } | undefined;
+  /** --delete-missing: its --max-deletes and --max-delete-share (a percent). */
+  deleteMissing?: DeleteLimits | undefined;
   unlinkRemoved?: boolean | undefined;
   /** Called with an error that must stop the run (a refused token, a blocked message type). */
   onFatal(err: VitallySyncError): void;

@@ -95,12 +95,14 @@ describe('--delete-missing', () => {
     await push(other, '--object', 'account');
     writeFileSync(file, 'externalId,name\nm1,One\nm4,Four\n');
 
-    const refused = await push(file, '--object', 'account', '--delete-missing', '--max-deletes', '1');
+    const refused = await push(file, '--object', 'account', '--delete-missing', '--max-deletes', '1', '--max-delete-share', '100');
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('--delete-missing would delete 2 accounts, more than --max-deletes 1: nothing was deleted');
+    expect(refused.stderr).toContain(
+      '--delete-missing would delete 2 of the 4 accounts synced from this input (50%), more than --max-deletes 1: nothing was deleted',
+    );
     expect(sb.store.all('accounts')).toHaveLength(5);
 
-    const r = await push(file, '--object', 'account', '--delete-missing', '--max-deletes', '2');
+    const r = await push(file, '--object', 'account', '--delete-missing', '--max-deletes', '2', '--max-delete-share', '50');
     expect(r.code).toBe(0);
     expect(
       rows(r)
