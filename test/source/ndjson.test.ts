@@ -94,6 +94,20 @@ describe('NDJSON', () => {
     expect(recs[3]?.raw).toBe(`{"a":"${'y'.repeat(194)}...`);
   });
 
+  it('reads a long line held in many chunks whole, and shows the start of one that outgrows the limit', async () => {
+    const value = 'z'.repeat(500_000);
+    const path = file('long-ok.ndjson', `{"a":1}\n{"v":"${value}"}\n{"a":2}\n`);
+    const recs = await readAll({ path });
+    expect(recs.map((r) => r.data?.['v'] ?? r.data?.['a'])).toEqual([1, value, 2]);
+    // Tiny chunks (stdin): the raw text of the overlong line is still its first 200 characters.
+    const line = `{"w":"${'0123456789'.repeat(30)}"}`;
+    const pieces = line.match(/.{1,7}/g)!;
+    const stdin = chunks(...pieces, '\n{"a":3}\n');
+    const got = await readAll({ path: '-', format: 'ndjson', stdin, maxRecordBytes: 250 });
+    expect(got[0]?.raw).toBe(`${line.slice(0, 200)}...`);
+    expect(got[1]?.data).toEqual({ a: 3 });
+  });
+
   it('keeps line numbers across 64 KiB read chunks', async () => {
     let text = '';
     const expected: Array<[number, number]> = [];
