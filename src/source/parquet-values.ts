@@ -13,6 +13,7 @@ import {
   int64Value,
   isoFromEpoch,
   isoInstant,
+  jsonFromText,
   scaledText,
   signedBigInt,
   timeOfDay,
@@ -31,7 +32,7 @@ export const PARSERS: Partial<ParquetParsers> = {
   jsonFromBytes(bytes) {
     if (!bytes) return undefined;
     try {
-      return JSON.parse(jsonText.decode(bytes)) as unknown;
+      return jsonFromText(jsonText.decode(bytes));
     } catch (err) {
       return new Unrepresentable(`not valid JSON (${(err as Error).message})`, Buffer.from(bytes).toString('utf8').slice(0, 200));
     }

@@ -6,7 +6,7 @@
  * (text, uuid, enums, time, interval, inet, money, ...) comes as Postgres prints it.
  */
 import type { CustomTypesConfig } from 'pg';
-import { Unrepresentable, decimalValue, floatValue, int64Value, isoInstant } from './typed.js';
+import { Unrepresentable, decimalValue, floatValue, int64Value, isoInstant, jsonFromText } from './typed.js';
 
 type Parser = (text: string) => unknown;
 
@@ -44,8 +44,8 @@ const SCALARS: Record<number, Parser> = {
   700: (t) => floatValue(Number(t)),
   701: (t) => floatValue(Number(t)),
   1700: decimalValue,
-  114: (t) => JSON.parse(t) as unknown,
-  3802: (t) => JSON.parse(t) as unknown,
+  114: jsonFromText,
+  3802: jsonFromText,
   1082: dateValue,
   1114: timestampValue,
   1184: timestampValue,

@@ -8,6 +8,7 @@
  *   `Unrepresentable`: the reader fails that row alone, with the reason.
  */
 import { RowError } from '../errors.js';
+import { jsonValueProblem } from '../json-limits.js';
 import type { SourceRecord } from '../types.js';
 
 /** A value that cannot be sent as JSON; `shown` is how the rejects file shows it. */
@@ -23,6 +24,16 @@ const cannot = (reason: string, shown: string) => new Unrepresentable(reason, sh
 /** A 64-bit integer: a number when it is safe, else its digits as text. */
 export function int64Value(v: bigint): number | string {
   return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v.toString();
+}
+
+/**
+ * JSON text from the source (a json column): parsed, and refused when what it parses to cannot be
+ * carried (a number beyond a double reads as Infinity; a value nested past MAX_JSON_DEPTH).
+ */
+export function jsonFromText(text: string): unknown {
+  const value = JSON.parse(text) as unknown;
+  const problem = jsonValueProblem(value);
+  return problem === null ? value : cannot(problem, text.length > 200 ? `${text.slice(0, 200)}...` : text);
 }
 
 /** A float: NaN and the infinities cannot be sent. */
