@@ -2,75 +2,22 @@
  * Ctrl-C and SIGTERM on the real binary (bin/vitally-sync.js runs dist/, which `npm test` builds first)
  * against a sandbox in this process: the first signal stops reading and drains, the second stops at once.
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { assertBuilt, jsonLines as lines, startCli as run } from '../helpers/child.js';
 import { tempDir, writeTemp } from '../helpers/cli.js';
-
-const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'vitally-sync.js');
 
 let dir: string;
 let sb: Sandbox | undefined;
 
 beforeAll(() => {
-  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+  assertBuilt();
   dir = tempDir();
 });
 afterEach(async () => {
   await sb?.close();
   sb = undefined;
 });
-
-interface Child {
-  code: Promise<number | null>;
-  stdout: () => string;
-  stderr: () => string;
-  kill: (signal: NodeJS.Signals) => void;
-  /** Resolves once `test` holds for the output so far. */
-  until: (test: (out: { stdout: string; stderr: string }) => boolean) => Promise<void>;
-}
-
-function run(args: string[], env: Record<string, string>): Child {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  const waiting: Array<{ test: (o: { stdout: string; stderr: string }) => boolean; resolve: () => void }> = [];
-  const check = () => {
-    for (let i = waiting.length - 1; i >= 0; i--) {
-      if (waiting[i]!.test({ stdout, stderr })) waiting.splice(i, 1)[0]!.resolve();
-    }
-  };
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-    check();
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    check();
-  });
-  const code = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-  return {
-    code,
-    stdout: () => stdout,
-    stderr: () => stderr,
-    kill: (s) => child.kill(s),
-    until: (test) =>
-      new Promise<void>((resolve, reject) => {
-        if (test({ stdout, stderr })) return resolve();
-        waiting.push({ test, resolve });
-        void code.then((c) => reject(new Error(`exited (${c}) first; stderr: ${stderr}`)));
-      }),
-  };
-}
-
-const lines = (s: string) =>
-  s
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, any>);
 
 function accounts(n: number): string {
   return writeTemp(dir, `signal-${n}.csv`, ['externalId,name', ...Array.from({ length: n }, (_, i) => `sig-${i + 1},Signal ${i + 1}`)].join('\n') + '\n');

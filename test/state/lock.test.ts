@@ -4,28 +4,27 @@
  */
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { basename } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { acquireStateLock } from '../../src/state/lock.js';
 import { closeStore, openStore } from '../../src/state/store.js';
 import { assertBuilt, jsonLines, startCli } from '../helpers/child.js';
-import { rows, runCli, useSandbox, writeTemp } from '../helpers/cli.js';
+import { rows, runCli, writeTemp } from '../helpers/cli.js';
+import { useStateSandbox } from '../helpers/state.js';
 
 let sb: Sandbox;
 let dir: string;
 let env: Record<string, string>;
 let state: string;
-let n = 0;
-useSandbox((c) => ({ sb, dir, env } = c), { rateLimit: { limit: 100_000, windowMs: 60_000 } });
+useStateSandbox('lock', (c) => ({ sb, dir, env, state } = c));
+/** This test's own name for its files. */
+const id = () => basename(state, '.db');
 beforeAll(assertBuilt);
-beforeEach(() => {
-  state = join(dir, `lock-${++n}.db`);
-});
 
 function accounts(count: number): string {
   const lines = ['externalId,name', ...Array.from({ length: count }, (_, i) => `lk-${i + 1},Locked ${i + 1}`)];
-  return writeTemp(dir, `lock-${n}.csv`, `${lines.join('\n')}\n`);
+  return writeTemp(dir, `lock-${id()}.csv`, `${lines.join('\n')}\n`);
 }
 
 const noStack = /\n\s+at /;

@@ -4,25 +4,24 @@
  * cleanly, with the summary, and leaves what was sent but not recorded in doubt for the next run.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { RunState } from '../../src/state/run-state.js';
 import { closeStore, openStore } from '../../src/state/store.js';
 import { assertBuilt, jsonLines, startCli } from '../helpers/child.js';
-import { rows, runCli, summaryOf, useSandbox, writeTemp } from '../helpers/cli.js';
+import { rows, runCli, summaryOf, writeTemp } from '../helpers/cli.js';
+import { useStateSandbox } from '../helpers/state.js';
 
 let sb: Sandbox;
 let dir: string;
 let env: Record<string, string>;
 let state: string;
-let n = 0;
-useSandbox((c) => ({ sb, dir, env } = c), { rateLimit: { limit: 100_000, windowMs: 60_000 } });
+useStateSandbox('store', (c) => ({ sb, dir, env, state } = c));
+/** This test's own name for its files. */
+const id = () => basename(state, '.db');
 beforeAll(assertBuilt);
-beforeEach(() => {
-  state = join(dir, `store-${++n}.db`);
-});
 
 const noStack = /\n\s+at /;
 const push = (file: string, ...args: string[]) => runCli(['push', file, '--object', 'account', '--json', ...args], { env });
@@ -37,7 +36,7 @@ const count = (path: string, sql: string) => {
 
 describe('a path that is no state store is refused before anything is touched', () => {
   it('a folder: exit 2 with what to pass instead, nothing created in it, nothing sent', async () => {
-    const folder = join(dir, `folder-${n}`);
+    const folder = join(dir, `folder-${id()}`);
     mkdirSync(folder);
     const r = await push('fixtures/accounts.csv', '--state', folder);
     expect(r.code).toBe(2);
@@ -47,7 +46,7 @@ describe('a path that is no state store is refused before anything is touched', 
   });
 
   it('another program\'s SQLite database stays as it was: same bytes, same journal mode, no files beside it', async () => {
-    const foreign = join(dir, `app-${n}.db`);
+    const foreign = join(dir, `app-${id()}.db`);
     const db = new Database(foreign);
     db.exec("CREATE TABLE customers (id INTEGER, name TEXT); INSERT INTO customers VALUES (1, 'x')");
     db.close();
@@ -56,7 +55,7 @@ describe('a path that is no state store is refused before anything is touched', 
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('is an SQLite database of something else (no vitally-sync tables). It was left untouched');
     expect(readFileSync(foreign).equals(before)).toBe(true);
-    expect(readdirSync(dir).filter((f) => f.startsWith(`app-${n}.db`))).toEqual([`app-${n}.db`]);
+    expect(readdirSync(dir).filter((f) => f.startsWith(`app-${id()}.db`))).toEqual([`app-${id()}.db`]);
     const again = new Database(foreign, { readonly: true });
     expect(again.pragma('journal_mode', { simple: true })).toBe('delete');
     again.close();
@@ -66,12 +65,12 @@ describe('a path that is no state store is refused before anything is touched', 
     ['a text file', 'hello, I am not a database'],
     ['a truncated SQLite header', 'SQLite format 3\u0000abc'],
   ])('%s: refused, untouched, and no lock file made', async (_, content) => {
-    const path = writeTemp(dir, `junk-${n}.db`, content);
+    const path = writeTemp(dir, `junk-${id()}.db`, content);
     const r = await push('fixtures/accounts.csv', '--state', path);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('is not a vitally-sync state file (not SQLite)');
     expect(readFileSync(path, 'utf8')).toBe(content);
-    expect(readdirSync(dir).filter((f) => f.startsWith(`junk-${n}.db`))).toEqual([`junk-${n}.db`]);
+    expect(readdirSync(dir).filter((f) => f.startsWith(`junk-${id()}.db`))).toEqual([`junk-${id()}.db`]);
   });
 
   it('a device is no regular file', async () => {

@@ -1,26 +1,25 @@
 /** --delete-missing against an empty or shrunken export: the guards on what one run may delete. */
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { basename, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { rows, runCli, summaryOf, useSandbox, writeTemp } from '../helpers/cli.js';
+import { rows, runCli, summaryOf, writeTemp } from '../helpers/cli.js';
+import { useStateSandbox } from '../helpers/state.js';
 
 let sb: Sandbox;
 let dir: string;
 let env: Record<string, string>;
 let state: string;
-let n = 0;
-useSandbox((c) => ({ sb, dir, env } = c), { rateLimit: { limit: 100_000, windowMs: 60_000 } });
-beforeEach(() => {
-  state = join(dir, `mirror-${++n}.db`);
-});
+useStateSandbox('mirror', (c) => ({ sb, dir, env, state } = c));
+/** This test's own name for its files. */
+const id = () => basename(state, '.db');
 
 const push = (file: string, ...args: string[]) =>
   runCli(['push', file, '--object', 'account', '--state', state, '--json', '--rate', '100000', ...args], { env });
 
 /** A file of accounts 1..count, synced once. */
 async function synced(count: number): Promise<string> {
-  const file = join(dir, `export-${n}.csv`);
+  const file = join(dir, `export-${id()}.csv`);
   writeFileSync(file, ['externalId,name', ...Array.from({ length: count }, (_, i) => `m-${i + 1},Mirror ${i + 1}`)].join('\n') + '\n');
   expect((await push(file)).code).toBe(0);
   expect(sb.store.all('accounts')).toHaveLength(count);
