@@ -143,6 +143,8 @@ function firstInvalid(b: Buffer): number {
   return n;
 }
 
+const LOOKAHEAD = Buffer.alloc(4, 0);
+
 /**
  * A pass-through stream that checks the bytes on their way to a parser. At an invalid byte it passes on
  * the valid bytes before it, tells `onStop`, and then holds everything back for good: the parser never
@@ -152,6 +154,10 @@ export function utf8Checked(check: Utf8Check, onStop: (err: Utf8Error) => void):
   const stop = (err: unknown, t: Transform): boolean => {
     if (!(err instanceof Utf8Error)) return false;
     if (err.valid.length > 0) t.push(err.valid);
+    // A parser holds the last bytes it was given until it sees what follows (a record delimiter may be
+    // two bytes long). Bytes that are no delimiter and no quote let it finish the records before the
+    // invalid byte; the half record they join is never emitted, as the parser never sees an end.
+    t.push(LOOKAHEAD);
     onStop(err);
     return true;
   };

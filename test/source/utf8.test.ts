@@ -47,6 +47,14 @@ describe('input that is not UTF-8', () => {
     expect(error.message).toContain('line 3, byte offset 22: 0xE9 is not valid UTF-8 there');
   });
 
+  it('CSV: a record ending right before the bad byte is still read', async () => {
+    for (const end of ['\n', '\r\n', '\r']) {
+      const { records, error } = await readUntilError({ path: '-', format: 'csv', stdin: chunks(Buffer.concat([Buffer.from(`id,name${end}1,a${end}`), Buffer.from([0xff])])) });
+      expect(records.map((r) => r.data)).toEqual([{ id: '1', name: 'a' }]);
+      expect(error.message).toContain('line 3, byte offset');
+    }
+  });
+
   it('counts a lone CR as a line break in CSV, as the reader does', async () => {
     const path = tmp.file('cr.csv', Buffer.concat([Buffer.from('id,x\r1,a\r2,b\r'), latin1('3,\xff\r')]));
     const { records, error } = await readUntilError({ path });
