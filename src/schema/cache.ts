@@ -23,8 +23,12 @@ export class CatalogueCache {
   ) {}
 
   get(model: string): Cached | undefined {
-    const row = this.db.prepare('SELECT body, fetched_at AS fetchedAt FROM cache WHERE destination = ? AND name = ?').get(this.destination, nameOf(model)) as
-      { body: string; fetchedAt: string } | undefined;
+    let row: { body: string; fetchedAt: string } | undefined;
+    try {
+      row = this.db.prepare('SELECT body, fetched_at AS fetchedAt FROM cache WHERE destination = ? AND name = ?').get(this.destination, nameOf(model)) as typeof row;
+    } catch {
+      return undefined; // a store that cannot be read now (held by another program) has no copy to give
+    }
     if (!row) return undefined;
     try {
       const fields = JSON.parse(row.body) as unknown;
@@ -34,10 +38,15 @@ export class CatalogueCache {
     }
   }
 
+  /** Keep a copy; a store that cannot be written (a full disk, a lock held elsewhere) just keeps none. */
   put(model: string, fields: TraitField[], fetchedAt: string): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO cache (destination, name, body, fetched_at) VALUES (?, ?, ?, ?)')
-      .run(this.destination, nameOf(model), JSON.stringify(fields), fetchedAt);
+    try {
+      this.db
+        .prepare('INSERT OR REPLACE INTO cache (destination, name, body, fetched_at) VALUES (?, ?, ?, ?)')
+        .run(this.destination, nameOf(model), JSON.stringify(fields), fetchedAt);
+    } catch {
+      // The copy only saves a request; the run's own writes to the store report a failing store.
+    }
   }
 }
 
