@@ -146,7 +146,7 @@ function meaning(code: number): string {
     case EXIT.auth:
       return ' (authentication)';
     case EXIT.tempfail:
-      return ' (try again later)';
+      return ' (try again later: the server kept failing, or the state file was in use)';
     case EXIT.interrupted:
       return ' (interrupted)';
     default:
