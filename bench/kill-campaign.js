@@ -43,7 +43,8 @@ const KINDS = {
   notes: {
     rows: 300,
     file: 'notes.csv',
-    content: (n) => ['accountExternalId,subject,note', ...Array.from({ length: n }, (_, i) => `${ACCOUNTS[i % 3]},Note ${i + 1},Body of note ${i + 1}`)].join('\n'),
+    content: (n) =>
+      ['accountExternalId,subject,note', ...Array.from({ length: n }, (_, i) => `${ACCOUNTS[i % 3]},Note ${i + 1},Body of note ${i + 1}`)].join('\n'),
     args: ['--object', 'note', '--concurrency', '6'],
     /** What the sandbox holds: distinct records, records in all, and whether each holds its own row. */
     held: (sb, n) => {
@@ -73,7 +74,9 @@ const KINDS = {
     args: ['--object', 'account', '--via', 'analytics', '--batch-size', '25'],
     held: (sb, n) => {
       const accounts = sb.store.all('accounts');
-      const intact = accounts.every((a) => a.name === `Account ${a.externalId.slice(4)}` && a.traits.plan === ['a', 'b', 'c'][(Number(a.externalId.slice(4)) - 1) % 3]);
+      const intact = accounts.every(
+        (a) => a.name === `Account ${a.externalId.slice(4)}` && a.traits.plan === ['a', 'b', 'c'][(Number(a.externalId.slice(4)) - 1) % 3],
+      );
       return { distinct: new Set(accounts.map((a) => a.externalId)).size, total: accounts.length, intact: intact && accounts.length <= n };
     },
     sent: (sb) => sb.requests.filter((r) => r.api === 'analytics').reduce((s, r) => s + (r.body ? JSON.parse(r.body).length : 0), 0),
@@ -155,7 +158,9 @@ for (const name of only) {
     const at = Math.round(random() * whole.killed.sendMs * 0.95);
     const t = await trial(i, at);
     trials.push({ at, ...t });
-    process.stderr.write(`${name} trial ${i}: killed ${at} ms after its first request (${t.killed.signal ?? `exit ${t.killed.code}`}, ${t.killed.results} results out), ${t.inDoubt} in doubt; resumed: exit ${t.resumed.code}, ${t.resumed.results} results; sandbox ${t.held.distinct}/${kind.rows} distinct, ${t.held.total} in all\n`);
+    process.stderr.write(
+      `${name} trial ${i}: killed ${at} ms after its first request (${t.killed.signal ?? `exit ${t.killed.code}`}, ${t.killed.results} results out), ${t.inDoubt} in doubt; resumed: exit ${t.resumed.code}, ${t.resumed.results} results; sandbox ${t.held.distinct}/${kind.rows} distinct, ${t.held.total} in all\n`,
+    );
   }
   const killedMidRun = trials.filter((t) => t.killed.signal === 'SIGKILL').length;
   const lost = trials.reduce((s, t) => s + (kind.rows - t.held.distinct), 0);

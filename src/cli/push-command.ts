@@ -79,7 +79,10 @@ export function registerPushCommand(program: Command, io: CliIO, exit: (code: nu
     .option('--full', 'send every row even if unchanged since the last run, and refresh the state store')
     .option('--delete-missing', `delete records synced earlier from this file that are no longer in it (${pluralList((o) => o.kind === 'keyed')})`)
     .option('--max-deletes <n>', 'with --delete-missing: refuse (exit 2, nothing deleted) above this many deletions (default 100)')
-    .option('--max-delete-share <percent>', 'with --delete-missing: refuse (exit 2, nothing deleted) above this share of the records synced from the file (default 20)')
+    .option(
+      '--max-delete-share <percent>',
+      'with --delete-missing: refuse (exit 2, nothing deleted) above this share of the records synced from the file (default 20)',
+    )
     .option('-c, --concurrency <n>', 'requests in flight at most (default 4)')
     .option('--rate <per-minute>', "requests per minute at most (default 1000, Vitally's limit)")
     .option('--max-retries <n>', 'retries of a request after 429, 5xx, resets and timeouts (default 5)')

@@ -81,7 +81,8 @@ export function convert(value: unknown, type: ValueType, listSeparator = ';'): C
     case 'date':
     case 'datetime': {
       const d = parseInstant(value);
-      if (!d && typeof value === 'number') return no(`${show(value)} is out of range: as epoch seconds or milliseconds it is no date between the years 0000 and 9999`);
+      if (!d && typeof value === 'number')
+        return no(`${show(value)} is out of range: as epoch seconds or milliseconds it is no date between the years 0000 and 9999`);
       if (!d) return no(`${show(value)} is not an ISO 8601 date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ) or epoch time`);
       const iso = d.toISOString();
       return ok(type === 'date' ? iso.slice(0, 10) : iso);

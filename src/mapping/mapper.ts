@@ -148,7 +148,8 @@ export class Mapper {
     if (target === '' || target === '-' || target === 'ignore') return { kind: 'ignore' };
     if (target.startsWith('traits.') && target.length > 7) {
       if (!this.spec.traits) throw new ConfigError(`${where}: ${this.spec.name} records have no traits`);
-      if (target === `traits.${PROTO}`) throw new ConfigError(`${where}: a trait cannot be named "${PROTO}" (JavaScript reads that key as an object's prototype); choose another name`);
+      if (target === `traits.${PROTO}`)
+        throw new ConfigError(`${where}: a trait cannot be named "${PROTO}" (JavaScript reads that key as an object's prototype); choose another name`);
       return this.traitTarget(target.slice(7), type);
     }
     // Own names only: "constructor" or "toString" are no fields, whatever every object inherits.
@@ -244,7 +245,11 @@ export class Mapper {
           throw new RowError('ROW_INVALID', `column "traits": expected an object of traits`, 'traits');
         }
         if (Object.hasOwn(value, PROTO)) {
-          throw new RowError('ROW_INVALID', `column "${column}": holds the key "${PROTO}", which cannot be a trait name (JavaScript reads it as an object's prototype, so the value would be lost)`, column);
+          throw new RowError(
+            'ROW_INVALID',
+            `column "${column}": holds the key "${PROTO}", which cannot be a trait name (JavaScript reads it as an object's prototype, so the value would be lost)`,
+            column,
+          );
         }
         if (this.opts.onTraitKey) for (const key of Object.keys(value)) this.opts.onTraitKey(key, column);
         traits = Object.assign(traits ?? {}, value);

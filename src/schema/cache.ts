@@ -25,7 +25,9 @@ export class CatalogueCache {
   get(model: string): Cached | undefined {
     let row: { body: string; fetchedAt: string } | undefined;
     try {
-      row = this.db.prepare('SELECT body, fetched_at AS fetchedAt FROM cache WHERE destination = ? AND name = ?').get(this.destination, nameOf(model)) as typeof row;
+      row = this.db
+        .prepare('SELECT body, fetched_at AS fetchedAt FROM cache WHERE destination = ? AND name = ?')
+        .get(this.destination, nameOf(model)) as typeof row;
     } catch {
       return undefined; // a store that cannot be read now (held by another program) has no copy to give
     }

@@ -44,7 +44,9 @@ export function acquireStateLock(statePath: string, command: string): StateLock 
     throw new StateError(`Cannot create the lock file ${path} of --state ${statePath}: ${(err as Error).message}`, err);
   }
   try {
-    db.exec('CREATE TABLE IF NOT EXISTS holders (token TEXT PRIMARY KEY, pid INTEGER NOT NULL, host TEXT NOT NULL, started_at TEXT NOT NULL, command TEXT NOT NULL)');
+    db.exec(
+      'CREATE TABLE IF NOT EXISTS holders (token TEXT PRIMARY KEY, pid INTEGER NOT NULL, host TEXT NOT NULL, started_at TEXT NOT NULL, command TEXT NOT NULL)',
+    );
     db.prepare('INSERT INTO holders (token, pid, host, started_at, command) VALUES (?, ?, ?, ?, ?)').run(me.token, me.pid, me.host, me.startedAt, me.command);
     db.exec('BEGIN IMMEDIATE');
   } catch (err) {

@@ -82,9 +82,8 @@ export class RunState implements IdCache {
       this.runId = o.readOnly
         ? 0
         : Number(
-            db
-              .prepare("INSERT INTO runs (destination, object, source, started_at, status) VALUES (?, ?, ?, ?, 'running')")
-              .run(d, ob, o.source, this.now()).lastInsertRowid,
+            db.prepare("INSERT INTO runs (destination, object, source, started_at, status) VALUES (?, ?, ?, ?, 'running')").run(d, ob, o.source, this.now())
+              .lastInsertRowid,
           );
     } catch (err) {
       // Before the first row: the run does not start.
@@ -102,7 +101,8 @@ export class RunState implements IdCache {
       return op();
     } catch (err) {
       const f = storeFailure(err, this.db.name, doing);
-      f.message += '. The run stopped there: no row was started after it; the rows sent but not recorded stay in doubt, and the next run checks them before sending them again';
+      f.message +=
+        '. The run stopped there: no row was started after it; the rows sent but not recorded stay in doubt, and the next run checks them before sending them again';
       this.failure = f;
       return fallback;
     }
@@ -168,7 +168,11 @@ export class RunState implements IdCache {
 
   /** Records synced earlier from this source that were not in this run's input. */
   missing(): Array<{ key: string; vitallyId: string | null }> {
-    return this.guard('listing the records that left the input', [], () => this.q.missing.all(this.o.destination, this.o.object, this.o.source) as Array<{ key: string; vitallyId: string | null }>);
+    return this.guard(
+      'listing the records that left the input',
+      [],
+      () => this.q.missing.all(this.o.destination, this.o.object, this.o.source) as Array<{ key: string; vitallyId: string | null }>,
+    );
   }
 
   /** How many records synced earlier from this source the store holds (those of this input among them). */
@@ -200,7 +204,11 @@ export class RunState implements IdCache {
 
   /** Links sent before for users in this input whose rows no longer name the account. */
   removedLinks(): Array<{ userId: string; accountId: string }> {
-    return this.guard('listing removed links', [], () => this.q.linksRemoved.all(this.o.destination, this.o.source) as Array<{ userId: string; accountId: string }>);
+    return this.guard(
+      'listing removed links',
+      [],
+      () => this.q.linksRemoved.all(this.o.destination, this.o.source) as Array<{ userId: string; accountId: string }>,
+    );
   }
 
   forgetLink(userId: string, accountId: string): void {

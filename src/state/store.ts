@@ -106,7 +106,8 @@ function inspect(path: string): 'absent' | 'empty' | 'ours' {
     checkOurs(db, path);
     // A damaged file shows here rather than halfway through a run.
     const check = db.pragma('quick_check', { simple: true });
-    if (check !== 'ok') throw new StateError(`--state ${path} is damaged (${String(check)}). It was left untouched; restore a backup or pass another --state path`);
+    if (check !== 'ok')
+      throw new StateError(`--state ${path} is damaged (${String(check)}). It was left untouched; restore a backup or pass another --state path`);
   } catch (err) {
     if (err instanceof StateError) throw err;
     const msg = (err as Error).message;

@@ -60,7 +60,8 @@ async function deleteOne(
   const base = { row: 0, key: m.key, id: m.vitallyId };
   if (!sender) return { ...base, status: 'ok', action: 'planned', httpStatus: null, error: null, requests: [req] };
   // The store failed since the deletions were decided: what is deleted could no longer be forgotten.
-  if (state.failure) return { ...base, status: 'skipped', action: 'interrupted', httpStatus: null, error: 'not deleted: the run stopped (the state store failed)' };
+  if (state.failure)
+    return { ...base, status: 'skipped', action: 'interrupted', httpStatus: null, error: 'not deleted: the run stopped (the state store failed)' };
   try {
     const res = await sender.send(req, { confirm: confirmsDelete(spec.key, m.key, m.vitallyId) });
     state.forget(m.key);

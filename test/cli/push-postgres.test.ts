@@ -112,9 +112,27 @@ describe('push a Postgres query', () => {
   it('--delete-missing with --scope deletes what the query no longer returns; the store names the scope, never the password', async () => {
     const state = join(dir, 'state.db');
     const push = (sql: string) =>
-      runCli(['push', withPassword(), '--query', sql, '--object', 'account', '--scope', 'crm-accounts', '--delete-missing', '--max-delete-share', '50', '--state', state, '--json'], {
-        env,
-      });
+      runCli(
+        [
+          'push',
+          withPassword(),
+          '--query',
+          sql,
+          '--object',
+          'account',
+          '--scope',
+          'crm-accounts',
+          '--delete-missing',
+          '--max-delete-share',
+          '50',
+          '--state',
+          state,
+          '--json',
+        ],
+        {
+          env,
+        },
+      );
     expect((await push('SELECT id AS "externalId", name FROM crm ORDER BY id')).code).toBe(0);
     expect(sb.store.all('accounts')).toHaveLength(3);
     await pg.db.exec(`DELETE FROM crm WHERE id = 'globex'`);

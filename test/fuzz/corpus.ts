@@ -210,7 +210,12 @@ export const CORPUS: FuzzCase[] = [
     name: 'ndjson: __proto__ keys',
     object: 'account',
     file: 'proto.ndjson',
-    content: () => ndjson(goodJson(1), '{"externalId":"bad","__proto__":{"admin":true}}', '{"externalId":"bad2","traits":{"__proto__":1}}', { ...goodJson(2), constructor: 'c', prototype: 'p' }),
+    content: () =>
+      ndjson(goodJson(1), '{"externalId":"bad","__proto__":{"admin":true}}', '{"externalId":"bad2","traits":{"__proto__":1}}', {
+        ...goodJson(2),
+        constructor: 'c',
+        prototype: 'p',
+      }),
     codes: [1],
     good: ['good-1', 'good-2'],
     failed: 2,
@@ -220,7 +225,8 @@ export const CORPUS: FuzzCase[] = [
     name: 'ndjson: mixed line endings and a byte-order mark in the middle',
     object: 'account',
     file: 'endings.ndjson',
-    content: () => b(`${JSON.stringify(goodJson(1))}\r\n\uFEFF${JSON.stringify(goodJson(2))}\n${JSON.stringify(goodJson(3))}\r${JSON.stringify(goodJson(4))}\n`),
+    content: () =>
+      b(`${JSON.stringify(goodJson(1))}\r\n\uFEFF${JSON.stringify(goodJson(2))}\n${JSON.stringify(goodJson(3))}\r${JSON.stringify(goodJson(4))}\n`),
     codes: [1],
     good: ['good-1', 'good-2'],
     failed: 1,
@@ -251,7 +257,12 @@ export const CORPUS: FuzzCase[] = [
     name: 'notes: a note date out of range',
     object: 'note',
     file: 'notes.ndjson',
-    content: () => ndjson({ accountExternalId: 'acme', note: 'one', externalId: 'good-1' }, { accountExternalId: 'acme', note: 'bad', noteDate: 1e300 }, { accountExternalId: 'acme', note: 'two', externalId: 'good-2' }),
+    content: () =>
+      ndjson(
+        { accountExternalId: 'acme', note: 'one', externalId: 'good-1' },
+        { accountExternalId: 'acme', note: 'bad', noteDate: 1e300 },
+        { accountExternalId: 'acme', note: 'two', externalId: 'good-2' },
+      ),
     codes: [1],
     good: ['good-1', 'good-2'],
     failed: 1,
@@ -261,7 +272,12 @@ export const CORPUS: FuzzCase[] = [
     name: 'events: an event time out of range',
     object: 'event',
     file: 'events.ndjson',
-    content: () => ndjson({ event: 'x', userId: 'u1', timestamp: '2024-01-01T00:00:00Z', messageId: 'good-1' }, { event: 'x', userId: 'u1', timestamp: 9e15 }, { event: 'x', userId: 'u1', messageId: 'good-2' }),
+    content: () =>
+      ndjson(
+        { event: 'x', userId: 'u1', timestamp: '2024-01-01T00:00:00Z', messageId: 'good-1' },
+        { event: 'x', userId: 'u1', timestamp: 9e15 },
+        { event: 'x', userId: 'u1', messageId: 'good-2' },
+      ),
     codes: [1],
     good: ['good-1', 'good-2'],
     failed: 1,

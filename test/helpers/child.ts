@@ -30,7 +30,11 @@ export function assertBuilt(): void {
  */
 export function startCli(args: string[], env: Record<string, string>, opts: { shell?: string } = {}): Child {
   const child = opts.shell
-    ? spawn('bash', ['-c', `${opts.shell}; exec "$0" "$@"`, process.execPath, BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    ? spawn('bash', ['-c', `${opts.shell}; exec "$0" "$@"`, process.execPath, BIN, ...args], {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
     : spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -65,4 +69,8 @@ export function startCli(args: string[], env: Record<string, string>, opts: { sh
 }
 
 /** The NDJSON lines of an output (--json), parsed. */
-export const jsonLines = (s: string) => s.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>);
+export const jsonLines = (s: string) =>
+  s
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, any>);

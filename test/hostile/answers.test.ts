@@ -120,7 +120,9 @@ describe('a 2xx whose body does not confirm the row', () => {
     writeFileSync(file, accountsCsv(1));
     h.handle(vitallyLike(new Set(['acct-1'])));
     h.received.length = 0;
-    const mirror = await runCli(['push', file, '--object', 'account', '--json', '--state', state, '--delete-missing', '--max-delete-share', '100'], { env: env() });
+    const mirror = await runCli(['push', file, '--object', 'account', '--json', '--state', state, '--delete-missing', '--max-delete-share', '100'], {
+      env: env(),
+    });
     expect(mirror.code).toBe(0);
     // acct-1 is unchanged (skipped, no request).
     expect(said(h.received)).toEqual(['DELETE /resources/accounts/id-acct-3']);
@@ -141,13 +143,17 @@ describe('a 2xx whose body does not confirm the row', () => {
     writeFileSync(file, accountsCsv(1));
     const good = vitallyLike(new Set(['acct-1']));
     h.handle((req, res) => (req.method === 'DELETE' ? res.writeHead(200).end() : good(req, res, 0)));
-    const first = await runCli(['push', file, '--object', 'account', '--json', '--state', state, '--delete-missing', '--max-delete-share', '100'], { env: env() });
+    const first = await runCli(['push', file, '--object', 'account', '--json', '--state', state, '--delete-missing', '--max-delete-share', '100'], {
+      env: env(),
+    });
     expect(first.code).toBe(1);
     expect(rows(first).find((x) => x.key === 'acct-2')).toMatchObject({ row: 0, status: 'failed', httpStatus: 200 });
     expect(rows(first).find((x) => x.key === 'acct-2')!.error).toContain('DELETE /resources/accounts/id-acct-2 answered 200, but its body is empty');
     h.handle(good);
     h.received.length = 0;
-    const second = await runCli(['push', file, '--object', 'account', '--json', '--state', state, '--delete-missing', '--max-delete-share', '100'], { env: env() });
+    const second = await runCli(['push', file, '--object', 'account', '--json', '--state', state, '--delete-missing', '--max-delete-share', '100'], {
+      env: env(),
+    });
     expect(second.code).toBe(0);
     expect(said(h.received)).toContain('DELETE /resources/accounts/id-acct-2');
     expect(rows(second).find((x) => x.key === 'acct-2')).toMatchObject({ status: 'ok', action: 'deleted', httpStatus: 204 });

@@ -129,7 +129,9 @@ describe('a server that keeps refusing: the breaker', () => {
     );
     const r = await runCli(['run', '--all', '--config', config, '--no-state', ...SHORT], { env: env() });
     expect(r.code).toBe(75);
-    expect(r.stdout).toContain('== run --all: accounts exit 75 (try again later: the server kept failing, or the state file was in use), orgs not run; exit 75');
+    expect(r.stdout).toContain(
+      '== run --all: accounts exit 75 (try again later: the server kept failing, or the state file was in use), orgs not run; exit 75',
+    );
     expect(h.received.some((q) => q.path.includes('/organizations'))).toBe(false);
   });
 

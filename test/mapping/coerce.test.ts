@@ -48,13 +48,19 @@ describe('convert', () => {
     expect(parseInstant(input)).toBeNull();
   });
 
-  it.each([9e15, -9e15, 1e300, Number.MAX_VALUE, Number.NaN, Number.POSITIVE_INFINITY])('an epoch number out of the years 0000-9999 (%s) is refused, never thrown on', (input) => {
-    expect(parseInstant(input)).toBeNull();
-    for (const type of ['date', 'datetime'] as const) {
-      const r = convert(input, type);
-      expect(r).toEqual({ ok: false, reason: expect.stringContaining('is out of range: as epoch seconds or milliseconds it is no date between the years 0000 and 9999') });
-    }
-  });
+  it.each([9e15, -9e15, 1e300, Number.MAX_VALUE, Number.NaN, Number.POSITIVE_INFINITY])(
+    'an epoch number out of the years 0000-9999 (%s) is refused, never thrown on',
+    (input) => {
+      expect(parseInstant(input)).toBeNull();
+      for (const type of ['date', 'datetime'] as const) {
+        const r = convert(input, type);
+        expect(r).toEqual({
+          ok: false,
+          reason: expect.stringContaining('is out of range: as epoch seconds or milliseconds it is no date between the years 0000 and 9999'),
+        });
+      }
+    },
+  );
 
   it('the edges of the date range convert', () => {
     expect(convert(253402300799999, 'datetime')).toEqual({ ok: true, value: '9999-12-31T23:59:59.999Z' });

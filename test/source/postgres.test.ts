@@ -75,7 +75,9 @@ describe('Postgres query', () => {
 
   it('fails a row whose json holds what JSON.parse cannot carry (a number beyond a double, nesting past 64 levels)', async () => {
     const deep = `${'['.repeat(200)}${']'.repeat(200)}`;
-    const recs = await readAll(query(`SELECT 1 AS n, '{"mrr":1e309}'::json AS meta UNION ALL SELECT 2, '${deep}'::json UNION ALL SELECT 3, '{"ok":1}'::json ORDER BY n`));
+    const recs = await readAll(
+      query(`SELECT 1 AS n, '{"mrr":1e309}'::json AS meta UNION ALL SELECT 2, '${deep}'::json UNION ALL SELECT 3, '{"ok":1}'::json ORDER BY n`),
+    );
     expect(summary(recs)).toEqual([
       { row: 1, line: 1, error: expect.stringMatching(/^column "meta": mrr: a number too large for JSON/) },
       { row: 2, line: 2, error: 'column "meta": [0][0][0][0]...: nested more than 64 levels deep' },

@@ -49,7 +49,11 @@ describe('input that is not UTF-8', () => {
 
   it('CSV: a record ending right before the bad byte is still read', async () => {
     for (const end of ['\n', '\r\n', '\r']) {
-      const { records, error } = await readUntilError({ path: '-', format: 'csv', stdin: chunks(Buffer.concat([Buffer.from(`id,name${end}1,a${end}`), Buffer.from([0xff])])) });
+      const { records, error } = await readUntilError({
+        path: '-',
+        format: 'csv',
+        stdin: chunks(Buffer.concat([Buffer.from(`id,name${end}1,a${end}`), Buffer.from([0xff])])),
+      });
       expect(records.map((r) => r.data)).toEqual([{ id: '1', name: 'a' }]);
       expect(error.message).toContain('line 3, byte offset');
     }
@@ -74,7 +78,11 @@ describe('input that is not UTF-8', () => {
       [[0xed, 0xa0, 0x80], 'byte offset 7: 0xED'], // a UTF-16 surrogate
       [[0xf4, 0x90, 0x80, 0x80], 'byte offset 7: 0xF4'], // above U+10FFFF
     ] as const) {
-      const { error } = await readUntilError({ path: '-', format: 'ndjson', stdin: chunks(Buffer.concat([Buffer.from('{"a":"x'), Buffer.from(bytes), Buffer.from('"}\n')])) });
+      const { error } = await readUntilError({
+        path: '-',
+        format: 'ndjson',
+        stdin: chunks(Buffer.concat([Buffer.from('{"a":"x'), Buffer.from(bytes), Buffer.from('"}\n')])),
+      });
       expect(error.message).toContain(at);
     }
     const { error } = await readUntilError({ path: '-', format: 'ndjson', stdin: chunks(Buffer.from('{"a":1}\n{"a":"'), Buffer.from([0xe2, 0x82])) });

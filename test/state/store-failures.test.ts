@@ -45,7 +45,7 @@ describe('a path that is no state store is refused before anything is touched', 
     expect(sb.requests).toHaveLength(0);
   });
 
-  it('another program\'s SQLite database stays as it was: same bytes, same journal mode, no files beside it', async () => {
+  it("another program's SQLite database stays as it was: same bytes, same journal mode, no files beside it", async () => {
     const foreign = join(dir, `app-${id()}.db`);
     const db = new Database(foreign);
     db.exec("CREATE TABLE customers (id INTEGER, name TEXT); INSERT INTO customers VALUES (1, 'x')");
@@ -86,11 +86,15 @@ describe('a store that fails mid-run', () => {
     const lines = ['externalId,name', ...Array.from({ length: total }, (_, i) => `full-${i + 1},Full ${i + 1}`)];
     const file = writeTemp(dir, 'full.csv', `${lines.join('\n')}\n`);
     // 256 KiB a file: the write-ahead log outgrows it after a few hundred rows (EFBIG: SQLite's I/O error).
-    const run = startCli(['push', file, '--object', 'account', '--state', state, '--json', '--rate', '100000', '--concurrency', '8'], env, { shell: 'ulimit -f 256' });
+    const run = startCli(['push', file, '--object', 'account', '--state', state, '--json', '--rate', '100000', '--concurrency', '8'], env, {
+      shell: 'ulimit -f 256',
+    });
     const code = await run.code;
     const err = run.stderr();
     expect(code).toBe(2);
-    expect(err).toMatch(/^vitally-sync: --state \S+: the disk answered with an I\/O error while [a-z ]+ \(disk I\/O error \(SQLITE_IOERR_WRITE\)\)\. The run stopped there/);
+    expect(err).toMatch(
+      /^vitally-sync: --state \S+: the disk answered with an I\/O error while [a-z ]+ \(disk I\/O error \(SQLITE_IOERR_WRITE\)\)\. The run stopped there/,
+    );
     expect(err).toContain('the rows sent but not recorded stay in doubt, and the next run checks them before sending them again');
     expect(err).not.toMatch(noStack);
     const out = jsonLines(run.stdout());
@@ -130,7 +134,9 @@ describe('a store that fails mid-run', () => {
     try {
       expect(runState.begin('b', 'h2')).toBe(false);
       expect(runState.failure?.code).toBe('STATE_BUSY');
-      expect(runState.failure?.message).toContain(`--state ${state} stayed locked by another program while journalling a row before sending it (database is locked (SQLITE_BUSY))`);
+      expect(runState.failure?.message).toContain(
+        `--state ${state} stayed locked by another program while journalling a row before sending it (database is locked (SQLITE_BUSY))`,
+      );
     } finally {
       other.exec('ROLLBACK');
       other.close();
@@ -138,7 +144,19 @@ describe('a store that fails mid-run', () => {
     // Failed once, it stays stopped: nothing more is read or written, and finishing never throws.
     expect(runState.begin('c', 'h3')).toBe(false);
     expect(runState.lastSent('a')).toBeUndefined();
-    runState.finish('stopped', { rows: 1, ok: 1, skipped: 0, failed: 0, byAction: {}, requests: 1, retries: 0, rateLimited: 0, durationMs: 1, rowsPerSecond: 1, interrupted: false });
+    runState.finish('stopped', {
+      rows: 1,
+      ok: 1,
+      skipped: 0,
+      failed: 0,
+      byAction: {},
+      requests: 1,
+      retries: 0,
+      rateLimited: 0,
+      durationMs: 1,
+      rowsPerSecond: 1,
+      interrupted: false,
+    });
     closeStore(db);
     expect(count(state, 'SELECT COUNT(*) FROM sent')).toBe(1);
     expect(count(state, 'SELECT COUNT(*) FROM journal')).toBe(0);

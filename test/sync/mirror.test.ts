@@ -35,7 +35,10 @@ describe('--delete-missing guards', () => {
     sb.requests.length = 0;
     const r = await push(file, '--delete-missing', '--max-deletes', '1000', '--max-delete-share', '100');
     expect(r.code).toBe(0);
-    expect(summaryOf(r)).toMatchObject({ rows: 0, warnings: ['--delete-missing: nothing was deleted because the input holds no rows (an empty export is taken for a broken one)'] });
+    expect(summaryOf(r)).toMatchObject({
+      rows: 0,
+      warnings: ['--delete-missing: nothing was deleted because the input holds no rows (an empty export is taken for a broken one)'],
+    });
     expect(r.stdout).not.toContain('"deleted"');
     expect(deletes()).toHaveLength(0);
     expect(sb.store.all('accounts')).toHaveLength(80);
@@ -58,7 +61,11 @@ describe('--delete-missing guards', () => {
 
     const allowed = await push(file, '--delete-missing', '--max-delete-share', '30');
     expect(allowed.code).toBe(0);
-    expect(rows(allowed).filter((x) => x.action === 'deleted').map((x) => x.key)).toEqual(['m-10', 'm-8', 'm-9']);
+    expect(
+      rows(allowed)
+        .filter((x) => x.action === 'deleted')
+        .map((x) => x.key),
+    ).toEqual(['m-10', 'm-8', 'm-9']);
     expect(sb.store.all('accounts')).toHaveLength(8);
   });
 
@@ -74,7 +81,9 @@ describe('--delete-missing guards', () => {
 
   it('--max-delete-share is a whole percent, and only with --delete-missing', async () => {
     const file = writeTemp(dir, 'x.csv', 'externalId,name\na,A\n');
-    expect((await push(file, '--delete-missing', '--max-delete-share', '101')).stderr).toContain('--max-delete-share "101" must be a whole number from 0 to 100');
+    expect((await push(file, '--delete-missing', '--max-delete-share', '101')).stderr).toContain(
+      '--max-delete-share "101" must be a whole number from 0 to 100',
+    );
     const alone = await push(file, '--max-delete-share', '50');
     expect(alone.code).toBe(2);
     expect(alone.stderr).toContain('--max-delete-share bounds --delete-missing: add --delete-missing, or drop it');
