@@ -64,7 +64,20 @@ describe('SIGTERM during a wait the server asked for', () => {
       h = await hostile((_req, res) => json(res, status, { error: 'busy' }, { 'retry-after': '3600' }));
       const dir = tempDir();
       const r = await run(
-        ['push', writeTemp(dir, 'a.csv', accountsCsv(5)), '--object', 'account', '--json', '--no-state', '--rejects', join(dir, 'rejects.ndjson')],
+        // --rate 1 (one start a minute): the rows behind the first wait in the pacer whatever the machine's
+        // load, so the signal always finds them unsent.
+        [
+          'push',
+          writeTemp(dir, 'a.csv', accountsCsv(5)),
+          '--object',
+          'account',
+          '--json',
+          '--no-state',
+          '--rate',
+          '1',
+          '--rejects',
+          join(dir, 'rejects.ndjson'),
+        ],
         { VITALLY_BASE_URL: h.url, VITALLY_API_TOKEN: TOKEN },
         // The warning comes with the first answer: the run is now waiting out the Retry-After.
         (stderr) => stderr.includes('retry-after: 3600 asks to wait 3600 s: waits are cut to 60 s'),
