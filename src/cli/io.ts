@@ -28,15 +28,23 @@ export const EXIT = {
   rowsFailed: 1,
   usage: 2,
   auth: 3,
+  /** EX_UNAVAILABLE: the server kept failing (the sender's breaker); the run stopped. */
+  unavailable: 69,
   internal: 70,
   /**
-   * EX_TEMPFAIL, try again later: the server kept failing (the sender's breaker), or the state store is
-   * held by another run or locked by another program.
+   * EX_TEMPFAIL, try again later: the state store is held by another run (nothing was sent) or locked by
+   * another program. Its own code, so a scheduler can tell an overlapping run from a failing server.
    */
   tempfail: 75,
   interrupted: 130,
 } as const;
 
-/** A failure that should go away by itself (exit 75): a server that kept failing, a state store in use. */
-export const isTemporary = (err: unknown): boolean =>
-  err instanceof ServerFailingError || (err instanceof StateError && (err.code === 'STATE_LOCKED' || err.code === 'STATE_BUSY'));
+/**
+ * The exit code of a failure that should go away by itself, or undefined: a server that kept failing
+ * (69), a state store in use by another run or program (75).
+ */
+export function temporaryExit(err: unknown): number | undefined {
+  if (err instanceof ServerFailingError) return EXIT.unavailable;
+  if (err instanceof StateError && (err.code === 'STATE_LOCKED' || err.code === 'STATE_BUSY')) return EXIT.tempfail;
+  return undefined;
+}

@@ -6,7 +6,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { AuthError, ConfigError, InputError, StateError, VitallySyncError } from '../errors.js';
-import { EXIT, isTemporary, processIO, type CliIO } from './io.js';
+import { EXIT, temporaryExit, processIO, type CliIO } from './io.js';
 import { registerDoctorCommand } from './doctor.js';
 import { APPEND_ONLY, collect, FORMAT_HELP, INPUTS, readerOptions } from './help.js';
 import { registerPushCommand } from './push-command.js';
@@ -232,9 +232,10 @@ export function reportError(err: unknown, io: CliIO): number {
     io.stderr.write(`vitally-sync: ${err.message}\n`);
     return EXIT.auth;
   }
-  if (isTemporary(err)) {
+  const temporary = temporaryExit(err);
+  if (temporary !== undefined) {
     io.stderr.write(`vitally-sync: ${(err as Error).message}\n`);
-    return EXIT.tempfail;
+    return temporary;
   }
   if (err instanceof ConfigError || err instanceof InputError || err instanceof StateError) {
     io.stderr.write(`vitally-sync: ${err.message}\n`);

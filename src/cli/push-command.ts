@@ -24,7 +24,7 @@ Environment: VITALLY_API_TOKEN, VITALLY_REGION (us|eu), VITALLY_SUBDOMAIN, VITAL
 VITALLY_ANALYTICS_TOKEN, VITALLY_ANALYTICS_BASE_URL (events and --via analytics), PGPASSWORD (a query).
 Exit codes: 0 all rows ok or skipped, 1 some rows failed, 2 bad usage or configuration (found before the
 first request, the usual case: nothing sent; found mid-run: the rows before it have their results and the
-summary is printed), 3 authentication failed, 75 the server kept failing (try again later), 130
+summary is printed), 3 authentication failed, 69 the server kept failing, 75 the state file is in use (try again later), 130
 interrupted, 70 internal error.`;
 
 export function registerPushCommand(program: Command, io: CliIO, exit: (code: number) => void): Command {

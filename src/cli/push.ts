@@ -17,7 +17,7 @@ import { analyticsAuthorization, restAuthorization } from '../vitally/auth.js';
 import type { Sender } from '../vitally/sender.js';
 import { pushSources } from '../config/file-sources.js';
 import type { Sources } from '../config/sources.js';
-import { EXIT, isTemporary, type CliIO } from './io.js';
+import { EXIT, temporaryExit, type CliIO } from './io.js';
 import { progressWanted, startProgress } from './progress.js';
 import { RequestLog } from './request-log.js';
 import { createRenderer, RejectsWriter } from './render.js';
@@ -217,7 +217,7 @@ async function runAndRender(cfg: PushConfig, io: CliIO, { state, rejects, sender
       io.stderr.write('The run stopped at once: no other row was sent with this token. Check the token and --region/--subdomain.\n');
       return EXIT.auth;
     }
-    return isTemporary(err.reason) ? EXIT.tempfail : EXIT.usage;
+    return temporaryExit(err.reason) ?? EXIT.usage;
   }
   progress?.stop();
   finishSummary(summary, rejects, cfg, traits, sender);

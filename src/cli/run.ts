@@ -5,7 +5,7 @@
  * `--all` runs them in the file's order. Every sync is checked before the first one sends anything (a
  * configuration error or an unreadable input file anywhere stops the run, exit 2); then the run goes on
  * past syncs whose rows failed (exit 1) and stops at the first one that exits otherwise (configuration
- * found mid-run 2, auth 3, a server that kept failing or a state store in use 75, interrupted 130,
+ * found mid-run 2, auth 3, a state store in use 75, a server that kept failing 69, interrupted 130,
  * internal 70). The exit code is the worst one seen.
  */
 import type { Command } from 'commander';
@@ -34,7 +34,7 @@ The config file (docs/config.md): vitally-sync.config.json, .yaml or .yml in thi
 Every push flag below overrides the sync's setting; --map and --ignore add to the file's.
 Exit codes: as push; with --all the worst of the syncs run. A configuration error or a missing input file
 in any sync stops the run before anything is sent (2); a configuration problem found mid-run (2), an auth
-failure (3), a server that kept failing or a state store in use by another run (75) or an interrupt (130)
+failure (3), a state store in use by another run (75), a server that kept failing (69) or an interrupt (130)
 stops the syncs after it.`;
 
 /** Severity of exit codes, to report the worst. */
@@ -44,10 +44,11 @@ const SEVERITY: Record<number, number> = {
   [EXIT.usage]: 2,
   [EXIT.auth]: 3,
   [EXIT.tempfail]: 4,
-  [EXIT.interrupted]: 5,
-  [EXIT.internal]: 6,
+  [EXIT.unavailable]: 5,
+  [EXIT.interrupted]: 6,
+  [EXIT.internal]: 7,
 };
-const worst = (a: number, b: number) => ((SEVERITY[b] ?? 6) > (SEVERITY[a] ?? 6) ? b : a);
+const worst = (a: number, b: number) => ((SEVERITY[b] ?? 7) > (SEVERITY[a] ?? 7) ? b : a);
 
 /**
  * Declare `run` with every option of `push` (so the two never drift apart), plus --all and --list.
@@ -146,7 +147,9 @@ function meaning(code: number): string {
     case EXIT.auth:
       return ' (authentication)';
     case EXIT.tempfail:
-      return ' (try again later: the server kept failing, or the state file was in use)';
+      return ' (try again later: the state file was in use)';
+    case EXIT.unavailable:
+      return ' (the server kept failing)';
     case EXIT.interrupted:
       return ' (interrupted)';
     default:

@@ -1,7 +1,7 @@
 /**
  * One header never stalls a run: absurd Retry-After and RateLimit-* values are cut to the longest wait
  * (a minute; --max-wait-ms, a hidden test setting, shrinks it here so nothing sleeps) and said once; a
- * server that keeps refusing ends the run with a clear reason and exit 75 (the breaker).
+ * server that keeps refusing ends the run with a clear reason and exit 69 (the breaker).
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -54,14 +54,14 @@ describe('absurd rate-limit headers on answers that succeed', () => {
 });
 
 describe('a server that keeps refusing: the breaker', () => {
-  it('429 with Retry-After: 999999999 on every answer: the waits are cut, and the run stops with exit 75 and its summary', async () => {
+  it('429 with Retry-After: 999999999 on every answer: the waits are cut, and the run stops with exit 69 and its summary', async () => {
     h = await hostile((_req, res) => json(res, 429, { error: 'Too many requests' }, { 'retry-after': '999999999' }));
     const dir = tempDir();
     const r = await runCli(
       ['push', writeTemp(dir, 'a.csv', accountsCsv(200)), '--object', 'account', '--json', ...SHORT, '--rejects', join(dir, 'rejects.ndjson')],
       { env: env() },
     );
-    expect(r.code).toBe(75);
+    expect(r.code).toBe(69);
     expect(r.stderr).toMatch(
       /vitally-sync: The server kept failing: 10 requests in a row gave up \(429, 5xx, no answer, or an answer that confirms nothing\), with no success for \d+ s; the last: PUT \/resources\/accounts\/acct-\d+ answered 429: Too many requests\. The run stopped; the rows not sent go with the next run/,
     );
@@ -97,13 +97,13 @@ describe('a server that keeps refusing: the breaker', () => {
       (res: import('node:http').ServerResponse) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>Sign in</html>'),
       /answered 200, but its body is not JSON \(text\/html\)/,
     ],
-  ] as const)('%s: exit 75 with the reason; the next run sends what was not confirmed', async (_name, answer, last) => {
+  ] as const)('%s: exit 69 with the reason; the next run sends what was not confirmed', async (_name, answer, last) => {
     h = await hostile((_req, res) => answer(res));
     const dir = tempDir();
     const file = writeTemp(dir, 'a.csv', accountsCsv(20));
     const state = join(dir, 'state.db');
     const r = await runCli(['push', file, '--object', 'account', '--json', ...SHORT, '--state', state], { env: env() });
-    expect(r.code).toBe(75);
+    expect(r.code).toBe(69);
     expect(r.stderr).toContain('The server kept failing: 10 requests in a row gave up');
     expect(r.stderr).toMatch(last);
     expect(summaryOf(r)).toMatchObject({ ok: 0, interrupted: false });
@@ -117,7 +117,7 @@ describe('a server that keeps refusing: the breaker', () => {
     expect(h.received).toHaveLength(20);
   });
 
-  it('run --all: the sync whose server kept failing ends the run with exit 75, and the syncs after it are not run', async () => {
+  it('run --all: the sync whose server kept failing ends the run with exit 69, and the syncs after it are not run', async () => {
     h = await hostile((req, res) => (req.path.includes('/organizations') ? json(res, 200, echoRecord(req)) : json(res, 503, { error: 'Service Unavailable' })));
     const dir = tempDir();
     writeTemp(dir, 'accounts.csv', accountsCsv(20));
@@ -128,10 +128,8 @@ describe('a server that keeps refusing: the breaker', () => {
       JSON.stringify({ syncs: { accounts: { file: 'accounts.csv', object: 'account' }, orgs: { file: 'orgs.csv', object: 'organization' } } }),
     );
     const r = await runCli(['run', '--all', '--config', config, '--no-state', ...SHORT], { env: env() });
-    expect(r.code).toBe(75);
-    expect(r.stdout).toContain(
-      '== run --all: accounts exit 75 (try again later: the server kept failing, or the state file was in use), orgs not run; exit 75',
-    );
+    expect(r.code).toBe(69);
+    expect(r.stdout).toContain('== run --all: accounts exit 69 (the server kept failing), orgs not run; exit 69');
     expect(h.received.some((q) => q.path.includes('/organizations'))).toBe(false);
   });
 
