@@ -6,7 +6,7 @@
  * content and the run's id), so a retried batch cannot apply it twice.
  */
 import { RowError } from '../errors.js';
-import { validate, type AnalyticsMessage, type MappedRecord, type ObjectSpec, type Refs } from '../objects/index.js';
+import { pluralOf, validate, type AnalyticsMessage, type MappedRecord, type ObjectSpec, type Refs } from '../objects/index.js';
 import { stableId } from '../plan/identity.js';
 
 export interface Message extends AnalyticsMessage {
@@ -25,7 +25,7 @@ function withId(msg: AnalyticsMessage, runId: string): Message {
 /** The messages a row becomes; throws RowError when it cannot be sent this way. */
 export function planMessages(spec: ObjectSpec, record: MappedRecord, refs: Refs, runId: string): Message[] {
   const how = spec.analytics;
-  if (!how) throw new RowError('ROW_INVALID', `${spec.name}s cannot be sent through the Analytics API`);
+  if (!how) throw new RowError('ROW_INVALID', `${pluralOf(spec)} cannot be sent through the Analytics API`);
   const problem = validate(spec, record, how.phase);
   if (problem) throw new RowError('ROW_INVALID', `${problem.field}: ${problem.message}`, problem.field);
   const messages = how.messages(record, refs);

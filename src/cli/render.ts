@@ -132,7 +132,9 @@ export function createRenderer(out: Out, json: boolean, quiet: boolean): Rendere
       if (quiet && r.status !== 'failed') return;
       write(humanLine(r));
       for (const req of r.requests ?? []) {
-        const note = req.method === 'POST' && r.requests!.length > 1 ? '   (only if the PUT answers 404)' : '';
+        // The create of an upsert goes only when the record is not found: by its look-up, or by the PUT's 404.
+        const found = r.requests![0]!.method === 'GET' ? 'the look-up finds none' : 'the PUT answers 404';
+        const note = req.method === 'POST' && r.requests!.length > 1 ? `   (only if ${found})` : '';
         write(`    ${req.method} ${req.path}${req.body ? ` ${req.body}` : ''}${note}`);
       }
     },

@@ -6,7 +6,7 @@
  */
 import { ConfigError } from '../errors.js';
 import type { ColumnMapping } from '../mapping/mapper.js';
-import { objectsWhere, pluralList, type Mode, type ObjectSpec } from '../objects/index.js';
+import { objectsWhere, pluralList, pluralOf, type Mode, type ObjectSpec } from '../objects/index.js';
 import { MODE_NAMES, type MatchBy } from '../plan/plan.js';
 import { foreignSettings, readerSettings, type Reader } from '../source/index.js';
 import { TRANSPORTS, type Via } from '../sync/transports.js';
@@ -14,7 +14,7 @@ import { andList } from '../text.js';
 import { codeOf } from './settings.js';
 import type { Settings } from './sources.js';
 
-const plurals = (which: (o: ObjectSpec) => boolean) => andList(objectsWhere(which).map((o) => `${o.name}s`));
+const plurals = (which: (o: ObjectSpec) => boolean) => andList(objectsWhere(which).map(pluralOf));
 
 export interface RunShape {
   spec: ObjectSpec;
@@ -41,7 +41,7 @@ export function checkTogether(s: Settings, { spec, input, reader, statePath, noM
   if (spec.kind === 'append' && mode === 'update') {
     throw refuse(
       'mode',
-      `--mode update is not possible for ${spec.name}s: they are only ever created (POST). Use --mode insert, or upsert, which means create here (a row with a known externalId updates its record)`,
+      `--mode update is not possible for ${pluralOf(spec)}: they are only ever created (POST). Use --mode insert, or upsert, which means create here (a row with a known externalId updates its record)`,
     );
   }
   const match = s.get<MatchBy>('match') ?? 'externalId';
@@ -54,11 +54,11 @@ export function checkTogether(s: Settings, { spec, input, reader, statePath, noM
   // The transport: events go through the Analytics API only; others choose (--via).
   const asked = s.get<Via>('via');
   const via: Via = spec.transport === 'analytics' ? 'analytics' : (asked ?? 'rest');
-  if (spec.transport === 'analytics' && asked === 'rest') throw refuse('via', `${spec.name}s go through the Analytics API only: drop --via rest`);
+  if (spec.transport === 'analytics' && asked === 'rest') throw refuse('via', `${pluralOf(spec)} go through the Analytics API only: drop --via rest`);
   const kind = TRANSPORTS[via];
   if (via === 'analytics' && spec.transport !== 'analytics') {
     if (!spec.analytics)
-      throw refuse('via', `--via analytics is for ${plurals((o) => o.analytics !== undefined && o.transport !== 'analytics')}, not ${spec.name}s`);
+      throw refuse('via', `--via analytics is for ${plurals((o) => o.analytics !== undefined && o.transport !== 'analytics')}, not ${pluralOf(spec)}`);
     if (!kind.modes.includes(mode)) {
       throw refuse('via', `--via analytics only upserts (Vitally's Analytics API creates or updates); --mode ${mode} needs the REST API (--via rest)`);
     }
@@ -74,7 +74,7 @@ export function checkTogether(s: Settings, { spec, input, reader, statePath, noM
   // The state store, and what needs it.
   if (s.get('deleteMissing')) {
     if (spec.kind !== 'keyed')
-      throw refuse('deleteMissing', `--delete-missing is for ${pluralList((o) => o.kind === 'keyed')}: ${spec.name}s are never deleted`);
+      throw refuse('deleteMissing', `--delete-missing is for ${pluralList((o) => o.kind === 'keyed')}: ${pluralOf(spec)} are never deleted`);
     if (statePath === null)
       throw refuse('deleteMissing', '--delete-missing needs the state store (it knows which records came from this source): drop --no-state');
     if (via === 'analytics')

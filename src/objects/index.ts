@@ -6,7 +6,7 @@ import { ConfigError } from '../errors.js';
 import { orList } from '../text.js';
 import { account } from './account.js';
 import { conversation } from './conversation.js';
-import type { ObjectName, ObjectSpec } from './define.js';
+import { pluralOf, type ObjectName, type ObjectSpec } from './define.js';
 import { event } from './event.js';
 import { note } from './note.js';
 import { organization } from './organization.js';
@@ -37,9 +37,7 @@ export function objectList(which: (spec: ObjectSpec) => boolean = () => true): s
 
 /** Plural names for a message: "notes, tasks, conversations". */
 export function pluralList(which: (spec: ObjectSpec) => boolean): string {
-  return objectsWhere(which)
-    .map((o) => `${o.name}s`)
-    .join(', ');
+  return objectsWhere(which).map(pluralOf).join(', ');
 }
 
 /** The spec of an object type named on the command line or in a file; ConfigError naming the known ones. */

@@ -1,6 +1,8 @@
 /**
  * What a reference column names, and how it is found: accounts, organizations and users by their
- * externalId, team members (admins) by their email. One entry per kind of record a reference may name.
+ * externalId, team members (admins) by their email, conversations by their externalId in the list of
+ * conversations (Vitally has no look-up of a conversation by externalId). One entry per kind of record
+ * a reference may name.
  */
 import { RowError } from '../errors.js';
 import type { PlannedRequest } from '../types.js';
@@ -9,9 +11,19 @@ import { recordPath, type ObjectSpec, type RefObject } from './define.js';
 import { organization } from './organization.js';
 import { user } from './user.js';
 
+/** A list of records read page by page to find one by a field no look-up takes. */
+export interface Listing {
+  /** The list's path: pages of `{results, next}`. */
+  path: string;
+  /** The field of each listed record that holds the value looked for. */
+  field: string;
+}
+
 interface RefTarget {
-  /** The request that finds the record by the customer's value. */
-  lookup(value: string): PlannedRequest;
+  /** The request that finds the record by the customer's value; or, for `list`, none. */
+  lookup?(value: string): PlannedRequest;
+  /** The record is found by reading this list (once a run, as far as needed). */
+  list?: Listing;
   /** What was not found, in an error: "account with this externalId". */
   noun: string;
   /** The field of the record found that holds the value looked up (to confirm the answer is that record). */
@@ -33,11 +45,17 @@ const REF_TARGETS: Record<RefObject, RefTarget> = {
     noun: 'team member (admin) with this email',
     field: 'email',
   },
+  conversation: {
+    list: { path: '/resources/conversations', field: 'externalId' },
+    noun: 'conversation with this externalId',
+    field: 'externalId',
+  },
 };
 
-/** The request that finds a record of this kind by the customer's value. */
-export function lookupRequest(object: RefObject, value: string): PlannedRequest {
-  return REF_TARGETS[object].lookup(value);
+/** The request that finds a record of this kind by the customer's value, or the list to read for it. */
+export function lookupRequest(object: RefObject, value: string): PlannedRequest | Listing {
+  const t = REF_TARGETS[object];
+  return t.lookup ? t.lookup(value) : t.list!;
 }
 
 /** The field of a found record that holds the value it was looked up by. */

@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import { zod } from '../zod-lazy.js';
 import type { FieldSpec, FieldType, MappedRecord, ObjectSpec, Phase } from './define.js';
-import { article } from './define.js';
+import { article, nounOf } from './define.js';
 
 const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -16,6 +16,8 @@ function baseSchema(type: FieldType): z.ZodType {
   switch (type) {
     case 'string':
       return z.string().min(1, 'must not be empty');
+    case 'number':
+      return z.number().refine(Number.isFinite, 'must be a finite number');
     case 'datetime':
       return z.string().regex(ISO_DATETIME, 'must be an ISO 8601 date-time');
     case 'date':
@@ -80,7 +82,7 @@ export function validate(spec: ObjectSpec, record: MappedRecord, phase: Phase): 
     const value = issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), record);
     let message: string;
     if (issue.code === 'invalid_type' && value === undefined) {
-      message = phase === 'create' ? `required to create ${article(spec.name)}` : 'required';
+      message = phase === 'create' ? `required to create ${article(nounOf(spec))}` : 'required';
     } else if (issue.code === 'invalid_type' && value === null) {
       message = 'must not be null';
     } else {
@@ -95,6 +97,7 @@ type Check = (record: MappedRecord) => boolean;
 
 const TYPE_CHECKS: Record<FieldType, (v: unknown) => boolean> = {
   string: (v) => typeof v === 'string' && v.length > 0,
+  number: (v) => typeof v === 'number' && Number.isFinite(v),
   datetime: (v) => typeof v === 'string' && ISO_DATETIME.test(v),
   date: (v) => typeof v === 'string' && (ISO_DATE.test(v) || ISO_DATETIME.test(v)),
   boolean: (v) => typeof v === 'boolean',

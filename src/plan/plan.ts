@@ -3,7 +3,7 @@
  * dry-run prints exactly what a real run sends. Modes are a table of what each may do.
  */
 import { RowError } from '../errors.js';
-import { fieldsFor, recordPath, validate, type MappedRecord, type Mode, type ObjectSpec, type Phase, type Refs } from '../objects/index.js';
+import { fieldsFor, fillPath, recordPath, validate, type MappedRecord, type Mode, type ObjectSpec, type Phase, type Refs } from '../objects/index.js';
 import type { PlannedRequest } from '../types.js';
 import { hasKeys, placeholder, substitute, type IdFor } from './refs.js';
 
@@ -25,14 +25,21 @@ export const MODE_NAMES = Object.keys(MODES) as Mode[];
 export interface RowPlan {
   key: string | null;
   /**
-   * --match email: find the record first (GET .../search?email=); its id replaces `{{id}}` in
-   * `first.path`, and finding none counts as a 404.
+   * --match email, or a type whose records are found by a search (spec.locate): find the record first;
+   * its id replaces `{{id}}` in `first.path`, and finding none counts as a 404.
    */
   lookup?: PlannedRequest;
+  /** What the look-up looks for (the field of the record found, and its value); `bareList`: a search answering a bare array. */
+  lookingFor?: { field: string; value: string; bareList: boolean };
   first: PlannedRequest;
   firstPhase: Phase;
   /** upsert: the POST to send on 404, or why the row cannot be created. */
   create?: PlannedRequest | RowError;
+  /**
+   * The record exists already (spec.existing: a conversation Vitally holds): `first` adds to it, its
+   * answer carries `answerKey`, and the row's outcome is an update of the record `id`.
+   */
+  existing?: { id: string; answerKey: string };
 }
 
 /** `"name":` for each field name, built once. */
@@ -99,8 +106,11 @@ export const FOUND_ID = '{{id}}';
 /** A row checked for its mode: its requests are built once the Vitally ids of its references are known. */
 export interface CheckedRow {
   key: string | null;
-  /** The requests, with `idFor` giving each reference value's Vitally id (placeholders on a dry run). */
-  requests(idFor: IdFor): RowPlan;
+  /**
+   * The requests, with `idFor` giving each reference value's Vitally id (placeholders on a dry run);
+   * `existingId`: the Vitally id of the record when Vitally holds it already (spec.existing).
+   */
+  requests(idFor: IdFor, existingId?: string): RowPlan;
 }
 
 /**
@@ -133,26 +143,46 @@ export function checkRow(spec: ObjectSpec, mode: Mode, record: MappedRecord, ref
   }
   return {
     key,
-    requests: (idFor) => build(spec, mode, idFor === placeholder ? withPlaceholders : substitute(spec, record, refs, idFor), key, match, createErr),
+    requests: (idFor, existingId) =>
+      build(spec, mode, idFor === placeholder ? withPlaceholders : substitute(spec, record, refs, idFor), key, match, createErr, existingId),
   };
 }
 
 /** The requests of a checked record (its reference fields filled). */
-function build(spec: ObjectSpec, mode: Mode, record: MappedRecord, key: string | null, match: MatchBy, createErr: RowError | null | undefined): RowPlan {
+function build(
+  spec: ObjectSpec,
+  mode: Mode,
+  record: MappedRecord,
+  key: string | null,
+  match: MatchBy,
+  createErr: RowError | null | undefined,
+  existingId: string | undefined,
+): RowPlan {
   const memo = Object.create(null) as Record<string, string>;
-  const create = (): PlannedRequest => ({ method: 'POST', path: spec.path, body: buildBody(spec, record, 'create', memo) });
+  // The collection's path, its `:field` segments filled from the record (a message's conversation).
+  const create = (): PlannedRequest => ({ method: 'POST', path: fillPath(spec.path, record), body: buildBody(spec, record, 'create', memo) });
+  const existing = spec.existing;
+  if (existing && existingId !== undefined) {
+    const first: PlannedRequest = { method: 'POST', path: fillPath(existing.path, { id: existingId }), body: JSON.stringify(existing.shape(record)) };
+    return { key, first, firstPhase: 'create', existing: { id: existingId, answerKey: existing.answerKey(record) } };
+  }
   if (spec.kind === 'append' || mode === 'insert') return { key, first: create(), firstPhase: 'create' };
-  // upsert and update address the record by its key, or by the id found for its email.
+  // upsert and update address the record by its key, or by the id found for its email or by its search.
   const body = buildBody(spec, record, 'update', memo);
+  const found = (lookup: PlannedRequest, lookingFor: RowPlan['lookingFor']): RowPlan => ({
+    key,
+    lookup,
+    lookingFor,
+    first: { method: 'PUT', path: `${spec.path}/${FOUND_ID}`, body },
+    firstPhase: 'update',
+  });
+  const email = record.email as string;
   const plan: RowPlan =
     match === 'email'
-      ? {
-          key,
-          lookup: { method: 'GET', path: `${spec.path}/search?email=${encodeURIComponent(record.email as string)}` },
-          first: { method: 'PUT', path: `${spec.path}/${FOUND_ID}`, body },
-          firstPhase: 'update',
-        }
-      : { key, first: { method: 'PUT', path: recordPath(spec, key!), body }, firstPhase: 'update' };
+      ? found({ method: 'GET', path: `${spec.path}/search?email=${encodeURIComponent(email)}` }, { field: 'email', value: email, bareList: false })
+      : spec.locate
+        ? found(spec.locate(key!), { field: spec.key, value: key!, bareList: true })
+        : { key, first: { method: 'PUT', path: recordPath(spec, key!), body }, firstPhase: 'update' };
   if (createErr !== undefined) plan.create = createErr ?? create();
   return plan;
 }

@@ -3,14 +3,14 @@
  * a 404 or a 409 means for each mode.
  */
 import { ApiError, RowError, stopsRun } from '../errors.js';
-import type { ObjectSpec } from '../objects/index.js';
+import { nounOf, type ObjectSpec } from '../objects/index.js';
 import { FOUND_ID, recordPath, type RowPlan } from '../plan/plan.js';
 import { failed, succeeded, type Outcome } from '../transport/outcome.js';
 import type { RowAction } from '../types.js';
 import { confirmsLookup, confirmsWrite } from '../vitally/confirm.js';
 import type { HttpResponse } from '../vitally/http.js';
 import type { Sender } from '../vitally/sender.js';
-import { idInAnswer } from './resolve.js';
+import { idInAnswer, recordInAnswer } from './resolve.js';
 
 const idOf = (res: HttpResponse): string | null => {
   const j = res.json as { id?: unknown } | undefined;
@@ -26,13 +26,19 @@ function rethrowFatal(err: unknown): void {
 
 const is = (err: unknown, status: number): err is ApiError => err instanceof ApiError && err.status === status;
 
-/** A create keyed by the customer's id may be verified by reading the record back before a retry. */
+/**
+ * A create keyed by the customer's id may be verified by reading the record back before a retry: by its
+ * key, or by the type's search (spec.locate), whose found record is the answer.
+ */
 function createOptions(sender: Sender, spec: ObjectSpec, key: string | null) {
   if (spec.kind !== 'keyed' || !key) return {};
+  const find = spec.locate?.(key) ?? { method: 'GET' as const, path: recordPath(spec, key) };
   return {
     verify: async (): Promise<HttpResponse | null> => {
       try {
-        return await sender.send({ method: 'GET', path: recordPath(spec, key) }, { confirm: confirmsLookup(spec.key, key) });
+        const res = await sender.send(find, { confirm: confirmsLookup(spec.key, key, spec.locate !== undefined) });
+        const record = recordInAnswer(res.json);
+        return record ? { ...res, json: record } : null;
       } catch (err) {
         if (is(err, 404)) return null;
         throw err;
@@ -49,9 +55,14 @@ export interface ExecuteOptions {
 export async function execute(sender: Sender, spec: ObjectSpec, plan: RowPlan, opts: ExecuteOptions = {}): Promise<Outcome> {
   // A 2xx answer counts only when its body is the record sent (its key, where it shows one).
   const confirm = confirmsWrite(spec.key, plan.key);
-  const email = plan.lookup ? decodeURIComponent(plan.lookup.path.split('email=')[1] ?? '') : '';
+  const wanted = plan.lookingFor;
   if (plan.firstPhase === 'create') {
     try {
+      // Added to a record Vitally holds (a conversation's message): an update of that record.
+      if (plan.existing) {
+        const res = await sender.send(plan.first, { confirm: confirmsWrite(spec.key, plan.existing.answerKey) });
+        return succeeded('updated', res.status, plan.existing.id);
+      }
       const create = { ...createOptions(sender, spec, plan.key), confirm };
       if (opts.verifyFirst && create.verify) {
         const found = await create.verify();
@@ -66,11 +77,11 @@ export async function execute(sender: Sender, spec: ObjectSpec, plan: RowPlan, o
   let first = plan.first;
   let confirmFirst = confirm;
   try {
-    if (plan.lookup) {
-      const id = idInAnswer((await sender.send(plan.lookup, { confirm: confirmsLookup('email', email) })).json);
+    if (plan.lookup && wanted) {
+      const id = idInAnswer((await sender.send(plan.lookup, { confirm: confirmsLookup(wanted.field, wanted.value, wanted.bareList) })).json);
       if (id === null) throw new ApiError(404, {}, '', plan.lookup.method, plan.lookup.path);
       first = { ...first, path: first.path.replace(FOUND_ID, encodeURIComponent(id)) };
-      // Found by email: the record is the one with that id, whatever externalId the row carries.
+      // Found by email (or by its search): the record is the one with that id, whatever externalId the row carries.
       confirmFirst = confirmsWrite('id', id);
     }
     return ok('updated', await sender.send(first, plan.lookup ? { continuation: true, confirm: confirmFirst } : { confirm }));
@@ -78,13 +89,13 @@ export async function execute(sender: Sender, spec: ObjectSpec, plan: RowPlan, o
     rethrowFatal(err);
     if (!is(err, 404)) return failed(err);
     if (!plan.create) {
-      const by = plan.lookup ? `email ${email}` : `externalId "${plan.key}"`;
+      const by = wanted?.field === 'email' ? `email ${wanted.value}` : `externalId "${plan.key}"`;
       return {
         status: 'failed',
         action: 'not_found',
         id: null,
         httpStatus: 404,
-        error: `no ${spec.name} with ${by} in Vitally (update mode never creates)`,
+        error: `no ${nounOf(spec)} with ${by} in Vitally (update mode never creates)`,
       };
     }
     if (plan.create instanceof RowError) return { ...failed(plan.create, 'invalid'), httpStatus: 404 };

@@ -3,13 +3,15 @@
  * absent from the input are deleted through REST, after the last row, within the run's limits.
  */
 import { ApiError, ConfigError, stopsRun } from '../errors.js';
-import { recordPath, type ObjectSpec } from '../objects/index.js';
+import { pluralOf, recordPath, type ObjectSpec } from '../objects/index.js';
 import type { RunState } from '../state/run-state.js';
 import { failed } from '../transport/outcome.js';
 import type { DeleteLimits, FollowUp, TransportContext } from '../transport/transport.js';
 import type { RowResult } from '../types.js';
-import { confirmsDelete } from '../vitally/confirm.js';
+import { FOUND_ID } from '../plan/plan.js';
+import { confirmsDelete, confirmsLookup } from '../vitally/confirm.js';
 import type { Sender } from '../vitally/sender.js';
+import { idInAnswer } from './resolve.js';
 
 /**
  * --delete-missing as work after the last row. It runs only on an input read whole that held rows (the
@@ -35,7 +37,7 @@ export function deletions(ctx: TransportContext, limits: DeleteLimits): FollowUp
       if (over.length > 0) {
         const shown = share < 1 ? share.toFixed(2) : String(Math.round(share));
         return new ConfigError(
-          `--delete-missing would delete ${missing.length} of the ${scope} ${ctx.spec.name}s synced from this input (${shown}%), more than ${over.join(' and ')}: ` +
+          `--delete-missing would delete ${missing.length} of the ${scope} ${pluralOf(ctx.spec)} synced from this input (${shown}%), more than ${over.join(' and ')}: ` +
             `nothing was deleted. Check the input is complete, or raise ${over.map((o) => o.split(' ')[0]).join(' and ')}`,
         );
       }
@@ -56,13 +58,20 @@ async function deleteOne(
   state: RunState,
   onFatal: TransportContext['onFatal'],
 ): Promise<RowResult> {
-  const req = { method: 'DELETE' as const, path: recordPath(spec, m.vitallyId ?? m.key) };
   const base = { row: 0, key: m.key, id: m.vitallyId };
-  if (!sender) return { ...base, status: 'ok', action: 'planned', httpStatus: null, error: null, requests: [req] };
+  // A record addressed by Vitally's id alone (spec.locate) is found by its search when its id is not known.
+  const planned = { method: 'DELETE' as const, path: recordPath(spec, m.vitallyId ?? (spec.locate ? FOUND_ID : m.key)) };
+  if (!sender) return { ...base, status: 'ok', action: 'planned', httpStatus: null, error: null, requests: [planned] };
   // The store failed since the deletions were decided: what is deleted could no longer be forgotten.
   if (state.failure)
     return { ...base, status: 'skipped', action: 'interrupted', httpStatus: null, error: 'not deleted: the run stopped (the state store failed)' };
   try {
+    let req = planned;
+    if (m.vitallyId === null && spec.locate) {
+      const found = idInAnswer((await sender.send(spec.locate(m.key), { confirm: confirmsLookup(spec.key, m.key, true) })).json);
+      if (found === null) throw new ApiError(404, {}, '', 'GET', spec.locate(m.key).path);
+      req = { ...planned, path: recordPath(spec, found) };
+    }
     const res = await sender.send(req, { confirm: confirmsDelete(spec.key, m.key, m.vitallyId) });
     state.forget(m.key);
     return { ...base, status: 'ok', action: 'deleted', httpStatus: res.status, error: null };

@@ -1,7 +1,9 @@
 /**
  * External id resolution: the customer's ids (accountExternalId, userExternalId, ...) and team members'
  * emails -> Vitally's ids. Each distinct value is looked up once per run; concurrent rows asking for the
- * same one share the request. An optional cache (the state store) keeps answers across runs.
+ * same one share the request. A kind Vitally cannot look up by the value (a conversation's externalId)
+ * is found in its list, read once a run as far as needed (listing.ts). An optional cache (the state
+ * store) keeps answers across runs.
  */
 import { ApiError, type RowError } from '../errors.js';
 import { lookupField, lookupRequest, unresolved, type ObjectSpec, type RefObject, type Refs } from '../objects/index.js';
@@ -9,17 +11,23 @@ import type { IdFor } from '../plan/refs.js';
 import type { IdCache } from '../types.js';
 import { confirmsLookup } from '../vitally/confirm.js';
 import type { Sender } from '../vitally/sender.js';
+import { ListedIds } from './listing.js';
 
-/** The Vitally id in a look-up's answer: a record, or a search's {results: [...]}. */
+/** The record a look-up's answer holds: the record itself, or the first of a search's {results: [...]} or bare array. */
+export function recordInAnswer(json: unknown): Record<string, unknown> | null {
+  const j = json as { id?: unknown; results?: unknown } | unknown[] | undefined;
+  const first: unknown = Array.isArray(j) ? j[0] : Array.isArray(j?.results) ? (j.results as unknown[])[0] : j;
+  return first && typeof first === 'object' && typeof (first as { id?: unknown }).id === 'string' ? (first as Record<string, unknown>) : null;
+}
+
+/** The Vitally id in a look-up's answer (recordInAnswer), or null. */
 export function idInAnswer(json: unknown): string | null {
-  const j = json as { id?: unknown; results?: Array<{ id?: unknown }> } | undefined;
-  if (typeof j?.id === 'string') return j.id;
-  const first = Array.isArray(j?.results) ? j.results[0] : undefined;
-  return typeof first?.id === 'string' ? first.id : null;
+  return (recordInAnswer(json)?.id as string | undefined) ?? null;
 }
 
 export class Resolver {
   private readonly pending = new Map<string, Promise<string | null>>();
+  private readonly lists = new Map<RefObject, ListedIds>();
   lookups = 0;
 
   constructor(
@@ -59,16 +67,30 @@ export class Resolver {
     return p;
   }
 
+  /** A record of this kind was created or found with this id (a conversation): later rows and runs know it. */
+  remember(object: RefObject, value: string, id: string): void {
+    this.pending.set(`${object}\u0000${value}`, Promise.resolve(id));
+    this.cache?.set(object, value, id);
+  }
+
   private async lookup(object: RefObject, value: string): Promise<string | null> {
-    this.lookups++;
-    try {
-      const res = await this.sender.send(lookupRequest(object, value), { confirm: confirmsLookup(lookupField(object), value) });
-      const id = idInAnswer(res.json);
-      if (id !== null) this.cache?.set(object, value, id);
-      return id;
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 404) return null;
-      throw err;
+    const how = lookupRequest(object, value);
+    let id: string | null;
+    if ('method' in how) {
+      this.lookups++;
+      try {
+        const res = await this.sender.send(how, { confirm: confirmsLookup(lookupField(object), value) });
+        id = idInAnswer(res.json);
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404) return null;
+        throw err;
+      }
+    } else {
+      let list = this.lists.get(object);
+      if (!list) this.lists.set(object, (list = new ListedIds(this.sender, how)));
+      id = await list.find(value);
     }
+    if (id !== null) this.cache?.set(object, value, id);
+    return id;
   }
 }

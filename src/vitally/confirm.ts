@@ -53,14 +53,16 @@ export function confirmsWrite(field: string, value: string | null): Confirm {
 /**
  * A look-up of `value` by `field`: a record (an object with a string id, carrying the value where it
  * has the field), or a search's answer `{"results": [...]}` whose first result, if any, is such a record.
+ * `bareList`: the search answers a bare array of them (custom object instances); otherwise a list is no answer.
  */
-export function confirmsLookup(field: string, value: string): Confirm {
+export function confirmsLookup(field: string, value: string, bareList = false): Confirm {
   return (res, scrub = asIs) => {
-    const why = notObject(res);
+    const why = bareList ? notJson(res) : notObject(res);
     if (why) return why;
     const j = res.json as Json;
-    if (Array.isArray(j.results)) {
-      const first = j.results[0] as unknown;
+    const results = Array.isArray(j) ? (j as unknown[]) : Array.isArray(j.results) ? (j.results as unknown[]) : null;
+    if (results) {
+      const first = results[0];
       if (first === undefined) return null;
       if (!first || typeof first !== 'object' || typeof (first as Json).id !== 'string') return 'its first search result is not a record with an id';
       return other(first as Json, field, value, scrub);
@@ -69,6 +71,14 @@ export function confirmsLookup(field: string, value: string): Confirm {
     return other(j, field, value, scrub);
   };
 }
+
+/** A page of a list: `{"results": [...]}` (with its `next`), or a bare array (a list Vitally does not page). */
+export const confirmsPage: Confirm = (res) => {
+  const why = notJson(res);
+  if (why) return why;
+  const j = res.json as Json;
+  return Array.isArray(j) || Array.isArray(j.results) ? null : 'its body is not a list page ({"results": [...]})';
+};
 
 /**
  * A delete: 204 with no body, or the deleted record (an object carrying the key, and the Vitally id

@@ -17,6 +17,9 @@ const POOL: unknown[] = [
   false,
   0,
   5,
+  2.5,
+  Number.NaN,
+  Infinity,
   ['a', 'b'],
   [''],
   [],
@@ -30,6 +33,7 @@ const TRAITS: unknown[] = [undefined, {}, { mrr: 1, plan: null }, [], 'x', null,
 
 const GOOD: Record<string, unknown[]> = {
   string: ['x', 'Acme'],
+  number: [0, 7, 2.5],
   datetime: ['2024-05-01T09:00:00Z', '2024-05-01T09:00:00.123+02:00'],
   date: ['2024-05-01', '2024-05-01T09:00:00Z'],
   boolean: [true, false],
