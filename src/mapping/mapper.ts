@@ -123,6 +123,7 @@ export class Mapper {
   private readonly explicit = new Map<string, Target>();
   private readonly ignore: Set<string>;
   private readonly cache = new Map<string, Target>();
+  private readonly dropped: string[] = [];
   private readonly empty: EmptyPolicy;
   private readonly sep: string;
 
@@ -163,6 +164,11 @@ export class Mapper {
     );
   }
 
+  /** Columns that fill no field of a type without traits (an NPS response), so were left out. */
+  leftOut(): string[] {
+    return [...this.dropped];
+  }
+
   /** The --map / --mapping sources no record has held so far (a misspelt column, or a file without it). */
   unmatchedSources(): string[] {
     return [...this.explicit.keys()].filter((source) => !this.cache.has(source));
@@ -179,7 +185,11 @@ export class Mapper {
       else if (column.startsWith('traits.') && column.length > 7 && this.spec.traits) {
         t = this.traitTarget(column.slice(7), undefined);
       } else t = this.byName.get(normalizeName(column));
-      if (!t) t = this.spec.traits ? this.traitTarget(column, undefined) : { kind: 'ignore' };
+      if (!t) {
+        // A type without traits has no place for it: it is left out, and the run says so (leftOut).
+        if (!this.spec.traits) this.dropped.push(column);
+        t = this.spec.traits ? this.traitTarget(column, undefined) : { kind: 'ignore' };
+      }
       if (t.kind === 'trait' && t.key === PROTO) t = { kind: 'refused', reason: protoReason(column) };
     }
     this.cache.set(column, t);

@@ -69,6 +69,11 @@ export class RowPreparer {
     return this.mapper.unmatchedSources();
   }
 
+  /** Columns left out because they fill no field of a type without traits. */
+  leftOut(): string[] {
+    return this.mapper.leftOut();
+  }
+
   /** The row to send, or its result at once (unreadable, invalid, a duplicate, unchanged since the last run). */
   prepare(src: SourceRecord): Prepared | RowResult {
     const { cfg, state } = this;

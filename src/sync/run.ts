@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { VitallySyncError, errorMessage } from '../errors.js';
 import type { MapperOptions } from '../mapping/mapper.js';
-import type { Mode, ObjectSpec } from '../objects/index.js';
+import { pluralOf, type Mode, type ObjectSpec } from '../objects/index.js';
 import type { MatchBy } from '../plan/plan.js';
 import { readRecordBatches, type SourceOptions } from '../source/index.js';
 import type { RunState } from '../state/run-state.js';
@@ -192,6 +192,13 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
   }
   if (tally.rowsRead > 0) {
     for (const source of preparer.unmatchedSources()) tally.warn(`--map ${source}: no record has a column "${source}", so it was not used`);
+    const leftOut = preparer.leftOut();
+    if (leftOut.length > 0) {
+      const columns = leftOut.map((c) => `"${c}"`).join(', ');
+      tally.warn(
+        `${columns}: not a field of ${pluralOf(cfg.spec)}, which have no traits, so left out (--ignore ${leftOut.length > 1 ? 'them' : 'it'} to say so)`,
+      );
+    }
   }
   fatal ??= state?.failure;
   const summary = tally.summary(Boolean(deps.signal?.aborted));

@@ -61,6 +61,14 @@ export function writeTemp(dir: string, name: string, text: string): string {
   return p;
 }
 
+/** Create the fixtures' records of these object types (`fixtures/<type>s.csv`), in order: what the rows of a test refer to. */
+export async function pushFixtures(env: Record<string, string>, objects: string[]): Promise<void> {
+  for (const object of objects) {
+    const r = await runCli(['push', `fixtures/${object}s.csv`, '--object', object], { env });
+    if (r.code !== 0) throw new Error(`pushing fixtures/${object}s.csv failed (exit ${r.code}): ${r.stderr}`);
+  }
+}
+
 /** Results only (no summary line). */
 export const rows = (r: CliRun) => r.json.filter((j) => !('summary' in j));
 export const summaryOf = (r: CliRun) => r.json.find((j) => 'summary' in j)?.summary;
