@@ -8,6 +8,7 @@ import { account } from './account.js';
 import { conversation } from './conversation.js';
 import { pluralOf, type ObjectName, type ObjectSpec } from './define.js';
 import { event } from './event.js';
+import { message } from './message.js';
 import { note } from './note.js';
 import { nps } from './nps.js';
 import { organization } from './organization.js';
@@ -19,7 +20,7 @@ export * from './refs.js';
 export * from './validate.js';
 
 /** The registered object types, in the order lists show them. */
-const OBJECTS: readonly ObjectSpec[] = [account, user, organization, note, task, conversation, nps, event];
+const OBJECTS: readonly ObjectSpec[] = [account, user, organization, note, task, conversation, message, nps, event];
 const BY_NAME = new Map<string, ObjectSpec>(OBJECTS.map((o) => [o.name, o]));
 
 export function objectNames(): ObjectName[] {
