@@ -10,9 +10,10 @@ import { resolveConnection, type Connection, type ConnectionFlags } from '../con
 import { withConfigFile } from '../config/file-sources.js';
 import { DEFAULT_STATE_PATH, resolveNet } from '../config/push.js';
 import { ConfigError } from '../errors.js';
-import { getObject, objectsWhere, type ObjectName } from '../objects/index.js';
+import { getObject, objectsWhere, pluralOf, type ObjectSpec } from '../objects/index.js';
 import { createSandbox, type Sandbox } from '../sandbox/index.js';
-import { catalogueRequest, sandboxCatalogue, type Catalogue } from '../schema/catalogue.js';
+import { sandboxCatalogue, type Catalogue } from '../schema/catalogue.js';
+import { defineFromVitally } from '../schema/definitions.js';
 import { loadCatalogue } from '../schema/load.js';
 import { conversionText } from '../schema/types.js';
 import { openStore, type DB } from '../state/store.js';
@@ -29,25 +30,25 @@ export interface FieldsFlags extends ConnectionFlags {
   config?: string | boolean;
 }
 
-/** The object type whose catalogue is wanted, checked. */
-export function catalogueObject(name: string | undefined, command: string): ObjectName {
+/** The object type whose catalogue is wanted, checked (a custom object's still a stand-in: see definitions.ts). */
+export function catalogueObject(name: string | undefined, command: string): ObjectSpec {
   const CATALOGUE_OBJECTS = objectsWhere((o) => o.catalogue).map((o) => o.name);
   if (!name) throw new ConfigError(`${command} needs --object (${CATALOGUE_OBJECTS.join(', ')})`, 'CONFIG_MISSING');
   const spec = getObject(name);
-  if (!spec.catalogue) throw new ConfigError(`${command}: Vitally keeps no trait catalogue for ${spec.name}s (only ${CATALOGUE_OBJECTS.join(', ')})`);
-  return spec.name;
+  if (!spec.catalogue) throw new ConfigError(`${command}: Vitally keeps no trait catalogue for ${pluralOf(spec)} (only ${CATALOGUE_OBJECTS.join(', ')})`);
+  return spec;
 }
 
 export async function fieldsCommand(given: FieldsFlags, rawIO: CliIO): Promise<number> {
   const io = guardIO(rawIO);
   const flags = withConfigFile(given, io.env, process.cwd());
-  const object = catalogueObject(flags.object, 'fields');
+  let spec = catalogueObject(flags.object, 'fields');
   let sandbox: Sandbox | undefined;
   let db: DB | undefined;
   try {
     let catalogue: Catalogue | null;
     if (flags.customFields && !flags.sandbox) {
-      catalogue = (await loadCatalogue({ object, file: flags.customFields })).catalogue;
+      catalogue = (await loadCatalogue({ spec, file: flags.customFields })).catalogue;
     } else {
       let connection: Connection;
       if (flags.sandbox) {
@@ -63,7 +64,8 @@ export async function fieldsCommand(given: FieldsFlags, rawIO: CliIO): Promise<n
       if (statePath && (existsSync(statePath) || typeof flags.state === 'string')) db = openStore(statePath);
       const sender = createSender({ net: resolveNet({}) }, connection);
       try {
-        catalogue = (await loadCatalogue({ object, db, destination: destinationOf(connection.baseUrl, connection.token), sender, refresh: true })).catalogue;
+        spec = await defineFromVitally(spec, sender);
+        catalogue = (await loadCatalogue({ spec, db, destination: destinationOf(connection.baseUrl, connection.token), sender, refresh: true })).catalogue;
       } finally {
         await sender.http.close();
         sender.pacer.close();
@@ -88,8 +90,8 @@ function toJson(c: Catalogue) {
 }
 
 export function humanFields(c: Catalogue): string {
-  const source = c.from === 'file' ? 'from the catalogue file' : `from ${catalogueRequest(c.object).path}`;
-  if (c.fields.length === 0) return `Vitally lists no custom ${c.object} traits (${source}).\n`;
+  const source = c.from === 'file' ? 'from the catalogue file' : `from ${c.path}`;
+  if (c.fields.length === 0) return `Vitally lists no ${c.label} (${source}).\n`;
   const rows = [['LABEL', 'KEY', 'TYPE', 'PUSH --TYPES VITALLY SENDS', 'OPTIONS']];
   for (const f of c.fields) rows.push([f.label, f.key, f.type, conversionText(f), f.options?.join(', ') ?? '']);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
@@ -100,7 +102,7 @@ export function humanFields(c: Catalogue): string {
       .trimEnd(),
   );
   return [
-    `${c.fields.length} custom ${c.object} trait${c.fields.length === 1 ? '' : 's'} in Vitally (${source}):`,
+    `${c.fields.length} ${c.fields.length === 1 ? c.label.replace(/s$/, '') : c.label} in Vitally (${source}):`,
     '',
     ...lines,
     '',

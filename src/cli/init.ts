@@ -12,10 +12,11 @@ import type { SyncSection } from '../config/file-schema.js';
 import { intFlag } from '../config/numbers.js';
 import { DEFAULT_STATE_PATH, flagValue, resolveNet } from '../config/push.js';
 import { AuthError, ConfigError, InputError } from '../errors.js';
-import { article, getObject, type Mode } from '../objects/index.js';
+import { article, nounOf, type Mode, type ObjectSpec } from '../objects/index.js';
 import { createSandbox, type Sandbox } from '../sandbox/index.js';
 import { sandboxCatalogue, type Catalogue } from '../schema/catalogue.js';
 import { checkSyncName, configTarget, syncNameFor, writeSync } from '../config/file-write.js';
+import { defineFromVitally } from '../schema/definitions.js';
 import { loadCatalogue, type Loaded } from '../schema/load.js';
 import { propose, type Proposal } from '../schema/propose.js';
 import { standardTraits } from '../schema/standard.js';
@@ -46,9 +47,8 @@ export interface InitFlags extends ConnectionFlags {
 export async function initCommand(file: string | undefined, flags: InitFlags, rawIO: CliIO): Promise<number> {
   const io = guardIO(rawIO);
   if (!file || file === '-') throw new ConfigError('init needs a file to sample (standard input cannot be read again by the sync)');
-  const object = catalogueObject(flags.object, 'init');
-  const spec = getObject(object);
-  const mode = flagValue<Mode>('mode', flags.mode) ?? (spec.kind === 'append' ? 'insert' : 'upsert');
+  const standIn = catalogueObject(flags.object, 'init');
+  const mode = flagValue<Mode>('mode', flags.mode) ?? (standIn.kind === 'append' ? 'insert' : 'upsert');
   const sampleSize = intFlag(flags.sample, '--sample', 100, 1, 100_000);
   const reader = readerFor(file, flags.format);
   const format = reader.name;
@@ -74,9 +74,10 @@ export async function initCommand(file: string | undefined, flags: InitFlags, ra
   }
 
   const { columns, rows } = await sample({ path: file, format, ...(readerConfig?.values ?? given) }, shown, sampleSize);
-  const loaded = await catalogueFor(object, flags, io, configPath);
+  const { spec, ...loaded } = await catalogueFor(standIn, flags, io, configPath);
+  const object = spec.name;
   const known = [...(loaded.catalogue?.fields ?? [])];
-  for (const f of standardTraits(object)) if (!known.some((k) => k.key === f.key)) known.push(f);
+  for (const f of standardTraits(spec)) if (!known.some((k) => k.key === f.key)) known.push(f);
   const proposal = propose({ spec, columns, rows, known, haveCatalogue: loaded.catalogue !== null });
 
   const configDir = resolvePath(configPath, '..');
@@ -118,7 +119,7 @@ export async function initCommand(file: string | undefined, flags: InitFlags, ra
         ...(loaded.note ? { note: loaded.note } : {}),
       })}\n`,
     );
-  } else io.stdout.write(humanProposal({ file: shown, rows: rows.length, columns, loaded, proposal, name, written, object }));
+  } else io.stdout.write(humanProposal({ file: shown, rows: rows.length, columns, loaded, proposal, name, written, object, noun: nounOf(spec) }));
   return 0;
 }
 
@@ -145,9 +146,13 @@ async function sample(source: SourceOptions, shown: string, n: number) {
 /**
  * Vitally's catalogue when it can be had: a --custom-fields file, the in-process sandbox, the stored copy
  * or Vitally itself. Without a token (or when Vitally cannot be asked) the proposal goes on without it.
+ * A custom object's definition is read first (its fields are its catalogue); one Vitally does not have
+ * stops init (exit 2).
  */
-async function catalogueFor(object: ReturnType<typeof catalogueObject>, flags: InitFlags, io: GuardedIO, configPath: string): Promise<Loaded> {
-  if (flags.customFields && !flags.sandbox) return loadCatalogue({ object, file: flags.customFields });
+async function catalogueFor(standIn: ObjectSpec, flags: InitFlags, io: GuardedIO, configPath: string): Promise<Loaded & { spec: ObjectSpec }> {
+  let spec = standIn;
+  const object = spec.name;
+  if (flags.customFields && !flags.sandbox) return { spec, ...(await loadCatalogue({ spec, file: flags.customFields })) };
   let sandbox: Sandbox | undefined;
   let db: DB | undefined;
   try {
@@ -163,6 +168,7 @@ async function catalogueFor(object: ReturnType<typeof catalogueObject>, flags: I
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
         return {
+          spec,
           catalogue: null,
           note: `Vitally's ${object} trait catalogue was not read (${err.message.split(':')[0]}): traits are typed from the sampled values only`,
         };
@@ -173,10 +179,16 @@ async function catalogueFor(object: ReturnType<typeof catalogueObject>, flags: I
     io.secrets.add(connection.token);
     const sender = createSender({ net: resolveNet({}) }, connection);
     try {
-      return await loadCatalogue({ object, db, destination: destinationOf(connection.baseUrl, connection.token), sender });
+      spec = await defineFromVitally(spec, sender);
+      return { spec, ...(await loadCatalogue({ spec, db, destination: destinationOf(connection.baseUrl, connection.token), sender })) };
     } catch (err) {
-      if (!(err instanceof ConfigError || err instanceof AuthError)) throw err;
-      return { catalogue: null, note: `Vitally's ${object} trait catalogue could not be read (${err.message}): traits are typed from the sampled values only` };
+      // A custom object Vitally does not have is no catalogue problem: init stops.
+      if (!(err instanceof ConfigError || err instanceof AuthError) || (err instanceof ConfigError && err.code === 'CONFIG_INVALID_OBJECT')) throw err;
+      return {
+        spec,
+        catalogue: null,
+        note: `Vitally's ${object} trait catalogue could not be read (${err.message}): traits are typed from the sampled values only`,
+      };
     } finally {
       await sender.http.close();
       sender.pacer.close();
@@ -196,6 +208,8 @@ interface Shown {
   name: string;
   written: { path: string; created: boolean; replaced: boolean };
   object: string;
+  /** One record of the type in words ("NPS response"). */
+  noun: string;
 }
 
 function describeCatalogue(c: Catalogue | null, note: string | undefined, object: string): string {
@@ -219,7 +233,7 @@ export function humanProposal(s: Shown): string {
     out.push('', 'To review:');
     for (const d of review) out.push(`  ${d.column.padEnd(w)}  ${d.target === null ? '(left out) ' : ''}${d.review}`);
   }
-  if (p.missing.length) out.push('', `No column fills ${p.missing.join(', ')}: needed to create ${article(s.object)}. Add a column, or use --mode update.`);
+  if (p.missing.length) out.push('', `No column fills ${p.missing.join(', ')}: needed to create ${article(s.noun)}. Add a column, or use --mode update.`);
   const types = p.picklists.length ? ' --types vitally' : '';
   if (types)
     out.push(

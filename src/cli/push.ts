@@ -3,6 +3,7 @@ import { resolvePushConfig, type PushConfig, type PushFlags } from '../config/pu
 import { AuthError, ConfigError } from '../errors.js';
 import type { Sandbox } from '../sandbox/index.js';
 import { sandboxCatalogue } from '../schema/catalogue.js';
+import { specForRun } from '../schema/definitions.js';
 import { setupTraits, type TraitSetup } from '../schema/setup.js';
 import { assertReadable, type SourceOptions } from '../source/index.js';
 import { existsSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { RunState } from '../state/run-state.js';
 import type { DB } from '../state/store.js';
 import { runSync, RunStopped } from '../sync/run.js';
 import { transportKind } from '../sync/transports.js';
-import type { Summary } from '../types.js';
+import type { Connection, Summary } from '../types.js';
 import { analyticsAuthorization, restAuthorization } from '../vitally/auth.js';
 import type { Sender } from '../vitally/sender.js';
 import { pushSources } from '../config/file-sources.js';
@@ -39,7 +40,7 @@ export async function pushCommand(input: string | undefined, flags: PushFlags, i
 /** A push from its settings' sources (`run` hands over a sync's). */
 export async function pushWith(input: string | undefined, sources: Sources, given: CliIO): Promise<number> {
   const io = guardIO(given);
-  const cfg = resolvePushConfig(input, sources);
+  let cfg = resolvePushConfig(input, sources);
   // Every credential this run may hold, known before anything can print: both APIs' (from the
   // environment or a token file), the catalogue's, a database password.
   io.secrets.add(cfg.connection?.token, cfg.analytics?.token, cfg.traitCheck.connection?.token, ...cfg.secrets);
@@ -78,15 +79,22 @@ export async function pushWith(input: string | undefined, sources: Sources, give
       // A run that writes holds the store's lock: a second run on the same file is refused (exit 75).
       db = store.openStore(cfg.statePath, { readonly: cfg.dryRun, lock: { command: redact(['vitally-sync', ...process.argv.slice(2)].join(' ')) } });
     }
-    // The HTTP client (undici) is loaded only when something may be sent: a dry run needs none of it.
-    const { createSender } = cfg.dryRun && !cfg.traitCheck.connection && !sandbox ? { createSender: noSender } : await import('./sender.js');
+    const rest = sandbox ? { baseUrl: sandbox.url, token: sandbox.token, tokenSource: 'the sandbox token' } : undefined;
+    // The HTTP client (undici) is loaded only when something may be sent: a dry run needs none of it, unless
+    // it reads what is read before the run (the trait catalogue, a custom object's definition).
+    const reads = cfg.traitCheck.connection ?? (cfg.spec.definition ? cfg.connection : undefined);
+    const { createSender } = cfg.dryRun && !reads && !sandbox ? { createSender: noSender } : await import('./sender.js');
+    const makeSender = (c: Connection) => createSender(cfg, c, restAuthorization, requestLog?.listener('rest'));
+    // A custom object's definition, read once before anything else (a dry run with a token reads it too).
+    const defined = await specForRun(cfg.spec, rest ?? cfg.connection, makeSender);
+    cfg = { ...cfg, spec: defined.spec };
     // Vitally's trait catalogue (--types vitally, --strict-traits), before the run is recorded: --strict-traits may stop it here.
     const traits = await setupTraits(cfg.traitCheck, {
       spec: cfg.spec,
       dryRun: cfg.dryRun,
       db,
-      rest: sandbox ? { baseUrl: sandbox.url, token: sandbox.token, tokenSource: 'the sandbox token' } : cfg.traitCheck.connection,
-      makeSender: (c) => createSender(cfg, c, restAuthorization, requestLog?.listener('rest')),
+      rest: rest ?? cfg.traitCheck.connection,
+      makeSender,
       source: sourceOf(cfg),
       mapper: { map: cfg.map, ignore: cfg.ignore },
     });
@@ -114,7 +122,7 @@ export async function pushWith(input: string | undefined, sources: Sources, give
         () => process.exit(EXIT.interrupted),
       );
     }
-    code = await runAndRender(cfg, io, { state, rejects, sender, signal: controller.signal, traits });
+    code = await runAndRender(cfg, io, { state, rejects, sender, signal: controller.signal, traits, notes: defined.note ? [defined.note] : [] });
     return code;
   } finally {
     stopSignals();
@@ -156,9 +164,11 @@ interface RunParts {
   sender: Sender | undefined;
   signal: AbortSignal;
   traits: TraitSetup | undefined;
+  /** What the summary says besides the catalogue's and the sender's warnings. */
+  notes: string[];
 }
 
-async function runAndRender(cfg: PushConfig, io: CliIO, { state, rejects, sender, signal, traits }: RunParts): Promise<number> {
+async function runAndRender(cfg: PushConfig, io: CliIO, { state, rejects, sender, signal, traits, notes }: RunParts): Promise<number> {
   if (rejects) {
     await rejects.opened().catch((err: { code?: string }) => {
       throw new ConfigError(`--rejects ${cfg.rejects}: cannot be written (${err.code ?? 'error'})`);
@@ -210,7 +220,7 @@ async function runAndRender(cfg: PushConfig, io: CliIO, { state, rejects, sender
     progress?.stop();
     if (!(err instanceof RunStopped)) throw err;
     summary = err.summary;
-    finishSummary(summary, rejects, cfg, traits, sender);
+    finishSummary(summary, rejects, cfg, [...notes, ...(traits?.warnings() ?? [])], sender);
     render.summary(summary);
     io.stderr.write(`vitally-sync: ${err.reason.message}\n`);
     if (err.reason instanceof AuthError) {
@@ -220,20 +230,14 @@ async function runAndRender(cfg: PushConfig, io: CliIO, { state, rejects, sender
     return temporaryExit(err.reason) ?? EXIT.usage;
   }
   progress?.stop();
-  finishSummary(summary, rejects, cfg, traits, sender);
+  finishSummary(summary, rejects, cfg, [...notes, ...(traits?.warnings() ?? [])], sender);
   render.summary(summary);
   if (summary.interrupted) return EXIT.interrupted;
   return summary.failed > 0 ? EXIT.rowsFailed : EXIT.ok;
 }
 
-function finishSummary(
-  summary: Summary,
-  rejects: RejectsWriter | undefined,
-  cfg: PushConfig,
-  traits: TraitSetup | undefined,
-  sender: Sender | undefined,
-): void {
-  const notes = [...(traits?.warnings() ?? []), ...(sender?.notices ?? [])];
+function finishSummary(summary: Summary, rejects: RejectsWriter | undefined, cfg: PushConfig, warnings: string[], sender: Sender | undefined): void {
+  const notes = [...warnings, ...(sender?.notices ?? [])];
   if (notes.length > 0) summary.warnings = [...notes, ...(summary.warnings ?? [])];
   if (rejects && rejects.count > 0) summary.rejectsFile = cfg.rejects;
   if (cfg.logRequests) summary.requestLog = cfg.logRequests;

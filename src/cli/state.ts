@@ -3,7 +3,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_STATE_PATH } from '../config/push.js';
 import { ConfigError } from '../errors.js';
-import { getObject, objectNames } from '../objects/index.js';
+import { getObject, isObjectName, objectNames } from '../objects/index.js';
 import { lockPathOf } from '../state/lock.js';
 import { closeStore, openStore } from '../state/store.js';
 import type { CliIO } from './io.js';
@@ -79,7 +79,7 @@ export async function stateReset(flags: StateFlags, io: CliIO): Promise<number> 
 }
 
 export async function stateForget(object: string, flags: StateFlags, io: CliIO): Promise<number> {
-  if (!(objectNames() as string[]).includes(object)) {
+  if (!isObjectName(object)) {
     throw new ConfigError(`state forget: unknown object "${object}": choose one of ${objectNames().join(', ')}`);
   }
   // Links sent through the Analytics API (users' accounts) belong to the object whose rows name them.

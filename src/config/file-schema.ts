@@ -7,7 +7,7 @@
 import type { z, z as Z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { normalizeName } from '../mapping/mapper.js';
-import { objectNames } from '../objects/index.js';
+import { isObjectName, objectNames } from '../objects/index.js';
 import { editDistance } from '../schema/suggest.js';
 import { zod } from '../zod-lazy.js';
 import { readSetting } from './sources.js';
@@ -67,7 +67,7 @@ export function parseConfig(raw: unknown, path: string, dir: string): { connecti
     if (!SYNC_NAME.test(name)) {
       throw new ConfigError(`${path}: syncs.${name}: a sync name starts with a letter and holds letters, digits, '_', '-' and '.'`);
     }
-    if (!(objectNames() as string[]).includes(sync.object)) {
+    if (!isObjectName(sync.object)) {
       throw new ConfigError(`${path}: syncs.${name}.object: "${sync.object}" is not known: use one of ${objectNames().join(', ')}`);
     }
     syncs[name] = readSection(sync, fileSettings('sync'), `${path}: syncs.${name}`, dir) as SyncSection;

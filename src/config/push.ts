@@ -189,8 +189,10 @@ export function resolvePushConfig(input: string | undefined, sources: Sources | 
     if (v !== undefined) connectionFlags[name] = v;
   }
   const net = resolveNet(s);
-  // The Analytics path needs no REST connection: its ids are the customer's own, so nothing is looked up.
-  const connection = sandbox || via === 'analytics' ? undefined : optional(dryRun, () => resolveConnection(connectionFlags, env, !dryRun));
+  // The Analytics path needs no REST connection (its ids are the customer's own, so nothing is looked up),
+  // unless the object type is made from a definition read through the REST API (a custom object).
+  const needsRest = via !== 'analytics' || spec.definition !== undefined;
+  const connection = sandbox || !needsRest ? undefined : optional(dryRun, () => resolveConnection(connectionFlags, env, !dryRun));
   const analytics = via === 'analytics' && !sandbox ? optional(dryRun, () => resolveAnalyticsConnection(connectionFlags, env, !dryRun)) : undefined;
   const traitCheck = resolveTraitCheck(
     {

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { resolveConnection, type Connection, type ConnectionFlags, type Env } from './connection.js';
 import { ConfigError } from '../errors.js';
-import type { ObjectSpec } from '../objects/index.js';
+import { pluralOf, type ObjectSpec } from '../objects/index.js';
 import { TYPES_POLICIES, type TraitCheckSettings, type TypesPolicy } from '../schema/setup.js';
 
 export type { TraitCheckSettings };
@@ -22,7 +22,8 @@ export function resolveTraitCheck(
   env: Env,
   o: { spec: ObjectSpec; dryRun: boolean; sandbox: boolean },
 ): TraitCheckSettings {
-  const types = (flags.types ?? 'as-read') as TypesPolicy;
+  // A custom object's traits are typed by its fields unless asked otherwise: its definition lists them.
+  const types = (flags.types ?? (o.spec.definition ? 'vitally' : 'as-read')) as TypesPolicy;
   if (!TYPES_POLICIES.includes(types)) throw new ConfigError(`--types "${flags.types}" is not known: use as-read (default) or vitally`);
   const strict = Boolean(flags.strictTraits);
   const enabled = types === 'vitally' || strict;
@@ -32,7 +33,7 @@ export function resolveTraitCheck(
     return { enabled, types, strict, refresh: false, file: flags.customFields };
   }
   if (!o.spec.traits || !o.spec.catalogue) {
-    throw new ConfigError(`${types === 'vitally' ? '--types vitally' : '--strict-traits'}: Vitally keeps no trait catalogue for ${o.spec.name}s`);
+    throw new ConfigError(`${types === 'vitally' ? '--types vitally' : '--strict-traits'}: Vitally keeps no trait catalogue for ${pluralOf(o.spec)}`);
   }
   let connection: Connection | undefined;
   if (!o.sandbox && !flags.customFields) {

@@ -6,7 +6,7 @@
 import type { CustomField } from '../sandbox/index.js';
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
-import type { ObjectName } from '../objects/index.js';
+import type { ObjectName, ObjectSpec } from '../objects/index.js';
 import type { PlannedRequest } from '../types.js';
 
 /** One custom trait as Vitally describes it. `key` is its `path`. */
@@ -25,6 +25,10 @@ export type CatalogueSource = 'vitally' | 'cache' | 'file';
 
 export interface Catalogue {
   object: ObjectName;
+  /** Where it was asked for: the path of its request (a custom object's fields: its definition's list). */
+  path: string;
+  /** What its traits are called: "custom account traits", "custom:subscription traits". */
+  label: string;
   /** The `model` query value: accounts, users, ... */
   model: string;
   fields: TraitField[];
@@ -33,13 +37,13 @@ export interface Catalogue {
   fetchedAt: string;
 }
 
-/** The customFields model of an object type: its plural. */
-export function modelOf(object: ObjectName): string {
-  return `${object}s`;
+/** The customFields model of an object type: its plural, or what its spec says (a custom object's). */
+export function modelOf(spec: ObjectSpec): string {
+  return spec.traitsModel ?? `${spec.name}s`;
 }
 
-export function catalogueRequest(object: ObjectName): PlannedRequest {
-  return { method: 'GET', path: `/resources/customFields?model=${modelOf(object)}` };
+export function catalogueRequest(spec: ObjectSpec): PlannedRequest {
+  return { method: 'GET', path: `/resources/customFields?model=${modelOf(spec)}` };
 }
 
 /**
@@ -117,11 +121,11 @@ export function readCatalogueFile(file: string): FileField[] {
   });
 }
 
-/** The fields of one object type out of a catalogue file. */
-export function fileFieldsFor(entries: FileField[], object: ObjectName, file: string): TraitField[] {
-  const model = modelOf(object);
+/** The fields of one object type out of a catalogue file: its model's (`accounts`), or its name's (`account`, `custom:subscription`). */
+export function fileFieldsFor(entries: FileField[], spec: ObjectSpec, file: string): TraitField[] {
+  const model = modelOf(spec);
   return parseFields(
-    entries.filter((e) => e.model === model || e.model === object),
+    entries.filter((e) => e.model === model || e.model === spec.name),
     `--custom-fields ${file}`,
   );
 }

@@ -56,16 +56,17 @@ export interface TraitDeps {
 /** Every trait Vitally knows for the object: the catalogue's, then the standard ones it does not list. */
 export function knownTraits(spec: ObjectSpec, catalogue: Catalogue): TraitField[] {
   const keys = new Set(catalogue.fields.map((f) => f.key));
-  return [...catalogue.fields, ...standardTraits(spec.name).filter((f) => !keys.has(f.key))];
+  return [...catalogue.fields, ...standardTraits(spec).filter((f) => !keys.has(f.key))];
 }
 
 export async function setupTraits(s: TraitCheckSettings, d: TraitDeps): Promise<TraitSetup | undefined> {
   if (!s.enabled) return undefined;
-  const sender = !d.dryRun && !s.file && d.rest ? d.makeSender(d.rest) : undefined;
+  // No request when the type's definition gave its traits (a custom object's fields).
+  const sender = !d.dryRun && !s.file && d.rest && !d.spec.knownTraits ? d.makeSender(d.rest) : undefined;
   let loaded;
   try {
     loaded = await loadCatalogue({
-      object: d.spec.name,
+      spec: d.spec,
       file: s.file,
       db: d.db,
       destination: d.rest ? destinationOf(d.rest.baseUrl, d.rest.token) : undefined,

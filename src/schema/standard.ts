@@ -4,9 +4,9 @@
  * that live in traits"). Each object spec lists its own (`standardTraits`); they count as known keys,
  * typed like catalogue traits.
  */
-import { getObject, type ObjectName } from '../objects/index.js';
+import type { ObjectSpec } from '../objects/index.js';
 import type { TraitField } from './catalogue.js';
 
-export function standardTraits(object: ObjectName): TraitField[] {
-  return (getObject(object).standardTraits ?? []).map((f) => ({ ...f, standard: true }));
+export function standardTraits(spec: ObjectSpec): TraitField[] {
+  return (spec.standardTraits ?? []).map((f) => ({ ...f, standard: true }));
 }

@@ -78,10 +78,10 @@ describe('configuration errors exit 2 before any request', () => {
     expect(sb.requests).toHaveLength(0);
   });
 
-  it('push --help lists every object type for --object, events included', async () => {
+  it('push --help lists every object type for --object, events and custom objects included', async () => {
     const r = await runCli(['push', '--help']);
     expect(r.code).toBe(0);
-    expect(r.stdout.replace(/\s+/g, ' ')).toContain('account, user, organization, note, task, conversation or event');
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain('account, user, organization, note, task, conversation, message, nps, event or custom:<name>');
   });
 
   it('unknown flags are usage errors', async () => {

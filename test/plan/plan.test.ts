@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { RowError } from '../../src/errors.js';
+import { customObjects } from '../../src/objects/custom-object.js';
 import { getObject } from '../../src/objects/index.js';
-import { buildBody, planRow } from '../../src/plan/plan.js';
+import { buildBody, checkRow, planRow } from '../../src/plan/plan.js';
+import { placeholder } from '../../src/plan/refs.js';
 
 const account = getObject('account');
 const user = getObject('user');
@@ -68,5 +70,48 @@ describe('planRow', () => {
   it('an account owner can only be cleared', () => {
     expect(planRow(account, 'update', { externalId: 'a', accountOwnerId: null }).first.body).toBe('{"accountOwnerId":null}');
     expect(() => planRow(account, 'update', { externalId: 'a', accountOwnerId: 'x' })).toThrowError(/can only be cleared/);
+  });
+});
+
+describe('what a spec says beyond its fields', () => {
+  const instances = customObjects.spec({ id: 'co 1', name: 'subscription' });
+
+  it('a field the path names goes in the path, URL-encoded, and not in the body; a placeholder stays readable', () => {
+    const message = getObject('message');
+    const p = planRow(message, 'insert', { externalId: 'm-1', conversationId: 'c/1', body: 'Hi', userId: 'u' });
+    expect(p.first).toEqual({
+      method: 'POST',
+      path: '/resources/conversations/c%2F1/messages',
+      body: '{"externalId":"m-1","message":"Hi","from":{"type":"user","id":"u"},"to":[]}',
+    });
+    const planned = checkRow(message, 'insert', { externalId: 'm-1', body: 'Hi', userId: 'u' }, { conversationExternalId: ['conv 1'] }).requests(placeholder);
+    expect(planned.first.path).toBe('/resources/conversations/{{conversation:conv 1}}/messages');
+  });
+
+  it('records found by a search: upsert looks the key up and PUTs to the id found, with the create ready; insert POSTs', () => {
+    const p = planRow(instances, 'upsert', { externalId: 'sub 1', name: 'S', traits: { seats: 3 } });
+    expect(p.lookup).toEqual({ method: 'GET', path: '/resources/customObjects/co%201/instances/search?externalId=sub%201' });
+    expect(p.lookingFor).toEqual({ field: 'externalId', value: 'sub 1', bareList: true });
+    expect(p.first).toEqual({ method: 'PUT', path: '/resources/customObjects/co%201/instances/{{id}}', body: '{"name":"S","traits":{"seats":3}}' });
+    expect(p.create).toEqual({
+      method: 'POST',
+      path: '/resources/customObjects/co%201/instances',
+      body: '{"externalId":"sub 1","name":"S","traits":{"seats":3}}',
+    });
+    expect(planRow(instances, 'insert', { externalId: 'sub 1', name: 'S' }).lookup).toBeUndefined();
+  });
+
+  it('a record that exists gets what the spec says instead of a create (a conversation: its message appended)', () => {
+    const conversation = getObject('conversation');
+    const record = { externalId: 'conv-1', subject: 'S', body: 'More', userId: 'u', traits: { channel: 'email' } };
+    const checked = checkRow(conversation, 'insert', record, {});
+    expect(checked.requests(placeholder).first.path).toBe('/resources/conversations');
+    const p = checked.requests(placeholder, 'id-9');
+    expect(p.first).toEqual({
+      method: 'POST',
+      path: '/resources/conversations/id-9/messages',
+      body: '{"externalId":"conv-1-1","message":"More","from":{"type":"user","id":"u"},"to":[]}',
+    });
+    expect(p.existing).toEqual({ id: 'id-9', answerKey: 'conv-1-1' });
   });
 });

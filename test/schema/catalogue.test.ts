@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
+import { getObject } from '../../src/objects/index.js';
 import { fileFieldsFor, parseFields, readCatalogueFile } from '../../src/schema/catalogue.js';
 import { tempDir, writeTemp } from '../helpers/cli.js';
 
@@ -21,11 +22,11 @@ describe('the catalogue', () => {
 
   it('reads a catalogue file (the sandbox format), by object, singular or plural model', () => {
     const entries = readCatalogueFile('fixtures/custom-fields.json');
-    expect(fileFieldsFor(entries, 'account', 'f').map((f) => f.key)).toContain('vitally.custom.plan');
-    expect(fileFieldsFor(entries, 'user', 'f').map((f) => f.key)).toEqual(['vitally.custom.role', 'vitally.custom.nps']);
+    expect(fileFieldsFor(entries, getObject('account'), 'f').map((f) => f.key)).toContain('vitally.custom.plan');
+    expect(fileFieldsFor(entries, getObject('user'), 'f').map((f) => f.key)).toEqual(['vitally.custom.role', 'vitally.custom.nps']);
     const dir = tempDir();
     const one = writeTemp(dir, 'one.json', '[{"model":"account","path":"x","type":"number"}]');
-    expect(fileFieldsFor(readCatalogueFile(one), 'account', one)).toEqual([{ label: 'x', key: 'x', type: 'number' }]);
+    expect(fileFieldsFor(readCatalogueFile(one), getObject('account'), one)).toEqual([{ label: 'x', key: 'x', type: 'number' }]);
     expect(() => readCatalogueFile(writeTemp(dir, 'bad.json', '{"a":1}'))).toThrow(ConfigError);
     expect(() => readCatalogueFile(writeTemp(dir, 'nomodel.json', '[{"path":"x","type":"number"}]'))).toThrow('entry 1 needs a "model" string');
     expect(() => readCatalogueFile(`${dir}/missing.json`)).toThrow('no such file');

@@ -10,7 +10,7 @@ const CATALOGUE: TraitField[] = [
   { label: 'Plan', key: 'vitally.custom.plan', type: 'picklist', options: ['Starter', 'Growth'] },
   { label: 'Last login', key: 'vitally.custom.lastLoginAt', type: 'datetime' },
 ];
-const known = [...CATALOGUE, ...standardTraits('account')];
+const known = [...CATALOGUE, ...standardTraits(getObject('account'))];
 const UUID = '0b6c2d1e-1111-4222-8333-944455556666';
 
 describe('inferType', () => {
