@@ -75,10 +75,14 @@ describe('doctor: REST', () => {
     expect(sb.stats.messages.applied).toBe(0);
   });
 
-  it('the base64 half of the "Basic" header pasted alone: says to put "Basic " in front', async () => {
-    const r = await doctor([], { ...env, VITALLY_API_TOKEN: Buffer.from(`${sb.token}:`).toString('base64') });
-    expect(r.code).toBe(3);
-    expect(check(r.stdout, 'rest').fix).toContain('put "Basic " in front');
+  it('the base64 half of the "Basic" header pasted alone: sent as it is, and accepted', async () => {
+    const half = Buffer.from(`${sb.token}:`).toString('base64');
+    const r = await doctor([], { ...env, VITALLY_API_TOKEN: half });
+    expect(r.code).toBe(0);
+    expect(check(r.stdout, 'rest').status).toBe('ok');
+    expect(check(r.stdout, 'token').detail).toContain('the base64 part of a "Basic ..." header (sent as it is)');
+    expect(sb.requests.find((q) => q.api === 'rest')?.status).toBe(200);
+    expect(r.stdout).not.toContain(half);
   });
 
   it('a missing token: exit 2 and no request', async () => {

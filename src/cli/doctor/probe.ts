@@ -3,6 +3,7 @@
  * REST gets GET /resources/accounts?limit=1, Analytics an empty batch.
  */
 import { ApiError, AuthError, ConfigError, errorMessage } from '../../errors.js';
+import { TOKEN_PROBE } from '../../vitally/features.js';
 import { HttpClient } from '../../vitally/http.js';
 
 export type Probe =
@@ -18,7 +19,7 @@ interface ProbeRequest {
   body?: string;
 }
 
-export const REST_PROBE = { method: 'GET', path: '/resources/accounts?limit=1' } as const;
+export const REST_PROBE = TOKEN_PROBE;
 export const ANALYTICS_PROBE = { method: 'POST', path: '/analytics/v1/batch', body: '[]' } as const;
 
 /** `accepted`: the credential got through authentication (a 400 on the empty batch says so too). */

@@ -1,13 +1,13 @@
 /**
  * The REST API check: what the answer to GET /resources/accounts?limit=1 says, and when the token is
  * refused or the host unknown, the other ways the same settings could have been meant (the Analytics
- * token, a "Basic" header's value, the other region's host).
+ * token, the other region's host). A "Basic" header's value, whole or its base64 half, is sent as it is.
  */
 import { analyticsAuthorization, restAuthorization } from '../../vitally/auth.js';
 import { parseRateLimit } from '../../vitally/ratelimit-headers.js';
 import type { Check } from './check.js';
 import { accepted, REST_PROBE, type Prober, type Probe } from './probe.js';
-import { base64Header, swappedFix, tokenMixUp, tokenShapeHint } from './tokens.js';
+import { swappedFix, tokenMixUp, tokenShapeHint } from './tokens.js';
 
 export interface RestContext {
   restBase: string;
@@ -69,16 +69,6 @@ export async function restVerdict(p: Probe, c: RestContext): Promise<Check> {
       };
     }
     const detail = `${c.restBase} refused ${c.tokenName} (401 Unauthorized)`;
-    const b64 = base64Header(c.token);
-    if (b64 && accepted(await c.probes.rest(c.restBase, `Basic ${c.token}`))) {
-      return {
-        ...base,
-        status: 'fail',
-        problem: 'auth',
-        detail,
-        fix: `${c.tokenName} holds the base64 part of the ready-made "Basic Auth Header": put "Basic " in front of it, or use the Secret Token itself`,
-      };
-    }
     const mixUp = await tokenMixUp(detail, {
       otherName: c.analyticsName,
       otherApi: 'Analytics API',

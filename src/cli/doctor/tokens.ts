@@ -3,25 +3,20 @@
  * Analytics tokens given the wrong way round, one of them in both places, or a "Basic" header's value.
  */
 
+import { base64Header } from '../../vitally/auth.js';
+
 const NOT_SK = 'does not start with sk_, as REST secret tokens usually do';
 
 /** What the token looks like, without showing any of it. */
 export function tokenShape(token: string): string {
   if (/^basic\s+/i.test(token)) return 'a ready-made "Basic ..." header value';
   if (/^sk_/.test(token)) return 'looks like a REST secret token (sk_...)';
-  if (base64Header(token)) return 'looks like the base64 part of a "Basic ..." header';
+  if (base64Header(token)) return 'the base64 part of a "Basic ..." header (sent as it is)';
   return NOT_SK;
 }
 
 export function tokenShapeHint(token: string): string {
-  return /^sk_|^basic\s/i.test(token) ? '' : ` This value ${NOT_SK}.`;
-}
-
-/** The token is base64 of "something:" (a Basic header's value pasted without "Basic "). */
-export function base64Header(token: string): boolean {
-  if (!/^[A-Za-z0-9+/]{8,}={0,2}$/.test(token) || token.length % 4 !== 0) return false;
-  const decoded = Buffer.from(token, 'base64').toString('utf8');
-  return decoded.endsWith(':') && /^[\x21-\x7e]+:$/.test(decoded);
+  return /^sk_|^basic\s/i.test(token) || base64Header(token) ? '' : ` This value ${NOT_SK}.`;
 }
 
 export function swappedFix(restName: string, analyticsName: string): string {
