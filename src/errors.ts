@@ -29,6 +29,7 @@ export type ErrorCode =
   | 'API_ERROR'
   | 'API_NOT_FOUND'
   | 'API_AUTH'
+  | 'API_FORBIDDEN'
   | 'API_RATE_LIMITED'
   | 'API_UNAVAILABLE'
   | 'API_UNCONFIRMED'
@@ -151,7 +152,32 @@ export class UnconfirmedError extends ApiError {
   }
 }
 
-/** 401/403: the run stops at once; no point sending the other rows with a bad token. */
+/**
+ * A 403 on the path of a feature a workspace may lack (organizations, custom objects): workspaces without
+ * it answer 403 there while the token works everywhere else, so it is not taken for a bad token by
+ * itself. Not retried, and it stops nothing: whoever sent the request finds out whether the token is
+ * refused elsewhere too (then it is an AuthError after all), or the feature is off (the rows that need
+ * it fail, the others go on).
+ */
+export class ForbiddenError extends ApiError {
+  /** The feature the path needs, as messages name it: "organizations". */
+  readonly feature: string;
+  readonly method: string;
+  readonly path: string;
+  /** What the 403 most likely means: "organizations are not enabled for this workspace". */
+  readonly why: string;
+  constructor(feature: string, headers: Record<string, string>, body: string, method: string, path: string, why: string) {
+    const said = apiErrorText(body);
+    const also = said && !why.toLowerCase().includes(said.toLowerCase().replace(/\.$/, '')) ? ` (Vitally: ${said})` : '';
+    super(403, headers, body, method, path, { code: 'API_FORBIDDEN', message: `${method} ${path} answered 403: ${why}${also}` });
+    this.feature = feature;
+    this.method = method;
+    this.path = path;
+    this.why = why;
+  }
+}
+
+/** 401, or a 403 that is not about a feature: the run stops at once; no point sending the other rows with a bad token. */
 export class AuthError extends VitallySyncError {
   readonly status: number;
   constructor(status: number, message: string) {

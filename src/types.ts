@@ -51,7 +51,11 @@ export interface PlannedRequest {
   body?: string;
 }
 
-export type RowStatus = 'ok' | 'skipped' | 'failed';
+/**
+ * ok: Vitally confirmed it; accepted: the Analytics API took it without confirming anything about it
+ * (it may still drop it); skipped: nothing sent; failed: not sent, or refused.
+ */
+export type RowStatus = 'ok' | 'accepted' | 'skipped' | 'failed';
 
 export type RowAction =
   'created' | 'updated' | 'accepted' | 'deleted' | 'unlinked' | 'unchanged' | 'not_found' | 'planned' | 'interrupted' | 'invalid' | 'error';
@@ -66,6 +70,8 @@ export interface RowResult {
   id: string | null;
   httpStatus: number | null;
   error: string | null;
+  /** What the row's result must add on a success: a name Vitally kept, ... (printed after the id). */
+  note?: string;
   /** Set on failed rows: the record as read, for the rejects file (never printed in result lines). */
   source?: Record<string, unknown> | undefined;
   raw?: string | undefined;
@@ -73,11 +79,17 @@ export interface RowResult {
   maybeApplied?: boolean;
   /** Dry-run only: the requests a real run would send. */
   requests?: PlannedRequest[];
+  /** Values the state store keeps for later runs (not printed): a user's links sent. */
+  kept?: Record<string, unknown>;
+  /** A success that did not apply all the row asked (not printed): not recorded as sent in full. */
+  incomplete?: boolean;
 }
 
 export interface Summary {
   rows: number;
   ok: number;
+  /** Rows the Analytics API accepted, which it does not confirm (a note in `warnings` says so). */
+  accepted: number;
   skipped: number;
   failed: number;
   byAction: Partial<Record<RowAction, number>>;
@@ -89,6 +101,11 @@ export interface Summary {
   interrupted: boolean;
   /** Things the user should know that are not a row's result (e.g. why nothing was deleted). */
   warnings?: string[];
+  /**
+   * The type each trait column was sent with, and where it came from: `map` (--map, a sync's types),
+   * `vitally` (the trait catalogue), `inferred` (the column's first values), `as-read` (untyped).
+   */
+  traitTypes?: Array<{ column: string; trait: string; type: string; from: 'map' | 'vitally' | 'inferred' | 'as-read' }>;
   rejectsFile?: string | undefined;
   requestLog?: string | undefined;
 }

@@ -22,7 +22,14 @@ export const analyticsTransport: TransportKind = {
   create: (ctx) => new AnalyticsTransport(ctx),
 };
 
-const withRequest = ({ outcome, request }: BatchResult): Outcome => (request ? { ...outcome, requests: [request] } : outcome);
+/**
+ * A batch's outcome as its rows' outcome. A 200 from the Analytics API says nothing of any one message
+ * (Vitally may still drop it), so a row it took is `accepted`, never `ok`; a dry run's stays `planned`.
+ */
+const withRequest = ({ outcome, request }: BatchResult): Outcome => {
+  const o: Outcome = outcome.status === 'ok' && outcome.action !== 'planned' ? { ...outcome, status: 'accepted' } : outcome;
+  return request ? { ...o, requests: [request] } : o;
+};
 
 class AnalyticsTransport implements Transport<Message[]> {
   private readonly batcher: Batcher;
@@ -55,7 +62,7 @@ class AnalyticsTransport implements Transport<Message[]> {
   /** Analytics messages carry stable messageIds: a row in doubt is simply sent again. */
   async carry(row: Carried<Message[]>): Promise<Outcome> {
     const outcome = withRequest(await this.batcher.submit(row.plan));
-    if (outcome.status === 'ok' && this.links && row.key !== null && this.ctx.sender) this.ctx.state?.linksSent(row.key, row.refs[this.links] ?? []);
+    if (outcome.status === 'accepted' && this.links && row.key !== null) this.ctx.state?.linksSent(row.key, row.refs[this.links] ?? []);
     return outcome;
   }
 
@@ -74,9 +81,9 @@ class AnalyticsTransport implements Transport<Message[]> {
   }
 
   private async unlinkOne(userId: string, accountId: string): Promise<RowResult> {
-    const { outcome, request } = await this.batcher.submit([unlinkMessage(userId, accountId, this.ctx.runId)]);
-    const sent = outcome.status === 'ok' && this.ctx.sender !== undefined;
+    const outcome = withRequest(await this.batcher.submit([unlinkMessage(userId, accountId, this.ctx.runId)]));
+    const sent = outcome.status === 'accepted';
     if (sent) this.ctx.state!.forgetLink(userId, accountId);
-    return { row: 0, key: `${userId}|${accountId}`, ...outcome, action: sent ? 'unlinked' : outcome.action, ...(request ? { requests: [request] } : {}) };
+    return { row: 0, key: `${userId}|${accountId}`, ...outcome, action: sent ? 'unlinked' : outcome.action };
   }
 }

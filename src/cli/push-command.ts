@@ -43,10 +43,10 @@ export function registerPushCommand(program: Command, io: CliIO, exit: (code: nu
     .addOption(new Option('--empty <policy>', 'empty cells: omit (leave out) or null (send null: removes the trait)').choices(['omit', 'null']))
     .option('--list-separator <char>', 'separator of list cells such as accountIds in CSV (default ;)')
     .addOption(
-      new Option('--types <policy>', "trait cells: as-read (default; typed only by --map) or vitally (converted by Vitally's trait catalogue)").choices([
-        'as-read',
-        'vitally',
-      ]),
+      new Option(
+        '--types <policy>',
+        "trait cells: auto (default: by Vitally's trait catalogue, else a CSV column's first 1000 values), vitally (by the catalogue only) or as-read (typed only by --map)",
+      ).choices(['auto', 'vitally', 'as-read']),
     )
     .option('--strict-traits', 'a column mapped to a trait key Vitally does not know stops the run before any row is sent (exit 2), instead of a warning')
     .option('--refresh-schema', 'ask Vitally for its trait catalogue again instead of using the stored copy (kept a day)')
@@ -72,6 +72,12 @@ export function registerPushCommand(program: Command, io: CliIO, exit: (code: nu
     .option('--event-column <column>', 'events: the column holding the event name')
     .option('--timestamp-column <column>', 'events: the column holding the time (ISO 8601, epoch seconds or ms; default: when read)')
     .option('--unlink-removed', 'users --via analytics: unlink accounts that were sent for a user before and are gone from its row')
+    .addOption(
+      new Option('--links <how>', "users: add the row's accounts and organizations to the user's (default add: one GET per user), or replace them").choices([
+        'add',
+        'replace',
+      ]),
+    )
     .option('--analytics-token-file <path>', 'read the Analytics API token from a file (default: VITALLY_ANALYTICS_TOKEN)')
     .option('--analytics-base-url <url>', 'the Analytics API host (default: VITALLY_ANALYTICS_BASE_URL, or https://<subdomain>.api.vitally.io)')
     .option('--state <path>', 'the state store: what was sent, so unchanged rows are skipped (default .vitally-sync/state.db)')

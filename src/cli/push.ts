@@ -3,6 +3,7 @@ import { resolvePushConfig, type PushConfig, type PushFlags } from '../config/pu
 import { AuthError, ConfigError } from '../errors.js';
 import type { Sandbox } from '../sandbox/index.js';
 import { sandboxCatalogue } from '../schema/catalogue.js';
+import type { MapperOptions } from '../mapping/mapper.js';
 import { specForRun } from '../schema/definitions.js';
 import { setupTraits, type TraitSetup } from '../schema/setup.js';
 import { assertReadable, type SourceOptions } from '../source/index.js';
@@ -88,16 +89,25 @@ export async function pushWith(input: string | undefined, sources: Sources, give
     // A custom object's definition, read once before anything else (a dry run with a token reads it too).
     const defined = await specForRun(cfg.spec, rest ?? cfg.connection, makeSender);
     cfg = { ...cfg, spec: defined.spec };
-    // Vitally's trait catalogue (--types vitally, --strict-traits), before the run is recorded: --strict-traits may stop it here.
-    const traits = await setupTraits(cfg.traitCheck, {
-      spec: cfg.spec,
-      dryRun: cfg.dryRun,
-      db,
-      rest: rest ?? cfg.traitCheck.connection,
-      makeSender,
-      source: sourceOf(cfg),
-      mapper: { map: cfg.map, ignore: cfg.ignore },
+    rejects = cfg.rejects ? new RejectsWriter(cfg.rejects, redact) : undefined;
+    await rejects?.opened().catch((err: { code?: string }) => {
+      throw new ConfigError(`--rejects ${cfg.rejects}: cannot be written (${err.code ?? 'error'})`);
     });
+    // Vitally's trait catalogue (--types, --strict-traits). Under --strict-traits it is read before the run
+    // is recorded, since it may stop it here; else once the input's first rows are read (an unreadable
+    // input then costs no request).
+    const traits: TraitRef = {};
+    const setup = async () =>
+      (traits.setup = await setupTraits(cfg.traitCheck, {
+        spec: cfg.spec,
+        dryRun: cfg.dryRun,
+        db,
+        rest: rest ?? cfg.traitCheck.connection,
+        makeSender,
+        source: sourceOf(cfg),
+        mapper: { map: cfg.map, ignore: cfg.ignore },
+      }));
+    if (cfg.traitCheck.strict) await setup();
     const state = db
       ? new RunState(db, {
           destination: destinationOf(connection!.baseUrl, connection!.token),
@@ -107,7 +117,6 @@ export async function pushWith(input: string | undefined, sources: Sources, give
           readOnly: cfg.dryRun,
         })
       : undefined;
-    rejects = cfg.rejects ? new RejectsWriter(cfg.rejects, redact) : undefined;
     sender =
       cfg.dryRun || !connection ? undefined : createSender(cfg, connection, analytics ? analyticsAuthorization : restAuthorization, requestLog?.listener(api));
     if (sender) sender.onNotice = (notice) => io.stderr.write(`vitally-sync: warning: ${notice}\n`);
@@ -122,7 +131,8 @@ export async function pushWith(input: string | undefined, sources: Sources, give
         () => process.exit(EXIT.interrupted),
       );
     }
-    code = await runAndRender(cfg, io, { state, rejects, sender, signal: controller.signal, traits, notes: defined.note ? [defined.note] : [] });
+    const mapperFrom = cfg.traitCheck.enabled && !cfg.traitCheck.strict ? async () => (await setup())?.mapper ?? {} : undefined;
+    code = await runAndRender(cfg, io, { state, rejects, sender, signal: controller.signal, traits, mapperFrom, notes: defined.note ? [defined.note] : [] });
     return code;
   } finally {
     stopSignals();
@@ -163,17 +173,19 @@ interface RunParts {
   rejects: RejectsWriter | undefined;
   sender: Sender | undefined;
   signal: AbortSignal;
-  traits: TraitSetup | undefined;
+  traits: TraitRef;
+  /** Reads the catalogue once the input's first rows are read (when it was not read before the run). */
+  mapperFrom: (() => Promise<Partial<MapperOptions>>) | undefined;
   /** What the summary says besides the catalogue's and the sender's warnings. */
   notes: string[];
 }
 
-async function runAndRender(cfg: PushConfig, io: CliIO, { state, rejects, sender, signal, traits, notes }: RunParts): Promise<number> {
-  if (rejects) {
-    await rejects.opened().catch((err: { code?: string }) => {
-      throw new ConfigError(`--rejects ${cfg.rejects}: cannot be written (${err.code ?? 'error'})`);
-    });
-  }
+/** The run's trait setup, once it is made (before the run, or once its first rows are read). */
+interface TraitRef {
+  setup?: TraitSetup | undefined;
+}
+
+async function runAndRender(cfg: PushConfig, io: CliIO, { state, rejects, sender, signal, traits, mapperFrom, notes }: RunParts): Promise<number> {
   // The progress bar (a terminal only; never with --json or --quiet): result lines clear it first.
   const progress = progressWanted(io, cfg) ? startProgress(io, { input: cfg.input, format: cfg.format, stats: () => sender?.stats }) : undefined;
   const render = createRenderer(progress ? progress.around(io.stdout) : io.stdout, cfg.json, cfg.quiet);
@@ -182,13 +194,17 @@ async function runAndRender(cfg: PushConfig, io: CliIO, { state, rejects, sender
       spec: cfg.spec,
       mode: cfg.mode,
       source: { ...sourceOf(cfg), stdin: io.stdin },
-      mapper: { map: cfg.map, ignore: cfg.ignore, empty: cfg.empty, listSeparator: cfg.listSeparator, ...traits?.mapper },
+      mapper: { map: cfg.map, ignore: cfg.ignore, empty: cfg.empty, listSeparator: cfg.listSeparator, ...traits.setup?.mapper },
+      ...(mapperFrom ? { mapperFrom } : {}),
       dryRun: cfg.dryRun,
       match: cfg.match,
       via: cfg.via,
       batchSize: cfg.batchSize,
       constants: cfg.constants,
       unlinkRemoved: cfg.unlinkRemoved,
+      links: cfg.links,
+      analyticsToken: cfg.analyticsToken,
+      inferTypes: cfg.inferTypes,
       ...(cfg.deleteMissing ? { deleteMissing: cfg.deleteMissing } : {}),
       concurrency: cfg.net.concurrency,
     },
@@ -220,7 +236,7 @@ async function runAndRender(cfg: PushConfig, io: CliIO, { state, rejects, sender
     progress?.stop();
     if (!(err instanceof RunStopped)) throw err;
     summary = err.summary;
-    finishSummary(summary, rejects, cfg, [...notes, ...(traits?.warnings() ?? [])], sender);
+    finishSummary(summary, rejects, cfg, [...notes, ...(traits.setup?.warnings(summary.traitTypes) ?? [])], sender);
     render.summary(summary);
     io.stderr.write(`vitally-sync: ${err.reason.message}\n`);
     if (err.reason instanceof AuthError) {
@@ -230,7 +246,7 @@ async function runAndRender(cfg: PushConfig, io: CliIO, { state, rejects, sender
     return temporaryExit(err.reason) ?? EXIT.usage;
   }
   progress?.stop();
-  finishSummary(summary, rejects, cfg, [...notes, ...(traits?.warnings() ?? [])], sender);
+  finishSummary(summary, rejects, cfg, [...notes, ...(traits.setup?.warnings(summary.traitTypes) ?? [])], sender);
   render.summary(summary);
   if (summary.interrupted) return EXIT.interrupted;
   return summary.failed > 0 ? EXIT.rowsFailed : EXIT.ok;

@@ -16,9 +16,11 @@ export interface Renderer {
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 
 export function humanLine(r: RowResult): string {
-  // The error, or the note of a skipped row (interrupted, same content as an earlier row); else the id.
+  // The error, or the note of a skipped row (interrupted, same content as an earlier row); else the id;
+  // then what the row asked that Vitally did not do (a name it kept).
   const detail = r.error ?? (r.id ? `id ${r.id}` : '');
-  return `${pad(`row ${r.row}`, 9)} ${pad(r.status, 7)} ${pad(r.action, 10)} ${pad(r.key ?? '-', 16)} ${pad(r.httpStatus === null ? '-' : String(r.httpStatus), 4)} ${detail}`.trimEnd();
+  const note = r.note ? (detail ? `; ${r.note}` : r.note) : '';
+  return `${pad(`row ${r.row}`, 9)} ${pad(r.status, 8)} ${pad(r.action, 10)} ${pad(r.key ?? '-', 16)} ${pad(r.httpStatus === null ? '-' : String(r.httpStatus), 4)} ${detail}${note}`.trimEnd();
 }
 
 const str = (v: string | null) => (v === null ? 'null' : JSON.stringify(v));
@@ -31,6 +33,7 @@ export function resultLine(r: RowResult): string {
   let line = `{"row":${r.row}`;
   if (r.line !== undefined) line += `,"line":${r.line}`;
   line += `,"key":${str(r.key)},"status":"${r.status}","action":"${r.action}","id":${str(r.id)},"httpStatus":${r.httpStatus ?? 'null'},"error":${str(r.error)}`;
+  if (r.note !== undefined) line += `,"note":${str(r.note)}`;
   if (r.requests) {
     let list = '';
     for (const q of r.requests) {
@@ -42,12 +45,15 @@ export function resultLine(r: RowResult): string {
   return `${line}}`;
 }
 
+/** What a result holds that is never printed: what was read, and what the state store is told. */
+type Internal = 'source' | 'raw' | 'requests' | 'maybeApplied' | 'kept' | 'incomplete';
+
 /** A printed request: its body as the JSON value it is. */
 export type PublicRequest = { method: string; path: string; body?: unknown };
 
 /** A result as printed: what was read (source, raw) stays out; it goes to the rejects file only. */
-export function publicResult(r: RowResult): Omit<RowResult, 'source' | 'raw' | 'requests'> & { requests?: PublicRequest[] } {
-  const out: Omit<RowResult, 'source' | 'raw' | 'requests'> & { requests?: PublicRequest[] } = {
+export function publicResult(r: RowResult): Omit<RowResult, Internal> & { requests?: PublicRequest[] } {
+  const out: Omit<RowResult, Internal> & { requests?: PublicRequest[] } = {
     row: r.row,
     ...(r.line !== undefined ? { line: r.line } : {}),
     key: r.key,
@@ -56,6 +62,7 @@ export function publicResult(r: RowResult): Omit<RowResult, 'source' | 'raw' | '
     id: r.id,
     httpStatus: r.httpStatus,
     error: r.error,
+    ...(r.note !== undefined ? { note: r.note } : {}),
   };
   if (r.requests) {
     out.requests = r.requests.map((q) => ({ method: q.method, path: q.path, ...(q.body === undefined ? {} : { body: JSON.parse(q.body) as unknown }) }));
@@ -63,14 +70,28 @@ export function publicResult(r: RowResult): Omit<RowResult, 'source' | 'raw' | '
   return out;
 }
 
+const FROM: Record<NonNullable<Summary['traitTypes']>[number]['from'], string> = {
+  map: ' (--map)',
+  vitally: " (Vitally's type)",
+  inferred: ' (from its values)',
+  'as-read': '',
+};
+
+/** `mrr number (from its values)`, `renews -> nextRenewalDate date (Vitally's type)`, `zip as read`. */
+function typeText(t: NonNullable<Summary['traitTypes']>[number]): string {
+  const name = t.column === t.trait || t.column === `traits.${t.trait}` ? t.trait : `${t.column} -> ${t.trait}`;
+  return `${name} ${t.type}${FROM[t.from]}`;
+}
+
 export function humanSummary(s: Summary): string {
   const actions = Object.entries(s.byAction)
     .map(([a, n]) => `${a} ${n}`)
     .join(', ');
   const lines = [
-    `${s.interrupted ? 'Interrupted' : 'Done'}: ${s.rows} rows (${s.ok} ok, ${s.skipped} skipped, ${s.failed} failed)${actions ? `: ${actions}` : ''}`,
+    `${s.interrupted ? 'Interrupted' : 'Done'}: ${s.rows} rows (${s.ok} ok, ${s.accepted ? `${s.accepted} accepted (not confirmed), ` : ''}${s.skipped} skipped, ${s.failed} failed)${actions ? `: ${actions}` : ''}`,
     `${s.requests} requests, ${s.retries} retries, ${s.rateLimited} rate-limited (429), ${(s.durationMs / 1000).toFixed(1)} s, ${s.rowsPerSecond} rows/s`,
   ];
+  if (s.traitTypes?.length) lines.push(`Trait types: ${s.traitTypes.map(typeText).join(', ')}`);
   for (const w of s.warnings ?? []) lines.push(`Warning: ${w}`);
   if (s.rejectsFile) lines.push(`Rejected rows written to ${s.rejectsFile}`);
   if (s.requestLog) lines.push(`Request log written to ${s.requestLog}`);

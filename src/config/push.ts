@@ -11,6 +11,7 @@ import { getObject, objectNames, type Mode, type ObjectSpec } from '../objects/i
 import type { MatchBy } from '../plan/plan.js';
 import type { TraitCheckSettings } from '../schema/setup.js';
 import { readerFor } from '../source/index.js';
+import type { LinksPolicy } from '../sync/links.js';
 import type { Via } from '../sync/transports.js';
 import type { InputFormat } from '../types.js';
 import { resolveAnalyticsConnection, type AnalyticsFlags } from './analytics.js';
@@ -32,6 +33,7 @@ export interface PushFlags extends ConnectionFlags, AnalyticsFlags, TraitFlags {
   eventColumn?: string;
   timestampColumn?: string;
   unlinkRemoved?: boolean;
+  links?: string;
   object?: string;
   mode?: string;
   format?: string;
@@ -118,6 +120,12 @@ export interface PushConfig {
   /** Values set on every row (--event). */
   constants: Record<string, unknown>;
   unlinkRemoved: boolean;
+  /** A user PUT's links: added to those the user has (add, default), or replacing them. */
+  links: LinksPolicy;
+  /** An Analytics API token is configured (environment or --analytics-token-file): renames may use it. */
+  analyticsToken: boolean;
+  /** Type trait columns from the input's first values (--types auto on an input of text values: CSV). */
+  inferTypes: boolean;
   /** The Analytics API connection when via is analytics (absent with --sandbox or a dry run without one). */
   analytics?: Connection | undefined;
   /** Absent with --sandbox (the in-process sandbox supplies it) and on a dry run without a token. */
@@ -233,6 +241,9 @@ export function resolvePushConfig(input: string | undefined, sources: Sources | 
     batchSize: s.get<number>('batchSize') ?? 100,
     constants,
     unlinkRemoved: Boolean(s.get('unlinkRemoved')),
+    links: s.get<LinksPolicy>('links') ?? 'add',
+    analyticsToken: Boolean(env.VITALLY_ANALYTICS_TOKEN?.trim() || s.get('analyticsTokenFile')),
+    inferTypes: traitCheck.types === 'auto' && reader.valuesAreText === true && spec.traits,
     analytics,
     connection,
     net,

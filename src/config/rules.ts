@@ -9,6 +9,7 @@ import type { ColumnMapping } from '../mapping/mapper.js';
 import { objectsWhere, pluralList, pluralOf, type Mode, type ObjectSpec } from '../objects/index.js';
 import { MODE_NAMES, type MatchBy } from '../plan/plan.js';
 import { foreignSettings, readerSettings, type Reader } from '../source/index.js';
+import { linkFields } from '../sync/links.js';
 import { TRANSPORTS, type Via } from '../sync/transports.js';
 import { andList } from '../text.js';
 import { codeOf } from './settings.js';
@@ -66,6 +67,9 @@ export function checkTogether(s: Settings, { spec, input, reader, statePath, noM
   }
   if (s.get('unlinkRemoved') && !(via === 'analytics' && spec.analytics?.links)) {
     throw refuse('unlinkRemoved', `--unlink-removed is for ${plurals((o) => o.analytics?.links !== undefined)} sent with --via analytics`);
+  }
+  if (via !== 'rest' || linkFields(spec).length === 0) {
+    noEffect('links', `--links is for ${plurals((o) => linkFields(o).length > 0)} sent through the REST API: it says what a PUT does with their links`);
   }
   if (via !== 'analytics') {
     noEffect('batchSize', '--batch-size is for the Analytics API (--via analytics, or --object event): a REST request carries one record');

@@ -12,7 +12,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import { MAX_BATCH } from '../analytics/batcher.js';
 import { MODE_NAMES } from '../plan/plan.js';
+import { TYPES_POLICIES } from '../schema/setup.js';
 import { readerNames, readerSettings } from '../source/index.js';
+import { LINKS_POLICIES } from '../sync/links.js';
 import { TRANSPORT_NAMES } from '../sync/transports.js';
 import { orList } from '../text.js';
 
@@ -106,9 +108,9 @@ const mapEntries = (v: unknown): string[] => {
 
 export const VALUE_TYPES = ['string', 'number', 'boolean', 'date', 'datetime', 'json'] as const;
 
-/** --types: as-read or vitally; in a file also an object of trait column: type. */
+/** --types: auto, vitally or as-read; in a file also an object of trait column: type. */
 const types = (v: unknown, dir: string | undefined): string | Record<string, string> => {
-  if (dir === undefined) return choice(['as-read', 'vitally'], ' (default as-read)')(v);
+  if (dir === undefined) return choice(TYPES_POLICIES, ' (default auto)')(v);
   if (v && typeof v === 'object' && !Array.isArray(v)) {
     for (const [column, t] of Object.entries(v)) {
       if (typeof t !== 'string' || !(VALUE_TYPES as readonly string[]).includes(t)) {
@@ -117,7 +119,7 @@ const types = (v: unknown, dir: string | undefined): string | Record<string, str
     }
     return v as Record<string, string>;
   }
-  return choice(['as-read', 'vitally'], ' (as --types), or an object of column: type')(v);
+  return choice(TYPES_POLICIES, ' (as --types), or an object of column: type')(v);
 };
 
 /** --state <path>, or --no-state (false). */
@@ -157,6 +159,7 @@ export const SETTINGS = {
   eventColumn: { flag: '--event-column', file: 'sync', read: text },
   timestampColumn: { flag: '--timestamp-column', file: 'sync', read: text },
   unlinkRemoved: { flag: '--unlink-removed', file: 'sync', read: flagValue },
+  links: { flag: '--links', file: 'sync', read: choice(LINKS_POLICIES, ' (default add)') },
   // The input, and how its columns become fields.
   format: { flag: '--format', file: 'sync', read: (v: unknown) => choice(readerNames())(v) },
   listSeparator: { flag: '--list-separator', file: 'sync', read: char('') },

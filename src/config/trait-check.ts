@@ -22,25 +22,35 @@ export function resolveTraitCheck(
   env: Env,
   o: { spec: ObjectSpec; dryRun: boolean; sandbox: boolean },
 ): TraitCheckSettings {
-  // A custom object's traits are typed by its fields unless asked otherwise: its definition lists them.
-  const types = (flags.types ?? (o.spec.definition ? 'vitally' : 'as-read')) as TypesPolicy;
-  if (!TYPES_POLICIES.includes(types)) throw new ConfigError(`--types "${flags.types}" is not known: use as-read (default) or vitally`);
+  // A custom object's traits are typed by its fields unless asked otherwise: its definition lists them all.
+  const types = (flags.types ?? (o.spec.definition ? 'vitally' : 'auto')) as TypesPolicy;
+  if (!TYPES_POLICIES.includes(types)) throw new ConfigError(`--types "${flags.types}" is not known: use auto (default), vitally or as-read`);
   const strict = Boolean(flags.strictTraits);
-  const enabled = types === 'vitally' || strict;
+  const hasCatalogue = o.spec.traits && o.spec.catalogue;
+  // auto asks for the catalogue where there is one; vitally and --strict-traits need it.
+  const enabled = types === 'vitally' || strict || (types === 'auto' && hasCatalogue);
   if (flags.customFields !== undefined && !existsSync(flags.customFields)) throw new ConfigError(`--custom-fields ${flags.customFields}: no such file`);
   if (!enabled) {
-    if (flags.refreshSchema) throw new ConfigError('--refresh-schema needs --types vitally or --strict-traits (the catalogue is read only for them)');
+    if (flags.refreshSchema)
+      throw new ConfigError(
+        `--refresh-schema: the trait catalogue is not read (${types === 'as-read' ? '--types as-read' : `Vitally keeps none for ${pluralOf(o.spec)}`})`,
+      );
     return { enabled, types, strict, refresh: false, file: flags.customFields };
   }
-  if (!o.spec.traits || !o.spec.catalogue) {
+  if (!hasCatalogue) {
     throw new ConfigError(`${types === 'vitally' ? '--types vitally' : '--strict-traits'}: Vitally keeps no trait catalogue for ${pluralOf(o.spec)}`);
   }
   let connection: Connection | undefined;
   if (!o.sandbox && !flags.customFields) {
     try {
       connection = resolveConnection(flags, env, !o.dryRun);
+      // A dry run without a token has nothing to ask the catalogue with.
+      if (connection.token === '') connection = undefined;
     } catch (err) {
-      if (!(o.dryRun && err instanceof ConfigError && err.code === 'CONFIG_MISSING')) throw err;
+      // A dry run may go without a token; so may the default (rows sent through the Analytics API need no
+      // REST token): the catalogue is then not read, and the summary says what that leaves unchecked.
+      const optional = o.dryRun || (types === 'auto' && !strict);
+      if (!(optional && err instanceof ConfigError && err.code === 'CONFIG_MISSING')) throw err;
     }
   }
   return { enabled, types, strict, refresh: Boolean(flags.refreshSchema), file: flags.customFields, connection };

@@ -1,8 +1,17 @@
 /**
- * Typing a column from sampled values (for `init`, when Vitally's catalogue does not type it). A type is
- * proposed only when every non-empty sampled value has it; anything mixed stays text.
+ * Typing a column from sampled values. Two users, one policy each:
+ * - `init` proposes a mapping from a sample, which a person reviews (`propose`): lenient (yes/no are
+ *   booleans, `1e3` is a number, JSON text is JSON);
+ * - `push` types a trait column Vitally does not type, from the first rows it reads (`push`, the default
+ *   `--types auto`): strict, since nobody reviews it. Integers and decimals without leading zeros and
+ *   of at most 15 digits, `true`/`false`, ISO 8601 dates and date-times; never a zip code or an id with
+ *   leading zeros (`02134`), a long id that a number would round, or JSON text.
+ * A type is given only when every non-empty sampled value has it; anything mixed stays text. Values
+ * already typed (an NDJSON number) count as what they are.
  */
-import type { ValueType } from '../mapping/coerce.js';
+import { convert, type Converted, type ValueType } from './coerce.js';
+
+export type InferPolicy = 'propose' | 'push';
 
 export interface Inferred {
   /** undefined: text, sent as read. */
@@ -18,24 +27,33 @@ export interface Inferred {
 type Kind = 'empty' | 'boolean' | 'number' | 'date' | 'datetime' | 'json' | 'text';
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+/** push: an integer or a decimal as people write them: no sign but minus, no exponent, no leading zero. */
+const PLAIN_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?$/;
 const LEADING_ZERO = /^[+-]?0\d/;
 const BOOL_WORDS = new Set(['true', 'false', 'yes', 'no', 't', 'f', 'y', 'n']);
+const TRUE_FALSE = new Set(['true', 'false']);
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
+/** More digits than a double holds exactly: an id, not a quantity. */
+const MAX_DIGITS = 15;
 
-function kindOf(v: unknown): Kind {
+function kindOf(v: unknown, policy: InferPolicy): Kind {
   if (v === undefined || v === null) return 'empty';
   if (typeof v === 'boolean') return 'boolean';
   if (typeof v === 'number') return Number.isFinite(v) ? 'number' : 'text';
-  if (typeof v === 'object') return 'json';
+  if (typeof v === 'object') return policy === 'push' ? 'text' : 'json';
   const s = String(v).trim();
   if (s === '') return 'empty';
-  if (BOOL_WORDS.has(s.toLowerCase())) return 'boolean';
-  // 02134 is a code (a zip, an id), not the number 2134.
-  if (NUMBER.test(s)) return LEADING_ZERO.test(s) ? 'text' : 'number';
+  if ((policy === 'push' ? TRUE_FALSE : BOOL_WORDS).has(s.toLowerCase())) return 'boolean';
+  if (policy === 'push') {
+    if (PLAIN_NUMBER.test(s)) return s.replace(/[-.]/g, '').length <= MAX_DIGITS ? 'number' : 'text';
+  } else if (NUMBER.test(s)) {
+    // 02134 is a code (a zip, an id), not the number 2134.
+    return LEADING_ZERO.test(s) ? 'text' : 'number';
+  }
   if (DATE.test(s) && !Number.isNaN(Date.parse(s))) return 'date';
   if (DATETIME.test(s) && !Number.isNaN(Date.parse(s.replace(' ', 'T')))) return 'datetime';
-  if ((s.startsWith('{') && s.endsWith('}')) || (s.startsWith('[') && s.endsWith(']'))) {
+  if (policy === 'propose' && ((s.startsWith('{') && s.endsWith('}')) || (s.startsWith('[') && s.endsWith(']')))) {
     try {
       JSON.parse(s);
       return 'json';
@@ -55,8 +73,8 @@ const WORDS: Record<Exclude<Kind, 'empty'>, string> = {
   text: 'text',
 };
 
-export function inferType(values: unknown[]): Inferred {
-  const kinds = values.map(kindOf);
+export function inferType(values: unknown[], policy: InferPolicy = 'propose'): Inferred {
+  const kinds = values.map((v) => kindOf(v, policy));
   const filled = kinds.filter((k) => k !== 'empty');
   const rows = values.length;
   const of = (n: number) =>
@@ -73,3 +91,23 @@ export function inferType(values: unknown[]): Inferred {
   const type: ValueType | undefined = kind === 'text' ? undefined : kind;
   return { type, filled: filled.length, rows, why: `${WORDS[kind]} in ${of(filled.length)}` };
 }
+
+/**
+ * Convert a cell of a column `push` typed from its sample: the cell must be of that kind by the same
+ * strict rules (a date fits a date-time column), else its row fails, as with `--map`.
+ */
+export function convertInferred(value: unknown, type: ValueType): Converted {
+  const kind = kindOf(value, 'push');
+  if (kind !== type && !(type === 'datetime' && kind === 'date')) {
+    const shown = String(JSON.stringify(value));
+    return { ok: false, reason: `${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown} is not ${A_VALUE[type] ?? type}` };
+  }
+  return convert(value, type);
+}
+
+const A_VALUE: Partial<Record<ValueType, string>> = {
+  number: 'a number',
+  boolean: 'true or false',
+  date: 'an ISO 8601 date',
+  datetime: 'an ISO 8601 date-time',
+};

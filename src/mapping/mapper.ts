@@ -7,8 +7,9 @@
  * - a column named like a reference (accountExternalId, ...) is kept aside to be resolved to Vitally ids;
  * - `traits.<key>` fills that trait; an NDJSON `traits` object is merged into the traits;
  * - every other column becomes a trait under its own name.
- * A trait's type is the explicit one, else (push --types vitally) the one Vitally's catalogue gives it
- * (traitConverters, traitTypes: src/schema), else none: sent as read.
+ * A trait's type is the explicit one, else (push --types auto or vitally) the one Vitally's catalogue
+ * gives it (traitConverters: src/schema), else (--types auto) the one its column's first values show
+ * (`inferred`: infer.ts), else none: sent as read. `traitTypes()` says which each trait got.
  * Empty cells ('' or only spaces) are left out; with `--empty null` they are sent as null (a null trait
  * removes it in Vitally; a nullable field such as organizationId is cleared). JSON null in NDJSON is an
  * explicit null and is always sent for traits and nullable fields.
@@ -16,6 +17,7 @@
 import { ConfigError, RowError } from '../errors.js';
 import type { FieldSpec, MappedRecord, ObjectSpec, RefSpec } from '../objects/define.js';
 import { convert, VALUE_TYPES, type Converted, type ValueType } from './coerce.js';
+import { convertInferred } from './infer.js';
 
 export type EmptyPolicy = 'omit' | 'null';
 
@@ -30,13 +32,13 @@ export interface MapperOptions {
   ignore?: string[];
   empty?: EmptyPolicy;
   listSeparator?: string;
-  /** Types of known traits (from Vitally's catalogue), applied when no explicit type is given. */
-  traitTypes?: Map<string, ValueType>;
   /**
-   * Conversions of known traits that a ValueType cannot say (a picklist checked against its options, a
-   * multi-value list): used when no explicit type is given, before traitTypes.
+   * Conversions of known traits (Vitally's catalogue: a number, a picklist checked against its options, a
+   * multi-value list): used when no explicit type is given.
    */
   traitConverters?: Map<string, TraitConverter>;
+  /** Types of trait columns read from their first values (--types auto), used when nothing else types them. */
+  inferred?: InferredTypes;
   /**
    * Told of every trait key a column fills (once per column) and of each key of an NDJSON `traits`
    * object: the catalogue check. It may throw ConfigError (--strict-traits).
@@ -50,6 +52,26 @@ export interface TraitConverter {
   convert(value: unknown, listSeparator: string): Converted;
 }
 
+/** Column types read from a sample of the input's first rows. */
+export interface InferredTypes {
+  /** By column: the type its sampled values share, or undefined (text: sent as read). */
+  types: ReadonlyMap<string, ValueType | undefined>;
+  /** Rows sampled. */
+  rows: number;
+}
+
+/** Where a trait's type came from: --map (or a sync's types), Vitally's catalogue, its values, or nowhere. */
+export type TypeSource = 'map' | 'vitally' | 'inferred' | 'as-read';
+
+/** The type a trait is sent with, as the summary lists it. */
+export interface TraitType {
+  column: string;
+  trait: string;
+  /** number, boolean, date, datetime, string, json, a catalogue type (picklist...), or "as read". */
+  type: string;
+  from: TypeSource;
+}
+
 export interface Mapped {
   record: MappedRecord;
   /** Reference columns, by ref name: the customer's ids to resolve. */
@@ -59,7 +81,7 @@ export interface Mapped {
 type Target =
   | { kind: 'field'; name: string; spec: FieldSpec; type: ValueType }
   | { kind: 'ref'; name: string; spec: RefSpec }
-  | { kind: 'trait'; key: string; type: ValueType | undefined; conv?: TraitConverter | undefined }
+  | { kind: 'trait'; key: string; type: ValueType | undefined; conv?: TraitConverter | undefined; from: TypeSource }
   | { kind: 'traitsObject' }
   | { kind: 'ignore' }
   /** A column whose value cannot be carried under its name: a row holding a value there fails. */
@@ -141,17 +163,17 @@ export class Mapper {
     for (const [name, r] of Object.entries(spec.refs)) {
       for (const alias of [name, ...(r.aliases ?? [])]) this.byName.set(normalizeName(alias), { kind: 'ref', name, spec: r });
     }
-    for (const m of opts.map ?? []) this.explicit.set(m.source, this.targetOf(m.target, m.type, `--map ${m.source}=${m.target}`));
+    for (const m of opts.map ?? []) this.explicit.set(m.source, this.targetOf(m.target, m.type, `--map ${m.source}=${m.target}`, m.source));
   }
 
   /** Resolve an explicit target name; throws ConfigError naming what is allowed. */
-  private targetOf(target: string, type: ValueType | undefined, where: string): Target {
+  private targetOf(target: string, type: ValueType | undefined, where: string, column: string): Target {
     if (target === '' || target === '-' || target === 'ignore') return { kind: 'ignore' };
     if (target.startsWith('traits.') && target.length > 7) {
       if (!this.spec.traits) throw new ConfigError(`${where}: ${this.spec.name} records have no traits`);
       if (target === `traits.${PROTO}`)
         throw new ConfigError(`${where}: a trait cannot be named "${PROTO}" (JavaScript reads that key as an object's prototype); choose another name`);
-      return this.traitTarget(target.slice(7), type);
+      return this.traitTarget(target.slice(7), type, column);
     }
     // Own names only: "constructor" or "toString" are no fields, whatever every object inherits.
     const f = Object.hasOwn(this.spec.fields, target) ? this.spec.fields[target] : undefined;
@@ -183,12 +205,12 @@ export class Mapper {
       // An NDJSON `traits` object (an event's `properties`) merges into the traits.
       if ((column === 'traits' || this.spec.traitsColumns?.includes(column)) && this.spec.traits) t = { kind: 'traitsObject' };
       else if (column.startsWith('traits.') && column.length > 7 && this.spec.traits) {
-        t = this.traitTarget(column.slice(7), undefined);
+        t = this.traitTarget(column.slice(7), undefined, column);
       } else t = this.byName.get(normalizeName(column));
       if (!t) {
         // A type without traits has no place for it: it is left out, and the run says so (leftOut).
         if (!this.spec.traits) this.dropped.push(column);
-        t = this.spec.traits ? this.traitTarget(column, undefined) : { kind: 'ignore' };
+        t = this.spec.traits ? this.traitTarget(column, undefined, column) : { kind: 'ignore' };
       }
       if (t.kind === 'trait' && t.key === PROTO) t = { kind: 'refused', reason: protoReason(column) };
     }
@@ -197,11 +219,26 @@ export class Mapper {
     return t;
   }
 
-  /** A trait target: an explicit type wins; else the known trait's converter, else its type, else as read. */
-  private traitTarget(key: string, type: ValueType | undefined): Target {
-    if (type !== undefined) return { kind: 'trait', key, type };
+  /**
+   * A trait target: an explicit type wins; else the known trait's converter (Vitally's catalogue); else
+   * the type the column's first values show (--types auto); else as read.
+   */
+  private traitTarget(key: string, type: ValueType | undefined, column: string): Target {
+    if (type !== undefined) return { kind: 'trait', key, type, from: 'map' };
     const conv = this.opts.traitConverters?.get(key);
-    return conv ? { kind: 'trait', key, type: undefined, conv } : { kind: 'trait', key, type: this.opts.traitTypes?.get(key) };
+    if (conv) return { kind: 'trait', key, type: undefined, conv, from: 'vitally' };
+    const inferred = this.opts.inferred?.types.get(column);
+    return inferred !== undefined ? { kind: 'trait', key, type: inferred, from: 'inferred' } : { kind: 'trait', key, type: undefined, from: 'as-read' };
+  }
+
+  /** The type each trait column met so far is sent with, and where it came from (for the summary). */
+  traitTypes(): TraitType[] {
+    const out: TraitType[] = [];
+    for (const [column, t] of this.cache) {
+      if (t.kind !== 'trait') continue;
+      out.push({ column, trait: t.key, type: t.conv ? t.conv.typeName : (t.type ?? 'as read'), from: t.from });
+    }
+    return out;
   }
 
   /**
@@ -289,6 +326,19 @@ export class Mapper {
       const type = t.type;
       if (type === undefined) {
         (traits ??= {})[(t as { key: string }).key] = value;
+        continue;
+      }
+      if (t.kind === 'trait' && t.from === 'inferred') {
+        const c = convertInferred(value, type);
+        if (!c.ok) {
+          const rows = this.opts.inferred!.rows;
+          throw new RowError(
+            'ROW_INVALID',
+            `column "${column}" -> traits.${t.key} (${type}, from the values of the first ${rows === 1 ? 'row' : `${rows} rows`}): ${c.reason}; --map ${column}=traits.${t.key}:string sends the column as text`,
+            `traits.${t.key}`,
+          );
+        }
+        (traits ??= {})[t.key] = c.value;
         continue;
       }
       const c = convert(value, type, this.sep);

@@ -47,8 +47,12 @@ export function messageBody(rec: MappedRecord, externalId: string): Record<strin
     externalId,
     message: rec.body,
     from: outbound ? admin[0] : user,
-    to: outbound ? [user] : admin,
   };
+  // An inbound message the row names no team member for goes without `to`, never with `"to": []`:
+  // production clients always name a recipient, and an empty list is a guess Vitally may refuse
+  // (docs/objects/conversation.md says what is sent and why).
+  const to = outbound ? [user] : admin;
+  if (to.length > 0) message.to = to;
   if (rec.timestamp !== undefined) message.timestamp = rec.timestamp;
   return message;
 }

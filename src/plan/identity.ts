@@ -33,12 +33,25 @@ export function stableId(parts: unknown): string {
   return `vs-${contentHash(parts).slice(0, 32)}`;
 }
 
-/** Fill the fields Vitally requires that have a sensible default (documented per object). */
-export function withDefaults(spec: ObjectSpec, record: MappedRecord): MappedRecord {
+/**
+ * Fill the fields Vitally requires that have a sensible default (documented per object). `first` holds
+ * the values an earlier run filled for the same record: they are used again, so sending a row again
+ * (--full) never moves a note to the time it was read the second time.
+ */
+export function withDefaults(spec: ObjectSpec, record: MappedRecord, first?: Record<string, unknown>): MappedRecord {
   if (!spec.defaults) return record;
   let out = record;
   for (const [field, make] of Object.entries(spec.defaults)) {
-    if (out[field] === undefined) out = { ...out, [field]: make() };
+    if (out[field] === undefined) out = { ...out, [field]: first?.[field] ?? make() };
+  }
+  return out;
+}
+
+/** The values `withDefaults` filled in (absent from `before`), or undefined when it filled none. */
+export function defaultsFilled(spec: ObjectSpec, before: MappedRecord, after: MappedRecord): Record<string, unknown> | undefined {
+  let out: Record<string, unknown> | undefined;
+  for (const field of Object.keys(spec.defaults ?? {})) {
+    if (before[field] === undefined && after[field] !== undefined) (out ??= {})[field] = after[field];
   }
   return out;
 }

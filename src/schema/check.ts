@@ -44,9 +44,9 @@ export class TraitKeyCheck {
     return this.unknown;
   }
 
-  /** One summary warning per unknown key. */
-  warnings(): string[] {
-    return this.unknown.map((u) => this.describe(u));
+  /** One summary warning per unknown key (`closeOnly`: per unknown key close to a known one, a likely slip). */
+  warnings(closeOnly = false): string[] {
+    return this.unknown.filter((u) => !closeOnly || u.suggestions.length > 0).map((u) => this.describe(u));
   }
 
   describe(u: UnknownKey): string {

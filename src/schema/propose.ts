@@ -9,7 +9,7 @@ import { convert, type ValueType } from '../mapping/coerce.js';
 import { normalizeName } from '../mapping/mapper.js';
 import type { ObjectSpec } from '../objects/index.js';
 import type { TraitField } from './catalogue.js';
-import { inferType } from './infer.js';
+import { inferType } from '../mapping/infer.js';
 import { editDistance, orList, suggest } from './suggest.js';
 import { converterFor, kindOf } from './types.js';
 

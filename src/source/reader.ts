@@ -71,6 +71,11 @@ export interface Reader {
   chunkBytes?: number;
   /** The first record names every column the others hold (a CSV header), so one record tells them all. */
   columnsFromFirst: boolean;
+  /**
+   * Every value it yields is text (CSV): nothing in the input says a column holds numbers, so `push`
+   * types its trait columns from their first values (--types auto). Readers of typed values keep them.
+   */
+  valuesAreText?: boolean;
   /** The settings only this reader takes. */
   settings?: readonly ReaderSetting[];
   /**

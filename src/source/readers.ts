@@ -38,6 +38,7 @@ const csv: Reader = {
   stdin: true,
   chunkBytes: READ_CHUNK_BYTES.csv,
   columnsFromFirst: true,
+  valuesAreText: true,
   settings: [{ name: 'delimiter', flag: '--delimiter', kind: 'char', arg: 'char', help: 'CSV delimiter (default , and tab for .tsv)' }],
   // Lines less the header (a quoted cell over several lines makes it a little high).
   countRecords: async (path, signal) => {

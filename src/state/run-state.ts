@@ -11,6 +11,7 @@
 import type { IdCache, Summary } from '../types.js';
 import type { StateError } from '../errors.js';
 import { storeFailure } from './failure.js';
+import { hasColumn } from './schema.js';
 import type { DB } from './store.js';
 
 export interface LastSent {
@@ -18,7 +19,12 @@ export interface LastSent {
   vitallyId: string | null;
   /** The input it was last sent from. */
   source: string;
+  /** Vitally confirmed it (REST); false: only accepted (the Analytics API answers for no message). */
+  confirmed: boolean;
 }
+
+/** Values later runs reuse, kept per record: a note's first noteDate, a user's links sent. */
+export type Kept = Record<string, unknown>;
 
 export interface RunStateOptions {
   destination: string;
@@ -48,17 +54,26 @@ export class RunState implements IdCache {
         CREATE TEMP TABLE IF NOT EXISTS seen_links (user_id TEXT, account_id TEXT, PRIMARY KEY (user_id, account_id)) WITHOUT ROWID;
         DELETE FROM temp.seen_links;
         CREATE TEMP TABLE IF NOT EXISTS link_users (user_id TEXT PRIMARY KEY) WITHOUT ROWID; DELETE FROM temp.link_users;`);
+      // A file of an older schema opened read-only (a dry run) has not been brought up to date: read what it has.
+      const current = hasColumn(db, 'sent', 'confirmed');
       this.q = {
-        last: db.prepare('SELECT hash, vitally_id AS vitallyId, source FROM sent WHERE destination = ? AND object = ? AND key = ?'),
+        last: db.prepare(
+          `SELECT hash, vitally_id AS vitallyId, source, ${current ? 'confirmed' : '1 AS confirmed'} FROM sent WHERE destination = ? AND object = ? AND key = ?`,
+        ),
+        kept: db.prepare(`SELECT ${current ? 'kept' : 'NULL'} FROM sent WHERE destination = ? AND object = ? AND key = ?`).pluck(),
         move: db.prepare('UPDATE sent SET source = ? WHERE destination = ? AND object = ? AND key = ?'),
         doubt: db.prepare('SELECT run_id FROM journal WHERE destination = ? AND object = ? AND key = ? AND run_id <> ?').pluck(),
         begin: db.prepare('INSERT OR REPLACE INTO journal (destination, object, key, hash, run_id, started_at) VALUES (?, ?, ?, ?, ?, ?)'),
         end: db.prepare('DELETE FROM journal WHERE destination = ? AND object = ? AND key = ?'),
-        confirm: db.prepare(
-          `INSERT INTO sent (destination, object, key, hash, vitally_id, source, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (destination, object, key) DO UPDATE SET hash = excluded.hash,
-             vitally_id = COALESCE(excluded.vitally_id, sent.vitally_id), source = excluded.source, sent_at = excluded.sent_at`,
-        ),
+        // Only a store that may be written records: its schema is up to date.
+        confirm: current
+          ? db.prepare(
+              `INSERT INTO sent (destination, object, key, hash, vitally_id, source, sent_at, confirmed, kept) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (destination, object, key) DO UPDATE SET hash = excluded.hash,
+                 vitally_id = COALESCE(excluded.vitally_id, sent.vitally_id), source = excluded.source, sent_at = excluded.sent_at,
+                 confirmed = excluded.confirmed, kept = excluded.kept`,
+            )
+          : undefined,
         forget: db.prepare('DELETE FROM sent WHERE destination = ? AND object = ? AND key = ?'),
         seen: db.prepare('INSERT OR IGNORE INTO temp.seen (key) VALUES (?)'),
         fromSource: db.prepare('SELECT COUNT(*) FROM sent WHERE destination = ? AND object = ? AND source = ?').pluck(),
@@ -115,7 +130,10 @@ export class RunState implements IdCache {
   /** What was last sent successfully for this key (undefined with --full). Reads only. */
   lastSent(key: string): LastSent | undefined {
     if (this.o.full) return undefined;
-    return this.guard('reading what was sent', undefined, () => this.q.last.get(this.o.destination, this.o.object, key) as LastSent | undefined);
+    return this.guard('reading what was sent', undefined, () => {
+      const row = this.q.last.get(this.o.destination, this.o.object, key) as (Omit<LastSent, 'confirmed'> & { confirmed: number }) | undefined;
+      return row && { ...row, confirmed: row.confirmed === 1 };
+    });
   }
 
   /**
@@ -150,16 +168,53 @@ export class RunState implements IdCache {
     });
   }
 
-  /** Vitally confirmed the row: remember it and close its journal entry, in one transaction. */
-  confirm = (key: string, hash: string, vitallyId: string | null): void => {
+  /**
+   * The values kept for this key by earlier runs (read with --full too: a note keeps the date it was
+   * first sent with), or undefined.
+   */
+  kept(key: string): Kept | undefined {
+    const text = this.guard(
+      'reading the values kept for a record',
+      undefined,
+      () => this.q.kept.get(this.o.destination, this.o.object, key) as string | null | undefined,
+    );
+    if (!text) return undefined;
+    try {
+      const v = JSON.parse(text) as unknown;
+      return v && typeof v === 'object' && !Array.isArray(v) ? (v as Kept) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Vitally confirmed the row: remember it (with the values later runs reuse, added to those kept before)
+   * and close its journal entry, in one transaction. `hash` null: what landed is not all the row asked
+   * (a name Vitally kept), so the next run sends the row again.
+   */
+  confirm = (key: string, hash: string | null, vitallyId: string | null, kept?: Kept): void => {
+    this.record('recording a row Vitally confirmed', key, hash, vitallyId, true, kept);
+  };
+
+  /**
+   * The Analytics API accepted the row without confirming anything about it (it may still drop it): kept
+   * apart from confirmed rows, so a later check can find what did not land.
+   */
+  accept(key: string, hash: string, kept?: Kept): void {
+    this.record('recording a row the Analytics API accepted', key, hash, null, false, kept);
+  }
+
+  private record(doing: string, key: string, hash: string | null, vitallyId: string | null, confirmed: boolean, kept: Kept | undefined): void {
     if (this.o.readOnly) return;
-    this.guard('recording a row Vitally confirmed', undefined, () =>
+    this.guard(doing, undefined, () =>
       this.db.transaction(() => {
-        this.q.confirm.run(this.o.destination, this.o.object, key, hash, vitallyId, this.o.source, this.now());
-        this.q.end.run(this.o.destination, this.o.object, key);
+        const all = kept ? { ...this.kept(key), ...kept } : this.kept(key);
+        const { destination: d, object: ob } = this.o;
+        this.q.confirm!.run(d, ob, key, hash ?? '', vitallyId, this.o.source, this.now(), confirmed ? 1 : 0, all ? JSON.stringify(all) : null);
+        this.q.end.run(d, ob, key);
       })(),
     );
-  };
+  }
 
   /** The row failed with a known outcome (nothing was applied): it is no longer in doubt. */
   abandon(key: string): void {

@@ -1,7 +1,24 @@
 /** The state store's SQL schema (docs/state.md shows it). Bump SCHEMA_VERSION with a migration. */
+import type Database from 'better-sqlite3';
 
 export const APP_ID = 'vitally-sync';
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
+
+/**
+ * What brings a file written with an older schema up to date: MIGRATIONS[n] turns schema n into n + 1.
+ * Applied when the file is opened for writing; a read-only open (a dry run, `state show`) reads an older
+ * file as it is (see `hasColumn`).
+ */
+export const MIGRATIONS: Record<number, string> = {
+  // 2: rows the Analytics API accepted without confirming them (confirmed = 0), and values later runs reuse.
+  1: `ALTER TABLE sent ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE sent ADD COLUMN kept TEXT;`,
+};
+
+/** Whether a table of the file has a column (a file of an older schema opened read-only may lack it). */
+export function hasColumn(db: Database.Database, table: string, column: string): boolean {
+  return (db.prepare(`SELECT 1 FROM pragma_table_info(?) WHERE name = ?`).get(table, column) as unknown) !== undefined;
+}
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -18,6 +35,8 @@ CREATE TABLE IF NOT EXISTS sent (
   vitally_id  TEXT,                   -- the id Vitally answered with, when it did
   source      TEXT NOT NULL,          -- the input it came from (for --delete-missing)
   sent_at     TEXT NOT NULL,          -- ISO 8601
+  confirmed   INTEGER NOT NULL DEFAULT 1, -- 1: Vitally confirmed it (REST); 0: only accepted (Analytics API), not known to have landed
+  kept        TEXT,                   -- JSON: values later runs reuse (a note's first noteDate; a user's links sent, as Vitally ids)
   PRIMARY KEY (destination, object, key)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS sent_by_source ON sent (destination, object, source);

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { StateError } from '../errors.js';
 import { storeFailure } from './failure.js';
 import { acquireStateLock, type StateLock } from './lock.js';
-import { APP_ID, SCHEMA, SCHEMA_VERSION } from './schema.js';
+import { APP_ID, MIGRATIONS, SCHEMA, SCHEMA_VERSION } from './schema.js';
 
 export type DB = Database.Database;
 
@@ -47,10 +47,17 @@ export function openStore(path: string, opts: OpenOptions = {}): DB {
   }
   try {
     // Checked again on the open handle: the file may have changed since it was inspected.
-    if (found !== 'absent') checkOurs(db, path);
+    const version = found !== 'absent' ? checkOurs(db, path) : SCHEMA_VERSION;
     if (!opts.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
+      if (version < SCHEMA_VERSION) {
+        // A file of an older schema: brought up to date, one step at a time, in one transaction.
+        db.transaction(() => {
+          for (let v = version; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
+          db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(SCHEMA_VERSION));
+        })();
+      }
       db.exec(SCHEMA);
       db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('app', ?), ('schema_version', ?)").run(APP_ID, String(SCHEMA_VERSION));
     }
@@ -132,10 +139,13 @@ function hasSqliteHeader(path: string): boolean {
   }
 }
 
-/** An SQLite database with no tables (a new one) or with ours, of a version this code reads. */
-function checkOurs(db: DB, path: string): void {
+/**
+ * An SQLite database with no tables (a new one) or with ours, of a version this code reads: its schema
+ * version (SCHEMA_VERSION for a new one).
+ */
+function checkOurs(db: DB, path: string): number {
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>;
-  if (tables.length === 0) return;
+  if (tables.length === 0) return SCHEMA_VERSION;
   const hasMeta = tables.some((t) => t.name === 'meta');
   const app = hasMeta ? (db.prepare("SELECT value FROM meta WHERE key = 'app'").get() as { value: string } | undefined) : undefined;
   if (app?.value !== APP_ID) {
@@ -145,4 +155,5 @@ function checkOurs(db: DB, path: string): void {
   if (version > SCHEMA_VERSION) {
     throw new StateError(`--state ${path} was written by a newer vitally-sync (schema ${version}); upgrade vitally-sync to use it`);
   }
+  return version;
 }

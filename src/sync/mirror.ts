@@ -11,7 +11,7 @@ import type { RowResult } from '../types.js';
 import { FOUND_ID } from '../plan/plan.js';
 import { confirmsDelete, confirmsLookup } from '../vitally/confirm.js';
 import type { Sender } from '../vitally/sender.js';
-import { idInAnswer } from './resolve.js';
+import { idInAnswer } from './records.js';
 
 /**
  * --delete-missing as work after the last row. It runs only on an input read whole that held rows (the

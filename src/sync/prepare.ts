@@ -5,9 +5,9 @@
  * the state store's (SQLite, synchronous); it sends nothing.
  */
 import { RowError } from '../errors.js';
-import { Mapper, type MapperOptions } from '../mapping/mapper.js';
+import { Mapper, type MapperOptions, type TraitType } from '../mapping/mapper.js';
 import type { ObjectSpec, Refs } from '../objects/index.js';
-import { contentHash, withDefaults, withIdentity } from '../plan/identity.js';
+import { contentHash, defaultsFilled, withDefaults, withIdentity } from '../plan/identity.js';
 import type { RunState } from '../state/run-state.js';
 import { failed, type Outcome } from '../transport/outcome.js';
 import type { Transport } from '../transport/transport.js';
@@ -23,6 +23,8 @@ export interface Prepared {
   refs: Refs;
   /** What the transport's plan() made of it. */
   plan: unknown;
+  /** Values the state store keeps once the row is sent (the defaults filled in: a note's date). */
+  kept?: Record<string, unknown>;
 }
 
 export const isPrepared = (p: Prepared | RowResult): p is Prepared => 'hash' in p;
@@ -33,6 +35,9 @@ export function resultOf(src: SourceRecord, key: string | null, o: Outcome): Row
   const r: RowResult = { row: src.row, line: src.line, key, status: o.status, action: o.action, id: o.id, httpStatus: o.httpStatus, error: o.error };
   if (o.maybeApplied !== undefined) r.maybeApplied = o.maybeApplied;
   if (o.requests !== undefined) r.requests = o.requests;
+  if (o.note !== undefined) r.note = o.note;
+  if (o.kept !== undefined) r.kept = o.kept;
+  if (o.incomplete) r.incomplete = true;
   if (r.status === 'failed') {
     r.source = src.data;
     r.raw = src.raw;
@@ -74,6 +79,11 @@ export class RowPreparer {
     return this.mapper.leftOut();
   }
 
+  /** The type each trait column met was sent with. */
+  traitTypes(): TraitType[] {
+    return this.mapper.traitTypes();
+  }
+
   /** The row to send, or its result at once (unreadable, invalid, a duplicate, unchanged since the last run). */
   prepare(src: SourceRecord): Prepared | RowResult {
     const { cfg, state } = this;
@@ -88,9 +98,13 @@ export class RowPreparer {
       const ownKey = mapped.record[spec.key] !== undefined;
       if (cfg.constants) Object.assign(mapped.record, cfg.constants);
       const refs = mapped.refs;
-      const record = withDefaults(spec, withIdentity(spec, mapped.record, refs));
-      const k = record[spec.key];
+      const identified = withIdentity(spec, mapped.record, refs);
+      const k = identified[spec.key];
       key = typeof k === 'string' && k !== '' ? k : null;
+      // Defaults an earlier run filled for this record (a note's date) are filled the same way again.
+      const first = spec.defaults && key !== null ? (state?.kept(key)?.defaults as Record<string, unknown> | undefined) : undefined;
+      const record = withDefaults(spec, identified, first);
+      const filled = defaultsFilled(spec, identified, record);
       if (key !== null) state?.seen(key);
       // What decides the requests (before defaults such as a note's read time, and before id look-ups);
       // only needed when there is a store to compare with.
@@ -112,8 +126,13 @@ export class RowPreparer {
         this.transport.read?.(key, refs);
         if (last) state!.claim(key, last);
       }
-      if (unchanged) return resultOf(src, key, { status: 'skipped', action: 'unchanged', id: last.vitallyId, httpStatus: null, error: null });
-      return { src, key, hash, refs, plan };
+      if (unchanged) {
+        const o: Outcome = { status: 'skipped', action: 'unchanged', id: last.vitallyId, httpStatus: null, error: null };
+        // The Analytics API never said whether it landed: the skip must not pass for a confirmation.
+        if (!last.confirmed) o.note = 'accepted by an earlier run, never confirmed (--full sends it again)';
+        return resultOf(src, key, o);
+      }
+      return { src, key, hash, refs, plan, ...(filled ? { kept: { defaults: filled } } : {}) };
     } catch (err) {
       if (!(err instanceof RowError)) throw err;
       if (key === null && spec.kind === 'keyed') {

@@ -12,18 +12,8 @@ import type { IdCache } from '../types.js';
 import { confirmsLookup } from '../vitally/confirm.js';
 import type { Sender } from '../vitally/sender.js';
 import { ListedIds } from './listing.js';
-
-/** The record a look-up's answer holds: the record itself, or the first of a search's {results: [...]} or bare array. */
-export function recordInAnswer(json: unknown): Record<string, unknown> | null {
-  const j = json as { id?: unknown; results?: unknown } | unknown[] | undefined;
-  const first: unknown = Array.isArray(j) ? j[0] : Array.isArray(j?.results) ? (j.results as unknown[])[0] : j;
-  return first && typeof first === 'object' && typeof (first as { id?: unknown }).id === 'string' ? (first as Record<string, unknown>) : null;
-}
-
-/** The Vitally id in a look-up's answer (recordInAnswer), or null. */
-export function idInAnswer(json: unknown): string | null {
-  return (recordInAnswer(json)?.id as string | undefined) ?? null;
-}
+// What a look-up's answer holds is read by records.ts, the one place that knows record shapes.
+import { idInAnswer } from './records.js';
 
 export class Resolver {
   private readonly pending = new Map<string, Promise<string | null>>();

@@ -2,18 +2,23 @@
  * The REST transport: one record a request. A row's references are resolved to Vitally ids (resolve.ts),
  * its requests built with them, and its plan carried out (execute.ts). A record of a type that may exist
  * already (spec.existing: a conversation) is first looked for, by the state store's id for its key, else
- * like a reference of its kind; what is created or found is remembered for later rows and runs. After the
- * last row it mirrors deletions (--delete-missing, mirror.ts).
+ * like a reference of its kind; what is created or found is remembered for later rows and runs. A 403
+ * on a feature's path is weighed by the run's FeatureGate (access.ts): a bad token stops the run, a
+ * missing feature fails only the rows that need it. After the last row it mirrors deletions
+ * (--delete-missing, mirror.ts).
  */
-import { RowError, stopsRun } from '../errors.js';
-import type { MappedRecord, Refs } from '../objects/index.js';
+import { ForbiddenError, RowError, stopsRun, type VitallySyncError } from '../errors.js';
+import { nounOf, type MappedRecord, type Refs } from '../objects/index.js';
 import { checkRow, plannedRequests, type CheckedRow } from '../plan/plan.js';
 import { placeholder } from '../plan/refs.js';
 import { failed, planned, type Outcome } from '../transport/outcome.js';
 import type { Carried, FollowUp, Transport, TransportContext, TransportKind } from '../transport/transport.js';
 import type { Sender } from '../vitally/sender.js';
+import { FeatureGate } from './access.js';
 import { execute } from './execute.js';
+import { LinkMerger } from './links.js';
 import { deletions } from './mirror.js';
+import { NamePolicy } from './rename.js';
 import { Resolver } from './resolve.js';
 
 export const restTransport: TransportKind = {
@@ -25,13 +30,29 @@ export const restTransport: TransportKind = {
   create: (ctx) => new RestTransport(ctx),
 };
 
+/** What a run learns as it goes, and what execute() is told of it. */
+interface RunKnowledge {
+  resolver: Resolver;
+  gate: FeatureGate;
+  names: NamePolicy | undefined;
+  links: LinkMerger;
+}
+
 class RestTransport implements Transport<CheckedRow> {
-  private readonly resolver: Resolver | undefined;
+  private readonly run: RunKnowledge | undefined;
   readonly followUps: FollowUp[];
 
   constructor(private readonly ctx: TransportContext) {
-    // The state store keeps the ids found across runs.
-    this.resolver = ctx.sender ? new Resolver(ctx.sender, ctx.state) : undefined;
+    const { sender, spec } = ctx;
+    this.run = sender && {
+      // The state store keeps the ids found across runs.
+      resolver: new Resolver(sender, ctx.state),
+      gate: new FeatureGate(sender),
+      // Keyed records whose name a PUT may carry: Vitally may refuse it.
+      names:
+        spec.kind === 'keyed' && spec.fields.name && spec.fields.name.update !== false ? new NamePolicy(nounOf(spec), Boolean(ctx.analyticsToken)) : undefined,
+      links: new LinkMerger(spec, ctx.links ?? 'add', sender, ctx.state),
+    };
     this.followUps = ctx.deleteMissing ? [deletions(ctx, ctx.deleteMissing)] : [];
   }
 
@@ -54,17 +75,34 @@ class RestTransport implements Transport<CheckedRow> {
   }
 
   private async send(row: Carried<CheckedRow>, sender: Sender): Promise<Outcome> {
+    const run = this.run!;
     const { spec } = this.ctx;
+    // A feature this row needs was found off earlier in the run: not sent.
+    const { blocked, first } = await run.gate.admit(spec, row.refs);
+    if (blocked) return { ...failed(blocked), httpStatus: 403 };
     try {
-      const ids = await this.resolver!.idsFor(spec, row.refs);
+      const ids = await run.resolver.idsFor(spec, row.refs);
       if (ids instanceof RowError) return failed(ids, 'invalid');
-      const existing = spec.existing && row.key !== null ? (this.knownId(row.key) ?? (await this.resolver!.resolve(spec.existing.ref, row.key))) : null;
-      const outcome = await execute(sender, spec, row.plan.requests(ids, existing ?? undefined), { verifyFirst: row.inDoubt });
-      if (spec.existing && row.key !== null && outcome.status === 'ok' && outcome.id) this.resolver!.remember(spec.existing.ref, row.key, outcome.id);
+      const existing = spec.existing && row.key !== null ? (this.knownId(row.key) ?? (await run.resolver.resolve(spec.existing.ref, row.key))) : null;
+      const outcome = await execute(sender, spec, row.plan.requests(ids, existing ?? undefined), {
+        verifyFirst: row.inDoubt,
+        names: run.names,
+        links: run.links,
+      });
+      if (spec.existing && row.key !== null && outcome.status === 'ok' && outcome.id) run.resolver.remember(spec.existing.ref, row.key, outcome.id);
       return outcome;
-    } catch (err) {
-      if (stopsRun(err)) this.ctx.onFatal(err);
-      return failed(err);
+    } catch (thrown) {
+      let err: unknown = thrown;
+      let status: number | null = null;
+      if (err instanceof ForbiddenError) {
+        err = await run.gate.judge(err);
+        status = 403;
+      }
+      if (stopsRun(err)) this.ctx.onFatal(err as VitallySyncError);
+      const o = failed(err);
+      return status !== null ? { ...o, httpStatus: status } : o;
+    } finally {
+      run.gate.settle(first);
     }
   }
 

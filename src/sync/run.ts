@@ -15,8 +15,10 @@ import type { Outcome } from '../transport/outcome.js';
 import type { DeleteLimits, Transport } from '../transport/transport.js';
 import type { RowResult, SourceRecord, Summary } from '../types.js';
 import type { Sender } from '../vitally/sender.js';
+import type { LinksPolicy } from './links.js';
 import { OrderedWindow } from './ordered.js';
 import { isPrepared, resultOf, RowPreparer, type Prepared } from './prepare.js';
+import { SAMPLE_ROWS, sampleColumns } from './sample.js';
 import { Tally } from './tally.js';
 import { transportKind, type Via } from './transports.js';
 
@@ -41,6 +43,17 @@ export interface SyncConfig {
   unlinkRemoved?: boolean;
   /** Delete the records this store synced from the same source that are absent from the input. */
   deleteMissing?: DeleteLimits;
+  /** A user PUT's links: added to those the user has (default), or replacing them (--links). */
+  links?: LinksPolicy;
+  /** An Analytics API token is configured (renaming an account needs it). */
+  analyticsToken?: boolean;
+  /** Type trait columns Vitally does not type from the input's first rows (--types auto, text inputs). */
+  inferTypes?: boolean;
+  /**
+   * Mapper options that are worth a request only once the input has shown it can be read (Vitally's
+   * trait catalogue): asked after the first batch is read, before the first row is mapped.
+   */
+  mapperFrom?: () => Promise<Partial<MapperOptions>>;
 }
 
 export interface SyncDeps {
@@ -86,11 +99,14 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
     inputMayPause: cfg.source.path === '-',
     deleteMissing: cfg.deleteMissing,
     unlinkRemoved: cfg.unlinkRemoved,
+    links: cfg.links,
+    analyticsToken: cfg.analyticsToken,
     onFatal: (err) => {
       fatal ??= err;
     },
   });
-  const preparer = new RowPreparer(cfg, state, transport);
+  /** Made once the columns are typed (after the read-ahead of --types auto). */
+  let preparer: RowPreparer | undefined;
 
   /** Journal the row, hand it over, and record what came of it. */
   const send = async (p: Prepared): Promise<RowResult> => {
@@ -99,7 +115,11 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
     if (p.key !== null && state && !state.begin(p.key, p.hash)) return resultOf(p.src, p.key, NOT_SENT);
     const r = resultOf(p.src, p.key, await transport.carry({ key: p.key, refs: p.refs, plan: p.plan, inDoubt }));
     if (p.key !== null && state) {
-      if (r.status === 'ok') state.confirm(p.key, p.hash, r.id);
+      const kept = p.kept || r.kept ? { ...p.kept, ...r.kept } : undefined;
+      // A success that did not apply all the row asked (a name Vitally kept) is sent again by the next run.
+      if (r.status === 'ok') state.confirm(p.key, r.incomplete ? null : p.hash, r.id, kept);
+      // Accepted by the Analytics API, which confirms nothing per message: kept apart from confirmed rows.
+      else if (r.status === 'accepted') state.accept(p.key, p.hash, kept);
       // A timeout, a lost connection or a 5xx after every retry may still have been applied: the row stays
       // in doubt (journalled), and the next run checks before creating it again.
       else if (!r.maybeApplied) state.abandon(p.key);
@@ -108,7 +128,7 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
   };
 
   const handle = (src: SourceRecord): Promise<RowResult> | RowResult => {
-    const p = preparer.prepare(src);
+    const p = preparer!.prepare(src);
     if (!isPrepared(p)) return p;
     if (sender) return send(p);
     // A dry run: what would be sent, and no store written.
@@ -124,9 +144,20 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
     return done;
   };
   try {
+    let input = readRecordBatches({ ...cfg.source, ...(deps.signal ? { signal: deps.signal } : {}) });
+    let mapper = cfg.mapper;
+    if (cfg.inferTypes || cfg.mapperFrom) {
+      // Read ahead: the rows that type the columns, or at least the first batch (an unreadable input
+      // then fails before anything is asked of Vitally).
+      const sampled = await sampleColumns(input, cfg.inferTypes ? SAMPLE_ROWS : 1);
+      input = sampled.batches;
+      if (cfg.inferTypes) mapper = { ...mapper, inferred: sampled.types };
+      if (cfg.mapperFrom) mapper = { ...mapper, ...(await cfg.mapperFrom()) };
+    }
+    preparer = new RowPreparer({ ...cfg, mapper }, state, transport);
     // Records come in batches (one await per input chunk); each is handled in turn, and the window still
     // makes reading wait when it is full.
-    reading: for await (const batch of readRecordBatches({ ...cfg.source, ...(deps.signal ? { signal: deps.signal } : {}) })) {
+    reading: for await (const batch of input) {
       for (const src of batch) {
         fatal ??= state?.failure;
         if (fatal || deps.signal?.aborted) break reading;
@@ -185,14 +216,14 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
     transport.flush();
     while (win.size > 0) out.push(tally.add((await win.next())!));
     if (out.length > 0) yield take();
-    const summary = tally.summary(Boolean(deps.signal?.aborted));
+    const summary = withTypes(tally.summary(Boolean(deps.signal?.aborted)), preparer);
     state?.finish('stopped', summary);
     if (err instanceof VitallySyncError) throw new RunStopped(err, summary);
     throw new Error(`internal: ${errorMessage(err)}`, { cause: err });
   }
   if (tally.rowsRead > 0) {
-    for (const source of preparer.unmatchedSources()) tally.warn(`--map ${source}: no record has a column "${source}", so it was not used`);
-    const leftOut = preparer.leftOut();
+    for (const source of preparer!.unmatchedSources()) tally.warn(`--map ${source}: no record has a column "${source}", so it was not used`);
+    const leftOut = preparer!.leftOut();
     if (leftOut.length > 0) {
       const columns = leftOut.map((c) => `"${c}"`).join(', ');
       tally.warn(
@@ -201,7 +232,7 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
     }
   }
   fatal ??= state?.failure;
-  const summary = tally.summary(Boolean(deps.signal?.aborted));
+  const summary = withTypes(tally.summary(Boolean(deps.signal?.aborted)), preparer);
   state?.finish(fatal ? 'stopped' : summary.interrupted ? 'interrupted' : 'done', summary);
   if (fatal) throw new RunStopped(fatal, summary);
   return summary;
@@ -209,3 +240,9 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
 
 /** A row the run stopped before sending (the state store failed): like an interrupt, the next run sends it. */
 const NOT_SENT: Outcome = { status: 'skipped', action: 'interrupted', id: null, httpStatus: null, error: 'not sent: the run stopped (the state store failed)' };
+
+/** The summary with the type each trait column was sent with, when there were trait columns. */
+function withTypes(summary: Summary, preparer: RowPreparer | undefined): Summary {
+  const types = preparer?.traitTypes() ?? [];
+  return types.length > 0 ? { ...summary, traitTypes: types } : summary;
+}

@@ -7,6 +7,7 @@ export class Tally {
   private readonly s: Omit<Summary, 'durationMs' | 'rowsPerSecond' | 'interrupted' | 'requests' | 'retries' | 'rateLimited'> = {
     rows: 0,
     ok: 0,
+    accepted: 0,
     skipped: 0,
     failed: 0,
     byAction: {},
@@ -45,7 +46,15 @@ export class Tally {
       durationMs,
       rowsPerSecond: durationMs > 0 ? Math.round((this.s.rows / durationMs) * 1000 * 10) / 10 : this.s.rows,
       interrupted,
-      ...(this.warnings.length > 0 ? { warnings: [...this.warnings] } : {}),
+      ...(this.warnings.length > 0 || this.s.accepted > 0 ? { warnings: [...this.warnings, ...acceptedNote(this.s.accepted)] } : {}),
     };
   }
+}
+
+/** The summary's word on rows only accepted: what `accepted` means, once per run. */
+function acceptedNote(n: number): string[] {
+  if (n === 0) return [];
+  return [
+    `${n} ${n === 1 ? 'row was' : 'rows were'} accepted, not confirmed: the Analytics API answers "Success." for a whole request and nothing per message, and Vitally may still drop a message (an unknown account, a bad value) without saying so. The state store keeps them as accepted, apart from confirmed rows`,
+  ];
 }

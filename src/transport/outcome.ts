@@ -15,6 +15,12 @@ export interface Outcome {
   maybeApplied?: boolean;
   /** On a dry run: the requests a real run would send for the row. */
   requests?: PlannedRequest[];
+  /** A success's note: what the row asked that Vitally did not do, and how to get it done. */
+  note?: string;
+  /** Values the state store keeps once the row is confirmed (a user's links sent). */
+  kept?: Record<string, unknown>;
+  /** A success that did not apply all the row asked: not recorded as sent in full. */
+  incomplete?: boolean;
 }
 
 /** A success: what was done, the Vitally id when the answer names one, the HTTP status. */

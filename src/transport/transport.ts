@@ -71,6 +71,10 @@ export interface TransportContext {
   /** --delete-missing: its --max-deletes and --max-delete-share (a percent). */
   deleteMissing?: DeleteLimits | undefined;
   unlinkRemoved?: boolean | undefined;
+  /** A user PUT's links: added to those the user has (default), or replacing them. */
+  links?: 'add' | 'replace' | undefined;
+  /** An Analytics API token is configured (what a row's note may advise, e.g. to rename an account). */
+  analyticsToken?: boolean | undefined;
   /** Called with an error that must stop the run (a refused token, a blocked message type). */
   onFatal(err: VitallySyncError): void;
 }

@@ -1,6 +1,7 @@
 /**
  * The transport: one request, one answer. An undici Pool with keep-alive per base URL; non-2xx answers
- * become ApiError/AuthError, socket failures and timeouts NetworkError. Knows nothing of retries.
+ * become ApiError/AuthError (a 403 on the path of a feature a workspace may lack: ForbiddenError,
+ * features.ts), socket failures and timeouts NetworkError. Knows nothing of retries.
  *
  * Every answer is bounded and cleaned before anything reads it:
  * - `timeoutMs` bounds the whole answer of one attempt, headers and body together (a server trickling
@@ -12,8 +13,9 @@
  *   where it pointed.
  */
 import { Pool, errors as undiciErrors } from 'undici';
-import { ApiError, AuthError, ConfigError, NetworkError } from '../errors.js';
+import { ApiError, AuthError, ConfigError, ForbiddenError, NetworkError } from '../errors.js';
 import type { PlannedRequest } from '../types.js';
+import { featureOf } from './features.js';
 import { Secrets } from './redact.js';
 
 /** The most read of an answer by default: Vitally's largest answers (list pages of 100 records) are far smaller. */
@@ -119,6 +121,12 @@ export class HttpClient {
       }
       const headers = this.clean(flatHeaders(res.headers));
       const status = res.statusCode;
+      const feature = status === 403 ? featureOf(req.path) : undefined;
+      if (feature) {
+        // A workspace without the feature (organizations...) answers 403 on its paths alone: not a bad token by itself.
+        const body = this.secrets.scrub(await this.readBody(res.body, headers).catch(() => ''));
+        throw new ForbiddenError(feature.name, headers, body, req.method, req.path, feature.why);
+      }
       if (status === 401 || status === 403) {
         // Nothing in the body changes the verdict: read a little of it (so the connection can be reused), no more.
         await res.body.dump().catch(() => {});

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { restBaseUrl } from '../../src/vitally/hosts.js';
-import { rows, runCli, summaryOf, useSandbox, writeTemp } from '../helpers/cli.js';
+import { rowRequests, rows, runCli, summaryOf, useSandbox, writeTemp } from '../helpers/cli.js';
 
 let sb: Sandbox;
 let dir: string;
@@ -173,13 +173,15 @@ describe('dry run', () => {
     expect(r.stdout).toContain('"body":{"externalId":"acme","name":"Acme","traits":{"mrr":5}}');
     // The real run sends those very bodies.
     await runCli(['push', file, '--object', 'account', '--map', 'mrr=traits.mrr:number'], { env });
-    expect(sb.requests.map((q) => [q.method, q.path, q.body])).toEqual([
+    expect(rowRequests(sb).map((q) => [q.method, q.path, q.body])).toEqual([
       ['PUT', '/resources/accounts/acme', '{"name":"Acme","traits":{"mrr":5}}'],
       ['POST', '/resources/accounts', '{"externalId":"acme","name":"Acme","traits":{"mrr":5}}'],
     ]);
     const human = await runCli(['push', file, '--object', 'account', '--dry-run'], { env: {} });
-    expect(human.stdout).toContain('PUT /resources/accounts/acme {"name":"Acme","traits":{"mrr":"5"}}');
+    // mrr is one of Vitally's own traits, a number: typed so without the catalogue too.
+    expect(human.stdout).toContain('PUT /resources/accounts/acme {"name":"Acme","traits":{"mrr":5}}');
     expect(human.stdout).toContain('(only if the PUT answers 404)');
+    expect(human.stdout).toContain("Trait types: mrr number (Vitally's type)");
   });
 });
 

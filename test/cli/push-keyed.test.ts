@@ -2,16 +2,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { rows, runCli, summaryOf, useSandbox, writeTemp } from '../helpers/cli.js';
+import { PROFILES, rowRequests, rows, runCli, summaryOf, useSandbox, writeTemp } from '../helpers/cli.js';
 
 let sb: Sandbox;
 let dir: string;
 let env: Record<string, string>;
-useSandbox((c) => ({ sb, dir, env } = c));
 
 const writes = () => sb.requests.filter((r) => r.method !== 'GET');
 
-describe('push accounts, users and organizations', () => {
+describe.each(PROFILES)('push accounts, users and organizations (%s profile)', (profile) => {
+  useSandbox((c) => ({ sb, dir, env } = c), { profile });
+
   it('upserts accounts from CSV: PUT by externalId, POST on 404, then PUT updates', async () => {
     const file = writeTemp(dir, 'a.csv', 'externalId,name,mrr\nacme,Acme,10\n"glo bex","Globex, Inc",20\n');
     const first = await runCli(['push', file, '--object', 'account', '--mode', 'upsert', '--json'], { env });
@@ -24,7 +25,9 @@ describe('push accounts, users and organizations', () => {
     expect(sb.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(
       expect.arrayContaining(['PUT /resources/accounts/glo%20bex 404', 'POST /resources/accounts 200']),
     );
-    expect(sb.store.get('accounts', 'glo bex')).toMatchObject({ name: 'Globex, Inc', traits: { mrr: '20' } });
+    // A plain CSV column of numbers is sent as numbers.
+    expect(sb.store.get('accounts', 'glo bex')).toMatchObject({ name: 'Globex, Inc', traits: { mrr: 20 } });
+    expect(summaryOf(first).traitTypes).toEqual([{ column: 'mrr', trait: 'mrr', type: 'number', from: 'vitally' }]);
 
     const again = await runCli(['push', file, '--object', 'account', '--mode', 'upsert', '--json', '--map', 'mrr=traits.mrr:number'], { env });
     expect(rows(again).map((r) => r.action)).toEqual(['updated', 'updated']);
@@ -47,11 +50,12 @@ describe('push accounts, users and organizations', () => {
     const blank = writeTemp(dir, 'blank.csv', 'externalId,name,plan,tier\nacme,Acme,,2\n');
     await runCli(['push', full, '--object', 'account'], { env });
     await runCli(['push', blank, '--object', 'account'], { env });
-    expect(sb.store.get('accounts', 'acme')!.traits).toEqual({ plan: 'gold', tier: '2' });
+    expect(sb.store.get('accounts', 'acme')!.traits).toEqual({ plan: 'gold', tier: 2 });
     const sent = sb.requests.at(-1)!;
-    expect(JSON.parse(sent.body)).toEqual({ name: 'Acme', traits: { tier: '2' } });
+    // The live Vitally refuses a name on PUT: the PUT went again without it.
+    expect(JSON.parse(sent.body)).toEqual(profile === 'live' ? { traits: { tier: 2 } } : { name: 'Acme', traits: { tier: 2 } });
     await runCli(['push', blank, '--object', 'account', '--empty', 'null'], { env });
-    expect(sb.store.get('accounts', 'acme')!.traits).toEqual({ tier: '2' });
+    expect(sb.store.get('accounts', 'acme')!.traits).toEqual({ tier: 2 });
   });
 
   it('applies --mapping files, --map overrides and --ignore', async () => {
@@ -105,7 +109,7 @@ describe('push accounts, users and organizations', () => {
   it('insert POSTs; update PUTs and reports an unknown record as not found without creating it', async () => {
     const file = writeTemp(dir, 'o.csv', 'externalId,name,region\norg-1,One,emea\n');
     expect((await runCli(['push', file, '--object', 'organization', '--mode', 'insert'], { env })).code).toBe(0);
-    expect(sb.requests.map((q) => q.method)).toEqual(['POST']);
+    expect(rowRequests(sb).map((q) => q.method)).toEqual(['POST']);
     const upd = writeTemp(dir, 'u.csv', 'externalId,name\norg-1,One renamed\norg-2,Two\n');
     const r = await runCli(['push', upd, '--object', 'organization', '--mode', 'update', '--json'], { env });
     expect(r.code).toBe(1);
@@ -121,7 +125,7 @@ describe('push accounts, users and organizations', () => {
     const file = writeTemp(dir, 'n.csv', 'externalId,mrr\nnew-one,5\n');
     const r = await runCli(['push', file, '--object', 'account', '--json'], { env });
     expect(rows(r)[0]).toMatchObject({ status: 'failed', action: 'invalid', httpStatus: 404, error: 'name: required to create an account' });
-    expect(sb.requests.map((q) => q.method)).toEqual(['PUT']);
+    expect(rowRequests(sb).map((q) => q.method)).toEqual(['PUT']);
   });
 
   it('creates users on accounts named by Vitally id, and needs at least one account or organization', async () => {
@@ -163,6 +167,14 @@ describe('push accounts, users and organizations', () => {
 });
 
 describe('result lines', () => {
+  it('a note follows the id, and the JSON line carries it only when there is one', async () => {
+    const { humanLine, resultLine } = await import('../../src/cli/render.js');
+    const r = { row: 1, key: 'acme', status: 'ok', action: 'updated', id: 'x1', httpStatus: 200, error: null, note: 'name not changed' } as const;
+    expect(humanLine(r as any)).toMatch(/^row 1 +ok +updated +acme +200 +id x1; name not changed$/);
+    expect(JSON.parse(resultLine(r as any))).toMatchObject({ note: 'name not changed' });
+    expect(JSON.parse(resultLine({ ...r, note: undefined } as any))).not.toHaveProperty('note');
+  });
+
   it('the fast JSON line equals JSON.stringify of the public result', async () => {
     const { publicResult, resultLine } = await import('../../src/cli/render.js');
     const cases = [

@@ -17,7 +17,9 @@ describe.concurrent('rate limits', () => {
     const limit = 10;
     const sb = await start({ rateLimit: { limit, windowMs: 1000 } });
     const file = accountsCsv('tight.csv', 25);
-    const r = await runCli(['push', file, '--object', 'account', '--mode', 'insert', '--json', '--rate', '6000'], { env: sandboxEnv(sb) });
+    const r = await runCli(['push', file, '--object', 'account', '--mode', 'insert', '--json', '--rate', '6000', '--types', 'as-read'], {
+      env: sandboxEnv(sb),
+    });
     expect(r.code).toBe(0);
     expectEveryRowOnce(sb, 25);
     const s = summaryOf(r);
@@ -34,7 +36,9 @@ describe.concurrent('rate limits', () => {
     // Another client has just used the whole window.
     for (let i = 0; i < 5; i++) expect((await rest(sb, 'GET', '/resources/accounts')).status).toBe(200);
     const file = accountsCsv(`after-429-${retryAfter}.csv`, 8);
-    const r = await runCli(['push', file, '--object', 'account', '--mode', 'insert', '--json', '--rate', '6000'], { env: sandboxEnv(sb) });
+    const r = await runCli(['push', file, '--object', 'account', '--mode', 'insert', '--json', '--rate', '6000', '--types', 'as-read'], {
+      env: sandboxEnv(sb),
+    });
     expect(r.code).toBe(0);
     expectEveryRowOnce(sb, 8);
     expect(summaryOf(r).rateLimited).toBeGreaterThanOrEqual(1);

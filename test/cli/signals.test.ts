@@ -27,10 +27,13 @@ describe('stopping a run', () => {
   it.each(['SIGINT', 'SIGTERM'] as const)('the first %s stops reading, finishes the requests in flight, prints the summary and exits 130', async (signal) => {
     sb = await createSandbox({ latencyMs: 100, rateLimit: { limit: 100_000, windowMs: 60_000 } });
     const total = 400;
-    const child = run(['push', accounts(total), '--object', 'account', '--mode', 'insert', '--json', '--rate', '100000', '--concurrency', '4'], {
-      VITALLY_BASE_URL: sb.url,
-      VITALLY_API_TOKEN: sb.token,
-    });
+    const child = run(
+      ['push', accounts(total), '--object', 'account', '--mode', 'insert', '--json', '--types', 'as-read', '--rate', '100000', '--concurrency', '4'],
+      {
+        VITALLY_BASE_URL: sb.url,
+        VITALLY_API_TOKEN: sb.token,
+      },
+    );
     await child.until(({ stdout }) => stdout.includes('"row":'));
     child.kill(signal);
     expect(await child.code).toBe(130);
@@ -62,7 +65,7 @@ describe('stopping a run', () => {
 
   it('a second signal stops at once, without waiting for the answers in flight', async () => {
     sb = await createSandbox({ latencyMs: 20_000 });
-    const child = run(['push', accounts(20), '--object', 'account', '--json'], { VITALLY_BASE_URL: sb.url, VITALLY_API_TOKEN: sb.token });
+    const child = run(['push', accounts(20), '--object', 'account', '--json', '--types', 'as-read'], { VITALLY_BASE_URL: sb.url, VITALLY_API_TOKEN: sb.token });
     const server = sb;
     await new Promise<void>((resolve) => {
       const poll = setInterval(() => {

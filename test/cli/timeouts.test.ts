@@ -17,7 +17,9 @@ describe.concurrent('timeouts', () => {
     // undici checks this timeout on a coarse tick (about half a second), so the answer is much slower.
     const sb = await start({ latencyMs: 2500 });
     const file = accountsCsv('slow.csv', 1);
-    const r = await runCli(['push', file, '--object', 'account', '--timeout', '200', '--max-retries', '1', ...FAST], { env: sandboxEnv(sb) });
+    const r = await runCli(['push', file, '--object', 'account', '--timeout', '200', '--max-retries', '1', ...FAST, '--types', 'as-read'], {
+      env: sandboxEnv(sb),
+    });
     expect(r.code).toBe(1);
     expect(rows(r)[0]).toMatchObject({ status: 'failed', httpStatus: null });
     expect(rows(r)[0]!.error).toBe('PUT /resources/accounts/acct-1: no answer within 200 ms (--timeout) (after 2 attempts)');
@@ -31,7 +33,7 @@ describe.concurrent('timeouts', () => {
     const port = (silent.address() as AddressInfo).port;
     try {
       const file = accountsCsv('connect.csv', 1);
-      const r = await runCli(['push', file, '--object', 'account', '--connect-timeout', '200', '--max-retries', '1', ...FAST], {
+      const r = await runCli(['push', file, '--object', 'account', '--connect-timeout', '200', '--max-retries', '1', ...FAST, '--types', 'as-read'], {
         env: { VITALLY_BASE_URL: `https://127.0.0.1:${port}`, VITALLY_API_TOKEN: 'sk_test_connect' },
       });
       expect(r.code).toBe(1);

@@ -82,9 +82,10 @@ export interface SandboxContext {
 }
 
 /**
- * One sandbox for the test file: started before its tests, reset before each, closed after. `assign`
- * receives the context once it is ready (tests keep plain variables: `let sb, dir, env`). Its rate
- * limit is FAST_RATE unless `opts` names one.
+ * One sandbox for the test file (or for the describe block it is called in): started before its tests,
+ * reset before each, closed after. `assign` receives the context once it is ready (tests keep plain
+ * variables: `let sb, dir, env`). Its rate limit is FAST_RATE unless `opts` names one; `opts.profile`
+ * picks the Vitally it plays (docs/sandbox.md).
  */
 export function useSandbox(assign: (ctx: SandboxContext) => void, opts?: SandboxOptions): void {
   let sb: Sandbox | undefined;
@@ -95,3 +96,9 @@ export function useSandbox(assign: (ctx: SandboxContext) => void, opts?: Sandbox
   afterAll(() => sb?.close());
   beforeEach(() => sb?.reset());
 }
+
+/** Both Vitallys the sandbox plays: the end-to-end scenarios run against each (describe.each). */
+export const PROFILES = ['docs', 'live'] as const;
+
+/** The requests of a run's rows: without the GET of the trait catalogue a run makes first. */
+export const rowRequests = (sb: Sandbox) => sb.requests.filter((q) => !q.path.startsWith('/resources/customFields'));

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rows, runCli, summaryOf, tempDir, writeTemp } from '../helpers/cli.js';
-import { accountsCsv, echoRecord, expectNoToken, filesIn, hostile, json, TOKEN, type Handler, type Hostile, type Received } from './helpers.js';
+import { ROWS_ONLY, accountsCsv, echoRecord, expectNoToken, filesIn, hostile, json, TOKEN, type Handler, type Hostile, type Received } from './helpers.js';
 
 let h: Hostile | undefined;
 afterEach(async () => {
@@ -48,7 +48,9 @@ describe('a 2xx whose body does not confirm the row', () => {
     const dir = tempDir();
     const file = writeTemp(dir, 'accounts.csv', accountsCsv(3));
     const state = join(dir, 'state.db');
-    const r = await runCli(['push', file, '--object', 'account', '--json', '--state', state, '--rejects', join(dir, 'rejects.ndjson')], { env: env() });
+    const r = await runCli(['push', ...ROWS_ONLY, file, '--object', 'account', '--json', '--state', state, '--rejects', join(dir, 'rejects.ndjson')], {
+      env: env(),
+    });
     expect(r.code).toBe(1);
     for (const [i, x] of rows(r).entries()) {
       expect(x).toMatchObject({ key: `acct-${i + 1}`, status: 'failed', action: 'error', httpStatus: 200, id: null });
@@ -61,7 +63,7 @@ describe('a 2xx whose body does not confirm the row', () => {
     // Vitally answers properly now: every row is sent again (none is "unchanged"), and lands.
     h.handle(vitallyLike());
     h.received.length = 0;
-    const again = await runCli(['push', file, '--object', 'account', '--json', '--state', state], { env: env() });
+    const again = await runCli(['push', ...ROWS_ONLY, file, '--object', 'account', '--json', '--state', state], { env: env() });
     expect(again.code).toBe(0);
     expect(rows(again).map((x) => [x.key, x.status, x.action, x.id])).toEqual([
       ['acct-1', 'ok', 'updated', 'id-acct-1'],
@@ -78,7 +80,7 @@ describe('a 2xx whose body does not confirm the row', () => {
     const dir = tempDir();
     const file = writeTemp(dir, 'accounts.csv', accountsCsv(2));
     const state = join(dir, 'state.db');
-    const r = await runCli(['push', file, '--object', 'account', '--mode', 'insert', '--json', '--state', state], { env: env() });
+    const r = await runCli(['push', ...ROWS_ONLY, file, '--object', 'account', '--mode', 'insert', '--json', '--state', state], { env: env() });
     expect(r.code).toBe(1);
     expect(rows(r).map((x) => [x.status, x.httpStatus])).toEqual([
       ['failed', 200],
@@ -87,7 +89,7 @@ describe('a 2xx whose body does not confirm the row', () => {
     // The first POST did land (the portal passed it on): the check finds it and nothing is created twice.
     h.handle(vitallyLike(new Set(['acct-1'])));
     h.received.length = 0;
-    const again = await runCli(['push', file, '--object', 'account', '--mode', 'insert', '--json', '--state', state], { env: env() });
+    const again = await runCli(['push', ...ROWS_ONLY, file, '--object', 'account', '--mode', 'insert', '--json', '--state', state], { env: env() });
     expect(again.code).toBe(0);
     expect(rows(again).map((x) => [x.key, x.action, x.id])).toEqual([
       ['acct-1', 'created', 'id-acct-1'],
@@ -107,7 +109,7 @@ describe('a 2xx whose body does not confirm the row', () => {
     const file = join(dir, 'accounts.csv');
     writeFileSync(file, accountsCsv(3));
     const state = join(dir, 'state.db');
-    const r = await runCli(['push', file, '--object', 'account', '--json', '--state', state], { env: env() });
+    const r = await runCli(['push', ...ROWS_ONLY, file, '--object', 'account', '--json', '--state', state], { env: env() });
     expect(r.code).toBe(1);
     expect(rows(r).map((x) => [x.key, x.status, x.id])).toEqual([
       ['acct-1', 'ok', 'id-acct-1'],
@@ -120,9 +122,12 @@ describe('a 2xx whose body does not confirm the row', () => {
     writeFileSync(file, accountsCsv(1));
     h.handle(vitallyLike(new Set(['acct-1'])));
     h.received.length = 0;
-    const mirror = await runCli(['push', file, '--object', 'account', '--json', '--state', state, '--delete-missing', '--max-delete-share', '100'], {
-      env: env(),
-    });
+    const mirror = await runCli(
+      ['push', ...ROWS_ONLY, file, '--object', 'account', '--json', '--state', state, '--delete-missing', '--max-delete-share', '100'],
+      {
+        env: env(),
+      },
+    );
     expect(mirror.code).toBe(0);
     // acct-1 is unchanged (skipped, no request).
     expect(said(h.received)).toEqual(['DELETE /resources/accounts/id-acct-3']);
@@ -139,21 +144,27 @@ describe('a 2xx whose body does not confirm the row', () => {
     const file = join(dir, 'accounts.csv');
     writeFileSync(file, accountsCsv(2));
     const state = join(dir, 'state.db');
-    expect((await runCli(['push', file, '--object', 'account', '--state', state], { env: env() })).code).toBe(0);
+    expect((await runCli(['push', ...ROWS_ONLY, file, '--object', 'account', '--state', state], { env: env() })).code).toBe(0);
     writeFileSync(file, accountsCsv(1));
     const good = vitallyLike(new Set(['acct-1']));
     h.handle((req, res) => (req.method === 'DELETE' ? res.writeHead(200).end() : good(req, res, 0)));
-    const first = await runCli(['push', file, '--object', 'account', '--json', '--state', state, '--delete-missing', '--max-delete-share', '100'], {
-      env: env(),
-    });
+    const first = await runCli(
+      ['push', ...ROWS_ONLY, file, '--object', 'account', '--json', '--state', state, '--delete-missing', '--max-delete-share', '100'],
+      {
+        env: env(),
+      },
+    );
     expect(first.code).toBe(1);
     expect(rows(first).find((x) => x.key === 'acct-2')).toMatchObject({ row: 0, status: 'failed', httpStatus: 200 });
     expect(rows(first).find((x) => x.key === 'acct-2')!.error).toContain('DELETE /resources/accounts/id-acct-2 answered 200, but its body is empty');
     h.handle(good);
     h.received.length = 0;
-    const second = await runCli(['push', file, '--object', 'account', '--json', '--state', state, '--delete-missing', '--max-delete-share', '100'], {
-      env: env(),
-    });
+    const second = await runCli(
+      ['push', ...ROWS_ONLY, file, '--object', 'account', '--json', '--state', state, '--delete-missing', '--max-delete-share', '100'],
+      {
+        env: env(),
+      },
+    );
     expect(second.code).toBe(0);
     expect(said(h.received)).toContain('DELETE /resources/accounts/id-acct-2');
     expect(rows(second).find((x) => x.key === 'acct-2')).toMatchObject({ status: 'ok', action: 'deleted', httpStatus: 204 });
@@ -176,7 +187,7 @@ describe('look-ups need a record too', () => {
     ],
   ] as const)('a look-up answered with %s fails the rows that need it, and no note is sent to a wrong account', async (_name, answer, why) => {
     h = await hostile((req, res) => (req.method === 'GET' ? answer(res) : json(res, 200, echoRecord(req))));
-    const r = await runCli(['push', notes(), '--object', 'note', '--json'], { env: env() });
+    const r = await runCli(['push', ...ROWS_ONLY, notes(), '--object', 'note', '--json'], { env: env() });
     expect(r.code).toBe(1);
     expect(rows(r).map((x) => [x.key, x.status])).toEqual([
       ['n-1', 'failed'],
@@ -193,7 +204,7 @@ describe('Analytics answers', () => {
     const dir = tempDir();
     const file = writeTemp(dir, 'accounts.csv', accountsCsv(3));
     const state = join(dir, 'state.db');
-    const r = await runCli(['push', file, '--object', 'account', '--via', 'analytics', '--json', '--state', state], { env: env() });
+    const r = await runCli(['push', ...ROWS_ONLY, file, '--object', 'account', '--via', 'analytics', '--json', '--state', state], { env: env() });
     expect(r.code).toBe(1);
     expect(rows(r).map((x) => [x.status, x.httpStatus])).toEqual([
       ['failed', 200],
@@ -203,7 +214,7 @@ describe('Analytics answers', () => {
     expect(rows(r)[0]!.error).toMatch(/^POST \/analytics\/v1\/batch answered 200, but its body is not JSON \(text\/html\)/);
     h.handle(vitallyLike());
     h.received.length = 0;
-    const again = await runCli(['push', file, '--object', 'account', '--via', 'analytics', '--json', '--state', state], { env: env() });
+    const again = await runCli(['push', ...ROWS_ONLY, file, '--object', 'account', '--via', 'analytics', '--json', '--state', state], { env: env() });
     expect(again.code).toBe(0);
     expect(rows(again).map((x) => x.action)).toEqual(['accepted', 'accepted', 'accepted']);
     expect(JSON.parse(h.received[0]!.body)).toHaveLength(3);

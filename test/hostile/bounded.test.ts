@@ -8,7 +8,7 @@ import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rows, runCli, summaryOf, tempDir, writeTemp } from '../helpers/cli.js';
-import { accountsCsv, echoRecord, expectNoToken, filesIn, hostile, json, TOKEN, type Hostile } from './helpers.js';
+import { ROWS_ONLY, accountsCsv, echoRecord, expectNoToken, filesIn, hostile, json, TOKEN, type Hostile } from './helpers.js';
 
 let h: Hostile | undefined;
 afterEach(async () => {
@@ -44,9 +44,12 @@ describe('--timeout bounds the whole answer', () => {
     });
     const dir = tempDir();
     const file = writeTemp(dir, 'accounts.csv', accountsCsv(2));
-    const r = await runCli(['push', file, '--object', 'account', '--json', '--timeout', '300', ...FAST, '--log-requests', join(dir, 'log.ndjson')], {
-      env: env(),
-    });
+    const r = await runCli(
+      ['push', ...ROWS_ONLY, file, '--object', 'account', '--json', '--timeout', '300', ...FAST, '--log-requests', join(dir, 'log.ndjson')],
+      {
+        env: env(),
+      },
+    );
     expect(r.code).toBe(1);
     expect(rows(r).map((x) => [x.key, x.status, x.httpStatus, x.error])).toEqual([
       ['acct-1', 'failed', null, 'PUT /resources/accounts/acct-1: no answer within 300 ms (--timeout) (after 2 attempts)'],
@@ -78,9 +81,12 @@ describe('what is read of an answer is capped', () => {
     const dir = tempDir();
     const log = join(dir, 'log.ndjson');
     const file = writeTemp(dir, 'accounts.csv', accountsCsv(2));
-    const r = await runCli(['push', file, '--object', 'account', '--json', ...FAST, '--log-requests', log, '--rejects', join(dir, 'rejects.ndjson')], {
-      env: env(),
-    });
+    const r = await runCli(
+      ['push', ...ROWS_ONLY, file, '--object', 'account', '--json', ...FAST, '--log-requests', log, '--rejects', join(dir, 'rejects.ndjson')],
+      {
+        env: env(),
+      },
+    );
     expect(r.code).toBe(1);
     for (const x of rows(r)) {
       expect(x).toMatchObject({ status: 'failed', httpStatus: 200 });
@@ -104,7 +110,7 @@ describe('what is read of an answer is capped', () => {
       res.writeHead(500, { 'content-type': 'application/json', 'content-length': String(200 * 1024 * 1024) });
       res.write('{"error":"');
     });
-    const r = await runCli(['push', writeTemp(tempDir(), 'a.csv', accountsCsv(1)), '--object', 'account', '--json', ...FAST], { env: env() });
+    const r = await runCli(['push', ...ROWS_ONLY, writeTemp(tempDir(), 'a.csv', accountsCsv(1)), '--object', 'account', '--json', ...FAST], { env: env() });
     expect(r.code).toBe(1);
     expect(rows(r)[0]).toMatchObject({ status: 'failed', httpStatus: 500, error: expect.stringContaining('answered 500 with more than 4 MiB') });
     expect(h.received).toHaveLength(1);
@@ -114,7 +120,9 @@ describe('what is read of an answer is capped', () => {
     h = await hostile((req, res) => json(res, 200, echoRecord(req, { traits: { notes: 'n'.repeat(1024 * 1024) } })));
     const dir = tempDir();
     const log = join(dir, 'log.ndjson');
-    const r = await runCli(['push', writeTemp(dir, 'a.csv', accountsCsv(1)), '--object', 'account', '--json', '--log-requests', log], { env: env() });
+    const r = await runCli(['push', ...ROWS_ONLY, writeTemp(dir, 'a.csv', accountsCsv(1)), '--object', 'account', '--json', '--log-requests', log], {
+      env: env(),
+    });
     expect(r.code).toBe(0);
     expect(rows(r)[0]).toMatchObject({ status: 'ok', action: 'updated', id: 'id-acct-1' });
     const line = JSON.parse(readFileSync(log, 'utf8').trim()) as { response: { body: string; cut: { kept: number; of: number } } };
@@ -135,9 +143,12 @@ describe('an answer broken off halfway', () => {
     });
     const dir = tempDir();
     const state = join(dir, 'state.db');
-    const r = await runCli(['push', writeTemp(dir, 'a.csv', accountsCsv(1)), '--object', 'account', '--mode', 'insert', '--json', ...FAST, '--state', state], {
-      env: env(),
-    });
+    const r = await runCli(
+      ['push', ...ROWS_ONLY, writeTemp(dir, 'a.csv', accountsCsv(1)), '--object', 'account', '--mode', 'insert', '--json', ...FAST, '--state', state],
+      {
+        env: env(),
+      },
+    );
     expect(r.code).toBe(1);
     expect(rows(r)[0]).toMatchObject({ status: 'failed', httpStatus: null });
     expect(rows(r)[0]!.error).toBe('POST /resources/accounts answered 200, but its body broke off before its end (UND_ERR_SOCKET) (after 2 attempts)');

@@ -65,8 +65,11 @@ describe('push against a server that echoes the credential', () => {
     ]);
     for (const x of rows(r)) expect(x.error).toMatch(/^PUT \/resources\/accounts\/acct-\d answered 400: .+/);
     expect(summaryOf(r)).toMatchObject({ failed: 3, rejectsFile: join(dir, 'rejects.ndjson') });
+    // The trait catalogue's GET got the same answer: the run went on without it, and says so.
+    expect(summaryOf(r).warnings[0]).toMatch(/^Could not read Vitally's account trait catalogue: GET \/resources\/customFields\?model=accounts answered 400/);
     // The server did get the credential, each time: it is the echo that must not come back out.
     expect(h.received.map((q) => [q.method, q.headers.authorization])).toEqual([
+      ['GET', BASIC],
       ['PUT', BASIC],
       ['PUT', BASIC],
       ['PUT', BASIC],
@@ -234,8 +237,12 @@ describe('a redirect to another host', () => {
         `PUT /resources/accounts/acct-${i} answered 307, a redirect to ${elsewhere}/resources/accounts/acct-${i}: not followed (the token is sent to the configured host only). Check --base-url: it must be the API root itself`,
       ]),
     );
-    // Not retried either: the same request would be sent off the same way.
-    expect(h.received).toHaveLength(2);
+    // Not retried either: the same request would be sent off the same way (the first is the trait catalogue's).
+    expect(h.received.map((q) => `${q.method} ${q.path}`)).toEqual([
+      'GET /resources/customFields?model=accounts',
+      'PUT /resources/accounts/acct-1',
+      'PUT /resources/accounts/acct-2',
+    ]);
 
     const d = await runCli(['doctor', '--no-config', '--base-url', h.url], { env: { VITALLY_API_TOKEN: TOKEN } });
     expect(d.code).toBe(2);

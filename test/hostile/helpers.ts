@@ -10,6 +10,13 @@ import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 
+/**
+ * Flags for a push whose test is about its rows' requests: no trait catalogue to read first (a push
+ * reads it under the default --types auto). credentials.test.ts runs the catalogue's GET against these
+ * servers too.
+ */
+export const ROWS_ONLY = ['--types', 'as-read'];
+
 /** A REST token as Vitally issues them, different in every test file. */
 export const TOKEN = `sk_live_${randomBytes(16).toString('hex')}`;
 export const BASIC = `Basic ${Buffer.from(`${TOKEN}:`).toString('base64')}`;

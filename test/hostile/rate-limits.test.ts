@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rows, runCli, summaryOf, tempDir, writeTemp } from '../helpers/cli.js';
-import { accountsCsv, echoRecord, hostile, json, TOKEN, type Hostile } from './helpers.js';
+import { ROWS_ONLY, accountsCsv, echoRecord, hostile, json, TOKEN, type Hostile } from './helpers.js';
 
 let h: Hostile | undefined;
 afterEach(async () => {
@@ -42,7 +42,7 @@ describe('absurd rate-limit headers on answers that succeed', () => {
     ],
   ] as const)('%s: the waits are cut, the user is told once, and every row lands', async (_name, headers, notice) => {
     h = await hostile((req, res) => json(res, 200, echoRecord(req), headers));
-    const r = await runCli(['push', writeTemp(tempDir(), 'a.csv', accountsCsv(6)), '--object', 'account', '--json', ...SHORT], { env: env() });
+    const r = await runCli(['push', ...ROWS_ONLY, writeTemp(tempDir(), 'a.csv', accountsCsv(6)), '--object', 'account', '--json', ...SHORT], { env: env() });
     expect(r.code).toBe(0);
     expect(rows(r).map((x) => x.status)).toEqual(Array(6).fill('ok'));
     expect(h.received).toHaveLength(6);
@@ -58,7 +58,7 @@ describe('a server that keeps refusing: the breaker', () => {
     h = await hostile((_req, res) => json(res, 429, { error: 'Too many requests' }, { 'retry-after': '999999999' }));
     const dir = tempDir();
     const r = await runCli(
-      ['push', writeTemp(dir, 'a.csv', accountsCsv(200)), '--object', 'account', '--json', ...SHORT, '--rejects', join(dir, 'rejects.ndjson')],
+      ['push', ...ROWS_ONLY, writeTemp(dir, 'a.csv', accountsCsv(200)), '--object', 'account', '--json', ...SHORT, '--rejects', join(dir, 'rejects.ndjson')],
       { env: env() },
     );
     expect(r.code).toBe(69);
@@ -102,7 +102,7 @@ describe('a server that keeps refusing: the breaker', () => {
     const dir = tempDir();
     const file = writeTemp(dir, 'a.csv', accountsCsv(20));
     const state = join(dir, 'state.db');
-    const r = await runCli(['push', file, '--object', 'account', '--json', ...SHORT, '--state', state], { env: env() });
+    const r = await runCli(['push', ...ROWS_ONLY, file, '--object', 'account', '--json', ...SHORT, '--state', state], { env: env() });
     expect(r.code).toBe(69);
     expect(r.stderr).toContain('The server kept failing: 10 requests in a row gave up');
     expect(r.stderr).toMatch(last);
@@ -111,7 +111,7 @@ describe('a server that keeps refusing: the breaker', () => {
 
     h.handle((req, res) => json(res, 200, echoRecord(req)));
     h.received.length = 0;
-    const again = await runCli(['push', file, '--object', 'account', '--json', '--rate', '100000', '--state', state], { env: env() });
+    const again = await runCli(['push', ...ROWS_ONLY, file, '--object', 'account', '--json', '--rate', '100000', '--state', state], { env: env() });
     expect(again.code).toBe(0);
     expect(rows(again).map((x) => x.action)).toEqual(Array(20).fill('updated'));
     expect(h.received).toHaveLength(20);
@@ -135,7 +135,7 @@ describe('a server that keeps refusing: the breaker', () => {
 
   it('a row that fails alone among good ones does not trip it', async () => {
     h = await hostile((req, res) => (req.path.endsWith('/acct-3') ? json(res, 503, { error: 'busy' }) : json(res, 200, echoRecord(req))));
-    const r = await runCli(['push', writeTemp(tempDir(), 'a.csv', accountsCsv(30)), '--object', 'account', '--json', ...SHORT], { env: env() });
+    const r = await runCli(['push', ...ROWS_ONLY, writeTemp(tempDir(), 'a.csv', accountsCsv(30)), '--object', 'account', '--json', ...SHORT], { env: env() });
     expect(r.code).toBe(1);
     expect(
       rows(r)

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, writeTemp } from '../helpers/cli.js';
-import { accountsCsv, expectNoToken, hostile, json, TOKEN, type Hostile } from './helpers.js';
+import { ROWS_ONLY, accountsCsv, expectNoToken, hostile, json, TOKEN, type Hostile } from './helpers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'vitally-sync.js');

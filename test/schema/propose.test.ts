@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getObject } from '../../src/objects/index.js';
 import type { TraitField } from '../../src/schema/catalogue.js';
-import { inferType } from '../../src/schema/infer.js';
+import { inferType } from '../../src/mapping/infer.js';
 import { propose } from '../../src/schema/propose.js';
 import { standardTraits } from '../../src/schema/standard.js';
 

@@ -48,9 +48,9 @@ describe('push --types vitally', () => {
     expect(summaryOf(r).warnings).toBeUndefined();
   });
 
-  it('leaves cells as read without it (and asks Vitally nothing), and an explicit --map type still wins', async () => {
+  it('--types as-read leaves cells as read (and asks Vitally nothing), and an explicit --map type still wins', async () => {
     const file = writeTemp(dir, 'typed2.csv', TYPED_CSV);
-    expect((await push(file)).code).toBe(0);
+    expect((await push(file, '--types', 'as-read')).code).toBe(0);
     expect(gets()).not.toContain(CATALOGUE_GET);
     expect(sb.store.get('accounts', 'acme')!.traits).toMatchObject({ mrr: '1200.5', 'vitally.custom.seats': '120', 'vitally.custom.regions': 'EMEA; apac' });
 
@@ -185,21 +185,44 @@ describe('the catalogue is fetched once a run and kept a day', () => {
     db.prepare('UPDATE cache SET fetched_at = ?').run(new Date(Date.now() - 25 * 3600_000).toISOString());
     db.close();
     sb.requests.length = 0;
+    // A dry run with the token reads a copy that is out of date again (a GET changes nothing), and writes nothing.
     const dry = await run('--dry-run', '--full');
-    expect(sb.requests).toHaveLength(0);
-    expect(summaryOf(dry).warnings![0]).toMatch(/stored copy of .* \(more than a day old\): a dry run asks Vitally nothing/);
+    expect(sb.requests.map((q) => `${q.method} ${q.path}`)).toEqual([CATALOGUE_GET]);
     expect(rows(dry)[0]!.requests[0].body).toEqual({ name: 'A', traits: { 'vitally.custom.seats': 2 } });
 
+    // The copy was not refreshed by the dry run; when Vitally then cannot give the catalogue, the old copy serves.
+    sb.requests.length = 0;
+    sb.options.failRate = 1;
+    const stale = await run('--max-retries', '0', '--full', '--dry-run');
+    sb.options.failRate = 0;
+    expect(summaryOf(stale).warnings![0]).toMatch(/stored copy of .* \(more than a day old\): GET \/resources\/customFields\?model=accounts answered 503/);
+    expect(rows(stale)[0]!.requests[0].body).toEqual({ name: 'A', traits: { 'vitally.custom.seats': 2 } });
+
+    sb.requests.length = 0;
     await run();
     expect(gets()).toEqual([CATALOGUE_GET]);
   });
 
-  it('a dry run with no stored copy skips the check with a note', async () => {
-    const file = writeTemp(dir, 'nocache.csv', 'externalId,name,mmr\na,A,1\n');
-    const r = await push(file, '--types', 'vitally', '--dry-run', '--strict-traits');
-    expect(r.code).toBe(0);
+  it('a dry run with the token checks as a real run does; without one it says plainly what it could not check', async () => {
+    const file = writeTemp(dir, 'nocache.csv', 'externalId,name,mmr,traits.vitally.custom.plan\na,A,1,starter\n');
+    const strict = await push(file, '--types', 'vitally', '--dry-run', '--strict-traits');
+    expect(strict.code).toBe(2);
+    expect(strict.stderr).toContain('mmr (did you mean mrr?)');
+    expect(sb.requests.map((q) => `${q.method} ${q.path}`)).toEqual([CATALOGUE_GET]);
+
+    // With the token, the dry run prints the picklist's own spelling, as the real run sends it.
+    const dry = await push(file, '--dry-run');
+    expect(rows(dry)[0]!.requests[0].body.traits).toEqual({ mmr: 1, 'vitally.custom.plan': 'Starter' });
+
+    sb.requests.length = 0;
+    const blind = await runCli(['push', file, '--object', 'account', '--json', '--dry-run'], { env: { VITALLY_BASE_URL: sb.url } });
+    expect(blind.code).toBe(0);
     expect(sb.requests).toHaveLength(0);
-    expect(summaryOf(r).warnings).toEqual([expect.stringContaining("trait check skipped: no stored copy of Vitally's account trait catalogue")]);
+    expect(rows(blind)[0]!.requests[0].body.traits).toEqual({ mmr: 1, 'vitally.custom.plan': 'starter' });
+    expect(summaryOf(blind).warnings).toEqual([
+      expect.stringContaining("Vitally's account trait catalogue was not read: there is no REST API token to ask for it with"),
+      "these trait columns were not checked against Vitally's account trait catalogue, so a run that reads it may send them otherwise, converted by Vitally's type where it has one (a picklist to its options' spelling, a list, text that holds digits): mmr, traits.vitally.custom.plan",
+    ]);
   });
 
   it('--sandbox takes its catalogue from --custom-fields', async () => {
@@ -226,10 +249,13 @@ describe('the catalogue is fetched once a run and kept a day', () => {
     expect(bad.stderr).not.toContain('sk_wrong_token');
   });
 
-  it('is refused for objects Vitally keeps no catalogue for, and --types takes only as-read or vitally', async () => {
+  it('--types takes auto, vitally or as-read; --refresh-schema needs a catalogue to read', async () => {
     expect((await runCli(['push', 'x.csv', '--object', 'account', '--types', 'guess'], { env })).code).toBe(2);
-    expect((await runCli(['push', 'x.csv', '--object', 'account', '--refresh-schema'], { env })).stderr).toContain(
-      '--refresh-schema needs --types vitally or --strict-traits',
+    expect((await runCli(['push', 'x.csv', '--object', 'account', '--types', 'as-read', '--refresh-schema'], { env })).stderr).toContain(
+      '--refresh-schema: the trait catalogue is not read (--types as-read)',
     );
+    expect(
+      (await runCli(['push', 'x.csv', '--object', 'event', '--event', 'e', '--types', 'vitally'], { env: { ...env, VITALLY_ANALYTICS_TOKEN: 'a' } })).stderr,
+    ).toContain('--types vitally: Vitally keeps no trait catalogue for events');
   });
 });

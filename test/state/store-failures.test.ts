@@ -147,6 +147,7 @@ describe('a store that fails mid-run', () => {
     runState.finish('stopped', {
       rows: 1,
       ok: 1,
+      accepted: 0,
       skipped: 0,
       failed: 0,
       byAction: {},

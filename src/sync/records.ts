@@ -1,0 +1,212 @@
+/**
+ * Records as Vitally answers them, read into one normal form. The one place that knows record shapes:
+ * whatever reads an account, organization or user answered by Vitally (its id, its links, anything
+ * compared) reads it through `readRecord`.
+ *
+ * Vitally answers two shapes (docs/vitally-fidelity.md):
+ * - the docs' shape: every trait in `traits`, users with `accountIds` / `organizationIds`;
+ * - the shape of live workspaces: accounts and organizations carry `mrr`, `nextRenewalDate`,
+ *   `churnedAt` and `trialEndDate` at the top level (null when unset) although they are set through
+ *   `traits`; users carry `accounts` and `organizations`, arrays of embedded records
+ *   (`{id, externalId, name, traits}`), and no id lists; date-like traits may come back as epoch numbers.
+ * Both read the same: the four values join the traits, every link becomes `{id, externalId}`.
+ *
+ * Values are compared by meaning (`sameValue`): an epoch number and an ISO 8601 text of the same
+ * instant are equal, a list is equal to the same values in another order, null and absent are equal.
+ */
+import { parseInstant } from '../mapping/coerce.js';
+
+/** A link from a record to an account or organization: its Vitally id, and its externalId when the answer says it. */
+export interface RecordLink {
+  id: string;
+  externalId: string | null;
+}
+
+/** One record in normal form. */
+export interface VitallyRecord {
+  /** Vitally's id. */
+  id: string | null;
+  externalId: string | null;
+  /** The other top-level values (name, email, createdAt, ...): not the id, the externalId, traits or links. */
+  fields: Record<string, unknown>;
+  /** Every trait by key, the four top-level values of the live shape included (when set). */
+  traits: Record<string, unknown>;
+  /** The accounts it is linked to (a user's), in the order answered. */
+  accounts: RecordLink[];
+  /** The organizations it is linked to (a user's, or an account's one). */
+  organizations: RecordLink[];
+}
+
+/** Values Vitally takes in `traits` but answers at the top level of accounts and organizations. */
+export const TOP_LEVEL_TRAITS: readonly string[] = ['mrr', 'nextRenewalDate', 'churnedAt', 'trialEndDate'];
+
+/** Top-level keys that are links, in either shape. */
+const LINK_KEYS = new Set(['accountIds', 'organizationIds', 'accounts', 'organizations', 'organizationId', 'organization']);
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+/** Links out of an id list (`accountIds`) or a list of embedded records (`accounts`), in either shape. */
+function linksOf(ids: unknown, embedded: unknown, single?: unknown): RecordLink[] {
+  const out: RecordLink[] = [];
+  const add = (l: RecordLink) => {
+    const same = out.find((o) => o.id === l.id);
+    if (!same) out.push(l);
+    else same.externalId ??= l.externalId;
+  };
+  if (Array.isArray(embedded)) {
+    for (const e of embedded) {
+      if (isObject(e) && text(e.id)) add({ id: e.id as string, externalId: text(e.externalId) });
+      else if (text(e)) add({ id: e as string, externalId: null });
+    }
+  }
+  if (Array.isArray(ids)) for (const id of ids) if (text(id)) add({ id: id as string, externalId: null });
+  if (isObject(single) && text(single.id)) add({ id: single.id as string, externalId: text(single.externalId) });
+  else if (text(single)) add({ id: single as string, externalId: null });
+  return out;
+}
+
+/** One record of either shape in normal form, or null when the value is not a record. */
+export function readRecord(json: unknown): VitallyRecord | null {
+  if (!isObject(json)) return null;
+  const traits: Json = isObject(json.traits) ? { ...json.traits } : {};
+  const fields: Json = {};
+  for (const [k, v] of Object.entries(json)) {
+    if (k === 'id' || k === 'externalId' || k === 'traits' || LINK_KEYS.has(k)) continue;
+    if (TOP_LEVEL_TRAITS.includes(k)) {
+      // The live shape answers null for a value never set: that is no trait.
+      if (v !== null && v !== undefined && traits[k] === undefined) traits[k] = v;
+      continue;
+    }
+    fields[k] = v;
+  }
+  return {
+    id: text(json.id),
+    externalId: text(json.externalId),
+    fields,
+    traits,
+    accounts: linksOf(json.accountIds, json.accounts),
+    organizations: linksOf(json.organizationIds, json.organizations, json.organizationId ?? json.organization),
+  };
+}
+
+/** The items of an answer as answered: a list page's (`{results: [...]}`), a bare array's, or the one record. */
+function itemsOf(json: unknown): unknown[] {
+  return Array.isArray(json) ? json : isObject(json) && Array.isArray(json.results) ? json.results : isObject(json) ? [json] : [];
+}
+
+/** The records of an answer: a list page (`{results: [...]}`), a bare array (a search), or one record. */
+export function readRecords(json: unknown): VitallyRecord[] {
+  const out: VitallyRecord[] = [];
+  for (const item of itemsOf(json)) {
+    const r = readRecord(item);
+    if (r) out.push(r);
+  }
+  return out;
+}
+
+/**
+ * The record a look-up's answer holds, as answered (to stand for the answer itself): the record, or the
+ * first of a search's results; null unless it is a record with an id.
+ */
+export function recordInAnswer(json: unknown): Record<string, unknown> | null {
+  const first = itemsOf(json)[0];
+  return isObject(first) && text(first.id) ? first : null;
+}
+
+/** The Vitally id in a look-up's answer (recordInAnswer), or null. */
+export function idInAnswer(json: unknown): string | null {
+  return readRecord(recordInAnswer(json))?.id ?? null;
+}
+
+/** A record as messages name it: `u-1 (id 7c1e…)`. */
+export function recordName(r: VitallyRecord): string {
+  const ext = r.externalId !== null ? `"${r.externalId}"` : 'no externalId';
+  return r.id !== null ? `${ext} (id ${r.id})` : ext;
+}
+
+const ISO_START = /^\d{4}-\d{2}-\d{2}/;
+
+/** The instant a value stands for: an ISO 8601 text, or an epoch number (seconds or milliseconds); else null. */
+function instant(v: unknown): number | null {
+  if (typeof v === 'string' && ISO_START.test(v.trim())) return parseInstant(v)?.getTime() ?? null;
+  if (typeof v === 'number' && Number.isFinite(v)) return parseInstant(v)?.getTime() ?? null;
+  return null;
+}
+
+/**
+ * Whether two values mean the same: null and absent are equal; an instant is equal whether written as
+ * ISO 8601 text or as an epoch number (a date is midnight UTC); lists are equal whatever their order;
+ * objects key by key. A number and a text holding its digits are not equal: their types differ, and
+ * Vitally treats them differently.
+ */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === undefined || a === null || b === undefined || b === null) return (a ?? null) === (b ?? null);
+  if (Object.is(a, b)) return true;
+  if (typeof a !== typeof b && (typeof a === 'number' || typeof b === 'number')) {
+    // Only an instant written two ways may differ in type and still be the same value.
+    const x = instant(a);
+    const y = instant(b);
+    return x !== null && x === y && (typeof a === 'string' || typeof b === 'string');
+  }
+  if (typeof a === 'string' && typeof b === 'string') {
+    const x = instant(a);
+    return x !== null && x === instant(b);
+  }
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    const left = [...b];
+    return a.every((x) => {
+      const i = left.findIndex((y) => sameValue(x, y));
+      if (i < 0) return false;
+      left.splice(i, 1);
+      return true;
+    });
+  }
+  if (isObject(a) && isObject(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const k of keys) if (!sameValue(a[k], b[k])) return false;
+    return true;
+  }
+  return false;
+}
+
+/** A value a record holds that differs from the one sent: `name`, `traits.mrr`, `accounts`. */
+export interface Difference {
+  field: string;
+  sent: unknown;
+  found: unknown;
+}
+
+/** What a row sends, as compared with a record: standard fields, the traits sent, links by Vitally id. */
+export interface Expected {
+  fields?: Record<string, unknown>;
+  traits?: Record<string, unknown>;
+  /** Vitally ids of the accounts and organizations the record must be linked to (others may be there too). */
+  accountIds?: string[];
+  organizationIds?: string[];
+}
+
+/**
+ * How a record differs from what was sent: each standard field sent, each trait sent (only those: a
+ * record's other traits are not the row's business), and each link sent that the record lacks.
+ */
+export function differences(expected: Expected, found: VitallyRecord): Difference[] {
+  const out: Difference[] = [];
+  for (const [k, v] of Object.entries(expected.fields ?? {})) {
+    if (!sameValue(v, found.fields[k])) out.push({ field: k, sent: v, found: found.fields[k] ?? null });
+  }
+  for (const [k, v] of Object.entries(expected.traits ?? {})) {
+    if (!sameValue(v, found.traits[k])) out.push({ field: `traits.${k}`, sent: v, found: found.traits[k] ?? null });
+  }
+  const links = (field: 'accounts' | 'organizations', ids: string[] | undefined) => {
+    const have = new Set(found[field].map((l) => l.id));
+    const missing = (ids ?? []).filter((id) => !have.has(id));
+    if (missing.length > 0) out.push({ field, sent: missing, found: found[field].map((l) => l.id) });
+  };
+  links('accounts', expected.accountIds);
+  links('organizations', expected.organizationIds);
+  return out;
+}
