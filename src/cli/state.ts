@@ -5,6 +5,7 @@ import { DEFAULT_STATE_PATH } from '../config/push.js';
 import { ConfigError } from '../errors.js';
 import { getObject, isObjectName, objectNames } from '../objects/index.js';
 import { lockPathOf } from '../state/lock.js';
+import { hasColumn } from '../state/schema.js';
 import { closeStore, openStore } from '../state/store.js';
 import type { CliIO } from './io.js';
 
@@ -21,13 +22,16 @@ export async function stateShow(flags: StateFlags, io: CliIO): Promise<number> {
   const path = pathOf(flags);
   const db = openStore(path, { readonly: true });
   try {
+    // Rows the Analytics API accepted are counted apart: nothing confirmed they landed (a file of an
+    // older schema has none).
+    const accepted = hasColumn(db, 'sent', 'confirmed') ? 'SUM(s.confirmed = 0)' : '0';
     const objects = db
       .prepare(
-        `SELECT s.destination, s.object, COUNT(*) AS records, MAX(s.sent_at) AS lastSent,
+        `SELECT s.destination, s.object, COUNT(*) AS records, ${accepted} AS accepted, MAX(s.sent_at) AS lastSent,
            (SELECT COUNT(*) FROM journal j WHERE j.destination = s.destination AND j.object = s.object) AS inDoubt
          FROM sent s GROUP BY s.destination, s.object ORDER BY s.destination, s.object`,
       )
-      .all() as Array<{ destination: string; object: string; records: number; lastSent: string; inDoubt: number }>;
+      .all() as Array<{ destination: string; object: string; records: number; accepted: number; lastSent: string; inDoubt: number }>;
     const ids = db.prepare('SELECT destination, object, COUNT(*) AS ids FROM ids GROUP BY destination, object').all() as Array<{
       destination: string;
       object: string;
@@ -44,7 +48,7 @@ export async function stateShow(flags: StateFlags, io: CliIO): Promise<number> {
     if (objects.length === 0) out.push('  nothing synced yet');
     for (const o of objects) {
       out.push(
-        `  ${o.destination}  ${o.object}: ${o.records} records, last sent ${o.lastSent}${o.inDoubt ? `, ${o.inDoubt} in doubt (a run was killed)` : ''}`,
+        `  ${o.destination}  ${o.object}: ${o.records} records${o.accepted ? ` (${o.accepted} accepted by the Analytics API, not confirmed)` : ''}, last sent ${o.lastSent}${o.inDoubt ? `, ${o.inDoubt} in doubt (a run was killed)` : ''}`,
       );
     }
     for (const i of ids) out.push(`  ${i.destination}  ${i.object} ids resolved: ${i.ids}`);

@@ -9,7 +9,7 @@
  * A type is given only when every non-empty sampled value has it; anything mixed stays text. Values
  * already typed (an NDJSON number) count as what they are.
  */
-import { convert, type Converted, type ValueType } from './coerce.js';
+import { convert, parseInstant, type Converted, type ValueType } from './coerce.js';
 
 export type InferPolicy = 'propose' | 'push';
 
@@ -51,8 +51,9 @@ function kindOf(v: unknown, policy: InferPolicy): Kind {
     // 02134 is a code (a zip, an id), not the number 2134.
     return LEADING_ZERO.test(s) ? 'text' : 'number';
   }
-  if (DATE.test(s) && !Number.isNaN(Date.parse(s))) return 'date';
-  if (DATETIME.test(s) && !Number.isNaN(Date.parse(s.replace(' ', 'T')))) return 'datetime';
+  // A date the calendar does not have (2026-02-30) is text, as the conversion would refuse it.
+  if (DATE.test(s) && parseInstant(s) !== null) return 'date';
+  if (DATETIME.test(s) && parseInstant(s) !== null) return 'datetime';
   if (policy === 'propose' && ((s.startsWith('{') && s.endsWith('}')) || (s.startsWith('[') && s.endsWith(']')))) {
     try {
       JSON.parse(s);
