@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { FAST_RATE, rowRequests, rows, runCli, sandboxEnv, summaryOf, tempDir, useSandbox, writeTemp } from '../helpers/cli.js';
+import { FAST_RATE, rows, runCli, sandboxEnv, summaryOf, tempDir, useSandbox, writeTemp } from '../helpers/cli.js';
 
 let sb: Sandbox;
 let dir: string;
