@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { VitallySyncError, errorMessage } from '../errors.js';
-import type { MapperOptions } from '../mapping/mapper.js';
+import { Mapper, type MapperOptions } from '../mapping/mapper.js';
 import { pluralOf, type Mode, type ObjectSpec } from '../objects/index.js';
 import type { MatchBy } from '../plan/plan.js';
 import { readRecordBatches, type SourceOptions } from '../source/index.js';
@@ -105,6 +105,8 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
       fatal ??= err;
     },
   });
+  // The mappings are checked before anything is read: a bad --map is a configuration error at once.
+  new Mapper(cfg.spec, cfg.mapper);
   /** Made once the columns are typed (after the read-ahead of --types auto). */
   let preparer: RowPreparer | undefined;
 

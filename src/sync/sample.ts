@@ -24,8 +24,16 @@ export async function sampleColumns(input: AsyncGenerator<SourceRecord[]>, rows 
   const held: SourceRecord[][] = [];
   let count = 0;
   let ended = false;
+  /** An input that fails while read ahead still hands on the records read before, then fails there. */
+  let failure: { err: unknown } | undefined;
   while (count < rows) {
-    const next = await input.next();
+    let next: IteratorResult<SourceRecord[]>;
+    try {
+      next = await input.next();
+    } catch (err) {
+      failure = { err };
+      break;
+    }
     if (next.done) {
       ended = true;
       break;
@@ -35,9 +43,11 @@ export async function sampleColumns(input: AsyncGenerator<SourceRecord[]>, rows 
     // A reader that cannot go on ends with this record: nothing follows it.
     if (next.value.some((r) => r.fatal)) break;
   }
+  // Nothing could be read at all: the input's error is the run's, before anything else is done.
+  if (failure && held.length === 0) throw failure.err;
   const sample: Array<Record<string, unknown>> = [];
   for (const batch of held) for (const r of batch) if (r.data && sample.length < rows) sample.push(r.data);
-  return { types: { types: typesOf(sample), rows: sample.length }, batches: replay(held, ended ? undefined : input) };
+  return { types: { types: typesOf(sample), rows: sample.length }, batches: replay(held, ended || failure ? undefined : input, failure) };
 }
 
 /** Each column's type, from the records sampled (a column missing from a record counts as empty there). */
@@ -56,9 +66,14 @@ function typesOf(sample: Array<Record<string, unknown>>): Map<string, ValueType 
   return out;
 }
 
-async function* replay(held: SourceRecord[][], rest: AsyncGenerator<SourceRecord[]> | undefined): AsyncGenerator<SourceRecord[]> {
+async function* replay(
+  held: SourceRecord[][],
+  rest: AsyncGenerator<SourceRecord[]> | undefined,
+  failure: { err: unknown } | undefined,
+): AsyncGenerator<SourceRecord[]> {
   try {
     while (held.length > 0) yield held.shift()!;
+    if (failure) throw failure.err;
     if (rest) yield* rest;
   } finally {
     // A run that stops early closes the reader (its file, its query) all the same.

@@ -10,7 +10,9 @@ describe.each<Profile>(['docs', 'live'])('messages, and conversations that exist
   let dir: string;
   let env: Record<string, string>;
   let state: string;
-  useSandbox((c) => ({ sb, dir, env } = c), { profile, admins: [{ email: 'cs@vendor.example', name: 'Casey' }] });
+  // The fixtures' inbound messages name no team member, so they go without `to`, which the docs' Vitally
+  // refuses (push-append.test.ts shows it): these tests are about appending, so both take a message without it.
+  useSandbox((c) => ({ sb, dir, env } = c), { profile, messageTo: 'optional', admins: [{ email: 'cs@vendor.example', name: 'Casey' }] });
   let run = 0;
   beforeEach(async () => {
     state = join(dir, `state-${profile}-${++run}.db`);
@@ -40,7 +42,6 @@ describe.each<Profile>(['docs', 'live'])('messages, and conversations that exist
       externalId: 'conv-1-2',
       message: 'Thanks, signing in works again.',
       from: { type: 'user', id: userId('u-1') },
-      to: [],
       timestamp: '2026-11-03T10:05:00.000Z',
     });
     expect(messagesOf('conv-1')).toEqual([
@@ -134,7 +135,6 @@ describe.each<Profile>(['docs', 'live'])('messages, and conversations that exist
           externalId: 'conv-1-2',
           message: 'Thanks, signing in works again.',
           from: { type: 'user', id: '{{user:u-1}}' },
-          to: [],
           timestamp: '2026-11-03T10:05:00.000Z',
         },
       },
@@ -148,7 +148,8 @@ describe('the list of conversations, read as far as needed', () => {
   let dir: string;
   let env: Record<string, string>;
   beforeAll(async () => {
-    sb = await createSandbox({ rateLimit: FAST_RATE });
+    // Inbound messages naming no team member go without `to`: a sandbox that takes them (see above).
+    sb = await createSandbox({ rateLimit: FAST_RATE, messageTo: 'optional' });
     dir = tempDir();
     env = sandboxEnv(sb);
     await pushFixtures(env, ['account', 'user']);

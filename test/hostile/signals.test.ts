@@ -68,6 +68,7 @@ describe('SIGTERM during a wait the server asked for', () => {
         // load, so the signal always finds them unsent.
         [
           'push',
+          ...ROWS_ONLY,
           writeTemp(dir, 'a.csv', accountsCsv(5)),
           '--object',
           'account',

@@ -82,7 +82,7 @@ describe('what a spec says beyond its fields', () => {
     expect(p.first).toEqual({
       method: 'POST',
       path: '/resources/conversations/c%2F1/messages',
-      body: '{"externalId":"m-1","message":"Hi","from":{"type":"user","id":"u"},"to":[]}',
+      body: '{"externalId":"m-1","message":"Hi","from":{"type":"user","id":"u"}}',
     });
     const planned = checkRow(message, 'insert', { externalId: 'm-1', body: 'Hi', userId: 'u' }, { conversationExternalId: ['conv 1'] }).requests(placeholder);
     expect(planned.first.path).toBe('/resources/conversations/{{conversation:conv 1}}/messages');
@@ -110,7 +110,7 @@ describe('what a spec says beyond its fields', () => {
     expect(p.first).toEqual({
       method: 'POST',
       path: '/resources/conversations/id-9/messages',
-      body: '{"externalId":"conv-1-1","message":"More","from":{"type":"user","id":"u"},"to":[]}',
+      body: '{"externalId":"conv-1-1","message":"More","from":{"type":"user","id":"u"}}',
     });
     expect(p.existing).toEqual({ id: 'id-9', answerKey: 'conv-1-1' });
   });
