@@ -20,7 +20,7 @@ export function humanLine(r: RowResult): string {
   // then what the row asked that Vitally did not do (a name it kept).
   const detail = r.error ?? (r.id ? `id ${r.id}` : '');
   const note = r.note ? (detail ? `; ${r.note}` : r.note) : '';
-  return `${pad(`row ${r.row}`, 9)} ${pad(r.status, 8)} ${pad(r.action, 10)} ${pad(r.key ?? '-', 16)} ${pad(r.httpStatus === null ? '-' : String(r.httpStatus), 4)} ${detail}${note}`.trimEnd();
+  return `${pad(`row ${r.row}`, 9)} ${pad(r.status, 7)} ${pad(r.action, 10)} ${pad(r.key ?? '-', 16)} ${pad(r.httpStatus === null ? '-' : String(r.httpStatus), 4)} ${detail}${note}`.trimEnd();
 }
 
 const str = (v: string | null) => (v === null ? 'null' : JSON.stringify(v));

@@ -10,6 +10,7 @@
 import type { Listing } from '../objects/index.js';
 import { confirmsPage } from '../vitally/confirm.js';
 import type { Sender } from '../vitally/sender.js';
+import { readRecord, valueOf } from './records.js';
 
 /** One page of a list, read from `path` (whose own query is kept), continuing after `cursor`. */
 async function readPage(sender: Sender, path: string, cursor: string | null): Promise<{ results: unknown[]; next: string | null }> {
@@ -64,9 +65,9 @@ export class ListedIds {
     const page = await readPage(this.sender, path, this.cursor);
     this.pages++;
     for (const r of page.results) {
-      const rec = r as Record<string, unknown> | null;
-      const v = rec?.[this.listing.field];
-      if (typeof v === 'string' && typeof rec?.id === 'string' && !this.ids.has(v)) this.ids.set(v, rec.id);
+      const rec = readRecord(r);
+      const v = rec && valueOf(rec, this.listing.field);
+      if (typeof v === 'string' && rec?.id && !this.ids.has(v)) this.ids.set(v, rec.id);
     }
     this.cursor = page.next;
     if (page.next === null) this.done = true;

@@ -121,6 +121,13 @@ export function idInAnswer(json: unknown): string | null {
   return readRecord(recordInAnswer(json))?.id ?? null;
 }
 
+/** A top-level value of a record by its name as Vitally answers it: `id`, `externalId`, `email`, ... */
+export function valueOf(r: VitallyRecord, field: string): unknown {
+  if (field === 'id') return r.id;
+  if (field === 'externalId') return r.externalId;
+  return r.fields[field];
+}
+
 /** A record as messages name it: `u-1 (id 7c1e…)`. */
 export function recordName(r: VitallyRecord): string {
   const ext = r.externalId !== null ? `"${r.externalId}"` : 'no externalId';

@@ -75,7 +75,12 @@ describe('a workspace without organizations (live profile)', () => {
       ['u-3', 'ok'],
     ]);
     expect(rows(r)[1]!.error).toContain('organizations are not enabled for this workspace');
-    expect(sb.store.all('users').map((u) => u.externalId)).toEqual(['u-1', 'u-3']);
+    expect(
+      sb.store
+        .all('users')
+        .map((u) => u.externalId)
+        .sort(),
+    ).toEqual(['u-1', 'u-3']);
   });
 
   it('a token refused everywhere still stops the run at once with exit 3', async () => {

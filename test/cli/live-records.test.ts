@@ -96,6 +96,9 @@ describe.each(PROFILES)('records as Vitally keeps them (%s profile)', (profile) 
       writeTemp(dir, `twins-${n}.csv`, 'externalId,name,email,accountExternalId\nu-a,Ann,ann@acme.example,acme\nu-b,Ann B,Ann@Acme.example,acme\n'),
       '--object',
       'user',
+      // One at a time: u-a is created first, and a search lists it first.
+      '--concurrency',
+      '1',
     );
     const ids = ['u-a', 'u-b'].map((k) => sb.store.get('users', k)!.id);
     sb.requests.length = 0;

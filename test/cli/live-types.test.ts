@@ -18,8 +18,8 @@ describe.each(PROFILES)('trait types (%s profile)', (profile) => {
     const file = writeTemp(dir, 'plain.csv', CSV);
     const r = await runCli(['push', file, '--object', 'account', '--json'], { env });
     expect(r.code).toBe(0);
-    const created = rowRequests(sb).filter((q) => q.method === 'POST');
-    expect(JSON.parse(created[0]!.body).traits).toEqual({
+    const created = (key: string) => rowRequests(sb).find((q) => q.method === 'POST' && JSON.parse(q.body).externalId === key)!.body;
+    expect(JSON.parse(created('acme')).traits).toEqual({
       mrr: 1200,
       seats: 120,
       zip: '02134',
@@ -28,7 +28,7 @@ describe.each(PROFILES)('trait types (%s profile)', (profile) => {
       crm_id: '004211',
       plan: 'Growth',
     });
-    expect(created[1]!.body).toContain('"mrr":99.5,"seats":7,"zip":"10001","paying":false');
+    expect(created('globex')).toContain('"mrr":99.5,"seats":7,"zip":"10001","paying":false');
     expect(summaryOf(r).traitTypes).toEqual([
       { column: 'mrr', trait: 'mrr', type: 'number', from: 'vitally' },
       { column: 'seats', trait: 'seats', type: 'number', from: 'inferred' },
