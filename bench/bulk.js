@@ -99,7 +99,7 @@ export const bulkCases = [
           requests: `${restRequests} vs ${analytics.summary.requests} (${ratio.toFixed(0)}x fewer)`,
           time: `${min((rest.ms / REST_SAMPLE) * ROWS)} vs ${min(analytics.ms)} at 1000/3 s; ${real(restRequests)} vs ${real(analytics.summary.requests)} at 1000/min`,
           'rows/s': `${Math.round(REST_SAMPLE / (rest.ms / 1000))} vs ${Math.round(ROWS / (analytics.ms / 1000))}`,
-          note: `analytics: ${analytics.summary.ok} rows accepted, ${analytics.summary.rateLimited} 429s; REST: ${rest.summary.ok} of ${REST_SAMPLE} rows ok, ${rest.summary.rateLimited} 429s, ${restPerRow.toFixed(2)} requests a row (PUT 404 then POST)`,
+          note: `analytics: ${analytics.summary.accepted} rows accepted, ${analytics.summary.rateLimited} 429s; REST: ${rest.summary.ok} of ${REST_SAMPLE} rows ok, ${rest.summary.rateLimited} 429s, ${restPerRow.toFixed(2)} requests a row (PUT 404 then POST)`,
         };
       } finally {
         await sbA.close();

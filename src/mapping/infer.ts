@@ -112,3 +112,23 @@ const A_VALUE: Partial<Record<ValueType, string>> = {
   date: 'an ISO 8601 date',
   datetime: 'an ISO 8601 date-time',
 };
+
+/** Column types read from a sample of the input's first rows. */
+export interface InferredTypes {
+  /** By column: the type its sampled values share, or undefined (text: sent as read). */
+  types: ReadonlyMap<string, ValueType | undefined>;
+  /** Rows sampled. */
+  rows: number;
+}
+
+/** Where a trait's type came from: --map (or a sync's types), Vitally's catalogue, its values, or nowhere. */
+export type TypeSource = 'map' | 'vitally' | 'inferred' | 'as-read';
+
+/** The type a trait is sent with, as the summary lists it. */
+export interface TraitType {
+  column: string;
+  trait: string;
+  /** number, boolean, date, datetime, string, json, a catalogue type (picklist...), or "as read". */
+  type: string;
+  from: TypeSource;
+}

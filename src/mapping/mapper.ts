@@ -16,16 +16,15 @@
  */
 import { ConfigError, RowError } from '../errors.js';
 import type { FieldSpec, MappedRecord, ObjectSpec, RefSpec } from '../objects/define.js';
-import { convert, VALUE_TYPES, type Converted, type ValueType } from './coerce.js';
-import { convertInferred } from './infer.js';
+import { convert, type Converted, type ValueType } from './coerce.js';
+import { convertInferred, type InferredTypes, type TraitType, type TypeSource } from './infer.js';
+import type { ColumnMapping } from './map-flags.js';
+
+// What reads --map and --mapping lives beside it; what says a trait's type, in infer.ts.
+export { parseMapFlag, parseMappingFile, parseTarget, type ColumnMapping } from './map-flags.js';
+export type { InferredTypes, TraitType, TypeSource } from './infer.js';
 
 export type EmptyPolicy = 'omit' | 'null';
-
-export interface ColumnMapping {
-  source: string;
-  target: string;
-  type?: ValueType;
-}
 
 export interface MapperOptions {
   map?: ColumnMapping[];
@@ -50,26 +49,6 @@ export interface MapperOptions {
 export interface TraitConverter {
   typeName: string;
   convert(value: unknown, listSeparator: string): Converted;
-}
-
-/** Column types read from a sample of the input's first rows. */
-export interface InferredTypes {
-  /** By column: the type its sampled values share, or undefined (text: sent as read). */
-  types: ReadonlyMap<string, ValueType | undefined>;
-  /** Rows sampled. */
-  rows: number;
-}
-
-/** Where a trait's type came from: --map (or a sync's types), Vitally's catalogue, its values, or nowhere. */
-export type TypeSource = 'map' | 'vitally' | 'inferred' | 'as-read';
-
-/** The type a trait is sent with, as the summary lists it. */
-export interface TraitType {
-  column: string;
-  trait: string;
-  /** number, boolean, date, datetime, string, json, a catalogue type (picklist...), or "as read". */
-  type: string;
-  from: TypeSource;
 }
 
 export interface Mapped {
@@ -97,48 +76,6 @@ const protoReason = (column: string) =>
   `a trait cannot be named "${PROTO}" (JavaScript reads that key as an object's prototype, so the value would be lost): map the column to another name (--map ${column}=traits.<name>) or drop it (--ignore ${column})`;
 
 export const normalizeName = (s: string): string => s.toLowerCase().replace(/[\s_.-]+/g, '');
-
-/** Parse one `--map source=target[:type]` value. */
-export function parseMapFlag(value: string): ColumnMapping {
-  const eq = value.indexOf('=');
-  if (eq <= 0 || eq === value.length - 1) {
-    throw new ConfigError(`--map "${value}": expected source=target or source=target:type (e.g. --map mrr=traits.mrr:number)`);
-  }
-  const source = value.slice(0, eq);
-  return { source, ...parseTarget(value.slice(eq + 1), `--map "${value}"`) };
-}
-
-export function parseTarget(text: string, where: string): { target: string; type?: ValueType } {
-  const colon = text.lastIndexOf(':');
-  if (colon < 0) return { target: text.trim() };
-  const type = text.slice(colon + 1).trim();
-  if (!(VALUE_TYPES as readonly string[]).includes(type)) {
-    throw new ConfigError(`${where}: unknown type "${type}"; use one of ${VALUE_TYPES.filter((t) => t !== 'stringArray').join(', ')}`);
-  }
-  return { target: text.slice(0, colon).trim(), type: type as ValueType };
-}
-
-/** A mapping file: `{ "columns": { "src": "target[:type]" }, "ignore": ["col"] }`, or the columns object alone. */
-export function parseMappingFile(json: unknown, file: string): { map: ColumnMapping[]; ignore: string[] } {
-  if (!json || typeof json !== 'object' || Array.isArray(json)) {
-    throw new ConfigError(`--mapping ${file}: expected a JSON object of column -> target`);
-  }
-  const obj = json as Record<string, unknown>;
-  const columns = (obj.columns ?? (obj.ignore === undefined ? obj : {})) as Record<string, unknown>;
-  const map: ColumnMapping[] = [];
-  for (const [source, t] of Object.entries(columns)) {
-    if (typeof t === 'string') map.push({ source, ...parseTarget(t, `--mapping ${file}: "${source}"`) });
-    else if (t && typeof t === 'object' && typeof (t as { target?: unknown }).target === 'string') {
-      const { target, type } = t as { target: string; type?: string };
-      map.push({ source, ...parseTarget(type ? `${target}:${type}` : target, `--mapping ${file}: "${source}"`) });
-    } else throw new ConfigError(`--mapping ${file}: "${source}" must map to a target name or {"target", "type"}`);
-  }
-  const ignore = obj.ignore ?? [];
-  if (!Array.isArray(ignore) || ignore.some((c) => typeof c !== 'string')) {
-    throw new ConfigError(`--mapping ${file}: "ignore" must be a list of column names`);
-  }
-  return { map, ignore: ignore as string[] };
-}
 
 export class Mapper {
   private readonly byName = new Map<string, Target>();
