@@ -11,11 +11,16 @@
  *   proxy may echo the Authorization header), before a message is built or a text is cut to length;
  * - a redirect is never followed (the token would go to the other host): it fails its request, naming
  *   where it pointed.
+ *
+ * Behind a proxy (HTTPS_PROXY, HTTP_PROXY, NO_PROXY: proxy.ts), the requests go through an undici
+ * ProxyAgent, a CONNECT tunnel per connection, with the same limits: `connections` per host, the connect
+ * timeout for the proxy and for the host behind it, and the same timeouts for the answers.
  */
-import { Pool, errors as undiciErrors } from 'undici';
+import { Pool, ProxyAgent, errors as undiciErrors, type Dispatcher } from 'undici';
 import { ApiError, AuthError, ConfigError, ForbiddenError, NetworkError } from '../errors.js';
 import type { PlannedRequest } from '../types.js';
 import { featureOf } from './features.js';
+import { NO_PROXIES, proxyFor, type ProxyServer, type ProxySettings } from './proxy.js';
 import { Secrets } from './redact.js';
 
 /** The most read of an answer by default: Vitally's largest answers (list pages of 100 records) are far smaller. */
@@ -37,6 +42,8 @@ export interface HttpOptions {
   authHint: string;
   /** The most bytes read of one answer (default MAX_ANSWER_BYTES). */
   maxAnswerBytes?: number;
+  /** The proxies of the environment (default none): the one for this base URL is used. */
+  proxy?: ProxySettings | undefined;
 }
 
 export interface HttpResponse {
@@ -54,7 +61,8 @@ class Abort extends Error {
 }
 
 export class HttpClient {
-  private readonly pool: Pool;
+  private readonly pool: Dispatcher;
+  private readonly targetOrigin: string;
   private readonly prefix: string;
   private readonly secrets: Secrets;
   private readonly maxBytes: number;
@@ -62,19 +70,36 @@ export class HttpClient {
   private readonly stopped = new AbortController();
   private graceMs = STOP_GRACE_MS;
 
+  /** The proxy this client's requests go through, or null. */
+  readonly proxy: ProxyServer | null;
+
   constructor(private readonly opts: HttpOptions) {
     const url = new URL(opts.baseUrl);
+    this.targetOrigin = url.origin;
     this.prefix = url.pathname.replace(/\/+$/, '');
-    this.secrets = new Secrets([opts.authorization]);
+    const proxies = opts.proxy ?? NO_PROXIES;
+    // A proxy may echo its own credential too.
+    this.secrets = new Secrets([opts.authorization, ...proxies.secrets]);
     this.maxBytes = opts.maxAnswerBytes ?? MAX_ANSWER_BYTES;
-    this.pool = new Pool(url.origin, {
+    this.proxy = proxyFor(opts.baseUrl, proxies);
+    const limits = {
       connections: opts.connections,
       pipelining: 1,
       keepAliveTimeout: 30_000,
-      connect: { timeout: opts.connectTimeoutMs },
       headersTimeout: opts.timeoutMs,
       bodyTimeout: opts.timeoutMs,
-    });
+    };
+    this.pool = this.proxy
+      ? // The tunnel replaces `connect`: the connect timeout goes to the proxy's socket, to its answer to
+        // CONNECT, and to the TLS handshake behind it.
+        new ProxyAgent({
+          ...limits,
+          uri: this.proxy.url,
+          proxyTls: { timeout: opts.connectTimeoutMs },
+          requestTls: { timeout: opts.connectTimeoutMs },
+          clientFactory: (origin: URL, o: object) => tunnelPool(origin, o, opts.connectTimeoutMs),
+        })
+      : new Pool(url.origin, { ...limits, connect: { timeout: opts.connectTimeoutMs } });
   }
 
   get origin(): string {
@@ -105,6 +130,7 @@ export class HttpClient {
       let res;
       try {
         res = await this.pool.request({
+          origin: this.targetOrigin,
           method: req.method,
           path,
           headers: {
@@ -211,7 +237,7 @@ export class HttpClient {
     if (status !== undefined && code && BROKEN_OFF.has(code)) {
       return new NetworkError(`${what} answered ${status}, but its body broke off before its end (${code})`, 'NETWORK', err);
     }
-    const e = toNetworkError(err, what, this.opts);
+    const e = toNetworkError(err, what, this.opts, this.proxy);
     e.message = this.secrets.scrub(e.message);
     return e;
   }
@@ -223,6 +249,25 @@ export class HttpClient {
   destroy(): Promise<void> {
     return this.pool.destroy();
   }
+}
+
+/**
+ * The connections to the proxy itself, which carry the CONNECT requests. A request waits for its tunnel
+ * before it can be aborted, so a proxy that never answers CONNECT would hold it past every timeout: the
+ * answer must come within the connect timeout, or the tunnel fails as a connection that took too long.
+ */
+function tunnelPool(origin: URL, opts: object, timeoutMs: number): Dispatcher {
+  const pool = new Pool(origin, { ...opts, headersTimeout: timeoutMs });
+  const connect = pool.connect.bind(pool) as (o: Dispatcher.ConnectOptions) => Promise<Dispatcher.ConnectData>;
+  return Object.assign(pool, {
+    connect: async (o: Dispatcher.ConnectOptions) => {
+      try {
+        return await connect(o);
+      } catch (err) {
+        throw err instanceof undiciErrors.HeadersTimeoutError ? new undiciErrors.ConnectTimeoutError('the proxy did not answer CONNECT in time') : err;
+      }
+    },
+  });
 }
 
 class TooLarge extends Error {
@@ -253,9 +298,25 @@ const SOCKET_ERRORS: Record<string, string> = {
   ENETUNREACH: 'the network is unreachable',
 };
 
-function toNetworkError(err: unknown, what: string, o: HttpOptions): Error {
+function toNetworkError(err: unknown, what: string, o: HttpOptions, proxy: ProxyServer | null): Error {
   const e = err as { code?: string; message?: string; cause?: { code?: string } };
   const code = e.code ?? e.cause?.code;
+  if (proxy) {
+    const status = /Proxy response \((\d+)\)/.exec(e.message ?? '')?.[1] ?? (/Proxy Authentication Required/.test(e.message ?? '') ? '407' : undefined);
+    if (status === '407') {
+      return new ConfigError(
+        `The proxy ${proxy.shown} (${proxy.variable}) asks for credentials (407): give them in ${proxy.variable} as http://user:password@host:port`,
+        'CONFIG_INVALID_PROXY',
+      );
+    }
+    if (status) return new NetworkError(`${what}: the proxy ${proxy.shown} (${proxy.variable}) refused the tunnel to ${o.baseUrl} (${status})`, 'NETWORK', err);
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+      return new ConfigError(
+        `Cannot resolve the host of the proxy ${proxy.shown} (${proxy.variable}): check the variable, or NO_PROXY`,
+        'CONFIG_INVALID_PROXY',
+      );
+    }
+  }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return new ConfigError(`Cannot resolve the host of ${o.baseUrl}: check --region, --subdomain or --base-url`);
   }
@@ -263,9 +324,15 @@ function toNetworkError(err: unknown, what: string, o: HttpOptions): Error {
     return new NetworkError(`${what}: no answer within ${o.timeoutMs} ms (--timeout)`, 'TIMEOUT', err);
   }
   if (err instanceof undiciErrors.ConnectTimeoutError) {
-    return new NetworkError(`${what}: connecting to ${o.baseUrl} took longer than ${o.connectTimeoutMs} ms (--connect-timeout)`, 'TIMEOUT', err);
+    const to = proxy ? `to ${o.baseUrl} through the proxy ${proxy.shown}` : `to ${o.baseUrl}`;
+    return new NetworkError(`${what}: connecting ${to} took longer than ${o.connectTimeoutMs} ms (--connect-timeout)`, 'TIMEOUT', err);
   }
   const known = code ? SOCKET_ERRORS[code] : undefined;
-  if (known) return new NetworkError(`${what}: ${known} (${code})`, 'NETWORK', err);
-  return new NetworkError(`${what}: ${code ?? 'connection failed'}${e.message && !e.message.includes(code ?? '\0') ? ` (${e.message})` : ''}`, 'NETWORK', err);
+  const through = proxy ? ` (through the proxy ${proxy.shown})` : '';
+  if (known) return new NetworkError(`${what}: ${known} (${code})${through}`, 'NETWORK', err);
+  return new NetworkError(
+    `${what}: ${code ?? 'connection failed'}${e.message && !e.message.includes(code ?? '\0') ? ` (${e.message})` : ''}${through}`,
+    'NETWORK',
+    err,
+  );
 }

@@ -4,7 +4,7 @@ export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 export type Problem = 'config' | 'auth' | 'service';
 
 export interface Check {
-  id: 'config' | 'token' | 'host' | 'rest' | 'analytics';
+  id: 'config' | 'token' | 'host' | 'proxy' | 'rest' | 'analytics';
   title: string;
   status: CheckStatus;
   problem?: Problem;

@@ -1,6 +1,6 @@
 /**
- * The checks `doctor` runs, in order: config file, REST token, REST host, REST API, Analytics API. Each
- * is decided from the settings and at most a few cached probes; nothing here knows the terminal (the
+ * The checks `doctor` runs, in order: config file, REST token, REST host, proxy, REST API, Analytics API.
+ * Each is decided from the settings and at most a few cached probes; nothing here knows the terminal (the
  * command renders each check through a `DoctorReport` as it is decided).
  */
 import { resolveAnalyticsConnection } from '../../config/analytics.js';
@@ -10,6 +10,7 @@ import { compact, connectionFlags } from '../../config/file-sources.js';
 import { ConfigError, errorMessage } from '../../errors.js';
 import { analyticsAuthorization, restAuthorization } from '../../vitally/auth.js';
 import { checkSubdomain, restBaseUrl } from '../../vitally/hosts.js';
+import { describeProxy, NO_PROXIES, proxyFor, proxySettings, type ProxySettings } from '../../vitally/proxy.js';
 import { analyticsVerdict } from './analytics-verdict.js';
 import type { Check } from './check.js';
 import { accepted, ANALYTICS_PROBE, Prober, REST_PROBE, type Probe } from './probe.js';
@@ -61,7 +62,15 @@ export async function runChecks(
     checks.push(c);
     report.check(c);
   };
-  const probes = new Prober(opts.timeoutMs);
+  // The proxies of the environment (HTTPS_PROXY, HTTP_PROXY, NO_PROXY): every probe goes through them, as a push would.
+  let proxies: ProxySettings = NO_PROXIES;
+  let proxyError: unknown;
+  try {
+    proxies = proxySettings(env);
+  } catch (err) {
+    proxyError = err;
+  }
+  const probes = new Prober(opts.timeoutMs, proxies);
   /** A verdict on a probe; one that was not accepted takes more probes to explain. */
   const judge = async (p: Probe, verdict: () => Promise<Check>) =>
     accepted(p) ? await verdict() : await report.during('Working out what went wrong', verdict);
@@ -171,6 +180,23 @@ export async function runChecks(
     analyticsError = err;
   }
   const analyticsName = s.analyticsTokenFile ? `the token in ${s.analyticsTokenFile}` : 'VITALLY_ANALYTICS_TOKEN';
+
+  // The proxy each API's host is reached through.
+  if (proxyError) {
+    add({
+      id: 'proxy',
+      title: 'proxy',
+      status: 'fail',
+      problem: 'config',
+      detail: errorMessage(proxyError),
+      fix: 'Correct the variable named above, or unset it',
+    });
+  } else {
+    const hostsAsked = [restBase, analyticsConfigured ? analyticsBase : null].filter((h, i, all): h is string => Boolean(h) && all.indexOf(h) === i);
+    const used = hostsAsked.some((h) => proxyFor(h, proxies));
+    const detail = hostsAsked.length ? hostsAsked.map((h) => describeProxy(h, proxies)).join('; ') : 'none: no host to reach';
+    add({ id: 'proxy', title: 'proxy', status: used ? 'ok' : 'skip', detail });
+  }
 
   // 4. The REST API.
   if (token !== undefined && restBase) {

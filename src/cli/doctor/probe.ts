@@ -5,6 +5,7 @@
 import { ApiError, AuthError, ConfigError, errorMessage } from '../../errors.js';
 import { TOKEN_PROBE } from '../../vitally/features.js';
 import { HttpClient } from '../../vitally/http.js';
+import { NO_PROXIES, type ProxySettings } from '../../vitally/proxy.js';
 
 export type Probe =
   | { kind: 'answer'; status: number; ms: number; headers: Record<string, string>; json: unknown }
@@ -29,7 +30,10 @@ export const accepted = (p: Probe) => p.kind === 'answer' || (p.kind === 'error'
 export class Prober {
   private readonly cache = new Map<string, Promise<Probe>>();
   private readonly clients: HttpClient[] = [];
-  constructor(private readonly timeoutMs: number) {}
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly proxy: ProxySettings = NO_PROXIES,
+  ) {}
 
   rest(baseUrl: string, authorization: string): Promise<Probe> {
     return this.ask(baseUrl, authorization, REST_PROBE);
@@ -52,7 +56,15 @@ export class Prober {
   private async send(baseUrl: string, authorization: string, req: ProbeRequest): Promise<Probe> {
     let http: HttpClient;
     try {
-      http = new HttpClient({ baseUrl, authorization, connections: 1, connectTimeoutMs: this.timeoutMs, timeoutMs: this.timeoutMs, authHint: 'The token' });
+      http = new HttpClient({
+        baseUrl,
+        authorization,
+        connections: 1,
+        connectTimeoutMs: this.timeoutMs,
+        timeoutMs: this.timeoutMs,
+        authHint: 'The token',
+        proxy: this.proxy,
+      });
     } catch (err) {
       return { kind: 'network', detail: errorMessage(err), timeout: false };
     }
