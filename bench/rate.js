@@ -11,7 +11,7 @@
 // client that bursts can score a little over 100% on a short run (the first window is free), one that
 // paces evenly at most 100%.
 import { Pool } from 'undici';
-import { createSender } from '../dist/cli/sender.js';
+import { createSender } from '../dist/api/sender.js';
 import { resolveNet } from '../dist/config/push.js';
 import { createSandbox } from '../dist/sandbox/index.js';
 

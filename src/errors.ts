@@ -12,6 +12,8 @@
  * `isRetryable`, `stopsRun` and `mayHaveApplied` below ask them of any thrown value.
  */
 
+import type { Summary } from './types.js';
+
 export type ErrorCode =
   | 'CONFIG_INVALID'
   /** A setting's value, or the way it goes with the others: CONFIG_INVALID_CONCURRENCY (config/settings.ts). */
@@ -229,6 +231,20 @@ export function mayHaveApplied(err: unknown): boolean {
 /** Errors after which nothing more is sent in the run: a refused token, a wrong host, a failing server. */
 export function stopsRun(err: unknown): err is VitallySyncError {
   return err instanceof VitallySyncError && err.fatal;
+}
+
+/**
+ * Thrown out of a run that must stop at once (a refused token, a server that kept failing, a setting found
+ * wrong mid-run): `reason` is why, `summary` says how far it got.
+ */
+export class RunStopped extends Error {
+  constructor(
+    readonly reason: VitallySyncError,
+    readonly summary: Summary,
+  ) {
+    super(reason.message);
+    this.name = 'RunStopped';
+  }
 }
 
 /**

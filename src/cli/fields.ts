@@ -19,7 +19,7 @@ import { conversionText } from '../schema/types.js';
 import { openStore, type DB } from '../state/store.js';
 import type { CliIO } from './io.js';
 import { guardIO } from './secret-io.js';
-import { createSender } from './sender.js';
+import { createSender } from '../api/sender.js';
 
 export interface FieldsFlags extends ConnectionFlags {
   object?: string;
@@ -62,7 +62,7 @@ export async function fieldsCommand(given: FieldsFlags, rawIO: CliIO): Promise<n
           : resolvePath(typeof flags.state === 'string' ? flags.state : DEFAULT_STATE_PATH);
       // The copy is kept only where a state store already is, or was asked for: listing creates no file.
       if (statePath && (existsSync(statePath) || typeof flags.state === 'string')) db = openStore(statePath);
-      const sender = createSender({ net: resolveNet({}) }, connection);
+      const sender = createSender({ net: resolveNet({}, io.env) }, connection);
       try {
         spec = await defineFromVitally(spec, sender);
         catalogue = (await loadCatalogue({ spec, db, destination: destinationOf(connection.baseUrl, connection.token), sender, refresh: true })).catalogue;

@@ -25,7 +25,7 @@ import { openStore, type DB } from '../state/store.js';
 import { catalogueObject } from './fields.js';
 import type { CliIO } from './io.js';
 import { guardIO, type GuardedIO } from './secret-io.js';
-import { createSender } from './sender.js';
+import { createSender } from '../api/sender.js';
 
 export interface InitFlags extends ConnectionFlags {
   /** The reader's own settings (--delimiter, --query, ...), by name. */
@@ -177,7 +177,7 @@ async function catalogueFor(standIn: ObjectSpec, flags: InitFlags, io: GuardedIO
       if (statePath && existsSync(statePath)) db = openStore(statePath);
     }
     io.secrets.add(connection.token);
-    const sender = createSender({ net: resolveNet({}) }, connection);
+    const sender = createSender({ net: resolveNet({}, io.env) }, connection);
     try {
       spec = await defineFromVitally(spec, sender);
       return { spec, ...(await loadCatalogue({ spec, db, destination: destinationOf(connection.baseUrl, connection.token), sender })) };

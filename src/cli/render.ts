@@ -1,10 +1,9 @@
 /**
- * Rendering results: human lines or NDJSON, the summary, the rejects file. The streams written to are
- * redacted by the CLI (secret-io.ts); the rejects file takes the run's `redact` itself.
+ * Rendering results: human lines or NDJSON, and the summary. The streams written to are redacted by the
+ * CLI (secret-io.ts); the rejects file is the session's (src/api/rejects.ts).
  */
 import type { RowResult, Summary } from '../types.js';
 import type { Out } from './io.js';
-import { NdjsonFile } from './ndjson-file.js';
 
 export interface Renderer {
   row(r: RowResult): void;
@@ -43,31 +42,6 @@ export function resultLine(r: RowResult): string {
     line += `,"requests":[${list}]`;
   }
   return `${line}}`;
-}
-
-/** What a result holds that is never printed: what was read, and what the state store is told. */
-type Internal = 'source' | 'raw' | 'requests' | 'maybeApplied' | 'kept' | 'incomplete';
-
-/** A printed request: its body as the JSON value it is. */
-export type PublicRequest = { method: string; path: string; body?: unknown };
-
-/** A result as printed: what was read (source, raw) stays out; it goes to the rejects file only. */
-export function publicResult(r: RowResult): Omit<RowResult, Internal> & { requests?: PublicRequest[] } {
-  const out: Omit<RowResult, Internal> & { requests?: PublicRequest[] } = {
-    row: r.row,
-    ...(r.line !== undefined ? { line: r.line } : {}),
-    key: r.key,
-    status: r.status,
-    action: r.action,
-    id: r.id,
-    httpStatus: r.httpStatus,
-    error: r.error,
-    ...(r.note !== undefined ? { note: r.note } : {}),
-  };
-  if (r.requests) {
-    out.requests = r.requests.map((q) => ({ method: q.method, path: q.path, ...(q.body === undefined ? {} : { body: JSON.parse(q.body) as unknown }) }));
-  }
-  return out;
 }
 
 const FROM: Record<NonNullable<Summary['traitTypes']>[number]['from'], string> = {
@@ -162,36 +136,4 @@ export function createRenderer(out: Out, json: boolean, quiet: boolean): Rendere
     summary: (s) => last(humanSummary(s)),
     ready,
   };
-}
-
-/**
- * The rejects file: one NDJSON line per failed row, with what was read and why it failed. A write error
- * makes close() reject ("--rejects <path>: ENOSPC ..."); see NdjsonFile.
- */
-export class RejectsWriter {
-  private readonly file: NdjsonFile;
-  count = 0;
-
-  constructor(
-    readonly path: string,
-    private readonly redact: (s: string) => string,
-  ) {
-    this.file = new NdjsonFile('--rejects', path);
-  }
-
-  /** Resolves once the file is open; rejects with the fs error (its `code` says why). */
-  async opened(): Promise<void> {
-    await this.file.opened();
-  }
-
-  add(r: RowResult): void {
-    if (r.status !== 'failed') return;
-    this.count++;
-    const line = { row: r.row, line: r.line, key: r.key, error: r.error, ...(r.source ? { record: r.source } : { raw: r.raw }) };
-    this.file.writeLine(this.redact(JSON.stringify(line)));
-  }
-
-  async close(): Promise<void> {
-    await this.file.close();
-  }
 }

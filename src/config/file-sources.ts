@@ -5,6 +5,7 @@
  */
 import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { didYouMean } from '../suggest.js';
 import { readerByScheme } from '../source/index.js';
 import type { Env } from './connection.js';
 import { resolveConfigFile, type ConfigFile } from './file.js';
@@ -25,7 +26,7 @@ export function syncSources(file: ConfigFile, name: string, flags: Record<string
   const sync = file.syncs[name];
   if (!sync) {
     const known = file.order.length ? `the syncs are: ${file.order.join(', ')}` : 'it has no "syncs"';
-    throw new ConfigError(`No sync named "${name}" in ${file.path}: ${known}`);
+    throw new ConfigError(`No sync named "${name}" in ${file.path}${didYouMean(name, file.order)}: ${known}`);
   }
   const values: Record<string, unknown> = { ...sync };
   // The state store of a config file's syncs lives next to the file, whatever the working directory.

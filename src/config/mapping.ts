@@ -32,15 +32,17 @@ export function columnMappings(s: Settings, spec: ObjectSpec): { map: ColumnMapp
   const sync = s.sources.sync;
   const map: ColumnMapping[] = [];
   const ignore: string[] = [...(s.get<string[]>('ignore') ?? [])];
+  /** Where an object value came from (a sync of the config file, or push()'s options), for messages. */
+  const whereOf = (origin: string) => (origin === 'option' ? 'push() option' : sync!.where);
   const mapping = s.given<string | Record<string, unknown>>('mapping');
   if (mapping) {
-    const m = typeof mapping.value === 'string' ? readMappingFile(mapping.value) : parseMappingFile(mapping.value, `${sync!.where}.mapping`);
+    const m = typeof mapping.value === 'string' ? readMappingFile(mapping.value) : parseMappingFile(mapping.value, `${whereOf(mapping.origin)}.mapping`);
     map.push(...m.map);
     ignore.push(...m.ignore);
   }
   // A sync's "types" gives trait columns their type: on its --map entries, or as entries of their own.
   const types = s.given<string | Record<string, string>>('types');
-  const typed = new Map(types?.origin === 'sync' && typeof types.value === 'object' ? Object.entries(types.value) : []);
+  const typed = new Map(types && types.origin !== 'flag' && typeof types.value === 'object' ? Object.entries(types.value) : []);
   const entries = s.get<string[]>('map') ?? [];
   const fromFile = (sync?.values.map as string[] | undefined)?.length ?? 0;
   for (const [i, entry] of entries.slice(0, fromFile).entries()) {
@@ -59,7 +61,7 @@ export function columnMappings(s: Settings, spec: ObjectSpec): { map: ColumnMapp
     for (const [column, type] of typed) {
       if (!column.startsWith('traits.') && standard.has(normalizeName(column))) {
         throw new ConfigError(
-          `${sync!.where}.types.${column}: "${column}" is a standard field of ${spec.name} and has its type already; "types" is for trait columns`,
+          `${whereOf(types!.origin)}.types.${column}: "${column}" is a standard field of ${spec.name} and has its type already; "types" is for trait columns`,
           codeOf('types'),
         );
       }

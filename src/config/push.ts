@@ -15,7 +15,8 @@ import type { LinksPolicy } from '../sync/links.js';
 import type { Via } from '../sync/transports.js';
 import type { InputFormat } from '../types.js';
 import { resolveAnalyticsConnection, type AnalyticsFlags } from './analytics.js';
-import { resolveConnection, type Connection, type ConnectionFlags } from './connection.js';
+import { proxySettings, type ProxySettings } from '../vitally/proxy.js';
+import { resolveConnection, type Connection, type ConnectionFlags, type Env } from './connection.js';
 import { columnMappings } from './mapping.js';
 import { checkTogether, objectConstants } from './rules.js';
 import { settingDefs } from './settings.js';
@@ -84,6 +85,8 @@ export interface NetSettings {
   retryBaseMs: number;
   /** The longest single wait (a retry's, or a pause a server's headers ask for); hidden flag --max-wait-ms. */
   maxWaitMs: number;
+  /** The proxies of the environment (HTTPS_PROXY, HTTP_PROXY, NO_PROXY). */
+  proxy: ProxySettings;
 }
 
 export interface PushConfig {
@@ -137,9 +140,12 @@ export interface PushConfig {
 
 const NET_DEFAULTS = { concurrency: 4, rate: 1000, maxRetries: 5, timeout: 30_000, connectTimeout: 10_000, retryBaseMs: 500, maxWaitMs: 60_000 };
 
-/** The network settings: from the run's settings, or (for a command without them) from flags alone. */
-export function resolveNet(given: Settings | Partial<Record<keyof typeof NET_DEFAULTS, string>>): NetSettings {
-  const s = given instanceof Settings ? given : new Settings({ flags: given, env: {} });
+/**
+ * The network settings: from the run's settings, or (for a command without them) from flags alone and
+ * the environment's proxies.
+ */
+export function resolveNet(given: Settings | Partial<Record<keyof typeof NET_DEFAULTS, string>>, env: Env = {}): NetSettings {
+  const s = given instanceof Settings ? given : new Settings({ flags: given, env });
   const n = (name: keyof typeof NET_DEFAULTS) => s.get<number>(name) ?? NET_DEFAULTS[name];
   return {
     concurrency: n('concurrency'),
@@ -149,6 +155,7 @@ export function resolveNet(given: Settings | Partial<Record<keyof typeof NET_DEF
     connectTimeoutMs: n('connectTimeout'),
     retryBaseMs: n('retryBaseMs'),
     maxWaitMs: n('maxWaitMs'),
+    proxy: proxySettings(s.sources.env),
   };
 }
 
@@ -175,7 +182,8 @@ export function resolvePushConfig(input: string | undefined, sources: Sources | 
   const dryRun = Boolean(s.get('dryRun'));
   const sandbox = Boolean(s.get('sandbox'));
   const state = s.get<string | false>('state');
-  const statePath = state === false || (sandbox && state === undefined) ? null : resolvePath(state ?? DEFAULT_STATE_PATH);
+  // The default store is relative to the working directory (push()'s `cwd`).
+  const statePath = state === false || (sandbox && state === undefined) ? null : resolvePath(s.sources.options?.dir ?? '.', state ?? DEFAULT_STATE_PATH);
   // Every value given is read by its setting's rule first, so a bad one is named before anything else.
   for (const name of Object.keys(s.sources.flags)) if (isSetting(name)) s.given(name);
   // The reader's own settings; a reader that checks them (a query) says what it reads with.

@@ -16,10 +16,14 @@ import { TYPES_POLICIES } from '../schema/setup.js';
 import { readerNames, readerSettings } from '../source/index.js';
 import { LINKS_POLICIES } from '../sync/links.js';
 import { TRANSPORT_NAMES } from '../sync/transports.js';
+import { didYouMean } from '../suggest.js';
 import { orList } from '../text.js';
 
-/** Where a value came from: the command line, the environment, a config file's sync or its connection. */
-export type Origin = 'flag' | 'env' | 'sync' | 'connection';
+/**
+ * Where a value came from: the command line, the environment, a config file's sync or its connection, or
+ * an option of the programmatic push() (typed as in a config file, and refused like a flag).
+ */
+export type Origin = 'flag' | 'env' | 'sync' | 'connection' | 'option';
 
 /** A value that cannot be used: the message says what is wrong with it (the caller says where it was). */
 export class Invalid extends Error {}
@@ -66,7 +70,8 @@ const int =
 const choice =
   (names: readonly string[], hint = '') =>
   (v: unknown): string => {
-    if (typeof v !== 'string' || !names.includes(v)) throw new Invalid(`is not known: use ${orList(names)}${hint}`);
+    if (typeof v !== 'string' || !names.includes(v))
+      throw new Invalid(`is not known${typeof v === 'string' ? didYouMean(v, names) : ''}: use ${orList(names)}${hint}`);
     return v;
   };
 

@@ -16,8 +16,13 @@ export interface FileSection {
 }
 
 export interface Sources {
-  /** The command line's options, as commander gives them (texts, booleans, lists). */
+  /** The command line's options, as commander gives them (texts, booleans, lists); or push()'s options. */
   flags: Readonly<Record<string, unknown>>;
+  /**
+   * Set when `flags` are the options of the programmatic push(): values typed as in a config file (numbers,
+   * booleans, objects), relative paths taken from `dir`, and errors naming the option rather than a flag.
+   */
+  options?: { dir: string } | undefined;
   env: Env;
   /** The config file's sync this push stands for (`run`). */
   sync?: FileSection | undefined;
@@ -39,7 +44,14 @@ export function readSetting(name: string, value: unknown, at: { origin: Origin; 
   } catch (err) {
     if (!(err instanceof Invalid)) throw err;
     const shown = typeof value === 'string' ? ` "${value}"` : '';
-    const where = at.origin === 'flag' ? `${d.flag}${shown}` : at.origin === 'env' ? `${d.env}${shown}` : `${at.where}.${name}:${shown}`;
+    const where =
+      at.origin === 'flag'
+        ? `${d.flag}${shown}`
+        : at.origin === 'env'
+          ? `${d.env}${shown}`
+          : at.origin === 'option'
+            ? `push() option ${name}${shown}`
+            : `${at.where}.${name}:${shown}`;
     throw new ConfigError(`${where} ${err.message}`, codeOf(name));
   }
 }
@@ -73,15 +85,16 @@ export class Settings {
 
   private resolve(name: string): Given | undefined {
     const d = def(name);
-    const { flags, env, sync, connection } = this.sources;
-    const fromFlag = flags[name] === undefined ? undefined : readSetting(name, flags[name], { origin: 'flag' });
+    const { flags, env, sync, connection, options } = this.sources;
+    const origin = options ? 'option' : 'flag';
+    const fromFlag = flags[name] === undefined ? undefined : readSetting(name, flags[name], { origin, dir: options?.dir });
     if (d.list) {
       // The file's entries first, then the command line's (which override the file's for the same column).
       const fromFile = (sync?.values[name] as unknown[] | undefined) ?? [];
       const all = [...fromFile, ...((fromFlag as unknown[] | undefined) ?? [])];
-      return all.length === 0 ? undefined : { value: all, origin: fromFlag !== undefined ? 'flag' : 'sync' };
+      return all.length === 0 ? undefined : { value: all, origin: fromFlag !== undefined ? origin : 'sync' };
     }
-    if (fromFlag !== undefined) return { value: fromFlag, origin: 'flag' };
+    if (fromFlag !== undefined) return { value: fromFlag, origin };
     const envValue = d.env ? env[d.env]?.trim() : undefined;
     if (envValue) return { value: readSetting(name, envValue, { origin: 'env' }), origin: 'env' };
     if (d.overriddenBy && env[d.overriddenBy]?.trim()) return undefined;

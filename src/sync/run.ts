@@ -5,7 +5,7 @@
  * transport (REST or Analytics: it does not know which) and knows nothing of the terminal.
  */
 import { randomUUID } from 'node:crypto';
-import { VitallySyncError, errorMessage } from '../errors.js';
+import { RunStopped, VitallySyncError, errorMessage } from '../errors.js';
 import { Mapper, type MapperOptions } from '../mapping/mapper.js';
 import { pluralOf, type Mode, type ObjectSpec } from '../objects/index.js';
 import type { MatchBy } from '../plan/plan.js';
@@ -21,6 +21,8 @@ import { isPrepared, resultOf, RowPreparer, type Prepared } from './prepare.js';
 import { SAMPLE_ROWS, sampleColumns } from './sample.js';
 import { Tally } from './tally.js';
 import { transportKind, type Via } from './transports.js';
+
+export { RunStopped };
 
 export interface SyncConfig {
   spec: ObjectSpec;
@@ -64,16 +66,6 @@ export interface SyncDeps {
   state?: RunState;
   /** Records read, passed on as they are read (for progress). */
   onRead?: (row: number) => void;
-}
-
-/** Thrown out of the run when it must stop at once (bad token, unreachable host). */
-export class RunStopped extends Error {
-  constructor(
-    readonly reason: VitallySyncError,
-    readonly summary: Summary,
-  ) {
-    super(reason.message);
-  }
 }
 
 /** Messages per Analytics batch when the config names none. */

@@ -176,7 +176,8 @@ describe('result lines', () => {
   });
 
   it('the fast JSON line equals JSON.stringify of the public result', async () => {
-    const { publicResult, resultLine } = await import('../../src/cli/render.js');
+    const { resultLine } = await import('../../src/cli/render.js');
+    const { publicResult } = await import('../../src/api/result.js');
     const cases = [
       { row: 1, line: 2, key: 'a"b', status: 'ok', action: 'created', id: 'x', httpStatus: 200, error: null },
       { row: 2, key: null, status: 'failed', action: 'invalid', id: null, httpStatus: null, error: 'bad\nthing', source: { a: 1 }, raw: 'r' },

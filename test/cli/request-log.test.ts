@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { logLine } from '../../src/cli/request-log.js';
+import { logLine } from '../../src/api/request-log.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { runCli, summaryOf, useSandbox, writeTemp } from '../helpers/cli.js';
 

@@ -20,6 +20,7 @@ export function createSender(
     connectTimeoutMs: cfg.net.connectTimeoutMs,
     timeoutMs: cfg.net.timeoutMs,
     authHint: `${tokenSource[0]!.toUpperCase()}${tokenSource.slice(1)}`,
+    proxy: cfg.net.proxy,
   });
   const pacer = new Pacer({ ratePerMinute: cfg.net.ratePerMinute, concurrency: cfg.net.concurrency, maxWaitMs: cfg.net.maxWaitMs });
   return new Sender(http, pacer, { ...DEFAULT_RETRY, maxRetries: cfg.net.maxRetries, baseMs: cfg.net.retryBaseMs, maxMs: cfg.net.maxWaitMs }, onExchange);
