@@ -20,7 +20,7 @@ import { intFlag } from '../config/numbers.js';
 import type { Check, CheckStatus } from './doctor/check.js';
 import type { DoctorFlags, RegionHosts } from './doctor/diagnose.js';
 import { EXIT, type CliIO } from './io.js';
-import { colorWanted } from './progress.js';
+import { colorWanted } from './color.js';
 import { guardIO, type GuardedIO } from './secret-io.js';
 
 export function registerDoctorCommand(program: Command, io: CliIO, exit: (code: number) => void): Command {

@@ -4,24 +4,29 @@
  * and SQLite only when a state file exists). Each command is a plain async function of typed options;
  * one top-level catch maps errors to the documented exit codes.
  */
-import { Command, CommanderError, Option } from 'commander';
-import { AuthError, ConfigError, InputError, StateError, VitallySyncError } from '../errors.js';
-import { EXIT, temporaryExit, processIO, type CliIO } from './io.js';
+import { Argument, Command, Option } from 'commander';
+import { VERSION } from '../version.js';
+import { EXIT, processIO, type CliIO } from './io.js';
 import { registerDoctorCommand } from './doctor.js';
 import { APPEND_ONLY, collect, FORMAT_HELP, INPUTS, readerOptions } from './help.js';
 import { registerPushCommand } from './push-command.js';
+import { jsonWanted, reportError } from './report.js';
 import { registerRunCommand } from './run.js';
 import { guardIO } from './secret-io.js';
 import { objectList } from '../objects/index.js';
 import type { SandboxFlags } from './sandbox.js';
 import type { StateFlags } from './state.js';
 
-export function buildProgram(io: CliIO, exit: (code: number) => void): Command {
+/** `json`: the command line asks for JSON (--json), so commander's own errors are left to reportError. */
+export function buildProgram(io: CliIO, exit: (code: number) => void, json = false): Command {
   const program = new Command('vitally-sync')
     .description('Stream rows from files or a database query into Vitally: paced, retried, one result per row.')
-    .version('0.1.0')
+    .version(VERSION)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => (json ? undefined : io.stderr.write(s)),
+    })
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
@@ -36,8 +41,16 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
     );
 
   registerPushCommand(program, io, exit);
-  registerRunCommand(program, io, exit, reportError);
+  registerRunCommand(program, io, exit);
   registerDoctorCommand(program, io, exit);
+
+  program
+    .command('demo')
+    .description('Write the example files of the quick start into a folder, and print the commands to try them against a sandbox')
+    .argument('[dir]', 'the folder (default vitally-sync-demo); the files go in its fixtures/')
+    .option('--force', 'write over example files already there')
+    .addHelpText('after', '\nExamples:\n  $ vitally-sync demo\n  $ vitally-sync demo . && vitally-sync push fixtures/accounts.csv --object account --sandbox')
+    .action(async (dir: string | undefined, opts: { force?: boolean }) => exit(await (await import('./demo.js')).demoCommand(dir, opts, io)));
 
   program
     .command('sandbox')
@@ -204,6 +217,16 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
     .addHelpText('after', '\nExamples:\n  $ vitally-sync state forget note\n  $ vitally-sync state forget account --destination https://acme.rest.vitally.io')
     .action(async (object: string, opts: StateFlags) => exit(await (await import('./state.js')).stateForget(object, opts, io)));
 
+  program
+    .command('completion')
+    .description('Print a shell completion script (bash, zsh or fish), made from the commands and options of this copy')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ source <(vitally-sync completion bash)        # in ~/.bashrc\n  $ source <(vitally-sync completion zsh)         # in ~/.zshrc\n  $ vitally-sync completion fish > ~/.config/fish/completions/vitally-sync.fish',
+    )
+    .action(async (shell: 'bash' | 'zsh' | 'fish') => exit((await import('./completion.js')).completionCommand(shell, program, io)));
+
   return program;
 }
 
@@ -211,41 +234,19 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
 export async function main(argv: string[], given: CliIO = processIO()): Promise<number> {
   // Everything any command prints goes through the run's secrets.
   const io = guardIO(given);
+  const json = jsonWanted(argv);
   let code: number = EXIT.ok;
-  const program = buildProgram(io, (c) => {
-    code = c;
-  });
+  const program = buildProgram(
+    io,
+    (c) => {
+      code = c;
+    },
+    json,
+  );
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (err) {
-    return reportError(err, io);
+    return reportError(err, io, json);
   }
-}
-
-export function reportError(err: unknown, io: CliIO): number {
-  if (err instanceof CommanderError) {
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
-    return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  }
-  if (err instanceof AuthError) {
-    io.stderr.write(`vitally-sync: ${err.message}\n`);
-    return EXIT.auth;
-  }
-  const temporary = temporaryExit(err);
-  if (temporary !== undefined) {
-    io.stderr.write(`vitally-sync: ${(err as Error).message}\n`);
-    return temporary;
-  }
-  if (err instanceof ConfigError || err instanceof InputError || err instanceof StateError) {
-    io.stderr.write(`vitally-sync: ${err.message}\n`);
-    return EXIT.usage;
-  }
-  if (err instanceof VitallySyncError) {
-    io.stderr.write(`vitally-sync: ${err.message}\n`);
-    return EXIT.rowsFailed;
-  }
-  const e = err as Error;
-  io.stderr.write(`vitally-sync: internal error: ${e?.stack ?? String(err)}\nThis is a bug: please report it with the command you ran.\n`);
-  return EXIT.internal;
 }

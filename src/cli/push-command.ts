@@ -21,7 +21,8 @@ Examples:
   $ vitally-sync push accounts.csv --object account --log-requests requests.ndjson   # every request and answer
 
 Environment: VITALLY_API_TOKEN, VITALLY_REGION (us|eu), VITALLY_SUBDOMAIN, VITALLY_BASE_URL,
-VITALLY_ANALYTICS_TOKEN, VITALLY_ANALYTICS_BASE_URL (events and --via analytics), PGPASSWORD (a query).
+VITALLY_ANALYTICS_TOKEN, VITALLY_ANALYTICS_BASE_URL (events and --via analytics), PGPASSWORD (a query);
+HTTPS_PROXY, HTTP_PROXY, NO_PROXY (a proxy, as curl reads them); NO_COLOR, FORCE_COLOR.
 Exit codes: 0 all rows ok or skipped, 1 some rows failed, 2 bad usage or configuration (found before the
 first request, the usual case: nothing sent; found mid-run: the rows before it have their results and the
 summary is printed), 3 authentication failed, 69 the server kept failing, 75 the state file is in use (try again later), 130
@@ -32,11 +33,14 @@ export function registerPushCommand(program: Command, io: CliIO, exit: (code: nu
     .command('push')
     .description('Send every row of a file (or - for stdin, or a Postgres query) to Vitally as one object type')
     .argument('[file]', INPUTS)
+    .optionsGroup('What to send:')
     .option('-o, --object <type>', objectList())
     .option('-m, --mode <mode>', `insert (POST), upsert (PUT, POST on 404) or update (PUT only); default upsert, insert for ${APPEND_ONLY}`)
     .option('--match <by>', `${pluralList((o) => o.matchByEmail === true)}: find the record by externalId (default) or email`)
+    .optionsGroup('The input:')
     .option('-f, --format <format>', FORMAT_HELP);
   readerOptions(push)
+    .optionsGroup('Columns and traits:')
     .option('--map <source=target[:type]>', 'rename a column (repeatable); type: string, number, boolean, date, datetime, json', collect)
     .option('--mapping <file.json>', 'column mappings from a JSON file')
     .option('--ignore <column>', 'drop a column (repeatable)', collect)
@@ -51,18 +55,21 @@ export function registerPushCommand(program: Command, io: CliIO, exit: (code: nu
     .option('--strict-traits', 'a column mapped to a trait key Vitally does not know stops the run before any row is sent (exit 2), instead of a warning')
     .option('--refresh-schema', 'ask Vitally for its trait catalogue again instead of using the stored copy (kept a day)')
     .option('--custom-fields <file>', 'read the trait catalogue from this JSON file instead of Vitally (with --sandbox, the sandbox serves it too)')
+    .optionsGroup('Output:')
     .option('--json', 'print one NDJSON result per row and a final {"summary": ...} line')
     .option('-q, --quiet', 'print failed rows and the summary only')
     .option('--rejects <file>', 'write every failed row, with its row number and error, as NDJSON')
     .option('--log-requests <file>', 'write every request and answer (headers, bodies, status, timing, attempt) as NDJSON, secrets redacted')
+    .option('-n, --dry-run', 'send nothing; print the requests a real run would send')
+    .optionsGroup('Connection:')
     .option('--config <file>', 'the config file for connection settings (default: vitally-sync.config.json, .yaml or .yml here, if any)')
     .option('--no-config', 'ignore any config file')
-    .option('-n, --dry-run', 'send nothing; print the requests a real run would send')
     .option('--token-file <path>', 'read the REST API token from a file (default: VITALLY_API_TOKEN)')
     .option('--region <region>', 'us or eu (default: VITALLY_REGION or us)')
     .option('--subdomain <name>', 'your Vitally subdomain, required for US (default: VITALLY_SUBDOMAIN)')
     .option('--base-url <url>', 'override the REST host (default: VITALLY_BASE_URL)')
     .option('--sandbox', 'send to an in-process sandbox instead of Vitally (no account needed)')
+    .optionsGroup('Events and the Analytics API:')
     .option(
       '--via <api>',
       `${pluralList((o) => o.analytics !== undefined && o.transport !== 'analytics')} in upsert mode: rest (default, one record a request) or analytics (batches of up to 100)`,
@@ -80,6 +87,7 @@ export function registerPushCommand(program: Command, io: CliIO, exit: (code: nu
     )
     .option('--analytics-token-file <path>', 'read the Analytics API token from a file (default: VITALLY_ANALYTICS_TOKEN)')
     .option('--analytics-base-url <url>', 'the Analytics API host (default: VITALLY_ANALYTICS_BASE_URL, or https://<subdomain>.api.vitally.io)')
+    .optionsGroup('The state store:')
     .option('--state <path>', 'the state store: what was sent, so unchanged rows are skipped (default .vitally-sync/state.db)')
     .option('--no-state', 'do not read or write the state store: send every row')
     .option('--full', 'send every row even if unchanged since the last run, and refresh the state store')
@@ -89,6 +97,7 @@ export function registerPushCommand(program: Command, io: CliIO, exit: (code: nu
       '--max-delete-share <percent>',
       'with --delete-missing: refuse (exit 2, nothing deleted) above this share of the records synced from the file (default 20)',
     )
+    .optionsGroup('Pacing and retries:')
     .option('-c, --concurrency <n>', 'requests in flight at most (default 4)')
     .option('--rate <per-minute>', "requests per minute at most (default 1000, Vitally's limit)")
     .option('--max-retries <n>', 'retries of a request after 429, 5xx, resets and timeouts (default 5)')

@@ -13,9 +13,10 @@ import { resolveConfigFile, type ConfigFile } from '../config/file.js';
 import { syncSources } from '../config/file-sources.js';
 import { resolvePushConfig, type PushFlags } from '../config/push.js';
 import type { Sources } from '../config/sources.js';
-import { ConfigError, InputError, VitallySyncError } from '../errors.js';
+import { ConfigError, InputError } from '../errors.js';
 import { assertReadable } from '../source/index.js';
 import { EXIT, type CliIO } from './io.js';
+import { reportError } from './report.js';
 
 export interface RunFlags extends PushFlags {
   all?: boolean;
@@ -50,11 +51,8 @@ const SEVERITY: Record<number, number> = {
 };
 const worst = (a: number, b: number) => ((SEVERITY[b] ?? 7) > (SEVERITY[a] ?? 7) ? b : a);
 
-/**
- * Declare `run` with every option of `push` (so the two never drift apart), plus --all and --list.
- * `report` maps an error to its exit code and message (main's top-level catch), for --all.
- */
-export function registerRunCommand(program: Command, io: CliIO, exit: (code: number) => void, report: (err: unknown, io: CliIO) => number): Command {
+/** Declare `run` with every option of `push` (so the two never drift apart), plus --all and --list. */
+export function registerRunCommand(program: Command, io: CliIO, exit: (code: number) => void): Command {
   const push = program.commands.find((c) => c.name() === 'push');
   const run = program
     .command('run')
@@ -64,11 +62,11 @@ export function registerRunCommand(program: Command, io: CliIO, exit: (code: num
     .option('--list', 'list the syncs of the file and exit');
   for (const option of push?.options ?? []) run.addOption(option);
   return run.addHelpText('after', RUN_EXAMPLES).action(async (name: string | undefined, opts: RunFlags) => {
-    exit(await runCommand(name, opts, io, report));
+    exit(await runCommand(name, opts, io));
   });
 }
 
-export async function runCommand(name: string | undefined, opts: RunFlags, io: CliIO, report: (err: unknown, io: CliIO) => number): Promise<number> {
+export async function runCommand(name: string | undefined, opts: RunFlags, io: CliIO): Promise<number> {
   const { all, list, config, ...cli } = opts;
   const file = resolveConfigFile(config ?? undefined, process.cwd());
   if (!file) {
@@ -121,8 +119,7 @@ export async function runCommand(name: string | undefined, opts: RunFlags, io: C
     try {
       code = await (await import('./push.js')).pushWith(p.input, p.sources, io);
     } catch (err) {
-      if (err instanceof VitallySyncError) io.stderr.write(`sync ${p.name}: `);
-      code = report(err, io);
+      code = reportError(err, io, Boolean(opts.json), `sync ${p.name}: `);
     }
     results[i]!.exitCode = code;
     overall = worst(overall, code);

@@ -3,6 +3,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_STATE_PATH } from '../config/push.js';
 import { ConfigError } from '../errors.js';
+import { didYouMean } from '../suggest.js';
 import { getObject, isObjectName, objectNames } from '../objects/index.js';
 import { lockPathOf } from '../state/lock.js';
 import { hasColumn } from '../state/schema.js';
@@ -84,7 +85,7 @@ export async function stateReset(flags: StateFlags, io: CliIO): Promise<number> 
 
 export async function stateForget(object: string, flags: StateFlags, io: CliIO): Promise<number> {
   if (!isObjectName(object)) {
-    throw new ConfigError(`state forget: unknown object "${object}": choose one of ${objectNames().join(', ')}`);
+    throw new ConfigError(`state forget: unknown object "${object}"${didYouMean(object, objectNames())}: choose one of ${objectNames().join(', ')}`);
   }
   // Links sent through the Analytics API (users' accounts) belong to the object whose rows name them.
   const hasLinks = getObject(object).analytics?.links !== undefined;

@@ -5,6 +5,7 @@
  * all come from here.
  */
 import { ConfigError } from '../errors.js';
+import { didYouMean } from '../suggest.js';
 import { orList } from '../text.js';
 import { account } from './account.js';
 import { conversation } from './conversation.js';
@@ -82,5 +83,5 @@ export function getObject(name: string): ObjectSpec {
   if (spec) return spec;
   const member = familyOf(name);
   if (member) return member.family.standIn(member.wanted);
-  throw new ConfigError(`Unknown --object "${name}": choose one of ${objectNames().join(', ')}`);
+  throw new ConfigError(`Unknown --object "${name}"${didYouMean(name, objectNames())}: choose one of ${objectNames().join(', ')}`);
 }

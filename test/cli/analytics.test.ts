@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { PROFILES, rowRequests, rows, runCli, summaryOf, useSandbox, writeTemp } from '../helpers/cli.js';
+import { errorOf, PROFILES, rowRequests, rows, runCli, summaryOf, useSandbox, writeTemp } from '../helpers/cli.js';
 
 let sb: Sandbox;
 let dir: string;
@@ -207,7 +207,7 @@ describe.each(PROFILES)('the Analytics API (%s profile)', (profile) => {
       const r = await run(['push', file, '--object', 'account', '--via', 'analytics', '--json'], { env });
       sb.options.blockedAnalyticsTypes = [];
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain('Vitally refused every "account" message');
+      expect(errorOf(r)).toMatchObject({ code: 'CONFIG_INVALID', exitCode: 2, message: expect.stringContaining('Vitally refused every "account" message') });
       expect(rowRequests(sb).length).toBeLessThanOrEqual(3); // the batches already in flight, no bisection
     });
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sandboxOptions } from '../../src/cli/sandbox.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { runCli } from '../helpers/cli.js';
+import { errorOf, runCli } from '../helpers/cli.js';
 
 let sb: Sandbox | undefined;
 afterEach(async () => {
@@ -57,7 +57,7 @@ describe('vitally-sync sandbox: flags -> sandbox options', () => {
     expect(accounts.code).toBe(0);
     const users = await runCli(['push', 'fixtures/users.csv', '--object', 'user', '--via', 'analytics', '--json'], { env });
     expect(users.code).toBe(2);
-    expect(users.stderr).toContain('Vitally refused every "user" message');
+    expect(errorOf(users)).toMatchObject({ code: 'CONFIG_INVALID', exitCode: 2, message: expect.stringContaining('Vitally refused every "user" message') });
     expect(sb.store.all('users')).toHaveLength(0);
   });
 

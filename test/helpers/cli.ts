@@ -69,6 +69,17 @@ export async function pushFixtures(env: Record<string, string>, objects: string[
   }
 }
 
+/** What a --json run said on stderr: every line is one JSON object ({"error": ...}, {"warning": ...}, {"notice": ...}). */
+export const stderrJson = (r: CliRun): Array<Record<string, any>> =>
+  r.stderr
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l));
+/** The error a --json run ended with: { code, message, exitCode }. */
+export const errorOf = (r: CliRun) => stderrJson(r).find((o) => 'error' in o)?.error;
+/** The warnings a --json run gave on stderr, as they came. */
+export const warningsOf = (r: CliRun): string[] => stderrJson(r).flatMap((o) => ('warning' in o ? [o.warning.message] : []));
+
 /** Results only (no summary line). */
 export const rows = (r: CliRun) => r.json.filter((j) => !('summary' in j));
 export const summaryOf = (r: CliRun) => r.json.find((j) => 'summary' in j)?.summary;

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { rows, runCli, summaryOf, tempDir, writeTemp } from '../helpers/cli.js';
+import { errorOf, rows, runCli, summaryOf, tempDir, warningsOf, writeTemp } from '../helpers/cli.js';
 import { ROWS_ONLY, accountsCsv, echoRecord, hostile, json, TOKEN, type Hostile } from './helpers.js';
 
 let h: Hostile | undefined;
@@ -16,7 +16,6 @@ afterEach(async () => {
 
 const env = () => ({ VITALLY_BASE_URL: h!.url, VITALLY_API_TOKEN: TOKEN });
 const SHORT = ['--max-wait-ms', '50', '--max-retries', '1', '--retry-base-ms', '1', '--rate', '100000'];
-const warnings = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('vitally-sync: warning:'));
 
 describe('absurd rate-limit headers on answers that succeed', () => {
   it.each([
@@ -47,8 +46,8 @@ describe('absurd rate-limit headers on answers that succeed', () => {
     expect(rows(r).map((x) => x.status)).toEqual(Array(6).fill('ok'));
     expect(h.received).toHaveLength(6);
     // Said once, however many answers carried it (not a warning per timer tick).
-    expect(warnings(r.stderr)).toHaveLength(1);
-    expect(warnings(r.stderr)[0]).toContain(notice);
+    expect(warningsOf(r)).toHaveLength(1);
+    expect(warningsOf(r)[0]).toContain(notice);
     expect(summaryOf(r).warnings).toEqual([expect.stringContaining(notice)]);
   });
 });
@@ -62,10 +61,11 @@ describe('a server that keeps refusing: the breaker', () => {
       { env: env() },
     );
     expect(r.code).toBe(69);
-    expect(r.stderr).toMatch(
-      /vitally-sync: The server kept failing: 10 requests in a row gave up \(429, 5xx, no answer, or an answer that confirms nothing\), with no success for \d+ s; the last: PUT \/resources\/accounts\/acct-\d+ answered 429: Too many requests\. The run stopped; the rows not sent go with the next run/,
+    expect(errorOf(r)).toMatchObject({ code: 'API_FAILING', exitCode: 69 });
+    expect(errorOf(r).message).toMatch(
+      /^The server kept failing: 10 requests in a row gave up \(429, 5xx, no answer, or an answer that confirms nothing\), with no success for \d+ s; the last: PUT \/resources\/accounts\/acct-\d+ answered 429: Too many requests\. The run stopped; the rows not sent go with the next run/,
     );
-    expect(warnings(r.stderr)).toEqual(['vitally-sync: warning: Rate-limit header retry-after: 999999999 asks to wait 999999999 s: waits are cut to 0.05 s']);
+    expect(warningsOf(r)).toEqual(['Rate-limit header retry-after: 999999999 asks to wait 999999999 s: waits are cut to 0.05 s']);
     const summary = summaryOf(r);
     expect(summary).toMatchObject({ rows: rows(r).length, ok: 0, rateLimited: h.received.length });
     // Each row reported failed on its 429s; the one whose failure tripped the breaker says so.
