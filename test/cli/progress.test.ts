@@ -1,75 +1,85 @@
 import { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type cliProgressTypes from 'cli-progress';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { colorWanted } from '../../src/cli/color.js';
 import type { CliIO, Out } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
-import {
-  estimateRecords,
-  etaSeconds,
-  formatDuration,
-  Pace,
-  progressWanted,
-  renderProgress,
-  startProgress,
-  type ProgressState,
-} from '../../src/cli/progress.js';
+import { BarLine, barOptions, fit, formatDuration, Pace, payloadOf, type BarStats } from '../../src/cli/progress-bar.js';
+import { estimateRecords, progressWanted, startProgress } from '../../src/cli/progress.js';
 import { createRenderer } from '../../src/cli/render.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { FAST_RATE, runCli, sandboxEnv, tempDir, writeTemp } from '../helpers/cli.js';
 
 const ANSI = /\x1b\[/;
-const state = (s: Partial<ProgressState> = {}): ProgressState => ({
-  done: 500,
-  total: 1000,
-  elapsedMs: 10_000,
-  rowsPerSecond: 50,
-  rateLimited: 0,
-  retries: 0,
-  ...s,
-});
+const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof cliProgressTypes;
 
-describe('renderProgress', () => {
-  it('a known total: bar, percent, count of ~total, rate, 429s, retries and the ETA from the pace', () => {
-    const line = renderProgress(state({ rateLimited: 3, retries: 7 }), { color: false, width: 120 });
-    expect(line).toMatch(/^█+░+ {2}50% \| 500\/~1,000 rows \| 50 rows\/s \| 429s 3 \| retries 7 \| ETA 10s$/);
-    expect(line.match(/█/g)).toHaveLength(line.match(/░/g)!.length);
+/**
+ * The line cli-progress draws for these numbers, with the bar's options: its own formatter, as the bar's
+ * every redraw calls it, given the ETA and the elapsed time instead of a clock.
+ */
+function line(
+  o: { known: boolean; width?: number; color?: boolean },
+  at: { value: number; total: number; etaSeconds: number | string; elapsedSeconds?: number },
+  stats: Partial<BarStats> = {},
+): string {
+  const bar = new cliProgress.SingleBar({
+    ...barOptions({ color: o.color ?? false, width: o.width ?? 120, known: o.known }),
+    terminal: new BarLine({ write: () => true }),
+  } as cliProgressTypes.Options);
+  const options = (bar as unknown as { options: cliProgressTypes.Options }).options;
+  const params = {
+    progress: Math.min(1, at.value / at.total),
+    eta: at.etaSeconds as number,
+    startTime: 0,
+    stopTime: (at.elapsedSeconds ?? 10) * 1000,
+    total: at.total,
+    value: at.value,
+    maxWidth: o.width ?? 120,
+  };
+  return fit(
+    cliProgress.Format.Formatter(options, params, payloadOf({ rowsPerSecond: 50, rateLimited: 0, retries: 0, ...stats }, o.color ?? false)),
+    (o.width ?? 120) - 1,
+  );
+}
+
+describe('the bar, drawn by cli-progress', () => {
+  it('a known total: bar, percent, count of ~total, rate, 429s, retries and the ETA', () => {
+    const l = line({ known: true }, { value: 500, total: 1000, etaSeconds: 10 }, { rateLimited: 3, retries: 7 });
+    expect(l).toMatch(/^█+░+ {2}50% \| 500\/~1,000 rows \| 50 rows\/s \| 429s 3 \| retries 7 \| ETA 10s$/);
+    expect(l.match(/█/g)).toHaveLength(l.match(/░/g)!.length);
   });
 
   it('an unknown total (stdin): the count, the rate and the time so far, no bar and no ETA', () => {
-    const line = renderProgress(state({ total: null, done: 1234, rowsPerSecond: 2.25, elapsedMs: 75_000 }), { color: false, width: 120 });
-    expect(line).toBe('1,234 rows | 2.3 rows/s | 429s 0 | retries 0 | 1m 15s elapsed');
+    const l = line({ known: false }, { value: 1234, total: 0, etaSeconds: 'NULL', elapsedSeconds: 75 }, { rowsPerSecond: 2.25 });
+    expect(l).toBe('1,234 rows | 2.3 rows/s | 429s 0 | retries 0 | 1m 15s elapsed');
   });
 
-  it('never exceeds the width, and drops the bar before the numbers', () => {
-    for (const width of [40, 60, 70, 80, 100]) {
-      const line = renderProgress(state({ done: 12_345, total: 100_000, rowsPerSecond: 1234, rateLimited: 12, retries: 40 }), { color: false, width });
-      expect(line.length).toBeLessThanOrEqual(width);
-    }
-    expect(renderProgress(state(), { color: false, width: 60 })).not.toContain('█');
-    expect(renderProgress(state(), { color: false, width: 60 })).toContain('50%');
-  });
-
-  it('colours only when asked: the bar, and 429s and retries when there are any', () => {
-    expect(renderProgress(state({ rateLimited: 1 }), { color: false, width: 120 })).not.toMatch(ANSI);
-    const coloured = renderProgress(state({ rateLimited: 1 }), { color: true, width: 120 });
-    expect(coloured).toContain('\x1b[36m');
-    expect(coloured).toContain('429s \x1b[33m1\x1b[39m');
-    // The visible text is the same.
-    expect(coloured.replace(/\x1b\[\d+m/g, '')).toBe(renderProgress(state({ rateLimited: 1 }), { color: false, width: 120 }));
-  });
-
-  it('the total never shows below the rows done (the line count is an estimate)', () => {
-    expect(renderProgress(state({ done: 1010, total: 1000 }), { color: false, width: 120 })).toContain('100% | 1,010/~1,010 rows');
-  });
-
-  it('ETA and durations', () => {
-    expect(etaSeconds(500, 1000, 50)).toBe(10);
-    expect(etaSeconds(500, null, 50)).toBeNull();
-    expect(etaSeconds(500, 1000, 0)).toBeNull();
+  it('an ETA not known yet reads --, and durations are written as the summary writes them', () => {
+    expect(line({ known: true }, { value: 500, total: 1000, etaSeconds: 'INF' })).toMatch(/ETA --$/);
+    expect(line({ known: true }, { value: 500, total: 1000, etaSeconds: 3725 })).toMatch(/ETA 1h 02m$/);
     expect(formatDuration(9)).toBe('9s');
     expect(formatDuration(75)).toBe('1m 15s');
     expect(formatDuration(3725)).toBe('1h 02m');
-    expect(renderProgress(state({ rowsPerSecond: 0 }), { color: false, width: 120 })).toContain('ETA --');
+  });
+
+  it('never exceeds the width, and has no bar on a narrow terminal', () => {
+    for (const width of [40, 60, 80, 100, 120]) {
+      const l = line({ known: true, width }, { value: 12_345, total: 100_000, etaSeconds: 71 }, { rowsPerSecond: 1234, rateLimited: 12, retries: 40 });
+      expect(l.length).toBeLessThan(width);
+    }
+    expect(line({ known: true, width: 80 }, { value: 500, total: 1000, etaSeconds: 10 })).toMatch(/^ 50% \| 500/);
+  });
+
+  it('colours only when asked: the bar, and 429s and retries when there are any', () => {
+    expect(line({ known: true }, { value: 500, total: 1000, etaSeconds: 10 }, { rateLimited: 1 })).not.toMatch(ANSI);
+    const coloured = line({ known: true, color: true }, { value: 500, total: 1000, etaSeconds: 10 }, { rateLimited: 1 });
+    expect(coloured).toContain('\x1b[36m');
+    expect(coloured).toContain('429s \x1b[33m1\x1b[39m');
+    expect(coloured).toContain('retries 0');
+    // The visible text is the same.
+    expect(coloured.replace(/\x1b\[\d+m/g, '')).toBe(line({ known: true }, { value: 500, total: 1000, etaSeconds: 10 }, { rateLimited: 1 }));
   });
 
   it('the pace is the recent rate, not the average since the start', () => {
@@ -80,6 +90,23 @@ describe('renderProgress', () => {
     for (let t = 21_000; t <= 30_000; t += 1000) pace.add(t, (done += 10));
     expect(pace.rowsPerSecond(30_000, done)).toBeCloseTo(10, 0);
     expect(new Pace(0).rowsPerSecond(1000, 50)).toBe(50); // too early for a window: the average
+  });
+});
+
+describe('colours', () => {
+  const tty = { write: () => true, isTTY: true };
+  const pipe = { write: () => true };
+  it('on a terminal unless NO_COLOR or TERM=dumb; FORCE_COLOR wins over both, and colours a pipe; FORCE_COLOR=0 turns them off', () => {
+    expect(colorWanted(tty, {})).toBe(true);
+    expect(colorWanted(pipe, {})).toBe(false);
+    expect(colorWanted(tty, { NO_COLOR: '1' })).toBe(false);
+    expect(colorWanted(tty, { NO_COLOR: '' })).toBe(true);
+    expect(colorWanted(tty, { TERM: 'dumb' })).toBe(false);
+    expect(colorWanted(pipe, { FORCE_COLOR: '1' })).toBe(true);
+    expect(colorWanted(pipe, { FORCE_COLOR: '' })).toBe(true);
+    expect(colorWanted(tty, { FORCE_COLOR: '1', NO_COLOR: '1' })).toBe(true);
+    expect(colorWanted(tty, { FORCE_COLOR: '0' })).toBe(false);
+    expect(colorWanted(tty, { FORCE_COLOR: 'false' })).toBe(false);
   });
 });
 
@@ -157,6 +184,23 @@ describe('the bar in a run', () => {
     const plain = await onTerminal([], { NO_COLOR: '1' });
     expect(plain.stderr).toContain('rows/s');
     expect(plain.stderr).not.toMatch(/\x1b\[(36|33|2|22|39)m/);
+  });
+});
+
+describe('the bar over a run', () => {
+  it('a file: once its records are counted, the bar with a total and an ETA replaces the count', async () => {
+    let written = '';
+    const stderr = { write: (s: string) => ((written += s), true), isTTY: true, columns: 120 };
+    const file = writeTemp(tempDir(), 'c.csv', 'externalId\na\nb\nc\n');
+    const progress = startProgress({ stderr, env: { NO_COLOR: '1' } }, { input: file, format: 'csv', stats: () => ({ rateLimited: 2, retries: 1 }) });
+    try {
+      expect(written).toMatch(/^\r0 rows \| 0\.0 rows\/s \| 429s 2 \| retries 1 \| 0s elapsed/);
+      progress.tick();
+      await vi.waitFor(() => expect(written).toMatch(/░+ {2}33% \| 1\/~3 rows \| [\d.]+ rows\/s \| 429s 2 \| retries 1 \| ETA /), { timeout: 5000 });
+    } finally {
+      progress.stop();
+    }
+    expect(written.endsWith('\r\x1b[2K')).toBe(true);
   });
 });
 
