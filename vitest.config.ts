@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The installed package's test is slow (npm pack, a global install): `npm run test:package` runs it.
+    exclude: [...configDefaults.exclude, 'test/package/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Tests start their own sandbox servers on port 0. Most of a file's time is spent waiting on sockets
