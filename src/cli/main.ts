@@ -35,6 +35,7 @@ Examples:
   $ vitally-sync doctor                                  # check token, region, subdomain, hosts
   $ vitally-sync push accounts.csv --object account      # one file, one object type
   $ vitally-sync run --all                               # the syncs of vitally-sync.config.json
+  $ vitally-sync demo                                    # example files, and commands to try them
   $ vitally-sync push fixtures/accounts.csv --object account --sandbox    # no Vitally account needed
 
 Run "vitally-sync <command> --help" for a command's options. Docs: README.md and docs/.`,

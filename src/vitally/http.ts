@@ -12,16 +12,17 @@
  * - a redirect is never followed (the token would go to the other host): it fails its request, naming
  *   where it pointed.
  *
- * Behind a proxy (HTTPS_PROXY, HTTP_PROXY, NO_PROXY: proxy.ts), the requests go through an undici
- * ProxyAgent, a CONNECT tunnel per connection, with the same limits: `connections` per host, the connect
- * timeout for the proxy and for the host behind it, and the same timeouts for the answers.
+ * Behind a proxy (HTTPS_PROXY, HTTP_PROXY, NO_PROXY: proxy.ts), the requests go through a CONNECT
+ * tunnel (tunnel.ts) with the same limits: `connections` per host, the connect timeout for the proxy and
+ * for the host behind it, and the same timeouts for the answers.
  */
-import { Pool, ProxyAgent, errors as undiciErrors, type Dispatcher } from 'undici';
+import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import { ApiError, AuthError, ConfigError, ForbiddenError, NetworkError } from '../errors.js';
 import type { PlannedRequest } from '../types.js';
 import { featureOf } from './features.js';
 import { NO_PROXIES, proxyFor, type ProxyServer, type ProxySettings } from './proxy.js';
 import { Secrets } from './redact.js';
+import { throughProxy } from './tunnel.js';
 
 /** The most read of an answer by default: Vitally's largest answers (list pages of 100 records) are far smaller. */
 export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
@@ -90,15 +91,7 @@ export class HttpClient {
       bodyTimeout: opts.timeoutMs,
     };
     this.pool = this.proxy
-      ? // The tunnel replaces `connect`: the connect timeout goes to the proxy's socket, to its answer to
-        // CONNECT, and to the TLS handshake behind it.
-        new ProxyAgent({
-          ...limits,
-          uri: this.proxy.url,
-          proxyTls: { timeout: opts.connectTimeoutMs },
-          requestTls: { timeout: opts.connectTimeoutMs },
-          clientFactory: (origin: URL, o: object) => tunnelPool(origin, o, opts.connectTimeoutMs),
-        })
+      ? throughProxy(this.proxy, limits, opts.connectTimeoutMs)
       : new Pool(url.origin, { ...limits, connect: { timeout: opts.connectTimeoutMs } });
   }
 
@@ -249,25 +242,6 @@ export class HttpClient {
   destroy(): Promise<void> {
     return this.pool.destroy();
   }
-}
-
-/**
- * The connections to the proxy itself, which carry the CONNECT requests. A request waits for its tunnel
- * before it can be aborted, so a proxy that never answers CONNECT would hold it past every timeout: the
- * answer must come within the connect timeout, or the tunnel fails as a connection that took too long.
- */
-function tunnelPool(origin: URL, opts: object, timeoutMs: number): Dispatcher {
-  const pool = new Pool(origin, { ...opts, headersTimeout: timeoutMs });
-  const connect = pool.connect.bind(pool) as (o: Dispatcher.ConnectOptions) => Promise<Dispatcher.ConnectData>;
-  return Object.assign(pool, {
-    connect: async (o: Dispatcher.ConnectOptions) => {
-      try {
-        return await connect(o);
-      } catch (err) {
-        throw err instanceof undiciErrors.HeadersTimeoutError ? new undiciErrors.ConnectTimeoutError('the proxy did not answer CONNECT in time') : err;
-      }
-    },
-  });
 }
 
 class TooLarge extends Error {
