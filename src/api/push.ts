@@ -79,7 +79,13 @@ export async function push(options: PushOptions): Promise<PushRun> {
   else signal?.addEventListener('abort', stop, { once: true });
   let session: Session;
   try {
-    session = await openSession(cfg, { stdin, secrets: new Secrets(), signal: controller.signal, onWarning, command: `push() of the vitally-sync API, in ${cwd}` });
+    session = await openSession(cfg, {
+      stdin,
+      secrets: new Secrets(),
+      signal: controller.signal,
+      onWarning,
+      command: `push() of the vitally-sync API, in ${cwd}`,
+    });
   } catch (err) {
     signal?.removeEventListener('abort', stop);
     throw err;

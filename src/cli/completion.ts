@@ -17,9 +17,12 @@ import type { CliIO } from './io.js';
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 
+/** The object types by name; a family (`custom:<name>`) has no name to offer until its member is named. */
+const objects = () => objectNames().filter((n) => !n.includes('<'));
+
 /** The values of options whose choices commander does not hold (the settings table checks them). */
 const VALUES: Record<string, () => readonly string[]> = {
-  '--object': objectNames,
+  '--object': objects,
   '--format': readerNames,
   '--mode': () => MODE_NAMES,
   '--via': () => TRANSPORT_NAMES,
@@ -59,7 +62,7 @@ export function commandSpecs(program: Command): CommandSpec[] {
   const out: CommandSpec[] = [];
   const walk = (c: Command, path: string[]) => {
     const first = c.registeredArguments[0];
-    const args = !first ? 'none' : (first.argChoices ?? (/file/.test(first.name()) ? 'files' : /object/.test(first.name()) ? objectNames() : 'none'));
+    const args = !first ? 'none' : (first.argChoices ?? (/file/.test(first.name()) ? 'files' : /object/.test(first.name()) ? objects() : 'none'));
     out.push({
       path,
       help: c.description(),

@@ -40,7 +40,9 @@ describe('the state file lock', () => {
     expect(await second.code).toBe(75);
     sb.options.latencyMs = 0;
     const err = second.stderr();
-    expect(err).toContain(`vitally-sync: --state ${state} is in use by another vitally-sync run: pid ${first.pid} on ${hostname()}, started 20`);
+    // With --json, the error is one JSON object on stderr.
+    expect(JSON.parse(err).error).toMatchObject({ code: 'STATE_LOCKED', exitCode: 75 });
+    expect(err).toContain(`"message":"--state ${state} is in use by another vitally-sync run: pid ${first.pid} on ${hostname()}, started 20`);
     expect(err).toContain(`(vitally-sync push ${file} --object account --state ${state}`);
     expect(err).toContain('so this one sent nothing: try again once that run has finished (exit 75)');
     expect(err).not.toMatch(noStack);

@@ -11,7 +11,7 @@ import type { Sandbox } from '../../src/sandbox/index.js';
 import { RunState } from '../../src/state/run-state.js';
 import { closeStore, openStore } from '../../src/state/store.js';
 import { assertBuilt, jsonLines, startCli } from '../helpers/child.js';
-import { rows, runCli, summaryOf, writeTemp } from '../helpers/cli.js';
+import { errorOf, rows, runCli, summaryOf, writeTemp } from '../helpers/cli.js';
 import { useStateSandbox } from '../helpers/state.js';
 
 let sb: Sandbox;
@@ -40,7 +40,11 @@ describe('a path that is no state store is refused before anything is touched', 
     mkdirSync(folder);
     const r = await push('fixtures/accounts.csv', '--state', folder);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`vitally-sync: --state ${folder} is a folder, not a state file: pass a file path (for example ${join(folder, 'state.db')})\n`);
+    expect(errorOf(r)).toEqual({
+      code: 'STATE_ERROR',
+      message: `--state ${folder} is a folder, not a state file: pass a file path (for example ${join(folder, 'state.db')})`,
+      exitCode: 2,
+    });
     expect(readdirSync(folder)).toEqual([]);
     expect(sb.requests).toHaveLength(0);
   });
@@ -90,11 +94,9 @@ describe('a store that fails mid-run', () => {
       shell: 'ulimit -f 256',
     });
     const code = await run.code;
-    const err = run.stderr();
+    const err = JSON.parse(run.stderr()).error.message as string;
     expect(code).toBe(2);
-    expect(err).toMatch(
-      /^vitally-sync: --state \S+: the disk answered with an I\/O error while [a-z ]+ \(disk I\/O error \(SQLITE_IOERR_WRITE\)\)\. The run stopped there/,
-    );
+    expect(err).toMatch(/^--state \S+: the disk answered with an I\/O error while [a-z ]+ \(disk I\/O error \(SQLITE_IOERR_WRITE\)\)\. The run stopped there/);
     expect(err).toContain('the rows sent but not recorded stay in doubt, and the next run checks them before sending them again');
     expect(err).not.toMatch(noStack);
     const out = jsonLines(run.stdout());

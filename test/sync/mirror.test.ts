@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { rows, runCli, summaryOf, writeTemp } from '../helpers/cli.js';
+import { errorOf, rows, runCli, summaryOf, writeTemp } from '../helpers/cli.js';
 import { useStateSandbox } from '../helpers/state.js';
 
 let sb: Sandbox;
@@ -50,9 +50,12 @@ describe('--delete-missing guards', () => {
     sb.requests.length = 0;
     const r = await push(file, '--delete-missing');
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(
-      'vitally-sync: --delete-missing would delete 3 of the 11 accounts synced from this input (27%), more than --max-delete-share 20%: nothing was deleted. Check the input is complete, or raise --max-delete-share\n',
-    );
+    expect(errorOf(r)).toEqual({
+      code: 'CONFIG_INVALID',
+      message:
+        '--delete-missing would delete 3 of the 11 accounts synced from this input (27%), more than --max-delete-share 20%: nothing was deleted. Check the input is complete, or raise --max-delete-share',
+      exitCode: 2,
+    });
     // The rows were all sent and reported before the refusal; the summary stands.
     expect(rows(r).map((x) => x.action)).toEqual([...Array(7).fill('unchanged'), 'created']);
     expect(summaryOf(r)).toMatchObject({ rows: 8 });
@@ -81,7 +84,7 @@ describe('--delete-missing guards', () => {
 
   it('--max-delete-share is a whole percent, and only with --delete-missing', async () => {
     const file = writeTemp(dir, 'x.csv', 'externalId,name\na,A\n');
-    expect((await push(file, '--delete-missing', '--max-delete-share', '101')).stderr).toContain(
+    expect(errorOf(await push(file, '--delete-missing', '--max-delete-share', '101')).message).toContain(
       '--max-delete-share "101" must be a whole number from 0 to 100',
     );
     const alone = await push(file, '--max-delete-share', '50');
