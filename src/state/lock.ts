@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import Database from 'better-sqlite3';
 import { StateError } from '../errors.js';
-import { storeFailure } from './failure.js';
+import { nativeProblem, storeFailure } from './failure.js';
 
 export interface LockHolder {
   pid: number;
@@ -41,7 +41,7 @@ export function acquireStateLock(statePath: string, command: string): StateLock 
     // No waiting: a run that holds the lock holds it for minutes.
     db = new Database(path, { timeout: 0 });
   } catch (err) {
-    throw new StateError(`Cannot create the lock file ${path} of --state ${statePath}: ${(err as Error).message}`, err);
+    throw new StateError(nativeProblem(err) ?? `Cannot create the lock file ${path} of --state ${statePath}: ${(err as Error).message}`, err);
   }
   try {
     db.exec(

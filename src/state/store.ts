@@ -8,7 +8,7 @@ import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StateError } from '../errors.js';
-import { storeFailure } from './failure.js';
+import { nativeProblem, storeFailure } from './failure.js';
 import { acquireStateLock, type StateLock } from './lock.js';
 import { APP_ID, MIGRATIONS, SCHEMA, SCHEMA_VERSION } from './schema.js';
 
@@ -79,28 +79,6 @@ export function closeStore(db: DB): void {
     locks.get(db)?.release();
     locks.delete(db);
   }
-}
-
-/**
- * What to do when better-sqlite3's compiled part cannot be loaded: its install script did not run (npm 11
- * can block install scripts; `--ignore-scripts`), or it was built for another Node.js.
- */
-function nativeProblem(err: unknown): string | undefined {
-  const message = (err as Error).message ?? '';
-  if (/Could not locate the bindings file/.test(message)) {
-    return (
-      "The state store needs better-sqlite3's compiled part, which was not built when vitally-sync was installed (its install script was blocked or skipped: Could not locate the bindings file). " +
-      'Install again with it allowed: npm install -g vitally-sync --allow-scripts=better-sqlite3 (or npx --allow-scripts=better-sqlite3 vitally-sync ...); ' +
-      'in a project: npm approve-scripts better-sqlite3, then npm rebuild better-sqlite3 (see npm help approve-scripts). Or run without the store: --no-state'
-    );
-  }
-  if (/NODE_MODULE_VERSION|compiled against a different Node\.js version/.test(message)) {
-    return (
-      'The state store needs better-sqlite3, which was built for another version of Node.js than this one: run npm rebuild better-sqlite3 where vitally-sync is installed ' +
-      '(or install it again). Or run without the store: --no-state'
-    );
-  }
-  return undefined;
 }
 
 const readOnly = (path: string): DB => new Database(path, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
