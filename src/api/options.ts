@@ -54,8 +54,13 @@ export interface PushOptions {
   listSeparator?: string;
   /** Users: find the record by externalId (default) or email. */
   match?: 'externalId' | 'email';
-  /** Trait cells: as-read (default) or vitally (by Vitally's trait catalogue); or each trait column's type. */
-  types?: 'as-read' | 'vitally' | Record<string, string>;
+  /** Users: add the row's accounts and organizations to the user's (default), or replace them. */
+  links?: 'add' | 'replace';
+  /**
+   * Trait cells: auto (default: by Vitally's trait catalogue, else a text column's first values), vitally
+   * (by the catalogue only) or as-read (typed only by `map`); or each trait column's type.
+   */
+  types?: 'auto' | 'vitally' | 'as-read' | Record<string, string>;
   /** A trait key Vitally does not know stops the run before any row is sent. */
   strictTraits?: boolean;
   /** Ask Vitally for its trait catalogue again instead of the copy kept a day. */

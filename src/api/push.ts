@@ -22,7 +22,7 @@ import type { Sources } from '../config/sources.js';
 import { ConfigError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import { readerByScheme } from '../source/index.js';
-import type { Summary } from '../types.js';
+import type { Connection, Summary } from '../types.js';
 import { Secrets } from '../vitally/redact.js';
 import type { PushOptions, PushResult, PushRun } from './options.js';
 import { publicResult } from './result.js';
@@ -67,11 +67,12 @@ export async function push(options: PushOptions): Promise<PushRun> {
     sources = { flags, env, options: { dir: cwd }, connection: file ? { values: file.connection, where: `${file.path}: connection` } : undefined };
   }
   const cfg = resolvePushConfig(path, sources);
-  // An auth error names where the token came from: here, the option.
-  if (token !== undefined && cfg.connection && !options.tokenFile) cfg.connection = { ...cfg.connection, tokenSource: 'the token option of push()' };
-  if (analyticsToken !== undefined && cfg.analytics && !options.analyticsTokenFile) {
-    cfg.analytics = { ...cfg.analytics, tokenSource: 'the analyticsToken option of push()' };
-  }
+  // An auth error names where the token came from: here, the option (for the rows and for what is read before them).
+  const named = (c: Connection | undefined, given: string | undefined, option: string): Connection | undefined =>
+    c && given !== undefined && c.token === given.trim() ? { ...c, tokenSource: `the ${option} option of push()` } : c;
+  cfg.connection = named(cfg.connection, token, 'token');
+  cfg.traitCheck = { ...cfg.traitCheck, connection: named(cfg.traitCheck.connection, token, 'token') };
+  cfg.analytics = named(cfg.analytics, analyticsToken, 'analyticsToken');
 
   const controller = new AbortController();
   const stop = () => controller.abort(signal?.reason);

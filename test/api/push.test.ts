@@ -53,11 +53,12 @@ describe('push()', () => {
     const run = await push({ input: Readable.from([csv(2)]), format: 'csv', object: 'account', dryRun: true, ...to() });
     const results = await all(run);
     expect(results.map((r) => r.action)).toEqual(['planned', 'planned']);
+    // Nothing written: a dry run reads at most Vitally's trait catalogue.
     expect(results[0]!.requests).toEqual([
       { method: 'PUT', path: '/resources/accounts/a1', body: { name: 'Account 1' } },
       { method: 'POST', path: '/resources/accounts', body: { externalId: 'a1', name: 'Account 1' } },
     ]);
-    expect(sb.requests).toEqual([]);
+    expect(sb.requests.filter((q) => q.method !== 'GET')).toEqual([]);
   });
 
   it('options take the settings of the table, typed as in a config file: a map object, a mapping object, numbers', async () => {

@@ -50,7 +50,7 @@ describe('HTTP_PROXY, HTTPS_PROXY and NO_PROXY', () => {
       env: { ...env, HTTP_PROXY: proxy.url },
     });
     expect(r.code).toBe(0);
-    expect(rows(r)[0]).toMatchObject({ status: 'ok', action: 'accepted' });
+    expect(rows(r)[0]).toMatchObject({ status: 'accepted', action: 'accepted' });
     expect(sb.requests.filter((q) => q.api === 'analytics')).not.toHaveLength(0);
     expect(proxy.tunnels.map((t) => t.target)).toContain(sandboxHost());
   });
@@ -79,7 +79,8 @@ describe('HTTP_PROXY, HTTPS_PROXY and NO_PROXY', () => {
 
   it('a proxy that never answers CONNECT: --connect-timeout bounds the tunnel, and the rows fail with it', async () => {
     proxy = await connectProxy({ silent: true });
-    const r = await runCli(['push', accounts(), '--object', 'account', '--json', '--connect-timeout', '300', '--max-retries', '0'], {
+    // --types as-read: no trait catalogue to read first, so the rows are the first requests.
+    const r = await runCli(['push', accounts(), '--object', 'account', '--json', '--types', 'as-read', '--connect-timeout', '300', '--max-retries', '0'], {
       env: { ...env, HTTP_PROXY: proxy.url },
     });
     expect(r.code).toBe(1);
