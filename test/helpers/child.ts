@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeTempDir } from './temp.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'vitally-sync.js');
@@ -20,6 +21,8 @@ export interface Child {
   until: (test: (out: { stdout: string; stderr: string }) => boolean) => Promise<void>;
 }
 
+let workDir: string | undefined;
+
 export function assertBuilt(): void {
   if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
 }
@@ -29,13 +32,16 @@ export function assertBuilt(): void {
  * `bash -c` after that command (e.g. `ulimit -f 256`), with the CLI exec'd in its place.
  */
 export function startCli(args: string[], env: Record<string, string>, opts: { shell?: string } = {}): Child {
+  // A folder of its own as the working directory: a run's default state store (.vitally-sync/) lands
+  // there, not in the project, and goes with the test file's other temporary folders.
+  const cwd = (workDir ??= makeTempDir('child'));
   const child = opts.shell
     ? spawn('bash', ['-c', `${opts.shell}; exec "$0" "$@"`, process.execPath, BIN, ...args], {
-        cwd: ROOT,
+        cwd,
         env: { ...process.env, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       })
-    : spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    : spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   const waiting: Array<{ test: (o: { stdout: string; stderr: string }) => boolean; resolve: () => void }> = [];

@@ -1,12 +1,12 @@
 /** Run the CLI in-process with captured output, against a real sandbox over HTTP. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { main } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
+import { makeTempDir } from './temp.js';
 
 export interface CliRun {
   code: number;
@@ -51,8 +51,9 @@ export function sandboxEnv(sb: Sandbox): Record<string, string> {
   return { VITALLY_BASE_URL: sb.url, VITALLY_API_TOKEN: sb.token };
 }
 
+/** A temporary folder, removed after the test file (helpers/temp.ts). */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'vitally-sync-test-'));
+  return makeTempDir('test');
 }
 
 export function writeTemp(dir: string, name: string, text: string): string {

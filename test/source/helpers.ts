@@ -1,15 +1,15 @@
 /** Test helpers for the source readers: temp files under os.tmpdir(), and draining a reader. */
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { readRecords, type SourceOptions } from '../../src/source/index.js';
 import type { SourceRecord } from '../../src/types.js';
+import { makeTempDir } from '../helpers/temp.js';
 
-/** A temp folder per test file; `file(name, content)` writes into it and returns the path. */
+/** A temp folder per test file (removed after it); `file(name, content)` writes into it and returns the path. */
 export function tempFiles(prefix: string): { file: (name: string, content: string | Buffer) => string; dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), `vitally-sync-${prefix}-`));
+  const dir = makeTempDir(prefix);
   return {
     dir,
     file: (name, content) => {
