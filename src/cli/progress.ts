@@ -1,7 +1,8 @@
 /**
  * The progress bar of `push` on a terminal: rows done, rows per second, 429s and retries so far, and an
- * ETA from the recent pace. Drawn on stderr with cli-progress, only when both stdout and stderr are a
- * terminal, and never with --json or --quiet (a cron job or a pipe sees nothing of it).
+ * ETA from the recent pace. Drawn on stderr with cli-progress, only when stderr is a terminal (the
+ * results may go to a file: `push big.csv > out.txt` still shows the bar), and never with --json or
+ * --quiet (a cron job or a pipe sees nothing of it).
  *
  * The total is unknown for stdin: the bar then shows the count, the rate and the time so far. For a file,
  * the total is its reader's estimate (CSV and NDJSON count lines in a background pass: a byte scan, no
@@ -28,15 +29,15 @@ export async function estimateRecords(path: string, format: InputFormat, signal?
   return reader.countRecords ? reader.countRecords(path, signal) : null;
 }
 
-/** Whether to draw a bar: a terminal on both stdout and stderr, and neither --json nor --quiet. */
-export function progressWanted(io: Pick<CliIO, 'stdout' | 'stderr' | 'env'>, opts: { json: boolean; quiet: boolean }): boolean {
-  return !opts.json && !opts.quiet && io.stderr.isTTY === true && io.stdout.isTTY === true && io.env.TERM !== 'dumb';
+/** Whether to draw a bar: stderr, where it is drawn, is a terminal, and neither --json nor --quiet. */
+export function progressWanted(io: Pick<CliIO, 'stderr' | 'env'>, opts: { json: boolean; quiet: boolean }): boolean {
+  return !opts.json && !opts.quiet && io.stderr.isTTY === true && io.env.TERM !== 'dumb';
 }
 
 export interface Progress {
   /** One more row done. */
   tick(): void;
-  /** `out` wrapped so that a line written to it first clears the bar (both share the terminal). */
+  /** `out` as results are written to it: on the terminal too, each line first clears the bar; else `out` itself. */
   around(out: Out): Out;
   /** Clear the bar for good (before the summary). Safe to call twice. */
   stop(): void;
@@ -103,6 +104,8 @@ export function startProgress(io: Pick<CliIO, 'stderr' | 'env'>, src: ProgressSo
       done++;
     },
     around(out: Out): Out {
+      // Results going to a file or a pipe do not share the bar's line.
+      if (out.isTTY !== true) return out;
       return {
         ...(out.isTTY !== undefined ? { isTTY: out.isTTY } : {}),
         // The underlying answer is returned as is: false asks the renderer to wait for 'drain' ...

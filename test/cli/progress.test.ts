@@ -134,11 +134,11 @@ describe('the bar in a run', () => {
   beforeEach(() => sb.reset());
 
   /** The CLI in-process, with stdout and stderr claiming to be a terminal. */
-  async function onTerminal(args: string[], extraEnv: Record<string, string> = {}) {
+  async function onTerminal(args: string[], extraEnv: Record<string, string> = {}, stdoutIsTTY = true) {
     let stdout = '';
     let stderr = '';
     const io: CliIO = {
-      stdout: { write: (s: string) => (stdout += s), isTTY: true },
+      stdout: { write: (s: string) => (stdout += s), ...(stdoutIsTTY ? { isTTY: true } : {}) },
       stderr: { write: (s: string) => (stderr += s), isTTY: true },
       stdin: Readable.from([]),
       env: { ...env, ...extraEnv },
@@ -165,19 +165,24 @@ describe('the bar in a run', () => {
     expect(r.stdout).not.toContain('rows/s |');
   });
 
-  it('is absent with --json or --quiet, or when stdout is not a terminal', async () => {
+  it('is drawn when stderr is a terminal and the results go to a file (push big.csv > out.txt)', async () => {
+    const r = await onTerminal([], {}, false);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('rows/s | 429s 0 | retries 0');
+    expect(r.stderr.endsWith('\r\x1b[2K')).toBe(true);
+    // The file gets the results alone: no bar, no terminal codes.
+    expect(r.stdout).toContain('Done: 3 rows');
+    expect(r.stdout).not.toMatch(ANSI);
+    expect(r.stdout).not.toContain('rows/s |');
+  });
+
+  it('is absent with --json or --quiet, or with TERM=dumb', async () => {
     for (const flag of ['--json', '--quiet']) {
       const r = await onTerminal([flag]);
       expect(r.code).toBe(0);
       expect(r.stderr).toBe('');
     }
-    expect(progressWanted({ stdout: { write: () => true }, stderr: { write: () => true, isTTY: true }, env: {} }, { json: false, quiet: false })).toBe(false);
-    expect(
-      progressWanted(
-        { stdout: { write: () => true, isTTY: true }, stderr: { write: () => true, isTTY: true }, env: { TERM: 'dumb' } },
-        { json: false, quiet: false },
-      ),
-    ).toBe(false);
+    expect(progressWanted({ stderr: { write: () => true, isTTY: true }, env: { TERM: 'dumb' } }, { json: false, quiet: false })).toBe(false);
   });
 
   it('has no colour with NO_COLOR', async () => {
