@@ -83,6 +83,8 @@ export class Mapper {
   private readonly ignore: Set<string>;
   private readonly cache = new Map<string, Target>();
   private readonly dropped: string[] = [];
+  /** --map sources met in a record whose mapping failed before reaching them (see map()). */
+  private readonly present = new Set<string>();
   private readonly empty: EmptyPolicy;
   private readonly sep: string;
 
@@ -130,7 +132,7 @@ export class Mapper {
 
   /** The --map / --mapping sources no record has held so far (a misspelt column, or a file without it). */
   unmatchedSources(): string[] {
-    return [...this.explicit.keys()].filter((source) => !this.cache.has(source));
+    return [...this.explicit.keys()].filter((source) => !this.cache.has(source) && !this.present.has(source));
   }
 
   private targetFor(column: string): Target {
@@ -210,6 +212,17 @@ export class Mapper {
 
   /** Map one record. Throws RowError (with the column and field named) when a cell cannot be converted. */
   map(data: Record<string, unknown>): Mapped {
+    try {
+      return this.mapColumns(data);
+    } catch (err) {
+      // The columns after the failing cell were not looked at; a --map source among them is still in
+      // the input, and must not be reported as missing from it.
+      for (const column of Object.keys(data)) if (this.explicit.has(column)) this.present.add(column);
+      throw err;
+    }
+  }
+
+  private mapColumns(data: Record<string, unknown>): Mapped {
     const record: MappedRecord = {};
     const refs: Record<string, string[]> = {};
     let traits: Record<string, unknown> | undefined;
