@@ -1,6 +1,8 @@
 /**
  * An NDJSON file written line by line during a run: the rejects file (--rejects) and the request log
- * (--log-requests). Both open the file at the start, write as rows go, and close it at the end.
+ * (--log-requests). Both open the file at the start (making its folder first, as `out/rejects.ndjson`
+ * needs), write as rows go, and close it at the end. `checkOutputFile` says before a run whether one
+ * can be written at all.
  *
  * A write error (disk full, a vanished mount) never crashes the process with an unhandled 'error' event:
  * the first error is recorded, later lines are dropped, and `close()` rejects with a ConfigError naming
@@ -8,9 +10,53 @@
  * path reports it and the run does not claim a complete file. An error that `opened()` already reported
  * is not reported again by `close()`.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { accessSync, constants, createWriteStream, mkdirSync, statSync, type Stats, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
+
+/**
+ * Throws ConfigError when an output file (`flag` names it) could not be written: it is a folder, or it
+ * cannot be replaced, or its folder is a file or cannot be made or written in. Reads only: the folder
+ * is made when the file is opened.
+ */
+export function checkOutputFile(flag: string, path: string): void {
+  const fail = (why: string) => new ConfigError(`${flag} ${path}: cannot be written (${why})`);
+  const stat = statOf(path);
+  if (stat?.isDirectory()) throw fail('it is a folder');
+  let dir = dirname(resolve(path));
+  if (stat) return writable(path, () => fail('permission denied'));
+  // The nearest folder that exists must be one, and writable: the others are made in it.
+  for (;;) {
+    const s = statOf(dir);
+    if (s) {
+      if (!s.isDirectory()) throw fail(`${dir} is a file, not a folder`);
+      return writable(dir, () => fail(`cannot write in ${dir}`));
+    }
+    const up = dirname(dir);
+    if (up === dir) return;
+    dir = up;
+  }
+}
+
+/** The path's stat, or undefined when nothing is there (or a file stands where a folder would be). */
+function statOf(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new ConfigError(`Cannot look at ${path}: ${code ?? (err as Error).message}`);
+  }
+}
+
+function writable(path: string, fail: () => ConfigError): void {
+  try {
+    accessSync(path, constants.W_OK);
+  } catch {
+    throw fail();
+  }
+}
 
 export class NdjsonFile {
   private readonly stream: WriteStream;
@@ -23,6 +69,11 @@ export class NdjsonFile {
     readonly flag: string,
     readonly path: string,
   ) {
+    try {
+      mkdirSync(dirname(resolve(path)), { recursive: true });
+    } catch {
+      // Opening the file fails then, with its own code: opened() reports it.
+    }
     this.stream = createWriteStream(path, { flags: 'w' });
     this.stream.on('error', (err: Error) => {
       this.error ??= err;

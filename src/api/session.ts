@@ -26,6 +26,7 @@ import type { Connection, RowResult, Summary } from '../types.js';
 import { analyticsAuthorization, restAuthorization } from '../vitally/auth.js';
 import type { Secrets } from '../vitally/redact.js';
 import type { Sender } from '../vitally/sender.js';
+import { checkOutputFile } from './ndjson-file.js';
 import { RejectsWriter } from './rejects.js';
 import { RequestLog } from './request-log.js';
 
@@ -73,6 +74,10 @@ export async function openSession(given: PushConfig, io: SessionIO): Promise<Ses
   // environment or a token file), the catalogue's, a database password, a proxy's password.
   io.secrets.add(cfg.connection?.token, cfg.analytics?.token, cfg.traitCheck.connection?.token, ...cfg.secrets, ...cfg.net.proxy.secrets);
   if (cfg.input !== '-') await assertReadable(cfg.input);
+  // The output files before anything is asked of Vitally (a custom object's definition and the trait
+  // catalogue are read before the rejects file opens): their folders are made when they open.
+  if (cfg.rejects) checkOutputFile('--rejects', cfg.rejects);
+  if (cfg.logRequests) checkOutputFile('--log-requests', cfg.logRequests);
 
   let sandbox: Sandbox | undefined;
   let db: DB | undefined;

@@ -70,7 +70,7 @@ async function render(session: Session, io: CliIO): Promise<number> {
   const { cfg } = session;
   // The progress bar (a terminal only; never with --json or --quiet): result lines clear it first.
   const progress = progressWanted(io, cfg) ? startProgress(io, { input: cfg.input, format: cfg.format, stats: () => session.sender?.stats }) : undefined;
-  const out = createRenderer(progress ? progress.around(io.stdout) : io.stdout, cfg.json, cfg.quiet);
+  const out = createRenderer(progress ? progress.around(io.stdout) : io.stdout, cfg.json, cfg.quiet, cfg.sync);
   let summary: Summary;
   try {
     for (;;) {

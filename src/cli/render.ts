@@ -26,10 +26,11 @@ const str = (v: string | null) => (v === null ? 'null' : JSON.stringify(v));
 
 /**
  * publicResult(r) as one JSON line, built directly: the hot path of a large --json run. A request body is
- * already JSON, so it goes in as it is (an object in the line), not escaped again as a string.
+ * already JSON, so it goes in as it is (an object in the line), not escaped again as a string. `prefix`
+ * starts the object (`"sync":"accounts",` under `run`).
  */
-export function resultLine(r: RowResult): string {
-  let line = `{"row":${r.row}`;
+export function resultLine(r: RowResult, prefix = ''): string {
+  let line = `{${prefix}"row":${r.row}`;
   if (r.line !== undefined) line += `,"line":${r.line}`;
   line += `,"key":${str(r.key)},"status":"${r.status}","action":"${r.action}","id":${str(r.id)},"httpStatus":${r.httpStatus ?? 'null'},"error":${str(r.error)}`;
   if (r.note !== undefined) line += `,"note":${str(r.note)}`;
@@ -72,7 +73,8 @@ export function humanSummary(s: Summary): string {
   return lines.join('\n');
 }
 
-export function createRenderer(out: Out, json: boolean, quiet: boolean): Renderer {
+/** `sync`: the config file's sync the run stands for (`run`): every JSON line names it. */
+export function createRenderer(out: Out, json: boolean, quiet: boolean, sync?: string): Renderer {
   // Lines are gathered and written in chunks (a write per row costs more than the row itself on a large
   // file); a chunk goes out when it is large, or as soon as the current burst of results is done.
   // Lines wait in an array and are joined once per chunk: one flat string, rather than a rope of
@@ -116,9 +118,10 @@ export function createRenderer(out: Out, json: boolean, quiet: boolean): Rendere
     flush();
   };
   if (json) {
+    const prefix = sync === undefined ? '' : `"sync":${JSON.stringify(sync)},`;
     return {
-      row: (r) => write(resultLine(r)),
-      summary: (s) => last(JSON.stringify({ summary: s })),
+      row: (r) => write(resultLine(r, prefix)),
+      summary: (s) => last(JSON.stringify(sync === undefined ? { summary: s } : { sync, summary: s })),
       ready,
     };
   }

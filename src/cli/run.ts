@@ -16,6 +16,7 @@ import type { Sources } from '../config/sources.js';
 import { ConfigError, InputError } from '../errors.js';
 import { assertReadable } from '../source/index.js';
 import { EXIT, type CliIO } from './io.js';
+import { checkOutputFile } from '../api/ndjson-file.js';
 import { reportError } from './report.js';
 
 export interface RunFlags extends PushFlags {
@@ -90,8 +91,9 @@ export async function runCommand(name: string | undefined, opts: RunFlags, io: C
   const names = all ? file.order : [name!];
   if (names.length === 0) throw new ConfigError(`${file.path} has no "syncs" to run`);
 
-  // Check every sync first (its settings, and that its input can be read): a configuration error or a
-  // missing input file stops the run before anything is sent.
+  // Check every sync first (its settings, that its input can be read and its outputs written): a
+  // configuration error, a missing input file or an output that cannot be written stops the run before
+  // anything is sent.
   const planned: Array<{ name: string; input: string; sources: Sources; object: string }> = [];
   for (const n of names) {
     const { input, sources } = syncSources(file, n, { ...cli }, io.env);
@@ -100,6 +102,9 @@ export async function runCommand(name: string | undefined, opts: RunFlags, io: C
       const cfg = resolvePushConfig(input, sources);
       object = cfg.spec.name;
       if (cfg.input !== '-') await assertReadable(cfg.input);
+      // Its outputs too: a later sync must not stop on a file it cannot write after the first one sent.
+      if (cfg.rejects) checkOutputFile('--rejects', cfg.rejects);
+      if (cfg.logRequests) checkOutputFile('--log-requests', cfg.logRequests);
     } catch (err) {
       if (err instanceof ConfigError) throw new ConfigError(`sync "${n}" (${file.path}): ${err.message}`, err.code);
       if (err instanceof InputError) throw new InputError(err.code, `sync "${n}" (${file.path}): ${err.message}`);

@@ -37,7 +37,7 @@ export function syncSources(file: ConfigFile, name: string, flags: Record<string
     sources: {
       flags: { ...flags, config: false },
       env,
-      sync: { values, where: `${file.path}: syncs.${name}` },
+      sync: { values, where: `${file.path}: syncs.${name}`, name },
       connection: { values: file.connection, where: `${file.path}: connection` },
     },
   };

@@ -91,6 +91,8 @@ export interface NetSettings {
 
 export interface PushConfig {
   input: string;
+  /** The config file's sync this push stands for (`run`), which names it in JSON lines. */
+  sync?: string | undefined;
   format: InputFormat;
   /** What the reader reads with: its own settings (CSV: delimiter; a query: its SQL and password). */
   readerSettings: Record<string, unknown>;
@@ -225,6 +227,7 @@ export function resolvePushConfig(input: string | undefined, sources: Sources | 
 
   return {
     input,
+    sync: s.sources.sync?.name,
     format: reader.name,
     readerSettings: readerConfig?.values ?? own,
     sourceName: readerConfig?.sourceName,

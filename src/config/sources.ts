@@ -13,6 +13,8 @@ import { codeOf, Invalid, settingDefs, type Origin, type SettingDef } from './se
 export interface FileSection {
   values: Readonly<Record<string, unknown>>;
   where: string;
+  /** A sync's name (`run`). */
+  name?: string;
 }
 
 export interface Sources {

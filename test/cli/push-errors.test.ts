@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
@@ -72,10 +72,19 @@ describe('configuration errors exit 2 before any request', () => {
   });
 
   it('an unwritable --rejects path stops before sending', async () => {
-    const r = await runCli(['push', accounts(), '--object', 'account', '--rejects', '/nonexistent/dir/r.ndjson'], { env });
+    // A file stands where the folder would be made.
+    const notAFolder = accounts();
+    const r = await runCli(['push', accounts(), '--object', 'account', '--rejects', join(notAFolder, 'r.ndjson')], { env });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--rejects /nonexistent/dir/r.ndjson: cannot be written');
+    expect(r.stderr).toContain(`--rejects ${join(notAFolder, 'r.ndjson')}: cannot be written (${notAFolder} is a file, not a folder)`);
     expect(sb.requests).toHaveLength(0);
+  });
+
+  it("a --rejects file's folder is made when it does not exist", async () => {
+    const path = join(dir, 'out', 'today', 'rejects.ndjson');
+    const r = await runCli(['push', writeTemp(dir, 'one-bad.csv', 'externalId,name\na1,\n'), '--object', 'account', '--rejects', path], { env });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ row: 1, key: 'a1', error: 'name: required to create an account' });
   });
 
   it('push --help lists every object type for --object, events and custom objects included', async () => {

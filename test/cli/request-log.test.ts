@@ -99,9 +99,10 @@ describe('--log-requests', () => {
 
   it('a log file that cannot be written stops the run before any request (exit 2)', async () => {
     const file = writeTemp(dir, 'one.csv', 'externalId,name\na,A\n');
-    const r = await runCli(['push', file, '--object', 'account', '--log-requests', join(dir, 'no-such-dir', 'log.ndjson')], { env });
+    // A file stands where its folder would be made.
+    const r = await runCli(['push', file, '--object', 'account', '--log-requests', join(file, 'log.ndjson')], { env });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--log-requests');
+    expect(r.stderr).toContain(`--log-requests ${join(file, 'log.ndjson')}: cannot be written (${file} is a file, not a folder)`);
     expect(sb.requests).toHaveLength(0);
   });
 
