@@ -77,8 +77,6 @@ export interface PushOptions {
   queryFile?: string;
   /** A postgres:// input: a file holding the database password (else the URL's, else PGPASSWORD in `env`). */
   passwordFile?: string;
-  /** A postgres:// input: the name its records are kept under in the state store. */
-  scope?: string;
 
   // The transport.
   /** rest (default: one record a request) or analytics (batches of up to 100 messages). */
@@ -99,6 +97,12 @@ export interface PushOptions {
   state?: string | false;
   /** Send every row even if unchanged, and refresh the store. */
   full?: boolean;
+  /**
+   * The name the state store keeps this input's records under (default: the file's path; with `sync`, the
+   * sync's name), so dated or renamed exports are one source for `deleteMissing`. A stream or a
+   * postgres:// input needs one for `deleteMissing`.
+   */
+  scope?: string;
   /** Delete the records synced earlier from this input that are no longer in it. */
   deleteMissing?: boolean;
   /** With deleteMissing: above this many deletions nothing is deleted (default 100). */

@@ -153,7 +153,7 @@ export async function openSession(given: PushConfig, io: SessionIO): Promise<Ses
       ? new RunState(db, {
           destination: destinationOf(connection!.baseUrl, connection!.token),
           object: cfg.spec.name,
-          source: cfg.input === '-' ? 'stdin' : (cfg.sourceName ?? resolvePath(cfg.input)),
+          source: cfg.sourceName ?? (cfg.input === '-' ? 'stdin' : resolvePath(cfg.input)),
           full: cfg.full,
           readOnly: cfg.dryRun,
         })

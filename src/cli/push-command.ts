@@ -92,6 +92,10 @@ export function registerPushCommand(program: Command, io: CliIO, exit: (code: nu
     .option('--no-state', 'do not read or write the state store: send every row')
     .option('--full', 'send every row even if unchanged since the last run, and refresh the state store')
     .option('--delete-missing', `delete records synced earlier from this file that are no longer in it (${pluralList((o) => o.kind === 'keyed')})`)
+    .option(
+      '--scope <name>',
+      "the name the state store keeps this input's records under, so dated or renamed files are one source for --delete-missing (default: the file's path; run: the sync's name)",
+    )
     .option('--max-deletes <n>', 'with --delete-missing: refuse (exit 2, nothing deleted) above this many deletions (default 100)')
     .option(
       '--max-delete-share <percent>',

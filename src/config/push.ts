@@ -64,10 +64,11 @@ export interface PushFlags extends ConnectionFlags, AnalyticsFlags, TraitFlags {
   retryBaseMs?: string;
   /** Hidden: the longest wait a server's rate-limit headers may impose, in ms (tests shrink it). */
   maxWaitMs?: string;
-  /** A postgres:// input: --query, --query-file, --password-file, --scope (the reader's own settings). */
+  /** A postgres:// input: --query, --query-file, --password-file (the reader's own settings). */
   query?: string;
   queryFile?: string;
   passwordFile?: string;
+  /** The name the state store keeps the input's records under (default: the file's path; run: the sync's name). */
   scope?: string;
   /** --config <file>: the config file whose connection settings fill the flags not given; false: --no-config. */
   config?: string | boolean;
@@ -96,7 +97,10 @@ export interface PushConfig {
   format: InputFormat;
   /** What the reader reads with: its own settings (CSV: delimiter; a query: its SQL and password). */
   readerSettings: Record<string, unknown>;
-  /** How the state store names the input, when not by its path (a query: its --scope, or its text's hash). */
+  /**
+   * How the state store names the input, when not by its path: `scope:<name>` for --scope (or, under
+   * `run`, the sync's name); a query without one by its text's hash. --delete-missing mirrors this source.
+   */
   sourceName?: string | undefined;
   /** Values of the input's settings that must never be printed (a database password). */
   secrets: string[];
@@ -192,7 +196,16 @@ export function resolvePushConfig(input: string | undefined, sources: Sources | 
   const own: Record<string, unknown> = {};
   for (const r of reader.settings ?? []) if (s.get(r.name) !== undefined) own[r.name] = s.get(r.name);
   const readerConfig = reader.configure?.(input, own, env);
-  const { mode, match, via } = checkTogether(s, { spec, input, reader, statePath, noMirror: readerConfig?.noMirror });
+  // The scope names the input in the state store: --scope, else the sync's name under `run`.
+  const scope = s.get<string>('scope') ?? s.sources.sync?.name;
+  const { mode, match, via } = checkTogether(s, {
+    spec,
+    input,
+    reader,
+    statePath,
+    noMirror: scope === undefined ? readerConfig?.noMirror : undefined,
+    scoped: scope !== undefined,
+  });
 
   const { constants, columns } = objectConstants(s, spec);
   const mapped = columnMappings(s, spec);
@@ -230,7 +243,7 @@ export function resolvePushConfig(input: string | undefined, sources: Sources | 
     sync: s.sources.sync?.name,
     format: reader.name,
     readerSettings: readerConfig?.values ?? own,
-    sourceName: readerConfig?.sourceName,
+    sourceName: scope !== undefined ? `scope:${scope}` : readerConfig?.sourceName,
     secrets: readerConfig?.secrets ?? [],
     spec,
     mode,

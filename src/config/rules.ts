@@ -24,10 +24,12 @@ export interface RunShape {
   statePath: string | null;
   /** Why --delete-missing cannot mirror this input as given (a query without --scope), if it cannot. */
   noMirror?: string | undefined;
+  /** The run names its scope (--scope, or a sync's name): the state store files the input under it. */
+  scoped?: boolean;
 }
 
 /** The mode, the match and the transport, once every rule between the settings holds. */
-export function checkTogether(s: Settings, { spec, input, reader, statePath, noMirror }: RunShape): { mode: Mode; match: MatchBy; via: Via } {
+export function checkTogether(s: Settings, { spec, input, reader, statePath, noMirror, scoped }: RunShape): { mode: Mode; match: MatchBy; via: Via } {
   const refuse = (name: string, message: string) => new ConfigError(message, codeOf(name));
   /** A setting with no effect here: refused from the command line, dropped from a config file's sync. */
   const noEffect = (name: string, message: string): void => {
@@ -84,8 +86,11 @@ export function checkTogether(s: Settings, { spec, input, reader, statePath, noM
     if (via === 'analytics')
       throw refuse('deleteMissing', '--delete-missing deletes through the REST API and mirrors what was sent through it: run it without --via analytics');
     if (noMirror) throw refuse('deleteMissing', noMirror);
-    if (input === '-')
-      throw refuse('deleteMissing', '--delete-missing needs a file: records are matched to the file they were synced from, and stdin has no name');
+    if (input === '-' && !scoped)
+      throw refuse(
+        'deleteMissing',
+        '--delete-missing on stdin needs --scope <name>: records are matched to the source they were synced from, and stdin has no name',
+      );
   }
   if (s.get('unlinkRemoved') && statePath === null) {
     throw refuse('unlinkRemoved', '--unlink-removed needs the state store (it knows which links were sent before): drop --no-state');

@@ -127,6 +127,13 @@ const types = (v: unknown, dir: string | undefined): string | Record<string, str
   return choice(TYPES_POLICIES, ' (as --types), or an object of column: type')(v);
 };
 
+/** --scope: a name for the state store's records of an input (`scope:<name>` there). */
+const scopeName = (v: unknown): string => {
+  const name = text(v);
+  if (!/^[\w.:@/-]{1,200}$/.test(name)) throw new Invalid('must be letters, digits and . _ - : @ / (at most 200)');
+  return name;
+};
+
 /** --state <path>, or --no-state (false). */
 const state = (v: unknown, dir: string | undefined): string | false => (v === false ? false : path(v, dir));
 
@@ -178,6 +185,7 @@ export const SETTINGS = {
   customFields: { flag: '--custom-fields', file: 'sync', read: path },
   // The state store and what it allows.
   state: { flag: '--state', file: 'sync', read: state },
+  scope: { flag: '--scope', file: 'sync', read: scopeName },
   full: { flag: '--full', file: 'sync', read: flagValue },
   deleteMissing: { flag: '--delete-missing', file: 'sync', read: flagValue },
   maxDeletes: { flag: '--max-deletes', file: 'sync', read: int(0, 1_000_000) },

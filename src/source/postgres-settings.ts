@@ -1,7 +1,7 @@
 /**
- * The settings of a Postgres input (a postgres:// URL): the query (--query or --query-file), the password
- * (the URL, --password-file or PGPASSWORD; never printed) and the scope that --delete-missing mirrors
- * (--scope), checked before anything connects; and the read itself, which loads pg only then.
+ * The settings of a Postgres input (a postgres:// URL): the query (--query or --query-file) and the
+ * password (the URL, --password-file or PGPASSWORD; never printed), checked before anything connects;
+ * and the read itself, which loads pg only then.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -21,12 +21,13 @@ function readText(path: string, flag: string): string {
 
 /**
  * The query settings of a postgres:// input: the SQL and password read() needs, the password as a secret,
- * and where the state store files what the query sent: its --scope when given (so the query can change
- * and --delete-missing still knows its records), else the database and a hash of the query text.
+ * and where the state store files what the query sent when the run names no scope (--scope, a sync's
+ * name): the database and a hash of the query text, which --delete-missing cannot follow (a changed
+ * query is a new source).
  */
 export function configureQuery(input: string, settings: Readonly<Record<string, unknown>>, env: Readonly<Record<string, string | undefined>>): ReaderConfig {
   const target = parsePostgresUrl(input);
-  const { query, queryFile, passwordFile, scope } = settings as { query?: string; queryFile?: string; passwordFile?: string; scope?: string };
+  const { query, queryFile, passwordFile } = settings as { query?: string; queryFile?: string; passwordFile?: string };
   if (query !== undefined && queryFile !== undefined) throw new ConfigError('Give --query or --query-file, not both');
   if (query === undefined && queryFile === undefined) {
     throw new ConfigError(`Reading ${target.label} needs --query <sql> or --query-file <path>: the rows of that query are the input`, 'CONFIG_MISSING');
@@ -42,21 +43,14 @@ export function configureQuery(input: string, settings: Readonly<Record<string, 
     if (password === '') throw new ConfigError(`--password-file ${passwordFile} is empty`);
   }
   password ??= env.PGPASSWORD || undefined;
-  if (scope !== undefined && !/^[\w.:@/-]{1,200}$/.test(scope)) {
-    throw new ConfigError(`--scope "${scope}": use letters, digits and . _ - : @ / (at most 200)`);
-  }
   return {
     values: { query: sql, ...(password !== undefined ? { password } : {}) },
     secrets: password !== undefined ? [password] : [],
-    sourceName: scope !== undefined ? `scope:${scope}` : `${target.label} query ${createHash('sha256').update(sql).digest('hex').slice(0, 16)}`,
+    sourceName: `${target.label} query ${createHash('sha256').update(sql).digest('hex').slice(0, 16)}`,
     label: target.label,
     saved: target.url,
-    ...(scope === undefined
-      ? {
-          noMirror:
-            '--delete-missing on a query needs --scope <name>: the name under which the state store keeps what this query sent, so the records its rows no longer hold can be found (and the query text can change)',
-        }
-      : {}),
+    noMirror:
+      '--delete-missing on a query needs --scope <name>: the name under which the state store keeps what this query sent, so the records its rows no longer hold can be found (and the query text can change)',
   };
 }
 

@@ -25,13 +25,13 @@ export interface ReaderConfig {
   values: Record<string, unknown>;
   /** Values that must never be printed (a database password). */
   secrets: string[];
-  /** How the state store names the input (default: the file's absolute path). */
+  /** How the state store names the input when the run names no scope (default: the file's absolute path). */
   sourceName?: string;
   /** How messages name the input (default: as given). */
   label?: string;
   /** How a config file names the input, with no secret in it (a URL without its password). */
   saved?: string;
-  /** Why --delete-missing cannot mirror this input as given, if it cannot. */
+  /** Why --delete-missing cannot mirror this input without a scope (--scope), if it cannot. */
   noMirror?: string;
 }
 

@@ -97,13 +97,6 @@ const postgres: Reader = {
       kind: 'path',
       help: 'a postgres:// input: read the database password from a file (default: the URL, else PGPASSWORD)',
     },
-    {
-      name: 'scope',
-      flag: '--scope',
-      kind: 'text',
-      arg: 'name',
-      help: 'a postgres:// input: the name the state store keeps its records under (--delete-missing needs it)',
-    },
   ],
   configure: configureQuery,
   read: (ctx) => loaded(() => readQuery(ctx)),

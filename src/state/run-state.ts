@@ -38,6 +38,8 @@ export interface RunStateOptions {
 
 export class RunState implements IdCache {
   readonly runId: number;
+  /** Records the store held as synced from this source when the run began (--delete-missing can delete only among them). */
+  readonly earlier: number;
   /** The store's first failure this run (then nothing more is written or read): the run must stop. */
   failure: StateError | undefined;
   private readonly q;
@@ -94,6 +96,7 @@ export class RunState implements IdCache {
         idGet: db.prepare('SELECT vitally_id FROM ids WHERE destination = ? AND object = ? AND external_id = ?').pluck(),
         idSet: db.prepare('INSERT OR REPLACE INTO ids (destination, object, external_id, vitally_id, resolved_at) VALUES (?, ?, ?, ?, ?)'),
       };
+      this.earlier = Number(this.q.fromSource.get(d, ob, o.source));
       this.runId = o.readOnly
         ? 0
         : Number(
@@ -121,6 +124,11 @@ export class RunState implements IdCache {
       this.failure = f;
       return fallback;
     }
+  }
+
+  /** The name the store keeps this input's records under: a file's path, `scope:<name>`, `stdin`. */
+  get source(): string {
+    return this.o.source;
   }
 
   get full(): boolean {

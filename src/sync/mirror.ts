@@ -25,7 +25,11 @@ export function deletions(ctx: TransportContext, limits: DeleteLimits): FollowUp
     flag: '--delete-missing',
     needs: 'it knows what was synced before',
     nothing: 'nothing was deleted',
-    start: (state) => {
+    start: (state, warn) => {
+      if (state.earlier === 0) {
+        warn(nothingEarlier(ctx.spec.name, state.source));
+        return [];
+      }
       const missing = state.missing();
       if (missing.length === 0) return [];
       const scope = Math.max(state.fromSource(), missing.length);
@@ -44,6 +48,21 @@ export function deletions(ctx: TransportContext, limits: DeleteLimits): FollowUp
       return missing.map((m) => deleteOne(ctx.spec, m, ctx.sender, state, (err) => ctx.onFatal(err)));
     },
   };
+}
+
+/**
+ * Why --delete-missing deleted nothing when the store held no record of this source from before the
+ * run: its first run, or (a file named by its path) an input under a new name, as dated exports are.
+ */
+function nothingEarlier(object: string, source: string): string {
+  const first = `--delete-missing: nothing could be deleted: the state store holds no ${object}s synced`;
+  if (source.startsWith('scope:')) {
+    return `${first} under the scope "${source.slice(6)}" before this run (its first run under that name); the next runs delete what leaves the input`;
+  }
+  return (
+    `${first} from ${source} before this run. Records are matched to the input they came from, by its path: ` +
+    "when each export has a new name (accounts-2026-11-29.csv), give every run the same --scope <name> (run uses the sync's name)"
+  );
 }
 
 /**

@@ -193,7 +193,7 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
       if (!state) tally.warn(`${step.flag} needs the state store (${step.needs}): ${step.nothing}`);
       else if (why) tally.warn(`${step.flag}: ${step.nothing} because ${why}`);
       else {
-        const started = step.start(state);
+        const started = step.start(state, (message) => tally.warn(message));
         if (started instanceof VitallySyncError) {
           fatal = started;
           break;

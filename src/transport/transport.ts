@@ -44,8 +44,11 @@ export interface FollowUp {
   needs: string;
   /** What is not done when it cannot run: "nothing was unlinked". */
   nothing: string;
-  /** Start it: one result (a promise) per record it touches, or an error that stops the run instead. */
-  start(state: RunState): Array<Promise<RowResult>> | VitallySyncError;
+  /**
+   * Start it: one result (a promise) per record it touches, or an error that stops the run instead.
+   * `warn` puts a line in the summary's warnings (why nothing could be done, say).
+   */
+  start(state: RunState, warn: (message: string) => void): Array<Promise<RowResult>> | VitallySyncError;
 }
 
 /** The limits of one run's deletions: how many records, and what share (percent) of those synced from the input. */

@@ -95,7 +95,7 @@ describe('push a Postgres query', () => {
     [['--object', 'account', '--query', 'SELECT 1', '--delimiter', ';'], '--delimiter is for CSV input, not a query'],
     [['--object', 'account', '--query', 'SELECT 1', '--format', 'csv'], '--format csv does not apply to a postgres:// URL'],
     [['--object', 'account', '--query', 'SELECT 1', '--password-file', 'pw'], 'The Postgres URL already holds a password'],
-    [['--object', 'account', '--query', 'SELECT 1', '--scope', 'a b'], '--scope "a b": use letters'],
+    [['--object', 'account', '--query', 'SELECT 1', '--scope', 'a b'], '--scope "a b" must be letters, digits and . _ - : @ /'],
   ])('refuses %j before connecting (exit 2)', async (args, message) => {
     const r = await runCli(['push', withPassword(), ...args], { env });
     expect(r.code).toBe(2);
@@ -103,10 +103,10 @@ describe('push a Postgres query', () => {
     expect(r.stderr).not.toContain(PASSWORD);
   });
 
-  it('--query and --scope are refused for a file', async () => {
-    const r = await runCli(['push', 'fixtures/accounts.csv', '--object', 'account', '--scope', 'crm'], { env });
+  it('--query is refused for a file', async () => {
+    const r = await runCli(['push', 'fixtures/accounts.csv', '--object', 'account', '--query', 'SELECT 1'], { env });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--scope is for a Postgres input (a postgres:// URL in place of the file)');
+    expect(r.stderr).toContain('--query is for a Postgres input (a postgres:// URL in place of the file)');
   });
 
   it('--delete-missing with --scope deletes what the query no longer returns; the store names the scope, never the password', async () => {
