@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'CSV_MALFORMED'
   | 'NDJSON_MALFORMED'
   | 'NDJSON_NOT_OBJECT'
+  | 'JSON_MALFORMED'
   | 'ROW_INVALID'
   | 'ROW_DUPLICATE'
   | 'ROW_UNRESOLVED'

@@ -9,16 +9,17 @@ import type { PublicResult } from './result.js';
 
 export interface PushOptions {
   /**
-   * What to read: a file path (relative to `cwd`; CSV, TSV, NDJSON, Parquet by extension or `format`), a
-   * `postgres://` URL (with `query`), or a Readable stream of CSV or NDJSON (with `format`). May be left
-   * out with `sync`, whose file is read.
+   * What to read: a file path (relative to `cwd`; CSV, TSV, NDJSON, a JSON array, Parquet by extension or
+   * `format`; gzip-compressed text too, `.csv.gz`), a `postgres://` URL (with `query`), or a Readable
+   * stream of CSV, NDJSON or a JSON array (with `format`; gzip bytes are read too). May be left out with
+   * `sync`, whose file is read.
    */
   input?: string | Readable;
   /** The object type: account, user, organization, note, task, conversation, event. */
   object?: string;
   /** insert, upsert or update; default upsert (insert for notes, tasks, conversations and events). */
   mode?: 'insert' | 'upsert' | 'update';
-  /** The input's format when neither its extension nor its scheme says it (a stream): csv, ndjson, parquet, postgres. */
+  /** The input's format when neither its extension nor its scheme says it (a stream): csv, ndjson, json, parquet, postgres. */
   format?: string;
 
   // Where to send, and with which credentials. Nothing is read from process.env: pass `env` for that.
@@ -71,6 +72,11 @@ export interface PushOptions {
   // The input's own settings (the reader's).
   /** CSV: the delimiter (default `,`; tab for .tsv). */
   delimiter?: string;
+  /**
+   * Text inputs (CSV, NDJSON, JSON): the encoding of bytes that are not UTF-8, a WHATWG label
+   * (`windows-1252`, `latin1`, `utf-16le`, ...). UTF-8 and UTF-16 with a byte-order mark are read without it.
+   */
+  encoding?: string;
   /** A postgres:// input: the query whose rows are sent. */
   query?: string;
   /** A postgres:// input: a file holding the query. */

@@ -16,7 +16,7 @@ import type { Sandbox } from '../sandbox/index.js';
 import { sandboxCatalogue } from '../schema/catalogue.js';
 import { specForRun } from '../schema/definitions.js';
 import { setupTraits, type TraitSetup } from '../schema/setup.js';
-import { assertReadable, type SourceOptions } from '../source/index.js';
+import { assertReadable, assertText, type SourceOptions } from '../source/index.js';
 import { destinationOf } from '../state/destination.js';
 import { RunState } from '../state/run-state.js';
 import type { DB } from '../state/store.js';
@@ -43,6 +43,8 @@ export interface SessionIO {
   onSandbox?: ((url: string) => void) | undefined;
   /** How this run is named to a second run that finds the state store locked: the command line. */
   command: string;
+  /** The input was read whole for the checks before the run already (`run` checks every sync first). */
+  inputChecked?: boolean | undefined;
 }
 
 export interface Session {
@@ -74,6 +76,8 @@ export async function openSession(given: PushConfig, io: SessionIO): Promise<Ses
   // environment or a token file), the catalogue's, a database password, a proxy's password.
   io.secrets.add(cfg.connection?.token, cfg.analytics?.token, cfg.traitCheck.connection?.token, ...cfg.secrets, ...cfg.net.proxy.secrets);
   if (cfg.input !== '-') await assertReadable(cfg.input);
+  // A file that is not text in its encoding is refused whole, before anything is sent.
+  if (!io.inputChecked) await assertText(sourceOf(cfg));
   // The output files before anything is asked of Vitally (a custom object's definition and the trait
   // catalogue are read before the rejects file opens): their folders are made when they open.
   if (cfg.rejects) checkOutputFile('--rejects', cfg.rejects);

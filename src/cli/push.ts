@@ -22,8 +22,11 @@ export async function pushCommand(input: string | undefined, flags: PushFlags, i
   return pushWith(input, pushSources({ ...flags }, io.env, process.cwd()), io);
 }
 
-/** A push from its settings' sources (`run` hands over a sync's). */
-export async function pushWith(input: string | undefined, sources: Sources, given: CliIO): Promise<number> {
+/**
+ * A push from its settings' sources (`run` hands over a sync's, with `checked` set: its input was read
+ * for the checks before the first request already).
+ */
+export async function pushWith(input: string | undefined, sources: Sources, given: CliIO, checked = false): Promise<number> {
   const io = guardIO(given);
   const cfg = resolvePushConfig(input, sources);
   const controller = new AbortController();
@@ -36,6 +39,7 @@ export async function pushWith(input: string | undefined, sources: Sources, give
       secrets: io.secrets,
       signal: controller.signal,
       command: ['vitally-sync', ...process.argv.slice(2)].join(' '),
+      inputChecked: checked,
       onWarning: (notice) => say(io, cfg.json, 'warning', notice),
       onSandbox: (url) =>
         say(io, cfg.json, 'notice', `Using an in-process sandbox at ${url}: nothing leaves this machine, and its records vanish when the run ends.`),

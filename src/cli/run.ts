@@ -14,7 +14,7 @@ import { syncSources } from '../config/file-sources.js';
 import { resolvePushConfig, type PushFlags } from '../config/push.js';
 import type { Sources } from '../config/sources.js';
 import { ConfigError, InputError } from '../errors.js';
-import { assertReadable } from '../source/index.js';
+import { assertReadable, assertText } from '../source/index.js';
 import { EXIT, type CliIO } from './io.js';
 import { checkOutputFile } from '../api/ndjson-file.js';
 import { reportError } from './report.js';
@@ -102,6 +102,7 @@ export async function runCommand(name: string | undefined, opts: RunFlags, io: C
       const cfg = resolvePushConfig(input, sources);
       object = cfg.spec.name;
       if (cfg.input !== '-') await assertReadable(cfg.input);
+      await assertText({ path: cfg.input, format: cfg.format, ...cfg.readerSettings });
       // Its outputs too: a later sync must not stop on a file it cannot write after the first one sent.
       if (cfg.rejects) checkOutputFile('--rejects', cfg.rejects);
       if (cfg.logRequests) checkOutputFile('--log-requests', cfg.logRequests);
@@ -112,7 +113,7 @@ export async function runCommand(name: string | undefined, opts: RunFlags, io: C
     }
     planned.push({ name: n, input, sources, object });
   }
-  if (!all) return (await import('./push.js')).pushWith(planned[0]!.input, planned[0]!.sources, io);
+  if (!all) return (await import('./push.js')).pushWith(planned[0]!.input, planned[0]!.sources, io, true);
 
   const results: Array<{ name: string; exitCode: number | null }> = planned.map((p) => ({ name: p.name, exitCode: null }));
   let overall: number = EXIT.ok;
@@ -122,7 +123,7 @@ export async function runCommand(name: string | undefined, opts: RunFlags, io: C
     (opts.json ? io.stderr : io.stdout).write(`${header}\n`);
     let code: number;
     try {
-      code = await (await import('./push.js')).pushWith(p.input, p.sources, io);
+      code = await (await import('./push.js')).pushWith(p.input, p.sources, io, true);
     } catch (err) {
       code = reportError(err, io, Boolean(opts.json), `sync ${p.name}: `);
     }

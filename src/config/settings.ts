@@ -209,7 +209,20 @@ export type SettingName = keyof typeof SETTINGS;
 function readerSettingDefs(): Record<string, SettingDef> {
   const defs: Record<string, SettingDef> = {};
   for (const s of readerSettings()) {
-    defs[s.name] = { flag: s.flag, file: 'sync', read: s.kind === 'char' ? char(' (\\t for tab)') : s.kind === 'path' ? path : text };
+    const read = s.kind === 'char' ? char(' (\\t for tab)') : s.kind === 'path' ? path : text;
+    const check = s.check;
+    defs[s.name] = {
+      flag: s.flag,
+      file: 'sync',
+      read: check
+        ? (v: unknown, dir: string | undefined) => {
+            const value = read(v, dir);
+            const problem = check(value);
+            if (problem !== undefined) throw new Invalid(problem);
+            return value;
+          }
+        : read,
+    };
   }
   return defs;
 }

@@ -115,7 +115,7 @@ export function clip(s: string, max = 200): string {
  */
 export function refusedRecord(fields: string[], raw: string, header: string[], line: number, nulSeen: boolean): string | undefined {
   if (nulSeen && raw.includes('\u0000')) {
-    return `line ${line}: holds a NUL byte, which no text export holds: binary data, or text that is not UTF-8 (UTF-16?)`;
+    return `line ${line}: holds a NUL byte, which no text export holds: binary data, or text that is not UTF-8 (UTF-16 without a byte-order mark? --encoding utf-16le)`;
   }
   const first = fields[0];
   if (first === undefined || fields.length !== header.length) return undefined;

@@ -219,7 +219,10 @@ function checkHeader(fields: string[], body: string, line: number, o: CsvReadOpt
     throw new InputError('CSV_MALFORMED', `${o.label}: the header is malformed: ${message}`);
   }
   if (body.includes('\u0000')) {
-    throw new InputError('CSV_MALFORMED', `${o.label} line ${line}: the header holds NUL bytes: the file is binary, or UTF-16 text rather than UTF-8`);
+    throw new InputError(
+      'CSV_MALFORMED',
+      `${o.label} line ${line}: the header holds NUL bytes: the file is binary, or UTF-16 text without a byte-order mark (--encoding utf-16le)`,
+    );
   }
   const names = fields.map((f) => f.trim());
   const seen = new Map<string, number>();

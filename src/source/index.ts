@@ -7,11 +7,14 @@
  * registry's choice (readers.ts).
  */
 
+import type { Readable } from 'node:stream';
 import type { SourceRecord } from '../types.js';
+import { decodeInput } from './decode.js';
 import { inputLabel, openInputFile } from './input.js';
-import { readerByScheme, readerFor } from './readers.js';
+import { formatsText, readerByScheme, readerFor } from './readers.js';
+import { Utf8Check } from './utf8.js';
 
-export { detectFormat, foreignSettings, getReader, inputsHelp, readerByScheme, readerFor, readerNames, readerSettings } from './readers.js';
+export { detectFormat, foreignSettings, formatsText, getReader, inputsHelp, readerByScheme, readerFor, readerNames, readerSettings } from './readers.js';
 export type { Reader, ReaderConfig, ReaderSetting } from './reader.js';
 
 export interface SourceOptions {
@@ -30,9 +33,11 @@ export interface SourceOptions {
   maxRecordBytes?: number;
   /** Columns left out (push --ignore): the Parquet and Postgres readers never decode them, so they fail no row. */
   ignore?: readonly string[];
+  /** Told what the reader found worth saying once (the delimiter it detected, a rejects file recognised). */
+  onNote?: (message: string) => void;
   /**
-   * The reader's own settings, by the names it declares: CSV's delimiter (default ',' and tab for .tsv), a
-   * query's SQL (`query`) and `password`.
+   * The reader's own settings, by the names it declares: CSV's delimiter (default: found in the header),
+   * the encoding of text (`encoding`), a query's SQL (`query`) and `password`.
    */
   readonly [setting: string]: unknown;
 }
@@ -59,17 +64,21 @@ export async function* readRecords(opts: SourceOptions): AsyncGenerator<SourceRe
 export function readRecordBatches(opts: SourceOptions): AsyncGenerator<SourceRecord[]> {
   try {
     const reader = readerFor(opts.path, opts.format);
+    const label = inputLabel(opts.path);
+    const bytes = async (): Promise<NodeJS.ReadableStream> =>
+      opts.path === '-' ? (opts.stdin ?? process.stdin) : (await openInputFile(opts.path)).createReadStream({ highWaterMark: reader.chunkBytes ?? 64 * 1024 });
     return reader.read({
       input: opts.path,
-      label: inputLabel(opts.path),
+      label,
       maxRecordBytes: opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
       signal: opts.signal,
       ignore: opts.ignore ?? [],
       settings: opts,
-      open: async (): Promise<NodeJS.ReadableStream> =>
-        opts.path === '-'
-          ? (opts.stdin ?? process.stdin)
-          : (await openInputFile(opts.path)).createReadStream({ highWaterMark: reader.chunkBytes ?? 64 * 1024 }),
+      note: (message) => opts.onNote?.(message),
+      // Text is handed over as UTF-8, whatever form it came in (gzip, UTF-16, --encoding).
+      open: reader.text
+        ? async () => decodeInput((await bytes()) as Readable, { label, encoding: opts.encoding as string | undefined, formats: formatsText() })
+        : bytes,
     });
   } catch (err) {
     return failing(err);
@@ -79,6 +88,29 @@ export function readRecordBatches(opts: SourceOptions): AsyncGenerator<SourceRec
 // eslint-disable-next-line require-yield -- an iterator that fails on its first next(), as a reader does
 async function* failing(err: unknown): AsyncGenerator<never> {
   throw err;
+}
+
+/**
+ * For checks before any request, on a text file (CSV, NDJSON, JSON; not stdin, which cannot be read
+ * twice): reads its bytes once, as the run will decode them, and throws the InputError of the first
+ * byte that is not text in its encoding (utf8.ts: its line, and the --encoding to give), so a file in
+ * a legacy encoding is refused whole rather than after the rows before that byte were sent. One pass at
+ * the speed of the disk (the check is native); memory stays at one chunk.
+ */
+export async function assertText(opts: SourceOptions): Promise<void> {
+  if (opts.path === '-' || readerByScheme(opts.path)) return;
+  const reader = readerFor(opts.path, opts.format);
+  if (!reader.text) return;
+  const label = inputLabel(opts.path);
+  const raw = (await openInputFile(opts.path)).createReadStream({ highWaterMark: 256 * 1024 });
+  const text = await decodeInput(raw, { label, encoding: opts.encoding as string | undefined, formats: formatsText() });
+  const check = new Utf8Check(label, reader.name === 'csv' ? 'any' : 'lf');
+  try {
+    for await (const chunk of text as AsyncIterable<Buffer>) check.next(chunk);
+    check.end();
+  } finally {
+    text.destroy();
+  }
 }
 
 /** For checks before any request: throws InputError INPUT_NOT_FOUND or INPUT_UNREADABLE. Stdin and URLs pass. */

@@ -1,7 +1,8 @@
 /** Counting the non-empty lines of a file with a byte scan (no parsing): the progress bar's estimate. */
 import { createReadStream } from 'node:fs';
+import { isGzip } from './decode.js';
 
-/** Non-empty lines in a file (a CRLF counts as one break); null if it cannot be read. */
+/** Non-empty lines in a file (a CRLF counts as one break); null if it cannot be read, or is gzip-compressed. */
 export async function countLines(path: string, signal?: AbortSignal): Promise<number | null> {
   let lines = 0;
   // The last two bytes seen: a line is blank when its break follows a break (or \r after a break).
@@ -9,7 +10,14 @@ export async function countLines(path: string, signal?: AbortSignal): Promise<nu
   let b2 = 10;
   try {
     const stream = createReadStream(path, { highWaterMark: 1 << 20, ...(signal ? { signal } : {}) });
+    let first = true;
     for await (const chunk of stream as AsyncIterable<Buffer>) {
+      // Compressed bytes say nothing of the lines they hold.
+      if (first && isGzip(chunk)) {
+        stream.destroy();
+        return null;
+      }
+      first = false;
       for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) {
         const p1 = i >= 1 ? chunk[i - 1]! : b1;
         const p2 = i >= 2 ? chunk[i - 2]! : i === 1 ? b1 : b2;

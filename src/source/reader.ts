@@ -17,6 +17,8 @@ export interface ReaderSetting {
   help: string;
   /** How the help names its value ("sql"); default: its kind. */
   arg?: string;
+  /** Why a value cannot be used (`is not an encoding ...`), or undefined when it can. */
+  check?: (value: string) => string | undefined;
 }
 
 /** What a reader makes of its settings for one input, before anything is read (see Reader.configure). */
@@ -41,7 +43,11 @@ export interface ReaderContext {
   input: string;
   /** The input as messages name it: the path, or "stdin". */
   label: string;
-  /** Opens the input (a file, or stdin) as a byte stream, read in the reader's chunk size. */
+  /**
+   * Opens the input (a file, or stdin) as a byte stream, read in the reader's chunk size. For a reader of
+   * text (`text: true`) the bytes are UTF-8 where the input's form tells it (decode.ts: gzip undone,
+   * UTF-16 or --encoding turned into UTF-8); other bytes come as they are, for the reader to check.
+   */
   open(): Promise<NodeJS.ReadableStream>;
   /** Largest record kept in memory, in bytes (or characters of an NDJSON line). */
   maxRecordBytes: number;
@@ -50,6 +56,8 @@ export interface ReaderContext {
   ignore: readonly string[];
   /** The reader's own settings, by name, as given (or as its configure() made them). */
   settings: Readonly<Record<string, unknown>>;
+  /** Say something worth knowing once (the delimiter it found): the run's summary lists it. */
+  note(message: string): void;
 }
 
 export interface Reader {
@@ -67,6 +75,8 @@ export interface Reader {
   schemes?: readonly string[];
   /** It can read standard input (-); else why not. */
   stdin: true | { refusal: string };
+  /** A text format read from open(): gzip-compressed files (`.csv.gz`) and --encoding are read too. */
+  text?: boolean;
   /** Bytes read from a file at a time (readers of byte streams). */
   chunkBytes?: number;
   /** The first record names every column the others hold (a CSV header), so one record tells them all. */

@@ -10,15 +10,23 @@ import { ConfigError } from '../errors.js';
 import { orList } from '../text.js';
 import type { SourceRecord } from '../types.js';
 import { readCsvBatches } from './csv.js';
+import { encodingOf, isGzip, notText, SAVE_AS_CSV } from './decode.js';
 import { READ_CHUNK_BYTES } from './input.js';
 import { countLines } from './lines.js';
 import { readNdjsonBatches } from './ndjson.js';
 import { configureQuery, readQuery } from './postgres-settings.js';
 import type { Reader, ReaderSetting } from './reader.js';
 
+/** A file's extension, lower case, under a `.gz` if it has one: `a.CSV.gz` -> { ext: '.csv', gzip: true }. */
+export function extensionOf(path: string): { ext: string; gzip: boolean } {
+  const ext = extname(path).toLowerCase();
+  if (ext !== '.gz') return { ext, gzip: false };
+  return { ext: extname(path.slice(0, -3)).toLowerCase(), gzip: true };
+}
+
 /** The CSV delimiter: the setting, else tab for .tsv, else comma. */
 export function resolveDelimiter(path: string, delimiter?: string): string {
-  if (delimiter === undefined) return extname(path).toLowerCase() === '.tsv' ? '\t' : ',';
+  if (delimiter === undefined) return extensionOf(path).ext === '.tsv' ? '\t' : ',';
   if (delimiter === '' || /["\r\n]/.test(delimiter)) {
     throw new ConfigError(`--delimiter ${JSON.stringify(delimiter)} cannot be used: it must be non-empty and hold no quote or line break`);
   }
@@ -30,16 +38,30 @@ async function* loaded(make: () => Promise<AsyncGenerator<SourceRecord[]>>): Asy
   yield* await make();
 }
 
+/** --encoding, which every reader of text takes. */
+const ENCODING: ReaderSetting = {
+  name: 'encoding',
+  flag: '--encoding',
+  kind: 'text',
+  arg: 'name',
+  help: 'the encoding of a text file without a byte-order mark: a WHATWG label such as windows-1252 (Excel on Windows), latin1, utf-16le (default utf-8)',
+  check: (v) =>
+    encodingOf(v)
+      ? undefined
+      : 'is not an encoding TextDecoder knows: use a WHATWG label such as utf-8, windows-1252, latin1, iso-8859-15, utf-16le or shift_jis',
+};
+
 const csv: Reader = {
   name: 'csv',
   label: 'CSV',
   noun: 'CSV',
   extensions: ['.csv', '.tsv', '.txt'],
   stdin: true,
+  text: true,
   chunkBytes: READ_CHUNK_BYTES.csv,
   columnsFromFirst: true,
   valuesAreText: true,
-  settings: [{ name: 'delimiter', flag: '--delimiter', kind: 'char', arg: 'char', help: 'CSV delimiter (default , and tab for .tsv)' }],
+  settings: [{ name: 'delimiter', flag: '--delimiter', kind: 'char', arg: 'char', help: 'CSV delimiter (default , and tab for .tsv)' }, ENCODING],
   // Lines less the header (a quoted cell over several lines makes it a little high).
   countRecords: async (path, signal) => {
     const lines = await countLines(path, signal);
@@ -61,10 +83,28 @@ const ndjson: Reader = {
   noun: 'NDJSON',
   extensions: ['.ndjson', '.jsonl'],
   stdin: true,
+  text: true,
   chunkBytes: READ_CHUNK_BYTES.ndjson,
   columnsFromFirst: false,
+  settings: [ENCODING],
   countRecords: countLines,
   read: (ctx) => readNdjsonBatches({ label: ctx.label, maxRecordBytes: ctx.maxRecordBytes, signal: ctx.signal, open: ctx.open }),
+};
+
+const json: Reader = {
+  name: 'json',
+  label: 'JSON',
+  noun: 'JSON',
+  extensions: ['.json'],
+  stdin: true,
+  text: true,
+  chunkBytes: READ_CHUNK_BYTES.ndjson,
+  columnsFromFirst: false,
+  settings: [ENCODING],
+  read: (ctx) =>
+    loaded(async () =>
+      (await import('./json.js')).readJsonBatches({ label: ctx.label, maxRecordBytes: ctx.maxRecordBytes, signal: ctx.signal, open: ctx.open }),
+    ),
 };
 
 const parquet: Reader = {
@@ -103,7 +143,7 @@ const postgres: Reader = {
 };
 
 /** The registered readers, in the order lists show them. */
-const READERS: readonly Reader[] = [csv, ndjson, parquet, postgres];
+const READERS: readonly Reader[] = [csv, ndjson, json, parquet, postgres];
 
 /** The readers of files, which --format names (the others are told by their URL scheme). */
 const fileReaders = () => READERS.filter((r) => !r.schemes?.length);
@@ -141,23 +181,39 @@ export function readerByScheme(input: string): Reader | undefined {
   return scheme ? READERS.find((r) => r.schemes?.includes(scheme)) : undefined;
 }
 
-/** The reader whose leading bytes the file starts with, if any (and if it can be read). */
-function readerByMagic(path: string): Reader | undefined {
-  const marked = READERS.filter((r) => r.magic?.length);
-  if (marked.length === 0) return undefined;
-  const head = Buffer.alloc(Math.max(...marked.flatMap((r) => r.magic!.map((m) => m.length))));
-  let n = 0;
+/** The first `n` bytes of a file (fewer when it is shorter), or none when it cannot be read. */
+function headOf(path: string, n: number): Buffer {
+  const head = Buffer.alloc(n);
   try {
     const fd = openSync(path, 'r');
     try {
-      n = readSync(fd, head, 0, head.length, 0);
+      return head.subarray(0, readSync(fd, head, 0, n, 0));
     } finally {
       closeSync(fd);
     }
   } catch {
-    return undefined;
+    return Buffer.alloc(0);
   }
-  return marked.find((r) => r.magic!.some((m) => m.length <= n && head.subarray(0, m.length).equals(m)));
+}
+
+/** The reader whose leading bytes the file starts with, if any. */
+function readerByMagic(head: Buffer): Reader | undefined {
+  return READERS.find((r) => r.magic?.some((m) => m.length <= head.length && head.subarray(0, m.length).equals(m)));
+}
+
+/** Extensions of spreadsheet workbooks, which are no export vitally-sync reads. */
+const WORKBOOKS = ['.xlsx', '.xlsm', '.xlsb', '.xls', '.ods', '.numbers'];
+
+/**
+ * What vitally-sync reads, for messages: "CSV (.csv, .tsv, .txt), NDJSON (.ndjson, .jsonl) or Parquet
+ * (.parquet) files (the text ones also gzip-compressed: .csv.gz, ...), standard input (-), or a
+ * postgres:// URL".
+ */
+export function formatsText(): string {
+  const files = orList(fileReaders().map((r) => `${r.label} (${r.extensions.join(', ')})`));
+  const gz = READERS.filter((r) => r.text).map((r) => `${r.extensions[0]}.gz`);
+  const urls = READERS.filter((r) => r.schemes?.length).map((r) => `a ${r.schemes![0]}// URL`);
+  return `${files} files (the text ones also gzip-compressed: ${gz.join(', ')}), standard input (-)${urls.length ? `, or ${orList(urls)}` : ''}`;
 }
 
 /**
@@ -178,14 +234,28 @@ export function readerFor(input: string, format?: string): Reader {
     return reader;
   }
   if (input === '-') throw new ConfigError(`Reading from stdin (-) needs ${orList(READERS.filter((r) => r.stdin === true).map((r) => `--format ${r.name}`))}`);
-  const ext = extname(input).toLowerCase();
+  const { ext, gzip } = extensionOf(input);
+  const formats = orList(fileReaders().map((r) => r.name));
+  if (gzip) {
+    // Only text is read compressed (a Parquet file compresses its columns itself).
+    const byInner = READERS.find((r) => r.text && r.extensions.includes(ext));
+    if (byInner) return byInner;
+    throw new ConfigError(
+      `${input} is gzip-compressed, and its name does not say what it holds: name it ${orList(READERS.filter((r) => r.text).map((r) => `.${r.name}.gz`))}, or pass --format ${formats}`,
+    );
+  }
   const byExtension = READERS.find((r) => r.extensions.includes(ext));
   if (byExtension) return byExtension;
-  const byMagic = readerByMagic(input);
+  const head = headOf(input, 8);
+  const byMagic = readerByMagic(head);
   if (byMagic) return byMagic;
+  const refused = notText(head) ?? (WORKBOOKS.includes(ext) ? `a spreadsheet workbook (${ext})` : undefined);
+  if (refused) throw new ConfigError(`${input} is ${refused}, not a text export: ${SAVE_AS_CSV}. vitally-sync reads ${formatsText()}`);
+  if (isGzip(head)) throw new ConfigError(`${input} is gzip-compressed, and its name does not say what it holds: pass --format ${formats}`);
   const what = ext ? `the extension "${ext}"` : 'a file name without an extension';
-  const known = READERS.flatMap((r) => r.extensions).join(', ');
-  throw new ConfigError(`Cannot tell the format of ${input} from ${what} (known: ${known}); pass --format ${orList(fileReaders().map((r) => r.name))}`);
+  throw new ConfigError(
+    `Cannot tell the format of ${input} from ${what}. vitally-sync reads ${formatsText()}; if the file is one of these, pass --format ${formats}`,
+  );
 }
 
 /**

@@ -1,7 +1,9 @@
 /**
- * Input must be UTF-8. Decoding would replace a byte that is not (a Latin-1 "é", a UTF-16 file) with
- * U+FFFD and send the damaged text as if it were the data, so the readers check every chunk first: the
- * read stops at the first invalid byte with an InputError naming its line and byte offset (exit 2).
+ * Input must be UTF-8 once decoded (decode.ts turns UTF-16 with a byte-order mark and the encoding named
+ * by --encoding into UTF-8). Decoding would replace a byte that is not (a Windows-1252 "é") with U+FFFD
+ * and send the damaged text as if it were the data, so the readers check every chunk first: the read
+ * stops at the first invalid byte with an InputError naming its line, its byte offset and the
+ * --encoding to give (exit 2).
  *
  * The check is `buffer.isUtf8` (native) per chunk; a character cut between two chunks is carried over,
  * and line breaks are counted as the chunks pass, so that the line of a bad byte is known even on stdin.
@@ -94,7 +96,8 @@ export class Utf8Check {
     }
     return (
       `${this.label} is not UTF-8 text: ${what}. Reading stopped there: the rows before it were read; nothing after it was. ` +
-      'Convert it to UTF-8 first (a file saved by Excel on Windows: iconv -f WINDOWS-1252 -t UTF-8)'
+      'Name the encoding it was saved in: --encoding windows-1252 for a file saved by Excel on Windows ' +
+      '(or latin1, iso-8859-15, utf-16le, ...; a sync takes "encoding")'
     );
   }
 }

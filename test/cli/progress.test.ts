@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
@@ -118,6 +119,8 @@ describe('estimateRecords', () => {
     expect(await estimateRecords(writeTemp(dir, 'c.ndjson', '{"a":1}\n\n{"a":2}\n{"a":3}'), 'ndjson')).toBe(3);
     expect(await estimateRecords(writeTemp(dir, 'd.csv', ''), 'csv')).toBe(0);
     expect(await estimateRecords(`${dir}/missing.csv`, 'csv')).toBeNull();
+    // A compressed file's bytes tell nothing of its lines: no total, rather than a wrong one.
+    expect(await estimateRecords(writeTemp(dir, 'e.csv.gz', gzipSync('id\n1\n2\n')), 'csv')).toBeNull();
   });
 });
 

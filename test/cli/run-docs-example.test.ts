@@ -23,9 +23,9 @@ function docsExample(): string {
 }
 
 /** The example's config file and the input files its syncs name, in a folder of their own. */
-function exampleFolder(files: Record<string, string> = {}): string {
+function exampleFolder(files: Record<string, string | Buffer> = {}): string {
   const dir = tempDir();
-  const all: Record<string, string> = {
+  const all: Record<string, string | Buffer> = {
     'vitally-sync.config.yaml': docsExample(),
     'exports/organizations.csv': 'externalId,name\nholding,Holding Co\n',
     'exports/accounts.csv': 'account_id,company,mrr,seats,renews_on,internal_notes\nacme,Acme,1200,12,2027-01-31,x\nbad,Bad Co,lots,1,2027-01-31,\n',
@@ -85,6 +85,17 @@ describe('run --all with the example of docs/config.md', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`sync "accounts"`);
     expect(r.stderr).toContain(`--rejects ${join(dir, 'out', 'accounts-rejects.ndjson')}: cannot be written (${join(dir, 'out')} is a file, not a folder)`);
+    expect(sb.requests).toHaveLength(0);
+  });
+
+  it("a later sync's file that is not UTF-8 (a Windows-1252 export) stops the run before the first request", async () => {
+    const notes = Buffer.from([...'accountExternalId,subject,body\nacme,Caf\u00e9,x\n'].map((c) => c.charCodeAt(0)));
+    const dir = exampleFolder({ 'exports/notes.csv': notes });
+    const r = await runCli(['run', '--all', '--config', join(dir, 'vitally-sync.config.yaml')], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('sync "notes"');
+    expect(r.stderr).toContain('is not UTF-8 text: line 2');
+    expect(r.stderr).toContain('--encoding windows-1252');
     expect(sb.requests).toHaveLength(0);
   });
 });

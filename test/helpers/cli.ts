@@ -56,7 +56,7 @@ export function tempDir(): string {
   return makeTempDir('test');
 }
 
-export function writeTemp(dir: string, name: string, text: string): string {
+export function writeTemp(dir: string, name: string, text: string | Buffer): string {
   const p = join(dir, name);
   writeFileSync(p, text);
   return p;

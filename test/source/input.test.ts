@@ -22,6 +22,9 @@ describe('detectFormat', () => {
     ['events.jsonl', undefined, 'ndjson'],
     ['dir.v2/events.jsonl', undefined, 'ndjson'],
     ['events.json', 'ndjson', 'ndjson'],
+    ['events.json', undefined, 'json'],
+    ['data.csv.gz', undefined, 'csv'],
+    ['DATA.NDJSON.GZ', undefined, 'ndjson'],
     ['accounts.ndjson', 'csv', 'csv'],
     ['-', 'csv', 'csv'],
     ['-', 'ndjson', 'ndjson'],
@@ -35,11 +38,11 @@ describe('detectFormat', () => {
   });
 
   it.each([
-    ['-', undefined, /stdin.*--format csv or --format ndjson/],
-    ['events.json', undefined, /events\.json.*"\.json".*\.parquet\); pass --format csv, ndjson or parquet/],
+    ['-', undefined, /stdin.*--format csv, --format ndjson or --format json/],
+    ['events.xml', undefined, /events\.xml.*"\.xml"\. vitally-sync reads CSV .*; if the file is one of these, pass --format csv, ndjson, json or parquet/],
     ['README', undefined, /without an extension.*pass --format/],
-    ['data.csv.gz', undefined, /"\.gz".*pass --format/],
-    ['data.csv', 'xml', /--format "xml" is not known: use csv, ndjson or parquet/],
+    ['data.parquet.gz', undefined, /is gzip-compressed, and its name does not say what it holds: name it \.csv\.gz, \.ndjson\.gz or \.json\.gz/],
+    ['data.csv', 'xml', /--format "xml" is not known: use csv, ndjson, json or parquet/],
     ['-', 'parquet', /Parquet cannot be read from stdin/],
     ['postgres://db/crm', 'csv', /--format csv does not apply to a postgres:\/\/ URL/],
     ['data.csv', 'postgres', /--format postgres needs a postgres:\/\/ URL/],
@@ -62,7 +65,7 @@ describe('detectFormat', () => {
   });
 
   it('readRecords raises the same ConfigError from its first next()', async () => {
-    const err = await readError({ path: tmp.file('x.json', '{}\n') });
+    const err = await readError({ path: tmp.file('x.xml', '<x/>\n') });
     expect(err).toBeInstanceOf(ConfigError);
   });
 });

@@ -66,10 +66,13 @@ describe('input that is not UTF-8', () => {
     expect(error.message).toContain('line 4, byte offset 15: 0xFF');
   });
 
-  it('names a UTF-16 file for what it is', async () => {
-    const path = tmp.file('utf16.csv', Buffer.from('\uFEFFid,name\r\n1,a\r\n', 'utf16le'));
-    const { error } = await readUntilError({ path });
-    expect(error.message).toContain('it starts with a UTF-16 byte-order mark: it is UTF-16 text, not UTF-8');
+  it('reads a UTF-16 file by its byte-order mark, and names the --encoding to give a Windows-1252 one', async () => {
+    const path = tmp.file('utf16.csv', Buffer.from('\uFEFFid,name\r\n1,Société\r\n', 'utf16le'));
+    expect(summary(await readAll({ path }))).toEqual([{ row: 1, line: 2, data: { id: '1', name: 'Société' } }]);
+    const cp1252 = tmp.file('cp1252.csv', Buffer.from([...Buffer.from('id,name\n1,Soci'), 0xe9, ...Buffer.from('t'), 0xe9, 0x0a]));
+    const { error } = await readUntilError({ path: cp1252 });
+    expect(error.message).toContain('line 2, byte offset 14: 0xE9 is not valid UTF-8 there');
+    expect(error.message).toContain('--encoding windows-1252');
   });
 
   it('refuses overlong forms, surrogates and a character cut off at the end', async () => {
@@ -105,13 +108,18 @@ describe('CSV records that are no data', () => {
     const path = tmp.file('nul.csv', 'id,name\n1,a\n2,b\u0000c\n3,d\n');
     expect(summary(await readAll({ path }))).toEqual([
       { row: 1, line: 2, data: { id: '1', name: 'a' } },
-      { row: 2, line: 3, error: 'line 3: holds a NUL byte, which no text export holds: binary data, or text that is not UTF-8 (UTF-16?)' },
+      {
+        row: 2,
+        line: 3,
+        error:
+          'line 3: holds a NUL byte, which no text export holds: binary data, or text that is not UTF-8 (UTF-16 without a byte-order mark? --encoding utf-16le)',
+      },
       { row: 3, line: 4, data: { id: '3', name: 'd' } },
     ]);
     // UTF-16 without a byte-order mark is valid UTF-8 full of NULs.
     const utf16 = tmp.file('utf16-nobom.csv', Buffer.from('id,name\n1,a\n', 'utf16le'));
     const { error } = await readUntilError({ path: utf16 });
-    expect(error.message).toContain('the header holds NUL bytes: the file is binary, or UTF-16 text rather than UTF-8');
+    expect(error.message).toContain('the header holds NUL bytes: the file is binary, or UTF-16 text without a byte-order mark (--encoding utf-16le)');
   });
 
   it('fails a record that repeats the header (two files joined), with or without a byte-order mark', async () => {

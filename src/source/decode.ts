@@ -1,0 +1,179 @@
+/**
+ * From the bytes of an input to the UTF-8 text a reader parses, whatever form the file came in:
+ * - gzip (told by its leading bytes, whatever the name: `.csv.gz`, or gzip piped to stdin) is undone;
+ * - text with a UTF-16 byte-order mark is UTF-16 (Excel's "Unicode text"); with a UTF-8 one, UTF-8;
+ * - otherwise the encoding named by --encoding (a WHATWG label: windows-1252, latin1, utf-16le, ...),
+ *   read through TextDecoder, else UTF-8, which the readers check byte by byte (utf8.ts): a file in a
+ *   legacy encoding stops with its line and the --encoding to give, never as U+FFFD sent as data;
+ * - a spreadsheet workbook (.xlsx, .xls) or another ZIP archive is refused, naming what is read.
+ * Text in another encoding is turned into UTF-8 as it streams, one chunk at a time, so the readers, their
+ * line numbers and their checks are the same for every input.
+ */
+import { pipeline, Readable, Transform } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { InputError } from '../errors.js';
+
+/** Leading bytes of the forms told apart here. */
+const GZIP = [0x1f, 0x8b];
+const ZIP = [0x50, 0x4b, 0x03, 0x04];
+const OLE = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+const UTF16LE_BOM = [0xff, 0xfe];
+const UTF16BE_BOM = [0xfe, 0xff];
+
+const startsWith = (b: Buffer, magic: number[]): boolean => b.length >= magic.length && magic.every((x, i) => b[i] === x);
+
+/** The bytes start as gzip data does. */
+export const isGzip = (head: Buffer): boolean => startsWith(head, GZIP);
+
+/** The encoding a label names, as TextDecoder knows it ("latin1" -> "windows-1252"), or undefined if none. */
+export function encodingOf(label: string): string | undefined {
+  try {
+    return new TextDecoder(label.trim()).encoding;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why a file's leading bytes say it is no text export, or undefined. */
+export function notText(head: Buffer): string | undefined {
+  if (startsWith(head, ZIP)) return 'a ZIP archive: an Excel workbook (.xlsx), an OpenDocument sheet (.ods) or a .zip';
+  if (startsWith(head, OLE)) return 'an Excel 97-2003 workbook (.xls)';
+  return undefined;
+}
+
+/** What to do with a spreadsheet: said wherever one is met. */
+export const SAVE_AS_CSV = 'save the sheet as CSV (in Excel: File > Save As > "CSV UTF-8 (Comma delimited)") and push that file';
+
+export interface DecodeOptions {
+  /** How messages name the input. */
+  label: string;
+  /** --encoding: the input's encoding when it has no byte-order mark (default UTF-8). */
+  encoding?: string | undefined;
+  /** What the run reads ("CSV, NDJSON, JSON or Parquet files"), for the message that refuses a workbook. */
+  formats: string;
+}
+
+/**
+ * The input as UTF-8 bytes (see the top of this file). Reads its first bytes to tell its form; errors
+ * about the input as a whole (a workbook, damaged gzip data, bytes that are not text in the encoding)
+ * are InputErrors, thrown here or raised by the stream returned.
+ */
+export async function decodeInput(input: Readable, o: DecodeOptions): Promise<Readable> {
+  let stream = input;
+  let head = await firstBytes(stream);
+  if (isGzip(head)) {
+    stream = gunzipped(stream, o.label);
+    head = await firstBytes(stream);
+  }
+  const what = notText(head);
+  if (what) throw new InputError('INPUT_UNREADABLE', `${o.label} is ${what}, not a text export: ${SAVE_AS_CSV}. vitally-sync reads ${o.formats}`);
+  const byBom = startsWith(head, UTF16LE_BOM) ? 'utf-16le' : startsWith(head, UTF16BE_BOM) ? 'utf-16be' : undefined;
+  const utf8Bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
+  const encoding = byBom ?? (utf8Bom ? 'utf-8' : o.encoding !== undefined ? (encodingOf(o.encoding) ?? o.encoding) : 'utf-8');
+  return encoding === 'utf-8' ? stream : transcoded(stream, encoding, o.label);
+}
+
+/** Every form told by its leading bytes: the first bytes are read until none of them can still match. */
+const MARKS = [GZIP, ZIP, OLE, UTF16LE_BOM, UTF16BE_BOM, [0xef, 0xbb, 0xbf]];
+
+/** `b` is the start of a mark that needs more bytes than `b` has. */
+const partOfMark = (b: Buffer): boolean => MARKS.some((m) => b.length < m.length && b.every((x, i) => m[i] === x));
+
+/**
+ * The first bytes of the stream, put back so they are read again: the first chunk, and more only while
+ * they could still be the start of a mark (a stdin that sends one byte at a time), so a reader is never
+ * kept waiting for bytes that tell nothing. Empty for a stream of text (already decoded).
+ */
+async function firstBytes(stream: Readable): Promise<Buffer> {
+  let head: Buffer = Buffer.alloc(0);
+  let taken = false;
+  try {
+    while (head.length === 0 || partOfMark(head)) {
+      const chunk = stream.read() as Buffer | string | null;
+      if (chunk !== null) {
+        if (typeof chunk === 'string') {
+          stream.unshift(chunk);
+          return Buffer.alloc(0);
+        }
+        head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+        taken = true;
+        continue;
+      }
+      if (stream.readableEnded || stream.destroyed) break;
+      await readable(stream);
+    }
+  } finally {
+    if (taken) stream.unshift(head);
+  }
+  return head;
+}
+
+/** Resolves when the stream has data or has ended; rejects with its error. */
+function readable(stream: Readable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (err?: unknown) => {
+      stream.off('readable', ok);
+      stream.off('end', ok);
+      stream.off('close', ok);
+      stream.off('error', fail);
+      if (err === undefined) resolve();
+      else reject(err as Error);
+    };
+    const ok = () => done();
+    const fail = (err: unknown) => done(err);
+    stream.once('readable', ok);
+    stream.once('end', ok);
+    stream.once('close', ok);
+    stream.once('error', fail);
+  });
+}
+
+/** The stream's gzip data, undone (members one after another, as `cat a.gz b.gz` makes, are read in turn). */
+function gunzipped(stream: Readable, label: string): Readable {
+  const gunzip = pipeline(stream, createGunzip(), () => {
+    // Errors reach the reader through the stream returned.
+  });
+  return Readable.from(zlibErrors(gunzip, label), { objectMode: false });
+}
+
+/** The chunks of a gunzip stream; zlib's errors (damaged data) become the input's, other errors pass. */
+async function* zlibErrors(gunzip: AsyncIterable<Buffer>, label: string): AsyncGenerator<Buffer> {
+  try {
+    yield* gunzip;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (!code?.startsWith('Z_')) throw err;
+    throw new InputError('INPUT_UNREADABLE', `${label}: its gzip data is damaged (${(err as Error).message}); reading stopped there`);
+  }
+}
+
+/** Text in `encoding` turned into UTF-8 bytes, chunk by chunk (TextDecoder keeps a character cut between chunks). */
+function transcoded(stream: Readable, encoding: string, label: string): Readable {
+  const decoder = new TextDecoder(encoding, { fatal: true });
+  let offset = 0;
+  const bad = (err: unknown) =>
+    new InputError('INPUT_UNREADABLE', `${label} is not valid ${encoding} text after byte ${offset} (${(err as Error).message}); reading stopped there`);
+  const utf8 = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      let text: string;
+      try {
+        text = decoder.decode(chunk, { stream: true });
+      } catch (err) {
+        return callback(bad(err));
+      }
+      offset += chunk.length;
+      callback(null, Buffer.from(text, 'utf8'));
+    },
+    flush(callback) {
+      try {
+        const rest = decoder.decode();
+        callback(null, rest === '' ? undefined : Buffer.from(rest, 'utf8'));
+      } catch (err) {
+        callback(bad(err));
+      }
+    },
+  });
+  return pipeline(stream, utf8, () => {
+    // Errors reach the reader through the stream returned.
+  });
+}

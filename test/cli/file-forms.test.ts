@@ -1,0 +1,99 @@
+/**
+ * Files in the forms data teams hand over: Windows-1252 and UTF-16 exports, gzip, JSON arrays, and the
+ * workbook someone sends instead of a CSV. Binary files are made in the test, byte by byte; each is
+ * pushed through the CLI, and what the sandbox received is checked.
+ */
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { rows, runCli, summaryOf, useSandbox, writeTemp } from '../helpers/cli.js';
+
+let sb: Sandbox;
+let dir: string;
+let env: Record<string, string>;
+useSandbox((c) => ({ sb, dir, env } = c));
+
+/** Text as Windows-1252 bytes (Excel's "CSV (Comma delimited)" on a Western European Windows). */
+const cp1252 = (text: string) => Buffer.from([...text].map((c) => c.charCodeAt(0)));
+const names = () =>
+  sb.store
+    .all('accounts')
+    .map((a) => a.name)
+    .sort();
+
+describe('encodings', () => {
+  it('a Windows-1252 export is refused whole without --encoding, with its line and the option to give: nothing is sent', async () => {
+    const file = writeTemp(dir, 'windows.csv', cp1252('externalId,name\r\nacme,Acme\r\nsoc,Société Générale\r\n'));
+    const r = await runCli(['push', file, '--object', 'account', '--json'], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is not UTF-8 text: line 3, byte offset 36: 0xE9 is not valid UTF-8 there');
+    expect(r.stderr).toContain('--encoding windows-1252');
+    // The file is read once before the run: refused whole, so not even the row before the bad byte went.
+    expect(rows(r)).toEqual([]);
+    expect(sb.requests).toHaveLength(0);
+  });
+
+  it('--encoding windows-1252 sends the names as they were written', async () => {
+    const file = writeTemp(dir, 'windows.csv', cp1252('externalId,name\r\nacme,Acme\r\nsoc,Société Générale\r\n'));
+    const r = await runCli(['push', file, '--object', 'account', '--encoding', 'windows-1252'], { env });
+    expect(r.code).toBe(0);
+    expect(names()).toEqual(['Acme', 'Société Générale']);
+  });
+
+  it('a UTF-16 export with its byte-order mark needs no option', async () => {
+    const file = writeTemp(dir, 'unicode.csv', Buffer.from('\uFEFFexternalId,name\r\nzoe,Zoë & Cie\r\n', 'utf16le'));
+    expect((await runCli(['push', file, '--object', 'account'], { env })).code).toBe(0);
+    expect(names()).toEqual(['Zoë & Cie']);
+  });
+
+  it('an unknown encoding, or one given for Parquet, is refused before anything is read', async () => {
+    const csv = writeTemp(dir, 'a.csv', 'externalId,name\na,A\n');
+    const bogus = await runCli(['push', csv, '--object', 'account', '--encoding', 'klingon'], { env });
+    expect(bogus.code).toBe(2);
+    expect(bogus.stderr).toContain('--encoding "klingon" is not an encoding TextDecoder knows: use a WHATWG label such as utf-8, windows-1252');
+    const parquet = await runCli(['push', 'fixtures/accounts.parquet', '--object', 'account', '--encoding', 'latin1'], { env });
+    expect(parquet.code).toBe(2);
+    expect(parquet.stderr).toContain('--encoding is for CSV, NDJSON or JSON input, not Parquet');
+    expect(sb.requests).toHaveLength(0);
+  });
+});
+
+describe('gzip and JSON', () => {
+  it('pushes accounts.csv.gz, and gzip bytes piped to stdin', async () => {
+    const file = writeTemp(dir, 'accounts.csv.gz', gzipSync('externalId,name\nacme,Acme\n'));
+    expect((await runCli(['push', file, '--object', 'account'], { env })).code).toBe(0);
+    const piped = await runCli(['push', '-', '--format', 'csv', '--object', 'account'], {
+      env,
+      stdin: Readable.from([gzipSync('externalId,name\nglobex,Globex\n')]),
+    });
+    expect(piped.code).toBe(0);
+    expect(names()).toEqual(['Acme', 'Globex']);
+  });
+
+  it('pushes a JSON array of objects, each element a row with its line', async () => {
+    const file = writeTemp(dir, 'accounts.json', '[\n  {"externalId": "acme", "name": "Acme", "mrr": 1200},\n  {"externalId": "bad"}\n]\n');
+    const r = await runCli(['push', file, '--object', 'account', '--json'], { env });
+    expect(r.code).toBe(1);
+    expect(rows(r).map((x) => [x.row, x.line, x.key, x.status])).toEqual([
+      [1, 2, 'acme', 'ok'],
+      [2, 3, 'bad', 'failed'],
+    ]);
+    expect(sb.store.get('accounts', 'acme')).toMatchObject({ name: 'Acme', traits: { mrr: 1200 } });
+    expect(summaryOf(r)).toMatchObject({ rows: 2, ok: 1, failed: 1 });
+  });
+});
+
+describe('a workbook in place of a CSV', () => {
+  it('accounts.xlsx is refused before anything is sent, naming what is read and how to export it', async () => {
+    // The first bytes of an .xlsx: a ZIP archive.
+    const file = writeTemp(dir, 'accounts.xlsx', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, 0x08, 0x00, 0x00, 0x00]));
+    const r = await runCli(['push', file, '--object', 'account'], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is a ZIP archive: an Excel workbook (.xlsx), an OpenDocument sheet (.ods) or a .zip, not a text export');
+    expect(r.stderr).toContain('save the sheet as CSV');
+    expect(r.stderr).toContain('vitally-sync reads CSV (.csv, .tsv, .txt), NDJSON (.ndjson, .jsonl), JSON (.json) or Parquet (.parquet) files');
+    expect(r.stderr).not.toContain('--format csv');
+    expect(sb.requests).toHaveLength(0);
+  });
+});
