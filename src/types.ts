@@ -106,6 +106,8 @@ export interface Summary {
    * `vitally` (the trait catalogue), `inferred` (the column's first values), `as-read` (untyped).
    */
   traitTypes?: Array<{ column: string; trait: string; type: string; from: 'map' | 'vitally' | 'inferred' | 'as-read' }>;
+  /** How the input was read, where it was not plain (the delimiter found, the column names matched by alias). */
+  notes?: string[];
   rejectsFile?: string | undefined;
   requestLog?: string | undefined;
 }

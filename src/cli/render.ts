@@ -67,6 +67,7 @@ export function humanSummary(s: Summary): string {
     `${s.requests} requests, ${s.retries} retries, ${s.rateLimited} rate-limited (429), ${(s.durationMs / 1000).toFixed(1)} s, ${s.rowsPerSecond} rows/s`,
   ];
   if (s.traitTypes?.length) lines.push(`Trait types: ${s.traitTypes.map(typeText).join(', ')}`);
+  for (const n of s.notes ?? []) lines.push(`Note: ${n}`);
   for (const w of s.warnings ?? []) lines.push(`Warning: ${w}`);
   if (s.rejectsFile) lines.push(`Rejected rows written to ${s.rejectsFile}`);
   if (s.requestLog) lines.push(`Request log written to ${s.requestLog}`);

@@ -123,3 +123,21 @@ export function refusedRecord(fields: string[], raw: string, header: string[], l
   for (let i = 1; i < fields.length; i++) if ((fields[i] as string).trim() !== header[i]) return undefined;
   return `line ${line} repeats the header: were two files joined into one? It is not a record`;
 }
+
+/** A field as messages name it: `field 2 ("name")`, or `field 2` before the header is known. */
+export function fieldName(index: number, header: string[] | undefined): string {
+  const name = header?.[index];
+  return name === undefined ? `field ${index + 1}` : `field ${index + 1} ("${name}")`;
+}
+
+/** What a quote problem found by scanRecord says, with the line it is on. */
+export function quoteMessage(p: QuoteProblem, body: string, line: number, header: string[] | undefined): string {
+  const at = line + countBreaks(body, p.offset);
+  const field = fieldName(p.field, header);
+  if (p.kind === 'bare-quote') {
+    return `line ${at}: bare quote in unquoted ${field}; a value holding quotes must be quoted as a whole, with each inner quote doubled ("")`;
+  }
+  const opened = line + countBreaks(body, p.openedAt ?? 0);
+  const from = opened === at ? '' : `, whose quote opened at line ${opened}`;
+  return `line ${at}: unexpected ${JSON.stringify(p.found)} after the closing quote of ${field}${from}; a quote inside a quoted value must be doubled ("")`;
+}

@@ -15,14 +15,20 @@ import { pipeline, type Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
 import { InputError, RowError } from '../errors.js';
 import type { SourceRecord } from '../types.js';
+import { checkHeader, delimiterName, delimiterOf, headerLine } from './csv-header.js';
 import { readFailure } from './input.js';
 import { Utf8Check, utf8Checked, type Utf8Error } from './utf8.js';
-import { clip, countBreaks, leadingBreakLength, recordBody, refusedRecord, scanRecord, type QuoteProblem } from './csv-scan.js';
+import { clip, countBreaks, fieldName, leadingBreakLength, quoteMessage, recordBody, refusedRecord, scanRecord } from './csv-scan.js';
 
 export interface CsvReadOptions {
   /** The file path, or "stdin": used in errors about the input as a whole. */
   label: string;
-  delimiter: string;
+  /** --delimiter; when not given, the one the header holds most (csv-header.ts), `fallback` on a tie. */
+  delimiter: string | undefined;
+  /** The extension's delimiter: tab for .tsv, else comma. */
+  fallback: string;
+  /** Says what was found once: the delimiter when it is not `fallback`, unnamed columns. */
+  note?: (message: string) => void;
   maxRecordBytes: number;
   signal: AbortSignal | undefined;
   /** Opens the input (a file, or stdin); called on the first `next()`. */
@@ -36,9 +42,19 @@ type ParsedItem = { record: string[]; raw: string } | { skipped: CsvError; raw: 
  * consumer pays one await per chunk, not per record. The parser is drained with read() (no async iterator
  * step per record); the input is still pulled only as batches are taken, so memory stays bounded.
  */
-export async function* readCsvBatches(o: CsvReadOptions): AsyncGenerator<SourceRecord[]> {
-  if (o.signal?.aborted) return;
-  const input = await o.open();
+export async function* readCsvBatches(given: CsvReadOptions): AsyncGenerator<SourceRecord[]> {
+  if (given.signal?.aborted) return;
+  let input = (await given.open()) as Readable;
+  let delimiter = given.delimiter;
+  if (delimiter === undefined) {
+    const header = await headerLine(input);
+    input = header.stream;
+    delimiter = delimiterOf(header.line, given.fallback);
+  }
+  const o: Parsing = { ...given, delimiter };
+  if (o.delimiter !== o.fallback && given.delimiter === undefined) {
+    o.note?.(`${o.label}: the delimiter is ${delimiterName(o.delimiter)}, found in the header (--delimiter to choose another)`);
+  }
   const parser = parse({
     delimiter: o.delimiter,
     bom: true,
@@ -135,9 +151,13 @@ export async function* readCsvBatches(o: CsvReadOptions): AsyncGenerator<SourceR
   if (!st.header) throw new InputError('INPUT_EMPTY', `${o.label} is empty: no header and no records`);
 }
 
+/** The options as the read goes: the delimiter is known. */
+type Parsing = CsvReadOptions & { delimiter: string };
+
 /** The reader's running state: the header, and where the next record starts. */
 interface CsvState {
   header: string[] | undefined;
+  /** The header names a column `__proto__`, or leaves one unnamed: records take the slow path below. */
   hasProto: boolean;
   nextLine: number;
   row: number;
@@ -148,7 +168,7 @@ interface CsvState {
 }
 
 /** One parsed item as a SourceRecord; undefined for the header and for blank lines. */
-function convert(item: ParsedItem, st: CsvState, o: CsvReadOptions): SourceRecord | undefined {
+function convert(item: ParsedItem, st: CsvState, o: Parsing): SourceRecord | undefined {
   const raw = item.raw;
   const lead = leadingBreakLength(raw);
   const line = lead === 0 ? st.nextLine : st.nextLine + countBreaks(raw, lead);
@@ -165,7 +185,7 @@ function convert(item: ParsedItem, st: CsvState, o: CsvReadOptions): SourceRecor
   const header = st.header;
   if (!header) {
     st.header = checkHeader(fields, recordBody(raw, lead), line, o);
-    st.hasProto = st.header.includes('__proto__');
+    st.hasProto = st.header.includes('__proto__') || st.header.includes('');
     return undefined;
   }
 
@@ -195,6 +215,12 @@ function convert(item: ParsedItem, st: CsvState, o: CsvReadOptions): SourceRecor
   if (st.hasProto) {
     for (let i = 0; i < header.length; i++) {
       const key = header[i] as string;
+      if (key === '') {
+        const value = fields[i] as string;
+        if (value.trim() === '') continue;
+        const message = `line ${line}: column ${i + 1} has no name in the header, but this row holds ${JSON.stringify(clip(value, 40))} there: name the column in the header, or remove the value`;
+        return { row, line, error: new RowError('CSV_MALFORMED', message), raw: recordBody(raw, lead) };
+      }
       if (key === '__proto__') {
         Object.defineProperty(data, key, { value: fields[i], enumerable: true, writable: true, configurable: true });
       } else {
@@ -212,60 +238,13 @@ function isBlank(value: string, raw: string): boolean {
   return value.trim() === '' && !raw.includes('"');
 }
 
-function checkHeader(fields: string[], body: string, line: number, o: CsvReadOptions): string[] {
-  const problem = scanRecord(body, o.delimiter).problem;
-  if (problem) {
-    const message = quoteMessage(problem, body, line, undefined);
-    throw new InputError('CSV_MALFORMED', `${o.label}: the header is malformed: ${message}`);
-  }
-  if (body.includes('\u0000')) {
-    throw new InputError(
-      'CSV_MALFORMED',
-      `${o.label} line ${line}: the header holds NUL bytes: the file is binary, or UTF-16 text without a byte-order mark (--encoding utf-16le)`,
-    );
-  }
-  const names = fields.map((f) => f.trim());
-  const seen = new Map<string, number>();
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i] as string;
-    if (name === '') {
-      throw new InputError('CSV_MALFORMED', `${o.label} line ${line}: header column ${i + 1} is empty; every column needs a name`);
-    }
-    const first = seen.get(name);
-    if (first !== undefined) {
-      throw new InputError(
-        'CSV_MALFORMED',
-        `${o.label} line ${line}: header column ${i + 1} ("${name}") repeats column ${first + 1}; column names must be unique`,
-      );
-    }
-    seen.set(name, i);
-  }
-  return names;
-}
-
-function fieldName(index: number, header: string[] | undefined): string {
-  const name = header?.[index];
-  return name === undefined ? `field ${index + 1}` : `field ${index + 1} ("${name}")`;
-}
-
-function quoteMessage(p: QuoteProblem, body: string, line: number, header: string[] | undefined): string {
-  const at = line + countBreaks(body, p.offset);
-  const field = fieldName(p.field, header);
-  if (p.kind === 'bare-quote') {
-    return `line ${at}: bare quote in unquoted ${field}; a value holding quotes must be quoted as a whole, with each inner quote doubled ("")`;
-  }
-  const opened = line + countBreaks(body, p.openedAt ?? 0);
-  const from = opened === at ? '' : `, whose quote opened at line ${opened}`;
-  return `line ${at}: unexpected ${JSON.stringify(p.found)} after the closing quote of ${field}${from}; a quote inside a quoted value must be doubled ("")`;
-}
-
 /** The last record: csv-parse could not go on (an unclosed quote, an oversized record). */
 function fatalRecord(
   err: CsvError,
   raw: string,
   line: number,
   header: string[] | undefined,
-  o: CsvReadOptions,
+  o: Parsing,
 ): { line: number; error: RowError; raw: string; fatal: true } {
   const scan = scanRecord(raw, o.delimiter);
   const quoteLine = scan.openQuote === -1 ? line : line + countBreaks(raw, scan.openQuote);

@@ -59,12 +59,8 @@ export interface DecodeOptions {
  * are InputErrors, thrown here or raised by the stream returned.
  */
 export async function decodeInput(input: Readable, o: DecodeOptions): Promise<Readable> {
-  let stream = input;
-  let head = await firstBytes(stream);
-  if (isGzip(head)) {
-    stream = gunzipped(stream, o.label);
-    head = await firstBytes(stream);
-  }
+  let { head, stream } = await firstBytes(input);
+  if (isGzip(head)) ({ head, stream } = await firstBytes(gunzipped(stream, o.label)));
   const what = notText(head);
   if (what) throw new InputError('INPUT_UNREADABLE', `${o.label} is ${what}, not a text export: ${SAVE_AS_CSV}. vitally-sync reads ${o.formats}`);
   const byBom = startsWith(head, UTF16LE_BOM) ? 'utf-16le' : startsWith(head, UTF16BE_BOM) ? 'utf-16be' : undefined;
@@ -80,32 +76,38 @@ const MARKS = [GZIP, ZIP, OLE, UTF16LE_BOM, UTF16BE_BOM, [0xef, 0xbb, 0xbf]];
 const partOfMark = (b: Buffer): boolean => MARKS.some((m) => b.length < m.length && b.every((x, i) => m[i] === x));
 
 /**
- * The first bytes of the stream, put back so they are read again: the first chunk, and more only while
- * they could still be the start of a mark (a stdin that sends one byte at a time), so a reader is never
- * kept waiting for bytes that tell nothing. Empty for a stream of text (already decoded).
+ * The first bytes of the stream: the first chunk, and more only while they could still be the start of
+ * a mark (a stdin that sends one byte at a time), so a reader is never kept waiting for bytes that tell
+ * nothing.
  */
-async function firstBytes(stream: Readable): Promise<Buffer> {
+const firstBytes = (stream: Readable) => peek(stream, partOfMark);
+
+/**
+ * The bytes at the start of a stream, and the stream to read in its place, which gives them again:
+ * chunks are taken while `more` says the bytes so far do not tell enough (and at least one), or until
+ * the stream ends. `head` is empty for a stream of text (already decoded), which has no bytes to look at.
+ */
+export async function peek(stream: Readable, more: (head: Buffer) => boolean): Promise<{ head: Buffer; stream: Readable }> {
+  const taken: Array<Buffer | string> = [];
   let head: Buffer = Buffer.alloc(0);
-  let taken = false;
-  try {
-    while (head.length === 0 || partOfMark(head)) {
-      const chunk = stream.read() as Buffer | string | null;
-      if (chunk !== null) {
-        if (typeof chunk === 'string') {
-          stream.unshift(chunk);
-          return Buffer.alloc(0);
-        }
-        head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
-        taken = true;
-        continue;
-      }
-      if (stream.readableEnded || stream.destroyed) break;
-      await readable(stream);
+  while (taken.length === 0 || more(head)) {
+    const chunk = stream.read() as Buffer | string | null;
+    if (chunk !== null) {
+      taken.push(chunk);
+      if (typeof chunk === 'string') break;
+      head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+      continue;
     }
-  } finally {
-    if (taken) stream.unshift(head);
+    if (stream.readableEnded || stream.destroyed) break;
+    await readable(stream);
   }
-  return head;
+  if (typeof taken.at(-1) === 'string') head = Buffer.alloc(0);
+  if (taken.length === 0) return { head, stream };
+  // Put back what was taken; a stream that has ended takes nothing back: a new one gives it.
+  if (stream.readableEnded) return { head, stream: Readable.from(taken, { objectMode: false }) };
+  if (stream.destroyed) return { head, stream };
+  for (let i = taken.length - 1; i >= 0; i--) stream.unshift(taken[i]!);
+  return { head, stream };
 }
 
 /** Resolves when the stream has data or has ended; rejects with its error. */

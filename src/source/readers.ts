@@ -24,7 +24,7 @@ export function extensionOf(path: string): { ext: string; gzip: boolean } {
   return { ext: extname(path.slice(0, -3)).toLowerCase(), gzip: true };
 }
 
-/** The CSV delimiter: the setting, else tab for .tsv, else comma. */
+/** The CSV delimiter: the setting, else the extension's (tab for .tsv, else comma), which a header can overrule. */
 export function resolveDelimiter(path: string, delimiter?: string): string {
   if (delimiter === undefined) return extensionOf(path).ext === '.tsv' ? '\t' : ',';
   if (delimiter === '' || /["\r\n]/.test(delimiter)) {
@@ -61,7 +61,10 @@ const csv: Reader = {
   chunkBytes: READ_CHUNK_BYTES.csv,
   columnsFromFirst: true,
   valuesAreText: true,
-  settings: [{ name: 'delimiter', flag: '--delimiter', kind: 'char', arg: 'char', help: 'CSV delimiter (default , and tab for .tsv)' }, ENCODING],
+  settings: [
+    { name: 'delimiter', flag: '--delimiter', kind: 'char', arg: 'char', help: 'CSV delimiter (default: the one of , ; tab | the header holds most)' },
+    ENCODING,
+  ],
   // Lines less the header (a quoted cell over several lines makes it a little high).
   countRecords: async (path, signal) => {
     const lines = await countLines(path, signal);
@@ -70,7 +73,10 @@ const csv: Reader = {
   read: (ctx) =>
     readCsvBatches({
       label: ctx.label,
-      delimiter: resolveDelimiter(ctx.input, ctx.settings.delimiter as string | undefined),
+      // Given, or found in the header (the extension's on a tie).
+      delimiter: ctx.settings.delimiter === undefined ? undefined : resolveDelimiter(ctx.input, ctx.settings.delimiter as string),
+      fallback: resolveDelimiter(ctx.input),
+      note: ctx.note,
       maxRecordBytes: ctx.maxRecordBytes,
       signal: ctx.signal,
       open: ctx.open,

@@ -138,7 +138,7 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
     return done;
   };
   try {
-    let input = readRecordBatches({ ...cfg.source, ...(deps.signal ? { signal: deps.signal } : {}) });
+    let input = readRecordBatches({ ...cfg.source, ...(deps.signal ? { signal: deps.signal } : {}), onNote: (m: string) => tally.note(m) });
     let mapper = cfg.mapper;
     if (cfg.inferTypes || cfg.mapperFrom) {
       // Read ahead: the rows that type the columns, or at least the first batch (an unreadable input

@@ -15,9 +15,15 @@ export class Tally {
   /** The input could not be read to its end. */
   readError = false;
   private readonly warnings: string[] = [];
+  private readonly notes: string[] = [];
 
   warn(message: string): void {
     this.warnings.push(message);
+  }
+
+  /** How the input was read (said once each). */
+  note(message: string): void {
+    if (!this.notes.includes(message)) this.notes.push(message);
   }
 
   constructor(private readonly stats: () => SendStats | undefined) {}
@@ -47,6 +53,7 @@ export class Tally {
       rowsPerSecond: durationMs > 0 ? Math.round((this.s.rows / durationMs) * 1000 * 10) / 10 : this.s.rows,
       interrupted,
       ...(this.warnings.length > 0 || this.s.accepted > 0 ? { warnings: [...this.warnings, ...acceptedNote(this.s.accepted)] } : {}),
+      ...(this.notes.length > 0 ? { notes: [...this.notes] } : {}),
     };
   }
 }

@@ -80,14 +80,50 @@ describe('header and values', () => {
     expect(await readAll({ path })).toEqual([{ row: 1, line: 2, data: { id: ' 1 ', 'full name': ' Ada, "the" first ', empty: '' } }]);
   });
 
+  it("leaves out an unnamed column (Excel's trailing comma) where it is empty, says so once, and fails a row with a value there", async () => {
+    const notes: string[] = [];
+    const path = file('trailing.csv', 'id,name,\r\n1,a,\r\n2,b,oops\r\n3,c,\r\n');
+    expect(summary(await readAll({ path, onNote: (m) => notes.push(m) }))).toEqual([
+      { row: 1, line: 2, data: { id: '1', name: 'a' } },
+      {
+        row: 2,
+        line: 3,
+        error: 'line 3: column 3 has no name in the header, but this row holds "oops" there: name the column in the header, or remove the value',
+      },
+      { row: 3, line: 4, data: { id: '3', name: 'c' } },
+    ]);
+    expect(notes).toEqual([
+      `${path}: column 3 has no name in the header (a trailing delimiter, as Excel writes): left out where empty; a row holding a value there fails`,
+    ]);
+    const middle = file('unnamed.csv', 'a, \t,c\n1,,3\n');
+    expect((await readAll({ path: middle })).map((r) => r.data)).toEqual([{ a: '1', c: '3' }]);
+  });
+
+  it("finds the delimiter in the header when none is given, and says so when it is not the extension's", async () => {
+    for (const [name, text, data, note] of [
+      ['semicolon.csv', 'id;name;mrr\n1;Société;1.234,50\n', { id: '1', name: 'Société', mrr: '1.234,50' }, 'the delimiter is ";"'],
+      ['tab.txt', 'id\tname\n1\ta, b\n', { id: '1', name: 'a, b' }, 'the delimiter is tab'],
+      ['pipe.csv', 'id|name\n1|a;b\n', { id: '1', name: 'a;b' }, 'the delimiter is "|"'],
+      ['comma.csv', 'id,"name;x"\n1,a\n', { id: '1', 'name;x': 'a' }, undefined],
+      ['tabbed.tsv', 'id\tname,x\n1\ta\n', { id: '1', 'name,x': 'a' }, undefined],
+      ['one-column.csv', '\n\nid\n1;2\n', { id: '1;2' }, undefined],
+    ] as const) {
+      const notes: string[] = [];
+      const path = file(name, text);
+      expect((await readAll({ path, onNote: (m) => notes.push(m) })).map((r) => r.data)).toEqual([data]);
+      expect(notes).toEqual(note ? [`${path}: ${note}, found in the header (--delimiter to choose another)`] : []);
+    }
+    // Given, it is used as it is: the header's names are not looked at.
+    expect((await readAll({ path: file('given.csv', 'id;name\n1;a\n'), delimiter: ',' })).map((r) => r.data)).toEqual([{ 'id;name': '1;a' }]);
+  });
+
   it('yields nothing for a header without rows', async () => {
     expect(await readAll({ path: file('header-only.csv', 'a,b,c\n') })).toEqual([]);
     expect(await readAll({ path: file('header-only-noeol.csv', 'a,b,c') })).toEqual([]);
   });
 
   it.each([
-    ['a,,c\n1,2,3\n', /line 1: header column 2 is empty/],
-    ['a, \t,c\n', /header column 2 is empty/],
+    [',,\n1,2,3\n', /line 1: the header names no column/],
     ['a,b, a\n1,2,3\n', /line 1: header column 3 \("a"\) repeats column 1/],
     ['\n\nid,name,id\n', /line 3: header column 3 \("id"\) repeats column 1/],
     ['"a"x,b\n', /header is malformed: line 1: unexpected "x" after the closing quote of field 1/],
