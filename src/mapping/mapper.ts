@@ -15,10 +15,11 @@
  * explicit null and is always sent for traits and nullable fields.
  */
 import { ConfigError, RowError } from '../errors.js';
-import type { FieldSpec, MappedRecord, ObjectSpec, RefSpec } from '../objects/define.js';
+import { article, type FieldSpec, type MappedRecord, type ObjectSpec, type RefSpec } from '../objects/define.js';
 import { convert, type Converted, type ValueType } from './coerce.js';
 import { convertInferred, type InferredTypes, type TraitType, type TypeSource } from './infer.js';
 import type { ColumnMapping } from './map-flags.js';
+import { foreignLinks, linksText, nameTable, normalizeName, type NamedTarget } from './names.js';
 
 // What reads --map and --mapping lives beside it; what says a trait's type, in infer.ts.
 export { parseMapFlag, parseMappingFile, parseTarget, type ColumnMapping } from './map-flags.js';
@@ -57,14 +58,21 @@ export interface Mapped {
   refs: Record<string, string[]>;
 }
 
-type Target =
-  | { kind: 'field'; name: string; spec: FieldSpec; type: ValueType }
-  | { kind: 'ref'; name: string; spec: RefSpec }
+/**
+ * Where a column goes. `how` says how a field or reference was matched: by --map, or by the name table
+ * (names.ts: its own name, an alias, a name exports use); a trait's `from` says where its type came from.
+ */
+export type Target =
+  | { kind: 'field'; name: string; spec: FieldSpec; type: ValueType; how: NamedTarget['how'] | 'map' }
+  | { kind: 'ref'; name: string; spec: RefSpec; how: NamedTarget['how'] | 'map' }
   | { kind: 'trait'; key: string; type: ValueType | undefined; conv?: TraitConverter | undefined; from: TypeSource }
   | { kind: 'traitsObject' }
   | { kind: 'ignore' }
-  /** A column whose value cannot be carried under its name: a row holding a value there fails. */
-  | { kind: 'refused'; reason: string };
+  /**
+   * A column whose value cannot be carried under its name: a row holding a value there fails. `link`:
+   * it is a link column of these other object types (this one does not take it).
+   */
+  | { kind: 'refused'; reason: string; link?: string[] };
 
 /**
  * The one trait name refused: `__proto__`. Assigned to an object it sets the object's prototype instead
@@ -75,10 +83,9 @@ const PROTO = '__proto__';
 const protoReason = (column: string) =>
   `a trait cannot be named "${PROTO}" (JavaScript reads that key as an object's prototype, so the value would be lost): map the column to another name (--map ${column}=traits.<name>) or drop it (--ignore ${column})`;
 
-export const normalizeName = (s: string): string => s.toLowerCase().replace(/[\s_.-]+/g, '');
+export { normalizeName };
 
 export class Mapper {
-  private readonly byName = new Map<string, Target>();
   private readonly explicit = new Map<string, Target>();
   private readonly ignore: Set<string>;
   private readonly cache = new Map<string, Target>();
@@ -95,13 +102,6 @@ export class Mapper {
     this.empty = opts.empty ?? 'omit';
     this.sep = opts.listSeparator ?? ';';
     this.ignore = new Set(opts.ignore ?? []);
-    for (const [name, f] of Object.entries(spec.fields)) {
-      const t: Target = { kind: 'field', name, spec: f, type: f.type === 'json' ? 'json' : f.type };
-      for (const alias of [name, ...(f.aliases ?? [])]) this.byName.set(normalizeName(alias), t);
-    }
-    for (const [name, r] of Object.entries(spec.refs)) {
-      for (const alias of [name, ...(r.aliases ?? [])]) this.byName.set(normalizeName(alias), { kind: 'ref', name, spec: r });
-    }
     for (const m of opts.map ?? []) this.explicit.set(m.source, this.targetOf(m.target, m.type, `--map ${m.source}=${m.target}`, m.source));
   }
 
@@ -116,9 +116,9 @@ export class Mapper {
     }
     // Own names only: "constructor" or "toString" are no fields, whatever every object inherits.
     const f = Object.hasOwn(this.spec.fields, target) ? this.spec.fields[target] : undefined;
-    if (f) return { kind: 'field', name: target, spec: f, type: type ?? f.type };
+    if (f) return { kind: 'field', name: target, spec: f, type: type ?? f.type, how: 'map' };
     const r = Object.hasOwn(this.spec.refs, target) ? this.spec.refs[target] : undefined;
-    if (r) return { kind: 'ref', name: target, spec: r };
+    if (r) return { kind: 'ref', name: target, spec: r, how: 'map' };
     const known = [...Object.keys(this.spec.fields), ...Object.keys(this.spec.refs)].join(', ');
     throw new ConfigError(
       `${where}: "${target}" is not a field of ${this.spec.name} (fields: ${known})${this.spec.traits ? `; write traits.${target} for a trait` : ''}`,
@@ -130,12 +130,18 @@ export class Mapper {
     return [...this.dropped];
   }
 
+  /** Every column met so far, with where it goes. */
+  columns(): Array<[string, Target]> {
+    return [...this.cache];
+  }
+
   /** The --map / --mapping sources no record has held so far (a misspelt column, or a file without it). */
   unmatchedSources(): string[] {
     return [...this.explicit.keys()].filter((source) => !this.cache.has(source) && !this.present.has(source));
   }
 
-  private targetFor(column: string): Target {
+  /** Where a column goes (looked up once per column, then kept). */
+  targetFor(column: string): Target {
     let t = this.cache.get(column);
     if (t) return t;
     if (this.ignore.has(column)) t = { kind: 'ignore' };
@@ -145,7 +151,7 @@ export class Mapper {
       if ((column === 'traits' || this.spec.traitsColumns?.includes(column)) && this.spec.traits) t = { kind: 'traitsObject' };
       else if (column.startsWith('traits.') && column.length > 7 && this.spec.traits) {
         t = this.traitTarget(column.slice(7), undefined, column);
-      } else t = this.byName.get(normalizeName(column));
+      } else t = this.named(column);
       if (!t) {
         // A type without traits has no place for it: it is left out, and the run says so (leftOut).
         if (!this.spec.traits) this.dropped.push(column);
@@ -156,6 +162,26 @@ export class Mapper {
     this.cache.set(column, t);
     if (t.kind === 'trait') this.opts.onTraitKey?.(t.key, column);
     return t;
+  }
+
+  /**
+   * A column by the name table (names.ts), or one that names a link of another object type, which is
+   * refused rather than kept as a trait nobody meant.
+   */
+  private named(column: string): Target | undefined {
+    const n = normalizeName(column);
+    const found = nameTable(this.spec).get(n);
+    if (found?.kind === 'field') {
+      const f = this.spec.fields[found.name]!;
+      return { kind: 'field', name: found.name, spec: f, type: f.type === 'json' ? 'json' : f.type, how: found.how };
+    }
+    if (found?.kind === 'ref') return { kind: 'ref', name: found.name, spec: this.spec.refs[found.name]!, how: found.how };
+    const owners = this.spec.traits ? foreignLinks(this.spec).get(n) : undefined;
+    if (!owners) return undefined;
+    const reason =
+      `${this.spec.name}s take no "${column}" (a link of ${owners.map((o) => `${o}s`).join(', ')}); ${article(this.spec.name)} links to ${linksText(this.spec)}. ` +
+      `Map it to one of those, keep it as a trait (--map ${column}=traits.${column}), or leave it out (--ignore ${column})`;
+    return { kind: 'refused', reason, link: owners };
   }
 
   /**
@@ -264,6 +290,7 @@ export class Mapper {
         if (!t.spec.many && ids.length > 1) {
           throw new RowError('ROW_INVALID', `column "${column}": one ${t.spec.object} only, found ${ids.length}`, t.name);
         }
+        if (ids.length && !t.spec.many && refs[t.name]) throw this.twoColumns(column, t.name, data);
         if (ids.length) refs[t.name] = [...(refs[t.name] ?? []), ...ids];
         continue;
       }
@@ -297,15 +324,29 @@ export class Mapper {
         throw new RowError('ROW_INVALID', `column "${column}" -> ${name} (${type}): ${c.reason}`, name);
       }
       if (t.kind === 'trait') (traits ??= {})[t.key] = c.value;
-      else record[t.name] = mergeField(record[t.name], c.value);
+      else {
+        // Two columns filling one list field (accountId and accountIds) add up; two values for any other
+        // field are two answers to one question: the row fails rather than one silently winning.
+        const prev = record[t.name];
+        if (prev !== undefined && !(Array.isArray(prev) && Array.isArray(c.value))) throw this.twoColumns(column, t.name, data);
+        record[t.name] = Array.isArray(prev) ? [...prev, ...(c.value as unknown[])] : c.value;
+      }
     }
     if (traits) record.traits = traits;
     return { record, refs };
   }
+
+  /** The row's failure when `column` and an earlier column of it fill the same field or reference. */
+  private twoColumns(column: string, name: string, data: Record<string, unknown>): RowError {
+    const other = Object.keys(data).find((c) => {
+      const t = c === column ? undefined : this.targetFor(c);
+      return (t?.kind === 'field' || t?.kind === 'ref') && t.name === name;
+    });
+    return new RowError('ROW_INVALID', bothFill(other ?? column, column, name), name);
+  }
 }
 
-/** Two columns filling one list field (accountId and accountIds) add up; otherwise the later one wins. */
-function mergeField(prev: unknown, next: unknown): unknown {
-  if (Array.isArray(prev) && Array.isArray(next)) return [...prev, ...next];
-  return next;
+/** Two columns fill one field: what to do. */
+export function bothFill(first: string, second: string, name: string): string {
+  return `columns "${first}" and "${second}" both fill ${name}: keep one (--ignore "${second}"), or map the other elsewhere (--map "${second}=traits.<name>")`;
 }

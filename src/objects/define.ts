@@ -43,6 +43,8 @@ export interface RefSpec {
   target: string;
   many: boolean;
   aliases?: string[];
+  /** What the reference names, where "your <object>'s id" does not say it (messages of the mapper). */
+  description?: string;
 }
 
 /** Reference columns of a row, by ref name: the customer's ids, resolved to Vitally ids before sending. */

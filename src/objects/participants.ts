@@ -15,7 +15,12 @@ export const messageFields = {
 } satisfies Record<string, FieldSpec>;
 
 export const participantRefs = {
-  userExternalId: { object: 'user', target: 'userId', many: false },
+  userExternalId: {
+    object: 'user',
+    target: 'userId',
+    many: false,
+    description: "your id of the user taking part: Vitally files the conversation under that user's accounts",
+  },
   adminEmail: { object: 'admin', target: 'adminId', many: false },
 } satisfies Record<string, RefSpec>;
 

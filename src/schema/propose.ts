@@ -1,12 +1,12 @@
 /**
  * `init`'s proposal: for each column of a sample export, where it should go and why. Standard fields by
- * name and common aliases (the mapper's own, then the spec's `exportNames`); a field that holds a
+ * the name table push maps by too (mapping/names.ts: names, aliases, the spec's `exportNames`); a field that holds a
  * Vitally id becomes the look-up column when the sample holds the customer's own ids; traits by Vitally's catalogue (key,
  * last segment of the key, or label), else typed from the sampled values; what cannot be placed with
  * confidence is left out and listed for review. Pure: the CLI reads the file and writes the config.
  */
 import { convert, type ValueType } from '../mapping/coerce.js';
-import { normalizeName } from '../mapping/mapper.js';
+import { nameTable, normalizeName } from '../mapping/names.js';
 import type { ObjectSpec } from '../objects/index.js';
 import type { TraitField } from './catalogue.js';
 import { inferType } from '../mapping/infer.js';
@@ -54,21 +54,20 @@ const filledValues = (rows: Array<Record<string, unknown>>, column: string) =>
   rows.map((r) => r[column]).filter((v) => v !== undefined && v !== null && !(typeof v === 'string' && v.trim() === ''));
 const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}...` : v) : JSON.stringify(v));
 
-/** Standard fields and look-up columns by normalised name. */
+/** Standard fields and look-up columns by normalised name: the table push maps by too (mapping/names.ts). */
 function placesOf(spec: ObjectSpec): Map<string, Place> {
   const places = new Map<string, Place>();
-  const put = (alias: string, p: Place) => {
-    const k = normalizeName(alias);
-    if (!places.has(k)) places.set(k, p);
-  };
-  for (const name of Object.keys(spec.fields)) put(name, { kind: 'field', name, how: 'standard field' });
-  for (const [name, r] of Object.entries(spec.refs))
-    put(name, { kind: 'ref', name, how: `looked up: your ${r.object === 'admin' ? "team member's email" : `${r.object} id`}` });
-  for (const [name, f] of Object.entries(spec.fields)) for (const a of f.aliases ?? []) put(a, { kind: 'field', name, how: `alias of ${name}` });
-  for (const [name, r] of Object.entries(spec.refs)) for (const a of r.aliases ?? []) put(a, { kind: 'ref', name, how: `alias of ${name}` });
-  for (const [name, aliases] of Object.entries(spec.exportNames ?? {})) {
-    const kind = spec.fields[name] ? 'field' : spec.refs[name] ? 'ref' : null;
-    if (kind) for (const a of aliases) put(a, { kind, name, how: `common name for ${name}` });
+  for (const [k, t] of nameTable(spec)) {
+    const r = t.kind === 'ref' ? spec.refs[t.name]! : undefined;
+    const how =
+      t.how === 'alias'
+        ? `alias of ${t.name}`
+        : t.how === 'export'
+          ? `common name for ${t.name}`
+          : r
+            ? `looked up: your ${r.object === 'admin' ? "team member's email" : `${r.object} id`}`
+            : 'standard field';
+    places.set(k, { kind: t.kind, name: t.name, how });
   }
   return places;
 }

@@ -4,7 +4,8 @@
  * is a row to send (Prepared) or its result at once (a failure, a skip). Synchronous: its only I/O is
  * the state store's (SQLite, synchronous); it sends nothing.
  */
-import { RowError } from '../errors.js';
+import { ConfigError, RowError } from '../errors.js';
+import { aliasNote, checkColumns } from '../mapping/columns.js';
 import { Mapper, type MapperOptions, type TraitType } from '../mapping/mapper.js';
 import type { ObjectSpec, Refs } from '../objects/index.js';
 import { contentHash, defaultsFilled, withDefaults, withIdentity } from '../plan/identity.js';
@@ -58,6 +59,8 @@ export interface PrepareConfig {
 export class RowPreparer {
   private readonly mapper: Mapper;
   private readonly seen = new KeySet();
+  /** The first record's columns were checked (columns.ts). */
+  private columnsChecked = false;
   /** Why deletions must not be mirrored this run (a row whose key could not be read, ...). */
   whyNotMirror: string | undefined;
 
@@ -65,6 +68,8 @@ export class RowPreparer {
     private readonly cfg: PrepareConfig,
     private readonly state: RunState | undefined,
     private readonly transport: Transport,
+    /** Where the column check's warnings go (the summary). */
+    private readonly warn: (message: string) => void = () => {},
   ) {
     this.mapper = new Mapper(cfg.spec, cfg.mapper);
   }
@@ -84,6 +89,23 @@ export class RowPreparer {
     return this.mapper.traitTypes();
   }
 
+  /** The columns matched by an alias or a common export name, for the summary's notes. */
+  aliasNote(): string | undefined {
+    return aliasNote(this.mapper);
+  }
+
+  /**
+   * The first record's columns (a CSV's header), before its row is sent: two columns for one field, or a
+   * link of another object type, stop the run with nothing sent (ConfigError); a field a create needs
+   * that a column seems to hold is warned about.
+   */
+  private checkColumns(data: Record<string, unknown>): void {
+    this.columnsChecked = true;
+    const check = checkColumns(this.mapper, this.cfg.spec, Object.keys(data), { mode: this.cfg.mode, constants: Object.keys(this.cfg.constants ?? {}) });
+    if (check.refusal) throw new ConfigError(`${check.refusal}. Nothing was sent`);
+    for (const w of check.warnings) this.warn(w);
+  }
+
   /** The row to send, or its result at once (unreadable, invalid, a duplicate, unchanged since the last run). */
   prepare(src: SourceRecord): Prepared | RowResult {
     const { cfg, state } = this;
@@ -92,6 +114,7 @@ export class RowPreparer {
       this.whyNotMirror ??= `row ${src.row} (line ${src.line}) could not be read`;
       return resultOf(src, null, failed(src.error, 'invalid'));
     }
+    if (!this.columnsChecked && src.data) this.checkColumns(src.data);
     let key: string | null = null;
     try {
       const mapped = this.mapper.map(src.data ?? {});

@@ -148,7 +148,7 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
       if (cfg.inferTypes) mapper = { ...mapper, inferred: sampled.types };
       if (cfg.mapperFrom) mapper = { ...mapper, ...(await cfg.mapperFrom()) };
     }
-    preparer = new RowPreparer({ ...cfg, mapper }, state, transport);
+    preparer = new RowPreparer({ ...cfg, mapper }, state, transport, (message) => tally.warn(message));
     // Records come in batches (one await per input chunk); each is handled in turn, and the window still
     // makes reading wait when it is full.
     reading: for await (const batch of input) {
@@ -225,6 +225,8 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
       );
     }
   }
+  const aliases = preparer?.aliasNote();
+  if (aliases) tally.note(aliases);
   fatal ??= state?.failure;
   const summary = withTypes(tally.summary(Boolean(deps.signal?.aborted)), preparer);
   state?.finish(fatal ? 'stopped' : summary.interrupted ? 'interrupted' : 'done', summary);

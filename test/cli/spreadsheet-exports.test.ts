@@ -70,3 +70,90 @@ describe("Excel's trailing comma", () => {
     expect(sb.store.get('accounts', 'globex')).toBeUndefined();
   });
 });
+
+describe('two columns for one field', () => {
+  it.each([
+    ['user', 'users.csv', 'externalId,Email,E-mail,accountIds\nu1,ann@acme.test,ann.old@acme.test,x\n', 'columns "Email" and "E-mail" both fill email'],
+    ['account', 'accounts.csv', 'External ID,external_id,name\nacme,acme-2,Acme\n', 'columns "External ID" and "external_id" both fill externalId'],
+  ])('%s: %s is refused before anything is sent, naming both columns and the field', async (object, name, text, message) => {
+    const r = await runCli(['push', writeTemp(dir, name, text), '--object', object, '--json'], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).toContain('Nothing was sent');
+    expect(rows(r)).toEqual([]);
+    expect(sb.requests).toHaveLength(0);
+  });
+
+  it('--ignore one of them sends the other', async () => {
+    const file = writeTemp(dir, 'accounts.csv', 'External ID,external_id,name\nacme,acme-2,Acme\n');
+    const r = await runCli(['push', file, '--object', 'account', '--ignore', 'external_id'], { env });
+    expect(r.code).toBe(0);
+    expect(sb.store.get('accounts', 'acme')).toMatchObject({ name: 'Acme' });
+  });
+
+  it('NDJSON: a later line holding both fails alone', async () => {
+    const file = writeTemp(
+      dir,
+      'users.ndjson',
+      '{"externalId":"u1","email":"a@x.test","accountIds":["x"]}\n{"externalId":"u2","email":"b@x.test","e-mail":"c@x.test","accountIds":["x"]}\n',
+    );
+    const r = await runCli(['push', file, '--object', 'user', '--json', '--dry-run'], { env });
+    expect(r.code).toBe(1);
+    expect(rows(r).map((x) => [x.key, x.status, x.error])).toEqual([
+      ['u1', 'ok', null],
+      ['u2', 'failed', 'columns "email" and "e-mail" both fill email: keep one (--ignore "e-mail"), or map the other elsewhere (--map "e-mail=traits.<name>")'],
+    ]);
+  });
+});
+
+describe("spreadsheets' names for the fields", () => {
+  it('Company Name fills name, and the summary says which names it matched', async () => {
+    const file = writeTemp(dir, 'crm.csv', 'Account ID,Company Name,Plan\nacme,Acme Inc,Pro\n');
+    const r = await runCli(['push', file, '--object', 'account', '--json'], { env });
+    expect(r.code).toBe(0);
+    expect(sb.store.get('accounts', 'acme')).toMatchObject({ name: 'Acme Inc', traits: { Plan: 'Pro' } });
+    expect(summaryOf(r).notes).toEqual([
+      'columns matched by their common names (docs/mapping.md): "Account ID" -> externalId, "Company Name" -> name; --map a column to send it elsewhere',
+    ]);
+  });
+
+  it("user_id fills a user's externalId, and its account by company id", async () => {
+    await runCli(['push', writeTemp(dir, 'acme.csv', 'externalId,name\nacme,Acme\n'), '--object', 'account'], { env });
+    const file = writeTemp(dir, 'contacts.csv', 'user_id,Full Name,E-mail Address,Company ID\nu1,Ann Smith,ann@acme.test,acme\n');
+    const r = await runCli(['push', file, '--object', 'user', '--json'], { env });
+    expect(r.code).toBe(0);
+    const acme = sb.store.get('accounts', 'acme')!;
+    expect(sb.store.get('users', 'u1')).toMatchObject({ name: 'Ann Smith', email: 'ann@acme.test', accountIds: [acme.id] });
+  });
+
+  it('a field a create needs that no column fills, while a column looks like it, is warned about, pointing to --map and init', async () => {
+    const file = writeTemp(dir, 'names.csv', 'externalId,Customer Full Name\nacme,Acme Inc\n');
+    const r = await runCli(['push', file, '--object', 'account', '--json', '--dry-run'], { env });
+    expect(summaryOf(r).warnings).toEqual([
+      'name is needed to create an account, and no column fills it; column "Customer Full Name" may hold it: --map "Customer Full Name=name", or let `vitally-sync init <file> --object account` propose a mapping',
+    ]);
+    const mapped = await runCli(['push', file, '--object', 'account', '--map', 'Customer Full Name=name'], { env });
+    expect(mapped.code).toBe(0);
+    expect(sb.store.get('accounts', 'acme')).toMatchObject({ name: 'Acme Inc' });
+  });
+});
+
+describe("another object's links", () => {
+  it("a conversation's accountExternalId is refused, saying a conversation goes with the user taking part", async () => {
+    const file = writeTemp(dir, 'conversations.csv', 'accountExternalId,userExternalId,body\nacme,u1,Hello\n');
+    const r = await runCli(['push', file, '--object', 'conversation', '--json'], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('column "accountExternalId": conversations take no "accountExternalId" (a link of');
+    expect(r.stderr).toContain(
+      "a conversation links to userExternalId (your id of the user taking part: Vitally files the conversation under that user's accounts)",
+    );
+    expect(r.stderr).toContain('--map accountExternalId=traits.accountExternalId');
+    expect(sb.requests).toHaveLength(0);
+    // Kept as a trait on purpose, it goes.
+    const kept = await runCli(['push', file, '--object', 'conversation', '--map', 'accountExternalId=traits.accountExternalId', '--dry-run', '--json'], {
+      env,
+    });
+    expect(kept.code).toBe(0);
+    expect(JSON.stringify(rows(kept)[0]!.requests)).toContain('"accountExternalId":"acme"');
+  });
+});
