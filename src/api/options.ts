@@ -53,6 +53,13 @@ export interface PushOptions {
   empty?: 'omit' | 'null';
   /** The separator of list cells in CSV (default `;`). */
   listSeparator?: string;
+  /**
+   * Numbers in typed columns are written with a decimal comma (`1.234,50` is 1234.5); false: with a
+   * decimal point (`1.234` is 1.234). Unset, a cell only one of them reads fails its row.
+   */
+  decimalComma?: boolean;
+  /** Dates that are not ISO 8601 are written in this order: `DD.MM.YYYY`, `MM/DD/YYYY`, `DD.MM.YYYY HH:mm`. */
+  dateFormat?: string;
   /** Users: find the record by externalId (default) or email. */
   match?: 'externalId' | 'email';
   /** Users: add the row's accounts and organizations to the user's (default), or replace them. */

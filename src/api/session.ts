@@ -171,7 +171,7 @@ export async function openSession(given: PushConfig, io: SessionIO): Promise<Ses
         spec: cfg.spec,
         mode: cfg.mode,
         source: { ...sourceOf(cfg), ...(io.stdin ? { stdin: io.stdin } : {}) },
-        mapper: { map: cfg.map, ignore: cfg.ignore, empty: cfg.empty, listSeparator: cfg.listSeparator, ...traits.setup?.mapper },
+        mapper: { map: cfg.map, ignore: cfg.ignore, empty: cfg.empty, listSeparator: cfg.listSeparator, cells: cfg.cells, ...traits.setup?.mapper },
         ...(cfg.traitCheck.enabled && !cfg.traitCheck.strict ? { mapperFrom: async () => (await setup())?.mapper ?? {} } : {}),
         dryRun: cfg.dryRun,
         match: cfg.match,

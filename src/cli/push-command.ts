@@ -46,6 +46,9 @@ export function registerPushCommand(program: Command, io: CliIO, exit: (code: nu
     .option('--ignore <column>', 'drop a column (repeatable)', collect)
     .addOption(new Option('--empty <policy>', 'empty cells: omit (leave out) or null (send null: removes the trait)').choices(['omit', 'null']))
     .option('--list-separator <char>', 'separator of list cells such as accountIds in CSV (default ;)')
+    .option('--decimal-comma', 'numbers are written with a decimal comma: 1.234,50 is 1234.5 (a ; file needs it or --no-decimal-comma for 1.234)')
+    .option('--no-decimal-comma', 'numbers are written with a decimal point: 1.234 is 1.234, and 1,5 is refused')
+    .option('--date-format <format>', 'dates that are not ISO 8601 are written in this order: DD.MM.YYYY, MM/DD/YYYY, DD.MM.YYYY HH:mm')
     .addOption(
       new Option(
         '--types <policy>',

@@ -6,6 +6,7 @@
  */
 import { resolve as resolvePath } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { parseDateFormat, type CellFormat } from '../mapping/locale.js';
 import type { ColumnMapping, EmptyPolicy } from '../mapping/mapper.js';
 import { getObject, objectNames, type Mode, type ObjectSpec } from '../objects/index.js';
 import type { MatchBy } from '../plan/plan.js';
@@ -44,6 +45,9 @@ export interface PushFlags extends ConnectionFlags, AnalyticsFlags, TraitFlags {
   ignore?: string[];
   empty?: string;
   listSeparator?: string;
+  /** --decimal-comma (true) or --no-decimal-comma (false). */
+  decimalComma?: boolean;
+  dateFormat?: string;
   match?: string;
   json?: boolean;
   quiet?: boolean;
@@ -110,6 +114,8 @@ export interface PushConfig {
   ignore: string[];
   empty: EmptyPolicy;
   listSeparator: string;
+  /** How the input writes numbers and dates: --decimal-comma, --date-format. */
+  cells: CellFormat;
   match: MatchBy;
   json: boolean;
   quiet: boolean;
@@ -251,6 +257,10 @@ export function resolvePushConfig(input: string | undefined, sources: Sources | 
     ignore,
     empty: s.get<EmptyPolicy>('empty') ?? 'omit',
     listSeparator: s.get<string>('listSeparator') ?? ';',
+    cells: {
+      decimalComma: s.get<boolean>('decimalComma'),
+      ...(s.get('dateFormat') !== undefined ? { dateFormat: parseDateFormat(s.get<string>('dateFormat')!) } : {}),
+    },
     match,
     json: Boolean(s.get('json')),
     quiet: Boolean(s.get('quiet')),

@@ -11,6 +11,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { MAX_BATCH } from '../analytics/batcher.js';
+import { parseDateFormat } from '../mapping/locale.js';
 import { MODE_NAMES } from '../plan/plan.js';
 import { TYPES_POLICIES } from '../schema/setup.js';
 import { readerNames, readerSettings } from '../source/index.js';
@@ -134,6 +135,17 @@ const scopeName = (v: unknown): string => {
   return name;
 };
 
+/** --date-format: the order of a date's parts, `DD.MM.YYYY` (checked here, read again where dates are read). */
+const dateFormat = (v: unknown): string => {
+  const f = text(v);
+  try {
+    parseDateFormat(f);
+  } catch (err) {
+    throw new Invalid(`${(err as Error).message}: write it with YYYY, MM, DD (and HH:mm, :ss), e.g. DD.MM.YYYY or MM/DD/YYYY HH:mm`);
+  }
+  return f;
+};
+
 /** --state <path>, or --no-state (false). */
 const state = (v: unknown, dir: string | undefined): string | false => (v === false ? false : path(v, dir));
 
@@ -175,6 +187,8 @@ export const SETTINGS = {
   // The input, and how its columns become fields.
   format: { flag: '--format', file: 'sync', read: (v: unknown) => choice(readerNames())(v) },
   listSeparator: { flag: '--list-separator', file: 'sync', read: char('') },
+  decimalComma: { flag: '--decimal-comma', file: 'sync', read: flagValue },
+  dateFormat: { flag: '--date-format', file: 'sync', read: dateFormat },
   empty: { flag: '--empty', file: 'sync', read: choice(['omit', 'null'], ' (default omit)') },
   map: { flag: '--map', file: 'sync', read: mapEntries, list: true },
   mapping: { flag: '--mapping', file: 'sync', read: pathOrObject('a mapping file, or (in a config file) a mapping object {columns, ignore}') },

@@ -1,13 +1,17 @@
 /**
  * Conversion of cells to typed values. CSV cells are strings; NDJSON values keep their JSON types and
  * pass through when they already have the wanted type. Every conversion either succeeds or says why not.
+ * Numbers and dates written the local way (a decimal comma, a day-first date) are read as `cells`
+ * says (locale.ts), and refused with the option to give when it says nothing.
  */
 import { jsonValueProblem } from '../json-limits.js';
+import { localDate, localDateHint, localNumber, type CellFormat } from './locale.js';
 
 export type ValueType = 'string' | 'number' | 'boolean' | 'date' | 'datetime' | 'json' | 'stringArray';
 export const VALUE_TYPES: readonly ValueType[] = ['string', 'number', 'boolean', 'date', 'datetime', 'json', 'stringArray'];
 
 export type Converted = { ok: true; value: unknown } | { ok: false; reason: string };
+export type { CellFormat } from './locale.js';
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const TRUE = new Set(['true', 't', 'yes', 'y', '1']);
@@ -56,7 +60,7 @@ export function parseInstant(value: unknown): Date | null {
   return ms >= FIRST_MS && ms <= LAST_MS ? date : null;
 }
 
-export function convert(value: unknown, type: ValueType, listSeparator = ';'): Converted {
+export function convert(value: unknown, type: ValueType, listSeparator = ';', cells?: CellFormat): Converted {
   switch (type) {
     case 'string':
       if (typeof value === 'string') return ok(value);
@@ -64,6 +68,8 @@ export function convert(value: unknown, type: ValueType, listSeparator = ';'): C
       return no(`expected text, found ${show(value)}`);
     case 'number': {
       if (typeof value === 'number') return Number.isFinite(value) ? ok(value) : no(`${show(value)} is not a finite number`);
+      const local = typeof value === 'string' ? localNumber(value, cells) : undefined;
+      if (local) return 'reason' in local ? no(local.reason) : Number.isFinite(local.value) ? ok(local.value) : no(`${show(value)} is too large for a number`);
       if (typeof value === 'string' && NUMBER.test(value.trim())) {
         const n = Number(value.trim());
         // "1e309" is written like a number but is none a double can hold: JSON would send it as null.
@@ -80,7 +86,11 @@ export function convert(value: unknown, type: ValueType, listSeparator = ';'): C
     }
     case 'date':
     case 'datetime': {
-      const d = parseInstant(value);
+      const format = cells?.dateFormat;
+      const d = (format && typeof value === 'string' ? localDate(value, format) : null) ?? parseInstant(value);
+      if (!d && format && typeof value === 'string') return no(`${show(value)} is not a date written ${format.text} (--date-format), nor ISO 8601`);
+      const hint = !d && typeof value === 'string' ? localDateHint(value) : undefined;
+      if (hint) return no(`${show(value)} is not an ISO 8601 date: ${hint}`);
       if (!d && typeof value === 'number')
         return no(`${show(value)} is out of range: as epoch seconds or milliseconds it is no date between the years 0000 and 9999`);
       if (!d) return no(`${show(value)} is not an ISO 8601 date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ) or epoch time`);

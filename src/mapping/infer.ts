@@ -9,7 +9,8 @@
  * A type is given only when every non-empty sampled value has it; anything mixed stays text. Values
  * already typed (an NDJSON number) count as what they are.
  */
-import { convert, parseInstant, type Converted, type ValueType } from './coerce.js';
+import { convert, parseInstant, type CellFormat, type Converted, type ValueType } from './coerce.js';
+import { localNumber } from './locale.js';
 
 export type InferPolicy = 'propose' | 'push';
 
@@ -37,7 +38,7 @@ const DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\
 /** More digits than a double holds exactly: an id, not a quantity. */
 const MAX_DIGITS = 15;
 
-function kindOf(v: unknown, policy: InferPolicy): Kind {
+function kindOf(v: unknown, policy: InferPolicy, cells?: CellFormat): Kind {
   if (v === undefined || v === null) return 'empty';
   if (typeof v === 'boolean') return 'boolean';
   if (typeof v === 'number') return Number.isFinite(v) ? 'number' : 'text';
@@ -46,6 +47,11 @@ function kindOf(v: unknown, policy: InferPolicy): Kind {
   if (s === '') return 'empty';
   if ((policy === 'push' ? TRUE_FALSE : BOOL_WORDS).has(s.toLowerCase())) return 'boolean';
   if (policy === 'push') {
+    // With --decimal-comma, a number is written so (1.234,50): those are the column's numbers.
+    if (cells?.decimalComma) {
+      const local = localNumber(s, cells);
+      if (local) return 'value' in local ? 'number' : 'text';
+    }
     if (PLAIN_NUMBER.test(s)) return s.replace(/[-.]/g, '').length <= MAX_DIGITS ? 'number' : 'text';
   } else if (NUMBER.test(s)) {
     // 02134 is a code (a zip, an id), not the number 2134.
@@ -74,8 +80,8 @@ const WORDS: Record<Exclude<Kind, 'empty'>, string> = {
   text: 'text',
 };
 
-export function inferType(values: unknown[], policy: InferPolicy = 'propose'): Inferred {
-  const kinds = values.map((v) => kindOf(v, policy));
+export function inferType(values: unknown[], policy: InferPolicy = 'propose', cells?: CellFormat): Inferred {
+  const kinds = values.map((v) => kindOf(v, policy, cells));
   const filled = kinds.filter((k) => k !== 'empty');
   const rows = values.length;
   const of = (n: number) =>
@@ -97,13 +103,14 @@ export function inferType(values: unknown[], policy: InferPolicy = 'propose'): I
  * Convert a cell of a column `push` typed from its sample: the cell must be of that kind by the same
  * strict rules (a date fits a date-time column), else its row fails, as with `--map`.
  */
-export function convertInferred(value: unknown, type: ValueType): Converted {
-  const kind = kindOf(value, 'push');
+export function convertInferred(value: unknown, type: ValueType, cells?: CellFormat): Converted {
+  const kind = kindOf(value, 'push', cells);
   if (kind !== type && !(type === 'datetime' && kind === 'date')) {
     const shown = String(JSON.stringify(value));
     return { ok: false, reason: `${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown} is not ${A_VALUE[type] ?? type}` };
   }
-  return convert(value, type);
+  // How the input writes numbers and dates holds here too: a ;-separated file's 12.000 is refused unless said.
+  return convert(value, type, ';', cells);
 }
 
 const A_VALUE: Partial<Record<ValueType, string>> = {

@@ -16,7 +16,7 @@
  */
 import { ConfigError, RowError } from '../errors.js';
 import { article, type FieldSpec, type MappedRecord, type ObjectSpec, type RefSpec } from '../objects/define.js';
-import { convert, type Converted, type ValueType } from './coerce.js';
+import { convert, type CellFormat, type Converted, type ValueType } from './coerce.js';
 import { convertInferred, type InferredTypes, type TraitType, type TypeSource } from './infer.js';
 import type { ColumnMapping } from './map-flags.js';
 import { foreignLinks, linksText, nameTable, normalizeName, type NamedTarget } from './names.js';
@@ -44,12 +44,14 @@ export interface MapperOptions {
    * object: the catalogue check. It may throw ConfigError (--strict-traits).
    */
   onTraitKey?: (key: string, column: string) => void;
+  /** How the input writes numbers and dates (--decimal-comma, --date-format). */
+  cells?: CellFormat | undefined;
 }
 
 /** A known trait's own conversion; `typeName` is what an error calls its type ("picklist"). */
 export interface TraitConverter {
   typeName: string;
-  convert(value: unknown, listSeparator: string): Converted;
+  convert(value: unknown, listSeparator: string, cells?: CellFormat): Converted;
 }
 
 export interface Mapped {
@@ -94,6 +96,8 @@ export class Mapper {
   private readonly present = new Set<string>();
   private readonly empty: EmptyPolicy;
   private readonly sep: string;
+  /** How numbers and dates are written: the settings, and what the reader found (inputFound). */
+  private cells: CellFormat | undefined;
 
   constructor(
     private readonly spec: ObjectSpec,
@@ -101,6 +105,7 @@ export class Mapper {
   ) {
     this.empty = opts.empty ?? 'omit';
     this.sep = opts.listSeparator ?? ';';
+    this.cells = opts.cells;
     this.ignore = new Set(opts.ignore ?? []);
     for (const m of opts.map ?? []) this.explicit.set(m.source, this.targetOf(m.target, m.type, `--map ${m.source}=${m.target}`, m.source));
   }
@@ -128,6 +133,14 @@ export class Mapper {
   /** Columns that fill no field of a type without traits (an NPS response), so were left out. */
   leftOut(): string[] {
     return [...this.dropped];
+  }
+
+  /**
+   * What the reader found of the input's form: a `;` delimiter is the list separator of the locales that
+   * write a decimal comma, so unless the run said which mark it uses, `1.234` is ambiguous there.
+   */
+  inputFound(found: { delimiter?: string }): void {
+    this.cells = { ...this.cells, commaLocale: found.delimiter === ';' };
   }
 
   /** Every column met so far, with where it goes. */
@@ -295,7 +308,7 @@ export class Mapper {
         continue;
       }
       if (t.kind === 'trait' && t.conv) {
-        const c = t.conv.convert(value, this.sep);
+        const c = t.conv.convert(value, this.sep, this.cells);
         if (!c.ok) throw new RowError('ROW_INVALID', `column "${column}" -> traits.${t.key} (${t.conv.typeName}): ${c.reason}`, `traits.${t.key}`);
         (traits ??= {})[t.key] = c.value;
         continue;
@@ -306,7 +319,7 @@ export class Mapper {
         continue;
       }
       if (t.kind === 'trait' && t.from === 'inferred') {
-        const c = convertInferred(value, type);
+        const c = convertInferred(value, type, this.cells);
         if (!c.ok) {
           const rows = this.opts.inferred!.rows;
           throw new RowError(
@@ -318,7 +331,7 @@ export class Mapper {
         (traits ??= {})[t.key] = c.value;
         continue;
       }
-      const c = convert(value, type, this.sep);
+      const c = convert(value, type, this.sep, this.cells);
       if (!c.ok) {
         const name = t.kind === 'trait' ? `traits.${t.key}` : t.name;
         throw new RowError('ROW_INVALID', `column "${column}" -> ${name} (${type}): ${c.reason}`, name);

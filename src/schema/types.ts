@@ -75,7 +75,7 @@ export function converterFor(f: Pick<TraitField, 'type' | 'options'>): TraitConv
     case 'boolean':
     case 'date':
     case 'datetime':
-      return { typeName, convert: (value) => convert(value, kind) };
+      return { typeName, convert: (value, _sep, cells) => convert(value, kind, ';', cells) };
     case 'picklist':
       return {
         typeName,

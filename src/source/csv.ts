@@ -29,6 +29,8 @@ export interface CsvReadOptions {
   fallback: string;
   /** Says what was found once: the delimiter when it is not `fallback`, unnamed columns. */
   note?: (message: string) => void;
+  /** Told the delimiter read with, before the first record. */
+  found?: (facts: { delimiter: string }) => void;
   maxRecordBytes: number;
   signal: AbortSignal | undefined;
   /** Opens the input (a file, or stdin); called on the first `next()`. */
@@ -52,6 +54,7 @@ export async function* readCsvBatches(given: CsvReadOptions): AsyncGenerator<Sou
     delimiter = delimiterOf(header.line, given.fallback);
   }
   const o: Parsing = { ...given, delimiter };
+  o.found?.({ delimiter });
   if (o.delimiter !== o.fallback && given.delimiter === undefined) {
     o.note?.(`${o.label}: the delimiter is ${delimiterName(o.delimiter)}, found in the header (--delimiter to choose another)`);
   }

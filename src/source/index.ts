@@ -35,6 +35,8 @@ export interface SourceOptions {
   ignore?: readonly string[];
   /** Told what the reader found worth saying once (the delimiter it detected, a rejects file recognised). */
   onNote?: (message: string) => void;
+  /** Told how the input is written (the CSV delimiter), before its first record. */
+  onFound?: (facts: { delimiter?: string }) => void;
   /**
    * The reader's own settings, by the names it declares: CSV's delimiter (default: found in the header),
    * the encoding of text (`encoding`), a query's SQL (`query`) and `password`.
@@ -75,6 +77,7 @@ export function readRecordBatches(opts: SourceOptions): AsyncGenerator<SourceRec
       ignore: opts.ignore ?? [],
       settings: opts,
       note: (message) => opts.onNote?.(message),
+      found: (facts) => opts.onFound?.(facts),
       // Text is handed over as UTF-8, whatever form it came in (gzip, UTF-16, --encoding).
       open: reader.text
         ? async () => decodeInput((await bytes()) as Readable, { label, encoding: opts.encoding as string | undefined, formats: formatsText() })
@@ -104,7 +107,7 @@ export async function assertText(opts: SourceOptions): Promise<void> {
   const label = inputLabel(opts.path);
   const raw = (await openInputFile(opts.path)).createReadStream({ highWaterMark: 256 * 1024 });
   const text = await decodeInput(raw, { label, encoding: opts.encoding as string | undefined, formats: formatsText() });
-  const check = new Utf8Check(label, reader.name === 'csv' ? 'any' : 'lf');
+  const check = new Utf8Check(label, reader.name === 'csv' ? 'any' : 'lf', 'The file was read whole before the run: nothing was sent.');
   try {
     for await (const chunk of text as AsyncIterable<Buffer>) check.next(chunk);
     check.end();

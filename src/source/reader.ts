@@ -58,6 +58,8 @@ export interface ReaderContext {
   settings: Readonly<Record<string, unknown>>;
   /** Say something worth knowing once (the delimiter it found): the run's summary lists it. */
   note(message: string): void;
+  /** Tell the run how the input is written, for its conversions: the CSV delimiter (`;` hints at a decimal comma). */
+  found(facts: { delimiter?: string }): void;
 }
 
 export interface Reader {

@@ -77,6 +77,7 @@ const csv: Reader = {
       delimiter: ctx.settings.delimiter === undefined ? undefined : resolveDelimiter(ctx.input, ctx.settings.delimiter as string),
       fallback: resolveDelimiter(ctx.input),
       note: ctx.note,
+      found: ctx.found,
       maxRecordBytes: ctx.maxRecordBytes,
       signal: ctx.signal,
       open: ctx.open,

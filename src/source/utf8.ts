@@ -33,6 +33,8 @@ export class Utf8Check {
   constructor(
     private readonly label: string,
     private readonly lineBreaks: LineBreaks,
+    /** What the message says became of the input (a check of a whole file before the run: nothing was sent). */
+    private readonly outcome = 'Reading stopped there: the rows before it were read; nothing after it was.',
   ) {}
 
   /**
@@ -95,7 +97,7 @@ export class Utf8Check {
       what = `line ${line}, byte offset ${offset}: ${hex} is not valid UTF-8 there`;
     }
     return (
-      `${this.label} is not UTF-8 text: ${what}. Reading stopped there: the rows before it were read; nothing after it was. ` +
+      `${this.label} is not UTF-8 text: ${what}. ${this.outcome} ` +
       'Name the encoding it was saved in: --encoding windows-1252 for a file saved by Excel on Windows ' +
       '(or latin1, iso-8859-15, utf-16le, ...; a sync takes "encoding")'
     );

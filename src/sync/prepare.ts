@@ -89,6 +89,11 @@ export class RowPreparer {
     return this.mapper.traitTypes();
   }
 
+  /** How the input is written, as its reader found it (the CSV delimiter): for the conversions. */
+  inputFound(facts: { delimiter?: string }): void {
+    this.mapper.inputFound(facts);
+  }
+
   /** The columns matched by an alias or a common export name, for the summary's notes. */
   aliasNote(): string | undefined {
     return aliasNote(this.mapper);

@@ -138,17 +138,29 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
     return done;
   };
   try {
-    let input = readRecordBatches({ ...cfg.source, ...(deps.signal ? { signal: deps.signal } : {}), onNote: (m: string) => tally.note(m) });
+    // What the reader finds of the input's form (the CSV delimiter) may come before the preparer exists
+    // (while the columns are typed from the first rows): it is kept, and handed on.
+    const found: { delimiter?: string } = {};
+    let input = readRecordBatches({
+      ...cfg.source,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      onNote: (m: string) => tally.note(m),
+      onFound: (facts: { delimiter?: string }) => {
+        Object.assign(found, facts);
+        preparer?.inputFound(found);
+      },
+    });
     let mapper = cfg.mapper;
     if (cfg.inferTypes || cfg.mapperFrom) {
       // Read ahead: the rows that type the columns, or at least the first batch (an unreadable input
       // then fails before anything is asked of Vitally).
-      const sampled = await sampleColumns(input, cfg.inferTypes ? SAMPLE_ROWS : 1);
+      const sampled = await sampleColumns(input, cfg.inferTypes ? SAMPLE_ROWS : 1, cfg.mapper.cells);
       input = sampled.batches;
       if (cfg.inferTypes) mapper = { ...mapper, inferred: sampled.types };
       if (cfg.mapperFrom) mapper = { ...mapper, ...(await cfg.mapperFrom()) };
     }
     preparer = new RowPreparer({ ...cfg, mapper }, state, transport, (message) => tally.warn(message));
+    preparer.inputFound(found);
     // Records come in batches (one await per input chunk); each is handled in turn, and the window still
     // makes reading wait when it is full.
     reading: for await (const batch of input) {

@@ -5,7 +5,7 @@
  * `push` policy of mapping/infer.ts), then hands the batches on, followed by the rest of the input. The
  * types are held to for the whole run: a later cell that does not fit its column's type fails its row.
  */
-import type { ValueType } from '../mapping/coerce.js';
+import type { CellFormat, ValueType } from '../mapping/coerce.js';
 import { inferType } from '../mapping/infer.js';
 import type { InferredTypes } from '../mapping/mapper.js';
 import type { SourceRecord } from '../types.js';
@@ -20,7 +20,7 @@ export interface Sampled {
 }
 
 /** Read ahead up to `rows` records, type their columns, and give the whole input back. */
-export async function sampleColumns(input: AsyncGenerator<SourceRecord[]>, rows = SAMPLE_ROWS): Promise<Sampled> {
+export async function sampleColumns(input: AsyncGenerator<SourceRecord[]>, rows = SAMPLE_ROWS, cells?: CellFormat): Promise<Sampled> {
   const held: SourceRecord[][] = [];
   let count = 0;
   let ended = false;
@@ -47,11 +47,11 @@ export async function sampleColumns(input: AsyncGenerator<SourceRecord[]>, rows 
   if (failure && held.length === 0) throw failure.err;
   const sample: Array<Record<string, unknown>> = [];
   for (const batch of held) for (const r of batch) if (r.data && sample.length < rows) sample.push(r.data);
-  return { types: { types: typesOf(sample), rows: sample.length }, batches: replay(held, ended || failure ? undefined : input, failure) };
+  return { types: { types: typesOf(sample, cells), rows: sample.length }, batches: replay(held, ended || failure ? undefined : input, failure) };
 }
 
 /** Each column's type, from the records sampled (a column missing from a record counts as empty there). */
-function typesOf(sample: Array<Record<string, unknown>>): Map<string, ValueType | undefined> {
+function typesOf(sample: Array<Record<string, unknown>>, cells: CellFormat | undefined): Map<string, ValueType | undefined> {
   const columns = new Set<string>();
   for (const d of sample) for (const c of Object.keys(d)) columns.add(c);
   const out = new Map<string, ValueType | undefined>();
@@ -61,6 +61,7 @@ function typesOf(sample: Array<Record<string, unknown>>): Map<string, ValueType 
       inferType(
         sample.map((d) => d[c]),
         'push',
+        cells,
       ).type,
     );
   return out;

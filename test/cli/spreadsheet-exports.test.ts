@@ -157,3 +157,78 @@ describe("another object's links", () => {
     expect(JSON.stringify(rows(kept)[0]!.requests)).toContain('"accountExternalId":"acme"');
   });
 });
+
+describe('numbers and dates written the European way', () => {
+  /** A ;-separated export as a German Excel writes it: decimal commas, day-first dates, Windows-1252. */
+  const european = () =>
+    writeTemp(
+      dir,
+      'european.csv',
+      Buffer.from([...'externalId;name;mrr;renews\r\nacme;Müller AG;1.234,50;31.12.2026\r\nzeta;Zeta;12.000;01.03.2027\r\n'].map((c) => c.charCodeAt(0))),
+    );
+  const typed = ['--map', 'mrr=traits.mrr:number', '--map', 'renews=traits.nextRenewalDate:date'];
+
+  it('are read with --decimal-comma and --date-format', async () => {
+    const r = await runCli(
+      ['push', european(), '--object', 'account', '--encoding', 'windows-1252', '--decimal-comma', '--date-format', 'DD.MM.YYYY', ...typed],
+      {
+        env,
+      },
+    );
+    expect(r.code).toBe(0);
+    expect(sb.store.get('accounts', 'acme')).toMatchObject({ name: 'Müller AG', traits: { mrr: 1234.5, nextRenewalDate: '2026-12-31' } });
+    expect(sb.store.get('accounts', 'zeta')).toMatchObject({ traits: { mrr: 12000, nextRenewalDate: '2027-03-01' } });
+  });
+
+  it('without the options, each such cell fails its row with the option to give: no wrong value is sent', async () => {
+    const r = await runCli(['push', european(), '--object', 'account', '--encoding', 'windows-1252', '--json', ...typed], { env });
+    expect(r.code).toBe(1);
+    expect(rows(r).map((x) => x.error)).toEqual([
+      'column "mrr" -> traits.mrr (number): "1.234,50" is not a number here: it is written with a decimal comma (1234.5 with --decimal-comma)',
+      'column "mrr" -> traits.mrr (number): "12.000" could be 12000 (a dot between thousands, as ";"-separated exports write) or 12: say which with --decimal-comma or --no-decimal-comma',
+    ]);
+    const dates = await runCli(['push', european(), '--object', 'account', '--encoding', 'windows-1252', '--decimal-comma', '--json', ...typed], { env });
+    expect(rows(dates)[0]!.error).toBe(
+      'column "renews" -> traits.nextRenewalDate (date): "31.12.2026" is not an ISO 8601 date: it reads day first: --date-format DD.MM.YYYY',
+    );
+    expect(sb.requests).toHaveLength(0);
+  });
+
+  it('a --date-format that cannot say a date is refused before anything is read', async () => {
+    const r = await runCli(['push', european(), '--object', 'account', '--date-format', 'DD.MM.YY'], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--date-format "DD.MM.YY" has "Y" where YYYY, MM, DD, HH, mm, ss or a separator go');
+  });
+});
+
+describe("the README's Windows export", () => {
+  it('fixtures/accounts-windows.csv goes as the quick start shows', async () => {
+    const r = await runCli(
+      [
+        'push',
+        'fixtures/accounts-windows.csv',
+        '--object',
+        'account',
+        '--encoding',
+        'windows-1252',
+        '--decimal-comma',
+        '--date-format',
+        'DD.MM.YYYY',
+        '--map',
+        'MRR=traits.mrr:number',
+        '--map',
+        'Renewal Date=traits.nextRenewalDate:date',
+        '--json',
+      ],
+      { env },
+    );
+    expect(r.code).toBe(0);
+    expect(sb.store.get('accounts', 'soc-gen')).toMatchObject({ name: 'Société Générale', traits: { mrr: 980, nextRenewalDate: '2027-03-01', Plan: 'Basic' } });
+    expect(sb.store.get('accounts', 'mueller')).toMatchObject({ name: 'Müller & Söhne GmbH', traits: { mrr: 12000 } });
+    expect(summaryOf(r).notes).toHaveLength(3);
+    const refused = await runCli(['push', 'fixtures/accounts-windows.csv', '--object', 'account'], { env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('fixtures/accounts-windows.csv is not UTF-8 text: line 3');
+    expect(refused.stderr).toContain('The file was read whole before the run: nothing was sent');
+  });
+});

@@ -15,7 +15,10 @@ describe("Vitally's trait types", () => {
 
   it('convert CSV text into the type, or say why not', () => {
     expect(conv('number').convert(' 12.5 ', ';')).toEqual({ ok: true, value: 12.5 });
-    expect(conv('number').convert('1,000', ';')).toEqual({ ok: false, reason: '"1,000" is not a number' });
+    expect(conv('number').convert('1,000', ';')).toEqual({
+      ok: false,
+      reason: '"1,000" is not a number: its comma is a decimal comma (--decimal-comma reads it as 1) or a thousands separator (take it out of the export)',
+    });
     expect(conv('boolean').convert('Yes', ';')).toEqual({ ok: true, value: true });
     expect(conv('date').convert('2026-11-20T23:30:00Z', ';')).toEqual({ ok: true, value: '2026-11-20' });
     expect(conv('datetime').convert('2026-11-20', ';')).toEqual({ ok: true, value: '2026-11-20T00:00:00.000Z' });
