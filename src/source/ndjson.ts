@@ -12,10 +12,13 @@ import { jsonValueProblem } from '../json-limits.js';
 import type { SourceRecord } from '../types.js';
 import { clip } from './csv-scan.js';
 import { readFailure } from './input.js';
+import { isRejectsLine, rejectedRecord } from './rejects.js';
 import { Utf8Check, Utf8Error } from './utf8.js';
 
 export interface NdjsonReadOptions {
   label: string;
+  /** Says what was found once: a rejects file recognised. */
+  note?: (message: string) => void;
   maxRecordBytes: number;
   signal: AbortSignal | undefined;
   /** Opens the input (a file, or stdin); called on the first `next()`. */
@@ -34,6 +37,10 @@ interface LineState {
   sawRecord: boolean;
   /** Set while dropping the rest of an overlong line: its first characters, for the raw text. */
   overlong: string | undefined;
+  /** The input is a rejects file (told by its first record): each line's record is under `record`. */
+  rejects?: boolean;
+  note?: ((message: string) => void) | undefined;
+  label?: string;
 }
 
 /** Records in batches, one per input chunk: a consumer pays one await per chunk, not per record. */
@@ -41,7 +48,7 @@ export async function* readNdjsonBatches(o: NdjsonReadOptions): AsyncGenerator<S
   if (o.signal?.aborted) return;
   const input = await o.open();
   const utf8 = new Utf8Check(o.label, 'lf');
-  const st: LineState = { max: o.maxRecordBytes, line: 0, row: 0, sawRecord: false, overlong: undefined };
+  const st: LineState = { max: o.maxRecordBytes, line: 0, row: 0, sawRecord: false, overlong: undefined, note: o.note, label: o.label };
   let pending = '';
   // A line still open across chunks with no line end: its pieces, joined once it ends. Adding each
   // chunk to one string would copy the line again with every chunk (a 16 MiB line: 512 copies).
@@ -161,6 +168,11 @@ function lineRecord(text: string, start: number, end: number, st: LineState): So
   // before any stage holds the value: the row is kept as raw text only.
   const problem = jsonValueProblem(value);
   if (problem !== null) return { row, line: st.line, error: new RowError('ROW_INVALID', `line ${st.line}: ${problem}`), raw: line };
+  if (st.rejects === undefined) {
+    st.rejects = isRejectsLine(value as Record<string, unknown>);
+    if (st.rejects) st.note?.(`${st.label} is a rejects file: the record of each line is sent as it was read`);
+  }
+  if (st.rejects) return rejectedRecord(value as Record<string, unknown>, row, st.line, line);
   return { row, line: st.line, data: value as Record<string, unknown> };
 }
 

@@ -95,7 +95,7 @@ const ndjson: Reader = {
   columnsFromFirst: false,
   settings: [ENCODING],
   countRecords: countLines,
-  read: (ctx) => readNdjsonBatches({ label: ctx.label, maxRecordBytes: ctx.maxRecordBytes, signal: ctx.signal, open: ctx.open }),
+  read: (ctx) => readNdjsonBatches({ label: ctx.label, maxRecordBytes: ctx.maxRecordBytes, signal: ctx.signal, open: ctx.open, note: ctx.note }),
 };
 
 const json: Reader = {

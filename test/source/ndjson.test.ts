@@ -164,3 +164,30 @@ describe('stdin', () => {
     expect(nd.message).toBe('stdin is empty: no records');
   });
 });
+
+describe('a rejects file', () => {
+  it('is told by its first line: each record comes from under "record"; a line without one fails alone', async () => {
+    const notes: string[] = [];
+    const path = file(
+      'rejects.ndjson',
+      [
+        '{"row":2,"line":3,"key":"b","error":"name: required","record":{"externalId":"b","mrr":"1"}}',
+        '{"row":4,"line":5,"key":null,"error":"line 5: bare quote","raw":"c,\\"x"}',
+        '{"row":0,"key":"gone","error":"answered 500"}',
+        '{"externalId":"d"}',
+      ].join('\n'),
+    );
+    expect(summary(await readAll({ path, onNote: (m) => notes.push(m) }))).toEqual([
+      { row: 1, line: 1, data: { externalId: 'b', mrr: '1' } },
+      {
+        row: 2,
+        line: 2,
+        error:
+          'line 2: row 4 (line 5) of its input could not be read there (line 5: bare quote), so there is no record to send: fix it in that input and push it from there',
+      },
+      { row: 3, line: 3, error: 'line 3: a failed deletion (answered 500) holds no record to send; the next --delete-missing run deletes it again' },
+      { row: 4, line: 4, error: 'line 4: not a rejected row like the lines before it (row, error, record)' },
+    ]);
+    expect(notes).toEqual([`${path} is a rejects file: the record of each line is sent as it was read`]);
+  });
+});
