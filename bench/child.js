@@ -1,7 +1,7 @@
 // Run one CLI command (or a bare csv-parse / NDJSON parse) in this process, then report the process's
 // peak memory and time on stderr as one JSON line. Used by the pipeline benchmarks so each measurement
 // gets a fresh process: `node bench/child.js cli push ...` or `node bench/child.js bare-csv <file>`
-// (also bare-ndjson, bare-parquet <file>, bare-postgres <url> <sql>).
+// (also bare-ndjson, bare-json, bare-csv-gz, bare-parquet <file>, bare-postgres <url> <sql>).
 // The stages of a push, each alone: `read <file>` iterates the project's reader (readRecords), `sync
 // <file>` runs runSync as a dry-run upsert of accounts (read, map, validate, plan) without printing.
 import { createReadStream } from 'node:fs';
@@ -29,6 +29,18 @@ if (what === 'cli') {
     JSON.parse(line);
     n++;
   }
+  process.stdout.write(`${n}\n`);
+} else if (what === 'bare-json') {
+  // The whole file read and parsed at once, as JSON.parse must.
+  const { readFileSync } = await import('node:fs');
+  process.stdout.write(`${JSON.parse(readFileSync(args[0], 'utf8')).length}\n`);
+} else if (what === 'bare-csv-gz') {
+  const { createGunzip } = await import('node:zlib');
+  let n = 0;
+  for await (const _ of createReadStream(args[0])
+    .pipe(createGunzip())
+    .pipe(parse({ columns: true })))
+    n++;
   process.stdout.write(`${n}\n`);
 } else if (what === 'bare-parquet') {
   // hyparquet alone, row group by row group (as the reader reads), every row built as an object.

@@ -15,6 +15,16 @@ process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
 const PLANS = ['starter', 'growth', 'enterprise'];
 
+/** Account `i` of the NDJSON and JSON files. */
+const account = (i) => ({
+  externalId: `acc-${i}`,
+  name: `Account ${i}, Inc`,
+  mrr: (i % 1000) + 0.5,
+  plan: PLANS[i % 3],
+  nextRenewalDate: `2027-0${1 + (i % 9)}-15`,
+  notes: 'said "hi" on a call',
+});
+
 async function write(path, rows, line) {
   const out = createWriteStream(path);
   let chunk = '';
@@ -30,11 +40,30 @@ async function write(path, rows, line) {
 }
 
 const files = new Map();
-async function fileFor(format, rows) {
+/**
+ * The accounts file of a case: `csv`, `ndjson`, `json` (the NDJSON lines as one array), or any of them
+ * gzip-compressed (`csv.gz`), written once per run.
+ */
+export async function fileFor(format, rows) {
   const key = `${format}-${rows}`;
   if (files.has(key)) return files.get(key);
   const path = join(dir, `accounts-${rows}.${format}`);
-  if (format === 'csv') {
+  if (format.endsWith('.gz')) {
+    const plain = await fileFor(format.slice(0, -3), rows);
+    const { createReadStream } = await import('node:fs');
+    const { createGzip } = await import('node:zlib');
+    const { pipeline } = await import('node:stream/promises');
+    await pipeline(createReadStream(plain), createGzip(), createWriteStream(path));
+  } else if (format === 'json') {
+    let first = true;
+    await write(path, rows + 2, (i) => {
+      if (i === 1) return '[\n';
+      if (i === rows + 2) return ']\n';
+      const line = `${first ? '' : ','}${JSON.stringify(account(i - 1))}\n`;
+      first = false;
+      return line;
+    });
+  } else if (format === 'csv') {
     const out = createWriteStream(path);
     out.write('externalId,name,mrr,plan,nextRenewalDate,notes\n');
     out.end();
@@ -42,12 +71,7 @@ async function fileFor(format, rows) {
     await write(path + '.body', rows, (i) => `acc-${i},"Account ${i}, Inc",${i % 1000}.5,${PLANS[i % 3]},2027-0${1 + (i % 9)}-15,"said ""hi"" on a call"\n`);
     await concat(path, path + '.body');
   } else {
-    await write(
-      path,
-      rows,
-      (i) =>
-        `${JSON.stringify({ externalId: `acc-${i}`, name: `Account ${i}, Inc`, mrr: (i % 1000) + 0.5, plan: PLANS[i % 3], nextRenewalDate: `2027-0${1 + (i % 9)}-15`, notes: 'said "hi" on a call' })}\n`,
-    );
+    await write(path, rows, (i) => `${JSON.stringify(account(i))}\n`);
   }
   files.set(key, path);
   return path;

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { best, compared, PIPELINE_COLUMNS, PUSH, roundsFor } from './pipeline.js';
+import { best, compared, fileFor, PIPELINE_COLUMNS, PUSH, roundsFor } from './pipeline.js';
 
 const SIZES = [100_000, 300_000, 1_000_000];
 const dir = mkdtempSync(join(tmpdir(), 'vitally-sync-bench-sources-'));
@@ -82,7 +82,30 @@ const postgresCase = (rows) => ({
   },
 });
 
-export const sourceCases = [...SIZES.map(parquetCase), ...SIZES.map(postgresCase)];
+/** A generated accounts file through push, against a bare read of it (`bare` names it in child.js). */
+const fileCase = (format, bare, against) => (rows) => ({
+  name: `${format.replace('.', '-')}-${rows / 1000}k`,
+  group: 'sources',
+  title: `${rows}-row ${format} file through push --dry-run --json --no-state, against ${against}`,
+  async run() {
+    const file = await fileFor(format, rows);
+    const [bareRun, push] = await best(
+      [
+        [bare, file],
+        ['cli', 'push', file, ...PUSH],
+      ],
+      roundsFor(rows),
+    );
+    return compared(format, rows, bareRun, push);
+  },
+});
+
+/** A JSON array of the NDJSON cases' accounts, streamed by push, against JSON.parse of the whole file. */
+const jsonCase = fileCase('json', 'bare-json', 'JSON.parse of the whole file');
+/** The CSV cases' file gzip-compressed, against gunzip piped into csv-parse. */
+const gzipCase = fileCase('csv.gz', 'bare-csv-gz', 'gunzip into csv-parse');
+
+export const sourceCases = [...SIZES.map(parquetCase), ...SIZES.map(postgresCase), ...SIZES.map(jsonCase), ...[300_000, 1_000_000].map(gzipCase)];
 
 /** As the pipeline table, the bare side being a library's reader rather than a parse. */
 export const SOURCE_COLUMNS = PIPELINE_COLUMNS.map(([header, key]) => [key === 'bare' ? 'bare reader' : header, key]);

@@ -62,7 +62,10 @@ export async function decodeInput(input: Readable, o: DecodeOptions): Promise<Re
   let { head, stream } = await firstBytes(input);
   if (isGzip(head)) ({ head, stream } = await firstBytes(gunzipped(stream, o.label)));
   const what = notText(head);
-  if (what) throw new InputError('INPUT_UNREADABLE', `${o.label} is ${what}, not a text export: ${SAVE_AS_CSV}. vitally-sync reads ${o.formats}`);
+  if (what) {
+    stream.destroy();
+    throw new InputError('INPUT_UNREADABLE', `${o.label} is ${what}, not a text export: ${SAVE_AS_CSV}. vitally-sync reads ${o.formats}`);
+  }
   const byBom = startsWith(head, UTF16LE_BOM) ? 'utf-16le' : startsWith(head, UTF16BE_BOM) ? 'utf-16be' : undefined;
   const utf8Bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
   const encoding = byBom ?? (utf8Bom ? 'utf-8' : o.encoding !== undefined ? (encodingOf(o.encoding) ?? o.encoding) : 'utf-8');

@@ -97,8 +97,9 @@ async function* failing(err: unknown): AsyncGenerator<never> {
  * For checks before any request, on a text file (CSV, NDJSON, JSON; not stdin, which cannot be read
  * twice): reads its bytes once, as the run will decode them, and throws the InputError of the first
  * byte that is not text in its encoding (utf8.ts: its line, and the --encoding to give), so a file in
- * a legacy encoding is refused whole rather than after the rows before that byte were sent. One pass at
- * the speed of the disk (the check is native); memory stays at one chunk.
+ * a legacy encoding is refused whole rather than after the rows before that byte were sent. One pass,
+ * about as fast as the disk for plain UTF-8 (the check is native; gzip is decompressed for it); memory
+ * stays at one chunk.
  */
 export async function assertText(opts: SourceOptions): Promise<void> {
   if (opts.path === '-' || readerByScheme(opts.path)) return;
