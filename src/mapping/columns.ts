@@ -35,16 +35,21 @@ const single = (t: Target): boolean => (t.kind === 'field' ? t.spec.type !== 'st
 export function checkColumns(mapper: Mapper, spec: ObjectSpec, columns: readonly string[], o: CheckOptions): ColumnCheck {
   const problems: string[] = [];
   const filledBy = new Map<string, { column: string; target: Target }>();
+  const filled = new Map<string, string>();
   for (const column of columns) {
     const t = mapper.targetFor(column);
     if (t.kind === 'refused' && t.link) problems.push(`column "${column}": ${t.reason}`);
     const field = fills(t);
     if (field === undefined) continue;
-    const before = filledBy.get(field);
+    // A reference and the Vitally-id field it fills may stand side by side (each row gives one or the
+    // other): two columns of the same kind for one field may not.
+    const same = `${t.kind}:${field}`;
+    const before = filledBy.get(same);
     if (before && single(t) && single(before.target)) problems.push(bothFill(before.column, column, field));
-    else if (!before) filledBy.set(field, { column, target: t });
+    else if (!before) filledBy.set(same, { column, target: t });
+    if (!filled.has(field)) filled.set(field, column);
   }
-  const warnings = missing(mapper, spec, columns, filledBy, o);
+  const warnings = missing(mapper, spec, columns, filled, o);
   return { ...(problems.length > 0 ? { refusal: problems.join('; ') } : {}), warnings };
 }
 

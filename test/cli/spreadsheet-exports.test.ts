@@ -11,6 +11,9 @@ let dir: string;
 let env: Record<string, string>;
 useSandbox((c) => ({ sb, dir, env } = c));
 
+/** What the sandbox was asked to change (reading Vitally's trait catalogue, a GET, changes nothing). */
+const writes = () => sb.requests.filter((r) => r.method !== 'GET');
+
 describe('--map and the columns it names', () => {
   it('a --map column after a cell that fails its row is still a column of the file: no warning says it is missing', async () => {
     const file = writeTemp(dir, 'renews.csv', 'externalId,name,mrr,renews\na,A,lots,2027-01-01\nb,B,many,2027-02-01\n');
@@ -24,7 +27,7 @@ describe('--map and the columns it names', () => {
     // A column that really is missing is still reported.
     const missing = await runCli(['push', file, '--object', 'account', '--map', 'renew=traits.renewsOn:date', '--json', '--dry-run'], { env });
     expect(summaryOf(missing).warnings).toEqual(['--map renew: no record has a column "renew", so it was not used']);
-    expect(sb.requests).toHaveLength(0);
+    expect(writes()).toEqual([]);
   });
 });
 
@@ -81,7 +84,7 @@ describe('two columns for one field', () => {
     expect(r.stderr).toContain(message);
     expect(r.stderr).toContain('Nothing was sent');
     expect(rows(r)).toEqual([]);
-    expect(sb.requests).toHaveLength(0);
+    expect(writes()).toEqual([]);
   });
 
   it('--ignore one of them sends the other', async () => {
@@ -148,7 +151,7 @@ describe("another object's links", () => {
       "a conversation links to userExternalId (your id of the user taking part: Vitally files the conversation under that user's accounts)",
     );
     expect(r.stderr).toContain('--map accountExternalId=traits.accountExternalId');
-    expect(sb.requests).toHaveLength(0);
+    expect(writes()).toEqual([]);
     // Kept as a trait on purpose, it goes.
     const kept = await runCli(['push', file, '--object', 'conversation', '--map', 'accountExternalId=traits.accountExternalId', '--dry-run', '--json'], {
       env,
@@ -191,7 +194,21 @@ describe('numbers and dates written the European way', () => {
     expect(rows(dates)[0]!.error).toBe(
       'column "renews" -> traits.nextRenewalDate (date): "31.12.2026" is not an ISO 8601 date: it reads day first: --date-format DD.MM.YYYY',
     );
-    expect(sb.requests).toHaveLength(0);
+    expect(writes()).toEqual([]);
+  });
+
+  it('trait columns typed from their first rows follow the same rule: --decimal-comma makes them numbers, and 12.000 is never 12', async () => {
+    const file = writeTemp(dir, 'seats.csv', 'externalId;name;seats;mrr\nacme;Acme;12.000;1.234,50\nzeta;Zeta;1.500;980,00\n');
+    const said = await runCli(['push', file, '--object', 'account', '--decimal-comma'], { env });
+    expect(said.code).toBe(0);
+    expect(sb.store.get('accounts', 'acme')).toMatchObject({ traits: { seats: 12000, mrr: 1234.5 } });
+    expect(sb.store.get('accounts', 'zeta')).toMatchObject({ traits: { seats: 1500, mrr: 980 } });
+    sb.reset();
+    // Not said: the seats look like numbers, but in a ;-separated file they could be thousands.
+    const unsaid = await runCli(['push', file, '--object', 'account', '--json'], { env });
+    expect(unsaid.code).toBe(1);
+    expect(rows(unsaid)[0]!.error).toContain('"12.000" could be 12000 (a dot between thousands, as ";"-separated exports write) or 12');
+    expect(writes()).toEqual([]);
   });
 
   it('a --date-format that cannot say a date is refused before anything is read', async () => {
