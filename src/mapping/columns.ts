@@ -10,7 +10,8 @@
  * and, once the run is over, which columns were matched by an alias rather than their own name.
  */
 import { article, type ObjectSpec } from '../objects/index.js';
-import { bothFill, type Mapper, type Target } from './mapper.js';
+import type { Mapper } from './mapper.js';
+import { bothFill, type Target } from './targets.js';
 import { nameTable, namesFor, normalizeName } from './names.js';
 
 export interface ColumnCheck {

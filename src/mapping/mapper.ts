@@ -15,11 +15,12 @@
  * explicit null and is always sent for traits and nullable fields.
  */
 import { ConfigError, RowError } from '../errors.js';
-import { article, type FieldSpec, type MappedRecord, type ObjectSpec, type RefSpec } from '../objects/define.js';
-import { convert, type CellFormat, type Converted, type ValueType } from './coerce.js';
-import { convertInferred, type InferredTypes, type TraitType, type TypeSource } from './infer.js';
+import type { MappedRecord, ObjectSpec } from '../objects/define.js';
+import { convert, type CellFormat, type ValueType } from './coerce.js';
+import { convertInferred, type InferredTypes, type TraitType } from './infer.js';
 import type { ColumnMapping } from './map-flags.js';
-import { foreignLinks, linksText, nameTable, normalizeName, type NamedTarget } from './names.js';
+import { normalizeName } from './names.js';
+import { bothFill, namedTarget, PROTO, protoReason, type Target, type TraitConverter } from './targets.js';
 
 // What reads --map and --mapping lives beside it; what says a trait's type, in infer.ts.
 export { parseMapFlag, parseMappingFile, parseTarget, type ColumnMapping } from './map-flags.js';
@@ -48,44 +49,14 @@ export interface MapperOptions {
   cells?: CellFormat | undefined;
 }
 
-/** A known trait's own conversion; `typeName` is what an error calls its type ("picklist"). */
-export interface TraitConverter {
-  typeName: string;
-  convert(value: unknown, listSeparator: string, cells?: CellFormat): Converted;
-}
-
 export interface Mapped {
   record: MappedRecord;
   /** Reference columns, by ref name: the customer's ids to resolve. */
   refs: Record<string, string[]>;
 }
 
-/**
- * Where a column goes. `how` says how a field or reference was matched: by --map, or by the name table
- * (names.ts: its own name, an alias, a name exports use); a trait's `from` says where its type came from.
- */
-export type Target =
-  | { kind: 'field'; name: string; spec: FieldSpec; type: ValueType; how: NamedTarget['how'] | 'map' }
-  | { kind: 'ref'; name: string; spec: RefSpec; how: NamedTarget['how'] | 'map' }
-  | { kind: 'trait'; key: string; type: ValueType | undefined; conv?: TraitConverter | undefined; from: TypeSource }
-  | { kind: 'traitsObject' }
-  | { kind: 'ignore' }
-  /**
-   * A column whose value cannot be carried under its name: a row holding a value there fails. `link`:
-   * it is a link column of these other object types (this one does not take it).
-   */
-  | { kind: 'refused'; reason: string; link?: string[] };
-
-/**
- * The one trait name refused: `__proto__`. Assigned to an object it sets the object's prototype instead
- * of a key, in this tool and in the JavaScript servers that would receive it, so the trait would vanish
- * (or worse). `constructor`, `prototype` and the like are carried as ordinary names.
- */
-const PROTO = '__proto__';
-const protoReason = (column: string) =>
-  `a trait cannot be named "${PROTO}" (JavaScript reads that key as an object's prototype, so the value would be lost): map the column to another name (--map ${column}=traits.<name>) or drop it (--ignore ${column})`;
-
 export { normalizeName };
+export type { Target, TraitConverter } from './targets.js';
 
 export class Mapper {
   private readonly explicit = new Map<string, Target>();
@@ -164,7 +135,7 @@ export class Mapper {
       if ((column === 'traits' || this.spec.traitsColumns?.includes(column)) && this.spec.traits) t = { kind: 'traitsObject' };
       else if (column.startsWith('traits.') && column.length > 7 && this.spec.traits) {
         t = this.traitTarget(column.slice(7), undefined, column);
-      } else t = this.named(column);
+      } else t = namedTarget(this.spec, column);
       if (!t) {
         // A type without traits has no place for it: it is left out, and the run says so (leftOut).
         if (!this.spec.traits) this.dropped.push(column);
@@ -175,26 +146,6 @@ export class Mapper {
     this.cache.set(column, t);
     if (t.kind === 'trait') this.opts.onTraitKey?.(t.key, column);
     return t;
-  }
-
-  /**
-   * A column by the name table (names.ts), or one that names a link of another object type, which is
-   * refused rather than kept as a trait nobody meant.
-   */
-  private named(column: string): Target | undefined {
-    const n = normalizeName(column);
-    const found = nameTable(this.spec).get(n);
-    if (found?.kind === 'field') {
-      const f = this.spec.fields[found.name]!;
-      return { kind: 'field', name: found.name, spec: f, type: f.type === 'json' ? 'json' : f.type, how: found.how };
-    }
-    if (found?.kind === 'ref') return { kind: 'ref', name: found.name, spec: this.spec.refs[found.name]!, how: found.how };
-    const owners = this.spec.traits ? foreignLinks(this.spec).get(n) : undefined;
-    if (!owners) return undefined;
-    const reason =
-      `${this.spec.name}s take no "${column}" (a link of ${owners.map((o) => `${o}s`).join(', ')}); ${article(this.spec.name)} links to ${linksText(this.spec)}. ` +
-      `Map it to one of those, keep it as a trait (--map ${column}=traits.${column}), or leave it out (--ignore ${column})`;
-    return { kind: 'refused', reason, link: owners };
   }
 
   /**
@@ -357,9 +308,4 @@ export class Mapper {
     });
     return new RowError('ROW_INVALID', bothFill(other ?? column, column, name), name);
   }
-}
-
-/** Two columns fill one field: what to do. */
-export function bothFill(first: string, second: string, name: string): string {
-  return `columns "${first}" and "${second}" both fill ${name}: keep one (--ignore "${second}"), or map the other elsewhere (--map "${second}=traits.<name>")`;
 }
