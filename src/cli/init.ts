@@ -10,7 +10,7 @@ import { loadConfigFile } from '../config/file.js';
 import { connectionFlags } from '../config/file-sources.js';
 import type { SyncSection } from '../config/file-schema.js';
 import { intFlag } from '../config/numbers.js';
-import { DEFAULT_STATE_PATH, flagValue, resolveNet } from '../config/push.js';
+import { cellFormat, DEFAULT_STATE_PATH, flagValue, resolveNet } from '../config/push.js';
 import { AuthError, ConfigError, InputError } from '../errors.js';
 import { article, nounOf, type Mode, type ObjectSpec } from '../objects/index.js';
 import { createSandbox, type Sandbox } from '../sandbox/index.js';
@@ -38,6 +38,10 @@ export interface InitFlags extends ConnectionFlags {
   sample?: string;
   format?: string;
   delimiter?: string;
+  /** --decimal-comma (true) or --no-decimal-comma (false): how numbers are written, for the proposal and the sync. */
+  decimalComma?: boolean;
+  /** --date-format: how dates are written, for the proposal and the sync. */
+  dateFormat?: string;
   json?: boolean;
   sandbox?: boolean;
   customFields?: string;
@@ -59,6 +63,9 @@ export async function initCommand(file: string | undefined, flags: InitFlags, ra
   const given: Record<string, unknown> = {};
   for (const r of reader.settings ?? []) if (flags[r.name] !== undefined) given[r.name] = flagValue(r.name, flags[r.name]);
   const readerConfig = reader.configure?.(file, given, io.env);
+  // How numbers and dates are written: the proposal types columns by them, and the sync keeps them.
+  const decimalComma = flagValue<boolean>('decimalComma', flags.decimalComma);
+  const dateFormat = flagValue<string>('dateFormat', flags.dateFormat);
   io.secrets.add(...(readerConfig?.secrets ?? []));
   // A database is named by its URL without the password, which is never written into the config file.
   const shown = readerConfig?.label ?? file;
@@ -78,7 +85,7 @@ export async function initCommand(file: string | undefined, flags: InitFlags, ra
   const object = spec.name;
   const known = [...(loaded.catalogue?.fields ?? [])];
   for (const f of standardTraits(spec)) if (!known.some((k) => k.key === f.key)) known.push(f);
-  const proposal = propose({ spec, columns, rows, known, haveCatalogue: loaded.catalogue !== null });
+  const proposal = propose({ spec, columns, rows, known, haveCatalogue: loaded.catalogue !== null, cells: cellFormat(decimalComma, dateFormat) });
 
   const configDir = resolvePath(configPath, '..');
   // Relative to the config file's folder (as the config file reads it), unless the file lies outside it.
@@ -99,6 +106,8 @@ export async function initCommand(file: string | undefined, flags: InitFlags, ra
     mode,
     // A --format that was needed to read the file (a URL is told by its scheme).
     ...(flags.format && !reader.schemes?.length ? { format } : {}),
+    ...(decimalComma !== undefined ? { decimalComma } : {}),
+    ...(dateFormat !== undefined ? { dateFormat } : {}),
     map: proposal.map,
     ...(proposal.ignore.length ? { ignore: proposal.ignore } : {}),
   };

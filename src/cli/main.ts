@@ -180,7 +180,10 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
         .option('--config <file>', 'the config file to write (default: vitally-sync.config.json, or the .yaml one, in this folder)')
         .option('-m, --mode <mode>', `the sync's mode (default upsert, insert for ${APPEND_ONLY})`)
         .option('--sample <n>', 'rows read to decide (default 100)')
-        .option('-f, --format <format>', FORMAT_HELP),
+        .option('-f, --format <format>', FORMAT_HELP)
+        .option('--decimal-comma', 'numbers are written with a decimal comma (1.234,50): typed so, and kept in the sync')
+        .option('--no-decimal-comma', 'numbers are written with a decimal point (1.234): kept in the sync')
+        .option('--date-format <format>', 'dates are written in this order (DD.MM.YYYY, MM/DD/YYYY): typed so, and kept in the sync'),
     ).option('--json', 'print the proposal as JSON'),
   )
     .addHelpText(

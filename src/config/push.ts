@@ -257,10 +257,7 @@ export function resolvePushConfig(input: string | undefined, sources: Sources | 
     ignore,
     empty: s.get<EmptyPolicy>('empty') ?? 'omit',
     listSeparator: s.get<string>('listSeparator') ?? ';',
-    cells: {
-      decimalComma: s.get<boolean>('decimalComma'),
-      ...(s.get('dateFormat') !== undefined ? { dateFormat: parseDateFormat(s.get<string>('dateFormat')!) } : {}),
-    },
+    cells: cellFormat(s.get<boolean>('decimalComma'), s.get<string>('dateFormat')),
     match,
     json: Boolean(s.get('json')),
     quiet: Boolean(s.get('quiet')),
@@ -283,6 +280,11 @@ export function resolvePushConfig(input: string | undefined, sources: Sources | 
     net,
     traitCheck,
   };
+}
+
+/** How the input writes numbers and dates, from the settings decimalComma and dateFormat (read by their rules). */
+export function cellFormat(decimalComma: boolean | undefined, dateFormat: string | undefined): CellFormat {
+  return { decimalComma, ...(dateFormat !== undefined ? { dateFormat: parseDateFormat(dateFormat) } : {}) };
 }
 
 /** Read one flag's value by its setting's rule (for commands that take a few of push's settings). */

@@ -6,11 +6,12 @@
  *   `--types auto`): strict, since nobody reviews it. Integers and decimals without leading zeros and
  *   of at most 15 digits, `true`/`false`, ISO 8601 dates and date-times; never a zip code or an id with
  *   leading zeros (`02134`), a long id that a number would round, or JSON text.
+ * Under both, numbers and dates written as the run says (--decimal-comma, --date-format) count too.
  * A type is given only when every non-empty sampled value has it; anything mixed stays text. Values
  * already typed (an NDJSON number) count as what they are.
  */
 import { convert, parseInstant, type CellFormat, type Converted, type ValueType } from './coerce.js';
-import { localNumber } from './locale.js';
+import { localDate, localNumber } from './locale.js';
 
 export type InferPolicy = 'propose' | 'push';
 
@@ -46,12 +47,9 @@ function kindOf(v: unknown, policy: InferPolicy, cells?: CellFormat): Kind {
   const s = String(v).trim();
   if (s === '') return 'empty';
   if ((policy === 'push' ? TRUE_FALSE : BOOL_WORDS).has(s.toLowerCase())) return 'boolean';
+  const local = localKind(s, cells);
+  if (local) return local;
   if (policy === 'push') {
-    // With --decimal-comma, a number is written so (1.234,50): those are the column's numbers.
-    if (cells?.decimalComma) {
-      const local = localNumber(s, cells);
-      if (local) return 'value' in local ? 'number' : 'text';
-    }
     if (PLAIN_NUMBER.test(s)) return s.replace(/[-.]/g, '').length <= MAX_DIGITS ? 'number' : 'text';
   } else if (NUMBER.test(s)) {
     // 02134 is a code (a zip, an id), not the number 2134.
@@ -71,10 +69,24 @@ function kindOf(v: unknown, policy: InferPolicy, cells?: CellFormat): Kind {
   return 'text';
 }
 
+/**
+ * A number or a date written as the run says (--decimal-comma: `1.234,50`; --date-format: `31.12.2026`):
+ * those are the column's numbers and dates, under both policies. Plain digits are left to the policy's
+ * own rules (a leading zero is a code, more than 15 digits an id).
+ */
+function localKind(s: string, cells: CellFormat | undefined): Kind | undefined {
+  if (cells?.decimalComma && !/^[+-]?\d+$/.test(s)) {
+    const n = localNumber(s, cells);
+    if (n) return 'value' in n ? 'number' : 'text';
+  }
+  if (cells?.dateFormat && localDate(s, cells.dateFormat)) return cells.dateFormat.parts.H === undefined ? 'date' : 'datetime';
+  return undefined;
+}
+
 const WORDS: Record<Exclude<Kind, 'empty'>, string> = {
   boolean: 'true/false values',
   number: 'numbers',
-  date: 'dates (YYYY-MM-DD)',
+  date: 'dates',
   datetime: 'date-times',
   json: 'JSON values',
   text: 'text',

@@ -5,7 +5,8 @@
  * last segment of the key, or label), else typed from the sampled values; what cannot be placed with
  * confidence is left out and listed for review. Pure: the CLI reads the file and writes the config.
  */
-import { convert, type ValueType } from '../mapping/coerce.js';
+import { convert, type CellFormat, type Converted, type ValueType } from '../mapping/coerce.js';
+import { localDateHint, localNumber } from '../mapping/locale.js';
 import { nameTable, normalizeName } from '../mapping/names.js';
 import type { ObjectSpec } from '../objects/index.js';
 import type { TraitField } from './catalogue.js';
@@ -41,6 +42,8 @@ export interface ProposeInput {
   /** A catalogue was read (else only the standard traits are known). */
   haveCatalogue: boolean;
   listSeparator?: string;
+  /** How the input writes numbers and dates (init's --decimal-comma, --date-format), as the sync will read them. */
+  cells?: CellFormat | undefined;
 }
 
 /** The target shown for an NDJSON `traits` column, which needs no map entry. */
@@ -99,11 +102,31 @@ function mapType(f: TraitField): ValueType | undefined {
   return k === 'number' || k === 'boolean' || k === 'date' || k === 'datetime' ? k : undefined;
 }
 
-/** Sampled values that would fail conversion: a note for review, or undefined. */
-function badValues(values: unknown[], conv: (v: unknown) => { ok: boolean }, what: string): string | undefined {
-  const bad = values.filter((v) => !conv(v).ok);
+/** Sampled values that would fail conversion: a note for review (with the first one's reason), or undefined. */
+function badValues(values: unknown[], conv: (v: unknown) => Converted, what: string): string | undefined {
+  let first: string | undefined;
+  const bad = values.filter((v) => {
+    const c = conv(v);
+    if (!c.ok) first ??= c.reason;
+    return !c.ok;
+  });
   if (bad.length === 0) return undefined;
-  return `${bad.length} of ${values.length} sampled values would fail their row as ${what}: ${bad.slice(0, 3).map(show).join(', ')}`;
+  return `${bad.length} of ${values.length} sampled values would fail their row as ${what}: ${bad.slice(0, 3).map(show).join(', ')} (${first})`;
+}
+
+/**
+ * Text that looks like numbers or dates written the local way (`1.234,50`, `31.12.2026`) which the
+ * options given do not read: the option that would type the column, for review; or undefined.
+ */
+function localHint(values: unknown[], cells: CellFormat | undefined): string | undefined {
+  for (const v of values) {
+    if (typeof v !== 'string') continue;
+    const n = localNumber(v, cells);
+    if (n && 'reason' in n) return `looks like numbers written the local way (${n.reason}): init with that option types it, and the sync keeps it`;
+    const d = cells?.dateFormat ? undefined : localDateHint(v);
+    if (d) return `looks like dates written the local way (${show(v)}: ${d}): init with that option types it, and the sync keeps it`;
+  }
+  return undefined;
 }
 
 export function propose(input: ProposeInput): Proposal {
@@ -144,7 +167,7 @@ export function propose(input: ProposeInput): Proposal {
     const d: Decision = { column, target: name, reason: how };
     const type = kind === 'field' ? spec.fields[name]!.type : undefined;
     if (type && type !== 'string') {
-      const note = badValues(values, (v) => convert(v, type, sep), `${name} (${type})`);
+      const note = badValues(values, (v) => convert(v, type, sep, input.cells), `${name} (${type})`);
       if (note) d.review = note;
     }
     return d;
@@ -161,7 +184,7 @@ export function propose(input: ProposeInput): Proposal {
     if (kind === 'picklist' || kind === 'multi') picklists.push(column);
     const conv = converterFor(f);
     if (conv) {
-      const note = badValues(values, (v) => conv.convert(v, sep), `${f.type}`);
+      const note = badValues(values, (v) => conv.convert(v, sep, input.cells), `${f.type}`);
       if (note) d.review = note;
     }
     return d;
@@ -199,7 +222,11 @@ export function propose(input: ProposeInput): Proposal {
       }
     }
     const key = traitKey ?? column;
-    const inferred = inferType(rows.map((r) => r[column]));
+    const inferred = inferType(
+      rows.map((r) => r[column]),
+      'propose',
+      input.cells,
+    );
     if (values.length === 0) {
       decisions.push({ column, target: null, reason: 'no values', review: `${inferred.why}: nothing tells what it holds` });
       continue;
@@ -219,10 +246,12 @@ export function propose(input: ProposeInput): Proposal {
       decisions.push({ column, target: null, reason: `close to the field ${nearField}`, review: `is it ${nearField} misspelt? Left out until you choose` });
       continue;
     }
+    const hint = inferred.type ? undefined : localHint(values, input.cells);
     decisions.push({
       column,
       target: `traits.${key}${inferred.type ? `:${inferred.type}` : ''}`,
       reason: `${input.haveCatalogue ? `not in Vitally's ${spec.name} catalogue` : 'no standard field of that name'}: a new trait; ${inferred.why}`,
+      ...(hint ? { review: hint } : {}),
     });
   }
 

@@ -36,7 +36,7 @@ describe('completion bash', () => {
     expect(complete(bash, ['vitally-sync', 'push', '--obj'])).toEqual(['--object']);
     expect(complete(bash, ['vitally-sync', 'push', '--object', 'acc'])).toEqual(['account']);
     expect(complete(bash, ['vitally-sync', 'push', '-o', ''])).toEqual(objects);
-    expect(complete(bash, ['vitally-sync', 'push', '--format', ''])).toEqual(['csv', 'ndjson', 'parquet', 'postgres']);
+    expect(complete(bash, ['vitally-sync', 'push', '--format', ''])).toEqual(['csv', 'ndjson', 'json', 'parquet', 'postgres']);
     expect(complete(bash, ['vitally-sync', 'sandbox', '--profile', ''])).toEqual(['docs', 'live']);
     expect(complete(bash, ['vitally-sync', 'completion', ''])).toEqual(['bash', 'zsh', 'fish']);
     // A hidden option stays hidden; run takes every option of push.

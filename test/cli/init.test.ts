@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, type CustomField, type Sandbox } from '../../src/sandbox/index.js';
-import { rows, runCli, sandboxEnv, summaryOf, tempDir } from '../helpers/cli.js';
+import { errorOf, rows, runCli, sandboxEnv, summaryOf, tempDir } from '../helpers/cli.js';
 
 const FIELDS = JSON.parse(readFileSync('fixtures/custom-fields.json', 'utf8')) as CustomField[];
 const EXPORT = join(process.cwd(), 'fixtures/export-accounts.csv');
@@ -159,5 +159,46 @@ describe('init', () => {
     const delimited = await runCli(['init', lines, '--object', 'account', '--config', config, '--delimiter', ';'], { env });
     expect(delimited.code).toBe(2);
     expect(delimited.stderr).toContain('--delimiter is for CSV input');
+  });
+});
+
+describe('init on a Windows export (windows-1252, ;, decimal commas, day-first dates)', () => {
+  const WINDOWS = join(process.cwd(), 'fixtures/accounts-windows.csv');
+  const initWindows = (...args: string[]) =>
+    runCli(['init', WINDOWS, '--object', 'account', '--config', config, '--no-state', '--encoding', 'windows-1252', '--json', ...args], { env });
+  const review = (r: Awaited<ReturnType<typeof runCli>>, column: string) =>
+    (JSON.parse(r.stdout) as { decisions: Array<{ column: string; target: string | null; review?: string }> }).decisions.find((d) => d.column === column);
+
+  it('without --decimal-comma and --date-format, the review names the option each column needs', async () => {
+    const r = await initWindows();
+    expect(r.code).toBe(0);
+    expect(review(r, 'MRR')?.review).toContain('(1234.5 with --decimal-comma)');
+    expect(review(r, 'Renewal Date')).toMatchObject({ target: 'traits.Renewal Date' });
+    expect(review(r, 'Renewal Date')?.review).toContain('"31.12.2026": it reads day first: --date-format DD.MM.YYYY');
+  });
+
+  it('with them, the proposal types the columns, the sync keeps them, and its run sends the values meant', async () => {
+    const r = await initWindows('--decimal-comma', '--date-format', 'DD.MM.YYYY', '--name', 'windows');
+    expect(r.code).toBe(0);
+    expect(review(r, 'MRR')).toEqual(expect.not.objectContaining({ review: expect.anything() }));
+    const sync = readConfig().syncs.windows;
+    expect(sync).toMatchObject({ encoding: 'windows-1252', decimalComma: true, dateFormat: 'DD.MM.YYYY' });
+    expect(sync.map).toMatchObject({
+      'Account ID': 'externalId',
+      'Company Name': 'name',
+      MRR: 'traits.mrr:number',
+      'Renewal Date': 'traits.Renewal Date:date',
+    });
+    // (This sandbox's catalogue has a picklist "plan" whose options are not the export's: Plan goes as read.)
+    const run = await runCli(['run', 'windows', '--config', config, '--types', 'as-read', '--json'], { env });
+    expect(run.code).toBe(0);
+    expect(sb.store.get('accounts', 'soc-gen')).toMatchObject({ name: 'Société Générale', traits: { mrr: 980, 'Renewal Date': '2027-03-01' } });
+    expect(sb.store.get('accounts', 'acme')!.traits).toMatchObject({ mrr: 1234.5, 'Renewal Date': '2026-12-31' });
+  });
+
+  it('a --date-format that is no format is refused', async () => {
+    const r = await initWindows('--date-format', 'DD.MM.YY');
+    expect(r.code).toBe(2);
+    expect(errorOf(r)).toMatchObject({ code: 'CONFIG_INVALID_DATE_FORMAT', message: expect.stringContaining('--date-format "DD.MM.YY" has "Y"') });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { convertInferred, inferType } from '../../src/mapping/infer.js';
+import { parseDateFormat } from '../../src/mapping/locale.js';
 
 describe("push's types from a column's values", () => {
   it.each([
@@ -37,5 +38,30 @@ describe("push's types from a column's values", () => {
     expect(convertInferred('02134', 'number')).toEqual({ ok: false, reason: '"02134" is not a number' });
     expect(convertInferred('yes', 'boolean')).toEqual({ ok: false, reason: '"yes" is not true or false' });
     expect(convertInferred('2026-12-31T10:00:00Z', 'date')).toEqual({ ok: false, reason: '"2026-12-31T10:00:00Z" is not an ISO 8601 date' });
+  });
+});
+
+describe('numbers and dates written as the run says (--decimal-comma, --date-format)', () => {
+  const comma = { decimalComma: true };
+  const dayFirst = { dateFormat: parseDateFormat('DD.MM.YYYY') };
+
+  it.each(['push', 'propose'] as const)('%s: decimal commas are numbers, day-first dates are dates, with their options', (policy) => {
+    expect(inferType(['1.234,50', '980,00', '12.000'], policy, comma).type).toBe('number');
+    expect(inferType(['31.12.2026', '1.3.2027'], policy, dayFirst).type).toBe('date');
+    expect(inferType(['31.12.2026 23:05'], policy, { dateFormat: parseDateFormat('DD.MM.YYYY HH:mm') }).type).toBe('datetime');
+    // Without them, text.
+    expect(inferType(['1.234,50', '980,00'], policy).type).toBeUndefined();
+    expect(inferType(['31.12.2026'], policy).type).toBeUndefined();
+  });
+
+  it('plain digits keep their own rules under --decimal-comma: a zip code with a leading zero stays text', () => {
+    expect(inferType(['02134', '10001'], 'push', comma).type).toBeUndefined();
+    expect(inferType(['12345678901234567890'], 'push', comma).type).toBeUndefined();
+    expect(inferType(['42', '1.234,5'], 'push', comma).type).toBe('number');
+  });
+
+  it('a later cell is read the same way', () => {
+    expect(convertInferred('31.12.2026', 'date', dayFirst)).toEqual({ ok: true, value: '2026-12-31' });
+    expect(convertInferred('1.234,50', 'number', comma)).toEqual({ ok: true, value: 1234.5 });
   });
 });

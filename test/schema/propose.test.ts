@@ -64,7 +64,7 @@ describe('propose', () => {
     expect(why.ID!.reason).toBe('alias of externalId');
     expect(why['Company Name']!.reason).toBe('common name for name');
     expect(why.last_login!.reason).toBe('custom trait "Last login" by its label: datetime');
-    expect(why.plan!.review).toBe('1 of 2 sampled values would fail their row as picklist: "Gold"');
+    expect(why.plan!.review).toBe('1 of 2 sampled values would fail their row as picklist: "Gold" ("Gold" is not one of its options (Starter, Growth))');
     expect(why.segment!.reason).toBe("not in Vitally's account catalogue: a new trait; text in all 2 sampled rows");
     expect(p.picklists).toEqual(['plan']);
     expect(p.missing).toEqual([]);
