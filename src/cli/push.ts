@@ -7,7 +7,7 @@ import { openSession, type Session } from '../api/session.js';
 import { pushSources } from '../config/file-sources.js';
 import { resolvePushConfig, type PushFlags } from '../config/push.js';
 import type { Sources } from '../config/sources.js';
-import { AuthError } from '../errors.js';
+import { AuthError, InputError } from '../errors.js';
 import { RunStopped } from '../sync/run.js';
 import type { Summary } from '../types.js';
 import { EXIT, temporaryExit, type CliIO } from './io.js';
@@ -40,15 +40,15 @@ export async function pushWith(input: string | undefined, sources: Sources, give
       signal: controller.signal,
       command: ['vitally-sync', ...process.argv.slice(2)].join(' '),
       inputChecked: checked,
-      onWarning: (notice) => say(io, cfg.json, 'warning', notice),
+      onWarning: (notice) => say(io, cfg.json, 'warning', notice, cfg.sync),
       onSandbox: (url) =>
-        say(io, cfg.json, 'notice', `Using an in-process sandbox at ${url}: nothing leaves this machine, and its records vanish when the run ends.`),
+        say(io, cfg.json, 'notice', `Using an in-process sandbox at ${url}: nothing leaves this machine, and its records vanish when the run ends.`, cfg.sync),
     });
     if (io.signals) {
       stopSignals = onInterrupt(
         () => {
           controller.abort();
-          say(io, cfg.json, 'notice', '\nStopping: no new rows are read; the requests in flight finish. Press Ctrl-C again to stop at once.');
+          say(io, cfg.json, 'notice', '\nStopping: no new rows are read; the requests in flight finish. Press Ctrl-C again to stop at once.', cfg.sync);
         },
         () => process.exit(EXIT.interrupted),
       );
@@ -64,7 +64,10 @@ export async function pushWith(input: string | undefined, sources: Sources, give
     if (closeErr !== undefined) {
       // eslint-disable-next-line no-unsafe-finally -- the run ended normally: an output not written whole decides the exit
       if (code !== undefined) throw closeErr;
-      io.stderr.write(`vitally-sync: ${closeErr instanceof Error ? closeErr.message : String(closeErr)}\n`);
+      const message = closeErr instanceof Error ? closeErr.message : String(closeErr);
+      // Under --json, a warning line like every other line on stderr.
+      if (cfg.json) say(io, true, 'warning', message, cfg.sync);
+      else io.stderr.write(`vitally-sync: ${message}\n`);
     }
   }
 }
@@ -95,10 +98,14 @@ async function render(session: Session, io: CliIO): Promise<number> {
   } catch (err) {
     progress?.stop();
     if (!(err instanceof RunStopped)) throw err;
-    out.summary(err.summary);
     const reason = err.reason;
+    // The input refused before any row had a result (a file whose first record has two columns for one
+    // field) is told by its error alone, as a refusal before the run is: a summary of zeros would only
+    // suggest that something ran. Any other stop (a refused token, a host that cannot be reached) keeps
+    // its summary, which says how far it got.
+    if (!(reason instanceof InputError && err.summary.rows === 0)) out.summary(err.summary);
     const exitCode = reason instanceof AuthError ? EXIT.auth : (temporaryExit(reason) ?? EXIT.usage);
-    sayError(io, cfg.json, { code: reason.code, message: reason.message, exitCode });
+    sayError(io, cfg.json, { code: reason.code, message: reason.message, exitCode }, '', cfg.sync);
     if (reason instanceof AuthError && !cfg.json) {
       io.stderr.write('The run stopped at once: no other row was sent with this token. Check the token and --region/--subdomain.\n');
     }

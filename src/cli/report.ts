@@ -5,6 +5,8 @@
  *     {"error":{"code":"CONFIG_INVALID_CONCURRENCY","message":"--concurrency \"0\" must be ...","exitCode":2}}
  *     {"warning":{"message":"Rate-limit header ..."}}
  *
+ * Under `run`, a line of a sync's run names it first, as its result lines do: `{"sync":"accounts","error":{...}}`.
+ *
  * `reportError` is the one top-level catch: it maps an error to its documented exit code and says it.
  * An error's `code` is its VitallySyncError code; USAGE is a command line commander refused, INTERNAL a bug.
  */
@@ -18,17 +20,22 @@ export function jsonWanted(argv: readonly string[]): boolean {
   return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
 }
 
-/** An error on stderr: `vitally-sync: <message>`, or its JSON object. `extra` adds fields (a sync's name). */
-export function sayError(io: Pick<CliIO, 'stderr'>, json: boolean, e: { code: string; message: string; exitCode: number }, extra = ''): void {
-  if (json) io.stderr.write(`${JSON.stringify({ error: { code: e.code, message: e.message, exitCode: e.exitCode } })}\n`);
-  else io.stderr.write(`vitally-sync: ${extra}${e.message}\n`);
+/**
+ * An error on stderr: `vitally-sync: <prefix><message>`, or its JSON object. `sync`: the config file's
+ * sync it belongs to (`run`), which names the JSON line.
+ */
+export function sayError(io: Pick<CliIO, 'stderr'>, json: boolean, e: { code: string; message: string; exitCode: number }, prefix = '', sync?: string): void {
+  if (json) io.stderr.write(`${JSON.stringify({ ...syncOf(sync), error: { code: e.code, message: e.message, exitCode: e.exitCode } })}\n`);
+  else io.stderr.write(`vitally-sync: ${prefix}${e.message}\n`);
 }
 
-/** A warning or a notice on stderr: as given, or as a JSON object. */
-export function say(io: Pick<CliIO, 'stderr'>, json: boolean, kind: 'warning' | 'notice', text: string): void {
-  if (json) io.stderr.write(`${JSON.stringify({ [kind]: { message: text.trim() } })}\n`);
+/** A warning or a notice on stderr: as given, or as a JSON object (named by its sync under `run`). */
+export function say(io: Pick<CliIO, 'stderr'>, json: boolean, kind: 'warning' | 'notice', text: string, sync?: string): void {
+  if (json) io.stderr.write(`${JSON.stringify({ ...syncOf(sync), [kind]: { message: text.trim() } })}\n`);
   else io.stderr.write(kind === 'warning' ? `vitally-sync: warning: ${text}\n` : `${text}\n`);
 }
+
+const syncOf = (sync: string | undefined) => (sync === undefined ? {} : { sync });
 
 /** The exit code of an error that ended a command. */
 export function exitCodeOf(err: unknown): number {
@@ -45,22 +52,30 @@ export function exitCodeOf(err: unknown): number {
 }
 
 /**
- * Say an error that ended a command, and return its exit code. `prefix` goes before a human message
- * (`sync accounts: `). Commander has already printed its own errors, except with --json.
+ * Say an error that ended a command, and return its exit code. `sync` names the config file's sync it
+ * ended (`run --all`): before a human message (`sync accounts: `), in the JSON line. Commander has already
+ * printed its own errors, except with --json.
  */
-export function reportError(err: unknown, io: CliIO, json = false, prefix = ''): number {
+export function reportError(err: unknown, io: CliIO, json = false, sync?: string): number {
+  const prefix = sync === undefined ? '' : `sync ${sync}: `;
   const exitCode = exitCodeOf(err);
   if (err instanceof CommanderError) {
     if (json && exitCode !== EXIT.ok) sayError(io, true, { code: 'USAGE', message: err.message.replace(/^error: /, ''), exitCode });
     return exitCode;
   }
   if (err instanceof VitallySyncError) {
-    sayError(io, json, { code: err.code, message: err.message, exitCode }, prefix);
+    sayError(io, json, { code: err.code, message: err.message, exitCode }, prefix, sync);
     return exitCode;
   }
   const e = err as Error;
   if (json)
-    sayError(io, true, { code: 'INTERNAL', message: `${e?.stack ?? String(err)}\nThis is a bug: please report it with the command you ran.`, exitCode });
+    sayError(
+      io,
+      true,
+      { code: 'INTERNAL', message: `${e?.stack ?? String(err)}\nThis is a bug: please report it with the command you ran.`, exitCode },
+      '',
+      sync,
+    );
   else io.stderr.write(`vitally-sync: ${prefix}internal error: ${e?.stack ?? String(err)}\nThis is a bug: please report it with the command you ran.\n`);
   return exitCode;
 }

@@ -17,7 +17,7 @@ import { ConfigError, InputError } from '../errors.js';
 import { assertReadable, assertText } from '../source/index.js';
 import { EXIT, type CliIO } from './io.js';
 import { checkOutputFile } from '../api/ndjson-file.js';
-import { reportError } from './report.js';
+import { reportError, say } from './report.js';
 
 export interface RunFlags extends PushFlags {
   all?: boolean;
@@ -119,13 +119,15 @@ export async function runCommand(name: string | undefined, opts: RunFlags, io: C
   let overall: number = EXIT.ok;
   for (const [i, p] of planned.entries()) {
     const header = `== sync ${p.name} (${i + 1}/${planned.length}): ${p.object} from ${p.input}`;
-    // Headers go with the results in human mode; with --json, stdout stays pure NDJSON.
-    (opts.json ? io.stderr : io.stdout).write(`${header}\n`);
+    // Headers go with the results in human mode; with --json, stdout stays pure NDJSON and the header is
+    // a notice on stderr, a JSON line like every other there.
+    if (opts.json) say(io, true, 'notice', header, p.name);
+    else io.stdout.write(`${header}\n`);
     let code: number;
     try {
       code = await (await import('./push.js')).pushWith(p.input, p.sources, io, true);
     } catch (err) {
-      code = reportError(err, io, Boolean(opts.json), `sync ${p.name}: `);
+      code = reportError(err, io, Boolean(opts.json), p.name);
     }
     results[i]!.exitCode = code;
     overall = worst(overall, code);

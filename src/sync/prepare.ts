@@ -4,7 +4,7 @@
  * is a row to send (Prepared) or its result at once (a failure, a skip). Synchronous: its only I/O is
  * the state store's (SQLite, synchronous); it sends nothing.
  */
-import { ConfigError, RowError } from '../errors.js';
+import { InputError, RowError } from '../errors.js';
 import { aliasNote, checkColumns } from '../mapping/columns.js';
 import { Mapper, type MapperOptions, type TraitType } from '../mapping/mapper.js';
 import type { ObjectSpec, Refs } from '../objects/index.js';
@@ -101,13 +101,13 @@ export class RowPreparer {
 
   /**
    * The first record's columns (a CSV's header), before its row is sent: two columns for one field, or a
-   * link of another object type, stop the run with nothing sent (ConfigError); a field a create needs
+   * link of another object type, stop the run with nothing sent (InputError INPUT_COLUMNS); a field a create needs
    * that a column seems to hold is warned about.
    */
   private checkColumns(data: Record<string, unknown>): void {
     this.columnsChecked = true;
     const check = checkColumns(this.mapper, this.cfg.spec, Object.keys(data), { mode: this.cfg.mode, constants: Object.keys(this.cfg.constants ?? {}) });
-    if (check.refusal) throw new ConfigError(`${check.refusal}. Nothing was sent`);
+    if (check.refusal) throw new InputError('INPUT_COLUMNS', `${check.refusal}. Nothing was sent`);
     for (const w of check.warnings) this.warn(w);
   }
 

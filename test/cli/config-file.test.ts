@@ -6,7 +6,7 @@ import { syncSources } from '../../src/config/file-sources.js';
 import { resolvePushConfig } from '../../src/config/push.js';
 import { findSecrets } from '../../src/config/secrets.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { FAST_RATE, rows, runCli, sandboxEnv, summaryOf, tempDir, writeTemp } from '../helpers/cli.js';
+import { FAST_RATE, rows, runCli, sandboxEnv, stderrJson, summaryOf, tempDir, writeTemp } from '../helpers/cli.js';
 
 let sb: Sandbox;
 let env: Record<string, string>;
@@ -154,7 +154,8 @@ describe('run --all', () => {
         exitCode: 1,
       },
     });
-    expect(r.stderr).toContain('== sync organizations (1/2)');
+    // With --json, stderr is JSON too: each header a notice naming its sync.
+    expect(stderrJson(r)[0]).toMatchObject({ sync: 'organizations', notice: { message: expect.stringContaining('== sync organizations (1/2)') } });
   });
 
   it('a configuration error in any sync stops the run before anything is sent', async () => {

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { ROOT } from '../helpers/child.js';
-import { runCli, tempDir, useSandbox } from '../helpers/cli.js';
+import { runCli, stderrJson, tempDir, useSandbox } from '../helpers/cli.js';
 
 let sb: Sandbox;
 let env: Record<string, string>;
@@ -76,6 +76,18 @@ describe('run --all with the example of docs/config.md', () => {
     for (const l of lines) expect(['organizations', 'accounts', 'users', 'notes', 'product-events']).toContain(l.sync);
     expect(lines.filter((l) => 'summary' in l).map((l) => l.sync)).toEqual(['organizations', 'accounts', 'users', 'notes', 'product-events']);
     expect(lines.find((l) => l.key === 'acme')).toMatchObject({ sync: 'accounts', row: 1, status: 'ok' });
+    // stderr too: each sync's header is a JSON notice that names it.
+    const said = stderrJson(r);
+    expect(said.map((l) => l.sync)).toEqual(['organizations', 'accounts', 'users', 'notes', 'product-events']);
+    expect(said[1]).toEqual({ sync: 'accounts', notice: { message: `== sync accounts (2/5): account from ${join(dir, 'exports', 'accounts.csv')}` } });
+  });
+
+  it("under --json, an error that ends one sync names it on stderr's JSON line", async () => {
+    const dir = exampleFolder();
+    // The token is refused: the first sync stops there (exit 3), and no other runs.
+    const r = await runCli(['run', '--all', '--config', join(dir, 'vitally-sync.config.yaml'), '--json'], { env: { ...env, VITALLY_API_TOKEN: 'sk_wrong' } });
+    expect(r.code).toBe(3);
+    expect(stderrJson(r).find((l) => 'error' in l)).toMatchObject({ sync: 'organizations', error: { code: 'API_AUTH', exitCode: 3 } });
   });
 
   it('an output of a later sync that cannot be written stops the run before the first request', async () => {

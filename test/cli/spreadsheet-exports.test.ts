@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { rows, runCli, summaryOf, useSandbox, writeTemp } from '../helpers/cli.js';
+import { errorOf, rows, runCli, summaryOf, useSandbox, writeTemp } from '../helpers/cli.js';
 
 let sb: Sandbox;
 let dir: string;
@@ -81,9 +81,21 @@ describe('two columns for one field', () => {
   ])('%s: %s is refused before anything is sent, naming both columns and the field', async (object, name, text, message) => {
     const r = await runCli(['push', writeTemp(dir, name, text), '--object', object, '--json'], { env });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(message);
-    expect(r.stderr).toContain('Nothing was sent');
-    expect(rows(r)).toEqual([]);
+    expect(errorOf(r)).toMatchObject({ code: 'INPUT_COLUMNS', exitCode: 2 });
+    expect(errorOf(r)?.message).toContain(message);
+    expect(errorOf(r)?.message).toContain('Nothing was sent');
+    // No result and no summary line: the run never started.
+    expect(r.json).toEqual([]);
+    expect(writes()).toEqual([]);
+  });
+
+  it('the refusal is all a person sees: no summary of a run that sent nothing', async () => {
+    const r = await runCli(['push', writeTemp(dir, 'accounts.csv', 'External ID,external_id,name\nacme,acme-2,Acme\n'), '--object', 'account'], { env });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      'vitally-sync: columns "External ID" and "external_id" both fill externalId: keep one (--ignore "external_id"), or map the other elsewhere (--map "external_id=traits.<name>"). Nothing was sent\n',
+    );
     expect(writes()).toEqual([]);
   });
 
@@ -146,11 +158,13 @@ describe("another object's links", () => {
     const file = writeTemp(dir, 'conversations.csv', 'accountExternalId,userExternalId,body\nacme,u1,Hello\n');
     const r = await runCli(['push', file, '--object', 'conversation', '--json'], { env });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('column "accountExternalId": conversations take no "accountExternalId" (a link of');
-    expect(r.stderr).toContain(
+    expect(errorOf(r)).toMatchObject({ code: 'INPUT_COLUMNS', exitCode: 2 });
+    const message = errorOf(r)?.message;
+    expect(message).toContain('column "accountExternalId": conversations take no "accountExternalId" (a link of');
+    expect(message).toContain(
       "a conversation links to userExternalId (your id of the user taking part: Vitally files the conversation under that user's accounts)",
     );
-    expect(r.stderr).toContain('--map accountExternalId=traits.accountExternalId');
+    expect(message).toContain('--map accountExternalId=traits.accountExternalId');
     expect(writes()).toEqual([]);
     // Kept as a trait on purpose, it goes.
     const kept = await runCli(['push', file, '--object', 'conversation', '--map', 'accountExternalId=traits.accountExternalId', '--dry-run', '--json'], {
