@@ -18,6 +18,7 @@ export const DEMO_COMMANDS = [
   'vitally-sync push fixtures/accounts.csv --object account --sandbox',
   'vitally-sync push fixtures/accounts.csv --object account --sandbox --dry-run    # the requests it would send',
   'vitally-sync push fixtures/accounts.parquet --object account --sandbox',
+  'vitally-sync push fixtures/accounts-windows.csv --object account --sandbox --encoding windows-1252 --decimal-comma --date-format DD.MM.YYYY    # an Excel export',
   'vitally-sync push fixtures/events.csv --object event --event-column event_name --timestamp-column ts --map user_id=userId --map account_id=accountId --sandbox',
   'vitally-sync init fixtures/export-accounts.csv --object account --name accounts --sandbox --custom-fields fixtures/custom-fields.json',
   'vitally-sync run accounts --types vitally --sandbox --custom-fields fixtures/custom-fields.json',

@@ -7,7 +7,7 @@
 import { RowError } from '../errors.js';
 import type { SourceRecord } from '../types.js';
 
-/** The keys a rejects line may hold (cli/render.ts writes them). */
+/** The keys a rejects line may hold (api/rejects.ts writes them). */
 const KEYS = new Set(['row', 'line', 'key', 'error', 'record', 'raw']);
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

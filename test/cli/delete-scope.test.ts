@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { rows, runCli, summaryOf, writeTemp } from '../helpers/cli.js';
+import { errorOf, rows, runCli, summaryOf, writeTemp } from '../helpers/cli.js';
 import { useStateSandbox } from '../helpers/state.js';
 
 let sb: Sandbox;
@@ -87,7 +87,11 @@ describe('--delete-missing with dated file names', () => {
   it('a --scope that is no name is refused before anything is sent', async () => {
     const r = await push(day1(), '--scope', 'crm accounts');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--scope "crm accounts" must be letters, digits and . _ - : @ / (at most 200)');
+    expect(errorOf(r)).toMatchObject({
+      code: 'CONFIG_INVALID_SCOPE',
+      message: '--scope "crm accounts" must be letters, digits and . _ - : @ / (at most 200)',
+      exitCode: 2,
+    });
     expect(sb.requests).toHaveLength(0);
   });
 });
