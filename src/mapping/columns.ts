@@ -1,8 +1,8 @@
 /**
  * What an input's columns say before its first row is sent (the header of a CSV, the first record of
  * the others), beside what each cell says as rows are mapped:
- * - two columns that fill one field (`Email` and `E-mail`, `External ID` and `external_id`) leave no way
- *   to tell which value is meant: the input is refused, naming both and the field;
+ * - two columns that fill one field or trait (`Email` and `E-mail`, `External ID` and `external_id`,
+ *   `plan` and `traits.plan`) leave no way to tell which value is meant: the input is refused, naming both and the field;
  * - a column that is another object type's link (`accountExternalId` on a conversation) would become a
  *   trait nobody meant, and the link would be lost: the input is refused, saying what this object takes;
  * - a field a create needs that no column fills, while a column looks like it (`Customer Full Name`),
@@ -27,11 +27,12 @@ export interface CheckOptions {
   constants: readonly string[];
 }
 
-/** The field or reference a target fills, or undefined for a trait, a dropped column, ... */
-const fills = (t: Target): string | undefined => (t.kind === 'field' ? t.name : t.kind === 'ref' ? t.spec.target : undefined);
+/** The field, reference or trait (`traits.<key>`) a target fills, or undefined for a dropped column, ... */
+const fills = (t: Target): string | undefined =>
+  t.kind === 'field' ? t.name : t.kind === 'ref' ? t.spec.target : t.kind === 'trait' ? `traits.${t.key}` : undefined;
 
-/** One value only: a field that is no list, a reference to one record. */
-const single = (t: Target): boolean => (t.kind === 'field' ? t.spec.type !== 'stringArray' : t.kind === 'ref' && !t.spec.many);
+/** One value only: a field that is no list, a reference to one record, a trait. */
+const single = (t: Target): boolean => (t.kind === 'field' ? t.spec.type !== 'stringArray' : t.kind === 'ref' ? !t.spec.many : t.kind === 'trait');
 
 export function checkColumns(mapper: Mapper, spec: ObjectSpec, columns: readonly string[], o: CheckOptions): ColumnCheck {
   const problems: string[] = [];

@@ -216,6 +216,9 @@ export class Mapper {
     const record: MappedRecord = {};
     const refs: Record<string, string[]> = {};
     let traits: Record<string, unknown> | undefined;
+    // The traits set by a column of this row: a second column for one of them is two answers to one
+    // question (a `traits` object's keys merge instead, the later winning, as documented).
+    const traitColumns = new Set<string>();
     for (const column of Object.keys(data)) {
       const t = this.targetFor(column);
       if (t.kind === 'ignore') continue;
@@ -241,6 +244,10 @@ export class Mapper {
         if (this.opts.onTraitKey) for (const key of Object.keys(value)) this.opts.onTraitKey(key, column);
         traits = Object.assign(traits ?? {}, value);
         continue;
+      }
+      if (t.kind === 'trait') {
+        if (traitColumns.has(t.key)) throw this.twoColumns(column, `traits.${t.key}`, data);
+        traitColumns.add(t.key);
       }
       if (value === null) {
         if (t.kind === 'trait') (traits ??= {})[t.key] = null;
@@ -300,11 +307,11 @@ export class Mapper {
     return { record, refs };
   }
 
-  /** The row's failure when `column` and an earlier column of it fill the same field or reference. */
+  /** The row's failure when `column` and an earlier column of it fill the same field, reference or trait. */
   private twoColumns(column: string, name: string, data: Record<string, unknown>): RowError {
     const other = Object.keys(data).find((c) => {
       const t = c === column ? undefined : this.targetFor(c);
-      return (t?.kind === 'field' || t?.kind === 'ref') && t.name === name;
+      return ((t?.kind === 'field' || t?.kind === 'ref') && t.name === name) || (t?.kind === 'trait' && `traits.${t.key}` === name);
     });
     return new RowError('ROW_INVALID', bothFill(other ?? column, column, name), name);
   }

@@ -78,6 +78,7 @@ describe('two columns for one field', () => {
   it.each([
     ['user', 'users.csv', 'externalId,Email,E-mail,accountIds\nu1,ann@acme.test,ann.old@acme.test,x\n', 'columns "Email" and "E-mail" both fill email'],
     ['account', 'accounts.csv', 'External ID,external_id,name\nacme,acme-2,Acme\n', 'columns "External ID" and "external_id" both fill externalId'],
+    ['account', 'plans.csv', 'externalId,name,traits.plan,plan\nacme,Acme,Pro,Basic\n', 'columns "traits.plan" and "plan" both fill traits.plan'],
   ])('%s: %s is refused before anything is sent, naming both columns and the field', async (object, name, text, message) => {
     const r = await runCli(['push', writeTemp(dir, name, text), '--object', object, '--json'], { env });
     expect(r.code).toBe(2);
@@ -104,6 +105,34 @@ describe('two columns for one field', () => {
     const r = await runCli(['push', file, '--object', 'account', '--ignore', 'external_id'], { env });
     expect(r.code).toBe(0);
     expect(sb.store.get('accounts', 'acme')).toMatchObject({ name: 'Acme' });
+  });
+
+  it('a column and the one --map sends to the same trait are refused: neither value silently wins', async () => {
+    const file = writeTemp(dir, 'tiers.csv', 'externalId,name,tier,plan\nacme,Acme,Pro,Basic\n');
+    const r = await runCli(['push', file, '--object', 'account', '--map', 'tier=traits.plan', '--json'], { env });
+    expect(r.code).toBe(2);
+    expect(errorOf(r)).toMatchObject({ code: 'INPUT_COLUMNS', exitCode: 2 });
+    expect(errorOf(r)?.message).toContain('columns "tier" and "plan" both fill traits.plan');
+    expect(writes()).toEqual([]);
+  });
+
+  it('NDJSON: a later line holding two columns for one trait fails alone', async () => {
+    const file = writeTemp(
+      dir,
+      'plans.ndjson',
+      '{"externalId":"a","name":"A","plan":"Pro"}\n{"externalId":"b","name":"B","plan":"Pro","traits.plan":"Basic"}\n',
+    );
+    const r = await runCli(['push', file, '--object', 'account', '--json'], { env });
+    expect(r.code).toBe(1);
+    expect(rows(r).map((x) => [x.key, x.status, x.error])).toEqual([
+      ['a', 'ok', null],
+      [
+        'b',
+        'failed',
+        'columns "plan" and "traits.plan" both fill traits.plan: keep one (--ignore "traits.plan"), or map the other elsewhere (--map "traits.plan=traits.<name>")',
+      ],
+    ]);
+    expect(sb.store.get('accounts', 'b')).toBeUndefined();
   });
 
   it('NDJSON: a later line holding both fails alone', async () => {

@@ -16,7 +16,9 @@ describe('Mapper with the catalogue', () => {
       traitConverters: converters,
       map: [parseMapFlag('tier=traits.vitally.custom.plan'), parseMapFlag('n=traits.seats:string')],
     });
-    expect(m.map({ externalId: 'a', tier: 'gold', seats: '3', n: '4' }).record.traits).toEqual({ 'vitally.custom.plan': 'Gold', seats: '4' });
+    expect(m.map({ externalId: 'a', tier: 'gold', n: '4' }).record.traits).toEqual({ 'vitally.custom.plan': 'Gold', seats: '4' });
+    // A seats column beside the one --map sends to traits.seats: two values for one trait, the row fails.
+    expect(() => m.map({ externalId: 'a', seats: '3', n: '4' })).toThrow('columns "seats" and "n" both fill traits.seats');
     expect(new Mapper(account, { traitConverters: converters }).map({ seats: '3' }).record.traits).toEqual({ seats: 3 });
   });
 
