@@ -72,14 +72,14 @@ export function foreignLinks(spec: ObjectSpec): ReadonlyMap<string, string[]> {
 /**
  * What links this object takes, in words: its reference columns ("userExternalId (the user taking
  * part: ...), adminEmail (a team member's email)"), else its fields that name another record (an
- * event's userId, accountId, organizationId).
+ * event's userId, accountId, organizationId), or undefined when it takes none (an organization).
  */
-export function linksText(spec: ObjectSpec): string {
+export function linksText(spec: ObjectSpec): string | undefined {
   const refs = Object.entries(spec.refs).map(
     ([name, r]) => `${name} (${r.description ?? (r.object === 'admin' ? "a team member's email" : `your ${r.object}'s id`)})`,
   );
   if (refs.length > 0) return refs.join(', ');
   const targets = new Set(objectsWhere(() => true).flatMap((o) => Object.values(o.refs).map((r) => r.target)));
   const fields = Object.keys(spec.fields).filter((f) => targets.has(f));
-  return fields.length > 0 ? fields.join(', ') : 'no link to another record';
+  return fields.length > 0 ? fields.join(', ') : undefined;
 }

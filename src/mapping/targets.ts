@@ -53,9 +53,10 @@ export function namedTarget(spec: ObjectSpec, column: string): Target | undefine
   if (found?.kind === 'ref') return { kind: 'ref', name: found.name, spec: spec.refs[found.name]!, how: found.how };
   const owners = spec.traits ? foreignLinks(spec).get(n) : undefined;
   if (!owners) return undefined;
+  const links = linksText(spec);
   const reason =
-    `${spec.name}s take no "${column}" (a link of ${owners.map((o) => `${o}s`).join(', ')}); ${article(spec.name)} links to ${linksText(spec)}. ` +
-    `Map it to one of those, keep it as a trait (--map ${column}=traits.${column}), or leave it out (--ignore ${column})`;
+    `${spec.name}s take no "${column}" (a link of ${owners.map((o) => `${o}s`).join(', ')}); ${article(spec.name)} links to ${links ?? 'no other record'}. ` +
+    `${links ? 'Map it to one of those, keep' : 'Keep'} it as a trait (--map ${column}=traits.${column}), or leave it out (--ignore ${column})`;
   return { kind: 'refused', reason, link: owners };
 }
 

@@ -202,6 +202,17 @@ describe("another object's links", () => {
     expect(kept.code).toBe(0);
     expect(JSON.stringify(rows(kept)[0]!.requests)).toContain('"accountExternalId":"acme"');
   });
+
+  it('an organization, which links to no other record, is told so: the refusal offers only what it can do', async () => {
+    const file = writeTemp(dir, 'organizations.csv', 'externalId,name,accountExternalId\norg1,Org One,acme\n');
+    const r = await runCli(['push', file, '--object', 'organization', '--json'], { env });
+    expect(r.code).toBe(2);
+    expect(errorOf(r)?.message).toBe(
+      'column "accountExternalId": organizations take no "accountExternalId" (a link of users, notes, tasks, custom:<name>s); an organization links to no other record. ' +
+        'Keep it as a trait (--map accountExternalId=traits.accountExternalId), or leave it out (--ignore accountExternalId). Nothing was sent',
+    );
+    expect(writes()).toEqual([]);
+  });
 });
 
 describe('numbers and dates written the European way', () => {
