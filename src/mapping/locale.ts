@@ -12,7 +12,8 @@ export interface CellFormat {
   decimalComma?: boolean | undefined;
   /**
    * The decimal mark was not said and the input is a `;`-separated export, the list separator of the
-   * locales that write a decimal comma: `1.234` could be 1234 as well as 1.234, and is refused.
+   * locales that write a decimal comma (or a rejects file, whose records may come from one): `1.234`
+   * could be 1234 as well as 1.234, and is refused.
    */
   commaLocale?: boolean | undefined;
   dateFormat?: DateFormat | undefined;

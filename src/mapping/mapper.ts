@@ -108,10 +108,11 @@ export class Mapper {
 
   /**
    * What the reader found of the input's form: a `;` delimiter is the list separator of the locales that
-   * write a decimal comma, so unless the run said which mark it uses, `1.234` is ambiguous there.
+   * write a decimal comma, so unless the run said which mark it uses, `1.234` is ambiguous there; so it is
+   * in a rejects file, whose records may have been read from such an export.
    */
-  inputFound(found: { delimiter?: string }): void {
-    this.cells = { ...this.cells, commaLocale: found.delimiter === ';' };
+  inputFound(found: { delimiter?: string; rejects?: boolean }): void {
+    this.cells = { ...this.cells, commaLocale: found.delimiter === ';' || found.rejects === true };
   }
 
   /** Every column met so far, with where it goes. */

@@ -36,7 +36,7 @@ export interface SourceOptions {
   /** Told what the reader found worth saying once (the delimiter it detected, a rejects file recognised). */
   onNote?: (message: string) => void;
   /** Told how the input is written (the CSV delimiter), before its first record. */
-  onFound?: (facts: { delimiter?: string }) => void;
+  onFound?: (facts: { delimiter?: string; rejects?: boolean }) => void;
   /**
    * The reader's own settings, by the names it declares: CSV's delimiter (default: found in the header),
    * the encoding of text (`encoding`), a query's SQL (`query`) and `password`.

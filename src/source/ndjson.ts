@@ -19,6 +19,8 @@ export interface NdjsonReadOptions {
   label: string;
   /** Says what was found once: a rejects file recognised. */
   note?: (message: string) => void;
+  /** Tells the run the input is a rejects file: its text cells are read as from an unknown locale. */
+  found?: (facts: { rejects: boolean }) => void;
   maxRecordBytes: number;
   signal: AbortSignal | undefined;
   /** Opens the input (a file, or stdin); called on the first `next()`. */
@@ -40,6 +42,7 @@ interface LineState {
   /** The input is a rejects file (told by its first record): each line's record is under `record`. */
   rejects?: boolean;
   note?: ((message: string) => void) | undefined;
+  found?: ((facts: { rejects: boolean }) => void) | undefined;
   label?: string;
 }
 
@@ -48,7 +51,7 @@ export async function* readNdjsonBatches(o: NdjsonReadOptions): AsyncGenerator<S
   if (o.signal?.aborted) return;
   const input = await o.open();
   const utf8 = new Utf8Check(o.label, 'lf');
-  const st: LineState = { max: o.maxRecordBytes, line: 0, row: 0, sawRecord: false, overlong: undefined, note: o.note, label: o.label };
+  const st: LineState = { max: o.maxRecordBytes, line: 0, row: 0, sawRecord: false, overlong: undefined, note: o.note, found: o.found, label: o.label };
   let pending = '';
   // A line still open across chunks with no line end: its pieces, joined once it ends. Adding each
   // chunk to one string would copy the line again with every chunk (a 16 MiB line: 512 copies).
@@ -170,7 +173,10 @@ function lineRecord(text: string, start: number, end: number, st: LineState): So
   if (problem !== null) return { row, line: st.line, error: new RowError('ROW_INVALID', `line ${st.line}: ${problem}`), raw: line };
   if (st.rejects === undefined) {
     st.rejects = isRejectsLine(value as Record<string, unknown>);
-    if (st.rejects) st.note?.(`${st.label} is a rejects file: the record of each line is sent as it was read`);
+    if (st.rejects) {
+      st.note?.(`${st.label} is a rejects file: the record of each line is sent as it was read`);
+      st.found?.({ rejects: true });
+    }
   }
   if (st.rejects) return rejectedRecord(value as Record<string, unknown>, row, st.line, line);
   return { row, line: st.line, data: value as Record<string, unknown> };

@@ -58,8 +58,11 @@ export interface ReaderContext {
   settings: Readonly<Record<string, unknown>>;
   /** Say something worth knowing once (the delimiter it found): the run's summary lists it. */
   note(message: string): void;
-  /** Tell the run how the input is written, for its conversions: the CSV delimiter (`;` hints at a decimal comma). */
-  found(facts: { delimiter?: string }): void;
+  /**
+   * Tell the run how the input is written, for its conversions: the CSV delimiter (`;` hints at a decimal
+   * comma), a rejects file (its text cells may come from such an export).
+   */
+  found(facts: { delimiter?: string; rejects?: boolean }): void;
 }
 
 export interface Reader {

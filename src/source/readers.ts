@@ -95,7 +95,8 @@ const ndjson: Reader = {
   columnsFromFirst: false,
   settings: [ENCODING],
   countRecords: countLines,
-  read: (ctx) => readNdjsonBatches({ label: ctx.label, maxRecordBytes: ctx.maxRecordBytes, signal: ctx.signal, open: ctx.open, note: ctx.note }),
+  read: (ctx) =>
+    readNdjsonBatches({ label: ctx.label, maxRecordBytes: ctx.maxRecordBytes, signal: ctx.signal, open: ctx.open, note: ctx.note, found: ctx.found }),
 };
 
 const json: Reader = {

@@ -89,8 +89,8 @@ export class RowPreparer {
     return this.mapper.traitTypes();
   }
 
-  /** How the input is written, as its reader found it (the CSV delimiter): for the conversions. */
-  inputFound(facts: { delimiter?: string }): void {
+  /** How the input is written, as its reader found it (the CSV delimiter, a rejects file): for the conversions. */
+  inputFound(facts: { delimiter?: string; rejects?: boolean }): void {
     this.mapper.inputFound(facts);
   }
 

@@ -140,12 +140,12 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
   try {
     // What the reader finds of the input's form (the CSV delimiter) may come before the preparer exists
     // (while the columns are typed from the first rows): it is kept, and handed on.
-    const found: { delimiter?: string } = {};
+    const found: { delimiter?: string; rejects?: boolean } = {};
     let input = readRecordBatches({
       ...cfg.source,
       ...(deps.signal ? { signal: deps.signal } : {}),
       onNote: (m: string) => tally.note(m),
-      onFound: (facts: { delimiter?: string }) => {
+      onFound: (facts: { delimiter?: string; rejects?: boolean }) => {
         Object.assign(found, facts);
         preparer?.inputFound(found);
       },

@@ -46,6 +46,27 @@ describe('push rejects.ndjson', () => {
     );
   });
 
+  it('the text of a number from a ;-separated export stays ambiguous pushed back: 1.234 is never sent as 1.234 unless the run says so', async () => {
+    const eu = writeTemp(dir, 'eu.csv', 'externalId;name;seats\neu1;;1.234\n');
+    const rejects = join(dir, 'rejects-eu.ndjson');
+    const first = await runCli(['push', eu, '--object', 'account', '--decimal-comma', '--map', 'seats=traits.seats:number', '--rejects', rejects], { env });
+    expect(first.code).toBe(1);
+    expect(JSON.parse(readFileSync(rejects, 'utf8'))).toMatchObject({ record: { externalId: 'eu1', seats: '1.234' } });
+    const fixed = join(dir, 'rejects-eu-fixed.ndjson');
+    writeTemp(dir, 'rejects-eu-fixed.ndjson', readFileSync(rejects, 'utf8').replace('"name":""', '"name":"EU One"'));
+    // Without the option the record was read with, the cell is refused, naming both readings.
+    const again = await runCli(['push', fixed, '--object', 'account', '--map', 'seats=traits.seats:number', '--json'], { env });
+    expect(again.code).toBe(1);
+    expect(rows(again)[0]!.error).toBe(
+      'column "seats" -> traits.seats (number): "1.234" could be 1234 (a dot between thousands, as ";"-separated exports write) or 1.234: say which with --decimal-comma or --no-decimal-comma',
+    );
+    expect(sb.store.get('accounts', 'eu1')).toBeUndefined();
+    // With it, the number is the one the export meant.
+    const right = await runCli(['push', fixed, '--object', 'account', '--map', 'seats=traits.seats:number', '--decimal-comma'], { env });
+    expect(right.code).toBe(0);
+    expect(sb.store.get('accounts', 'eu1')).toMatchObject({ name: 'EU One', traits: { seats: 1234 } });
+  });
+
   it('an NDJSON file that merely has a row or error field is not taken for a rejects file', async () => {
     const file = writeTemp(dir, 'plain.ndjson', '{"externalId":"acme","name":"Acme","error":"none"}\n');
     const r = await runCli(['push', file, '--object', 'account', '--json'], { env });
