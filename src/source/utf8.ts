@@ -44,6 +44,7 @@ export class Utf8Check {
    */
   next(chunk: Buffer): Buffer {
     const data = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    if (this.offset === 0) this.refuseUtf16(data);
     const keep = data.length - cutCharacter(data);
     const body = keep === data.length ? data : data.subarray(0, keep);
     this.carry = keep === data.length ? undefined : Buffer.from(data.subarray(keep));
@@ -56,6 +57,23 @@ export class Utf8Check {
     this.offset += body.length;
     if (!this.sawNul && body.indexOf(0) !== -1) this.sawNul = true;
     return body;
+  }
+
+  /**
+   * UTF-16 without a byte-order mark is valid UTF-8 as long as it is ASCII: a NUL byte beside each
+   * character. Its first two bytes tell it (no text export starts with a NUL), and the byte order: the
+   * input is refused whole, naming the --encoding that reads it, before any parser sees NULs.
+   */
+  private refuseUtf16(b: Buffer): void {
+    if (b.length < 2) return;
+    const [b0, b1] = [b[0] as number, b[1] as number];
+    const encoding = b1 === 0 && b0 !== 0 && b0 < 0x80 ? 'utf-16le' : b0 === 0 && b1 !== 0 && b1 < 0x80 ? 'utf-16be' : undefined;
+    if (!encoding) return;
+    throw new Utf8Error(
+      `${this.label} is not UTF-8 text: it starts with NUL bytes between its characters, as UTF-16 text without a byte-order mark does. ` +
+        `${this.outcome} Name the encoding it was saved in: --encoding ${encoding}`,
+      Buffer.alloc(0),
+    );
   }
 
   /** The input ended: a character cut at the very end is an error too. */

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { rows, runCli, summaryOf, useSandbox, writeTemp } from '../helpers/cli.js';
+import { errorOf, rows, runCli, summaryOf, useSandbox, writeTemp } from '../helpers/cli.js';
 
 let sb: Sandbox;
 let dir: string;
@@ -45,6 +45,26 @@ describe('encodings', () => {
     const file = writeTemp(dir, 'unicode.csv', Buffer.from('\uFEFFexternalId,name\r\nzoe,Zoë & Cie\r\n', 'utf16le'));
     expect((await runCli(['push', file, '--object', 'account'], { env })).code).toBe(0);
     expect(names()).toEqual(['Zoë & Cie']);
+  });
+
+  it.each([
+    { name: 'unicode.csv', text: 'externalId,name\r\nzoe,Zoë & Cie\r\n', encoding: 'utf-16le' },
+    { name: 'unicode.ndjson', text: '{"externalId":"zoe","name":"Zoe"}\n', encoding: 'utf-16le' },
+    { name: 'unicode.json', text: '[{"externalId":"zoe","name":"Zoe"}]', encoding: 'utf-16be' },
+  ])('$name in UTF-16 without a byte-order mark is refused whole, naming --encoding $encoding, and goes with it', async ({ name, text, encoding }) => {
+    const le = Buffer.from(text, 'utf16le');
+    const file = writeTemp(dir, name, encoding === 'utf-16le' ? le : le.swap16());
+    const r = await runCli(['push', file, '--object', 'account', '--json'], { env });
+    expect(r.code).toBe(2);
+    expect(errorOf(r)).toMatchObject({ code: 'INPUT_UNREADABLE', exitCode: 2 });
+    expect(errorOf(r)?.message).toBe(
+      `${file} is not UTF-8 text: it starts with NUL bytes between its characters, as UTF-16 text without a byte-order mark does. ` +
+        `The file was read whole before the run: nothing was sent. Name the encoding it was saved in: --encoding ${encoding}`,
+    );
+    expect(rows(r)).toEqual([]);
+    expect(sb.requests).toHaveLength(0);
+    expect((await runCli(['push', file, '--object', 'account', '--encoding', encoding], { env })).code).toBe(0);
+    expect(sb.store.get('accounts', 'zoe')).toBeDefined();
   });
 
   it('an unknown encoding, or one given for Parquet, is refused before anything is read', async () => {

@@ -116,10 +116,15 @@ describe('CSV records that are no data', () => {
       },
       { row: 3, line: 4, data: { id: '3', name: 'd' } },
     ]);
-    // UTF-16 without a byte-order mark is valid UTF-8 full of NULs.
-    const utf16 = tmp.file('utf16-nobom.csv', Buffer.from('id,name\n1,a\n', 'utf16le'));
-    const { error } = await readUntilError({ path: utf16 });
+    const binary = tmp.file('nul-header.csv', 'id,na\u0000me\n1,a\n');
+    const { error } = await readUntilError({ path: binary });
     expect(error.message).toContain('the header holds NUL bytes: the file is binary, or UTF-16 text without a byte-order mark (--encoding utf-16le)');
+    // UTF-16 without a byte-order mark is valid UTF-8 full of NULs: its first bytes tell it, and its byte order.
+    const utf16 = tmp.file('utf16-nobom.csv', Buffer.from('id,name\n1,a\n', 'utf16le'));
+    expect((await readUntilError({ path: utf16 })).error.message).toContain(
+      'it starts with NUL bytes between its characters, as UTF-16 text without a byte-order mark does. Reading stopped there',
+    );
+    expect((await readUntilError({ path: utf16 })).error.message).toMatch(/--encoding utf-16le$/);
   });
 
   it('fails a record that repeats the header (two files joined), with or without a byte-order mark', async () => {
