@@ -5,7 +5,8 @@
  * - otherwise the encoding named by --encoding (a WHATWG label: windows-1252, latin1, utf-16le, ...),
  *   read through TextDecoder, else UTF-8, which the readers check byte by byte (utf8.ts): a file in a
  *   legacy encoding stops with its line and the --encoding to give, never as U+FFFD sent as data;
- * - a spreadsheet workbook (.xlsx, .xls) or another ZIP archive is refused, naming what is read.
+ * - a spreadsheet workbook (.xlsx, .xls) or another ZIP archive is refused, naming what is read; so is
+ *   data compressed otherwise (bzip2, xz, zstd), naming the command that decompresses it.
  * Text in another encoding is turned into UTF-8 as it streams, one chunk at a time, so the readers, their
  * line numbers and their checks are the same for every input.
  */
@@ -17,10 +18,18 @@ import { InputError } from '../errors.js';
 const GZIP = [0x1f, 0x8b];
 const ZIP = [0x50, 0x4b, 0x03, 0x04];
 const OLE = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+/** Compressions other than gzip, which no reader undoes: each with the command that does. */
+const COMPRESSED: Array<{ name: string; magic: number[]; tool: string }> = [
+  // "BZh", the block size, then the mark of a block (the digits of pi).
+  { name: 'bzip2', magic: [0x42, 0x5a, 0x68, -1, 0x31, 0x41, 0x59, 0x26, 0x53, 0x59], tool: 'bzip2 -dc' },
+  { name: 'xz', magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], tool: 'xz -dc' },
+  { name: 'zstd', magic: [0x28, 0xb5, 0x2f, 0xfd], tool: 'zstd -dc' },
+];
 const UTF16LE_BOM = [0xff, 0xfe];
 const UTF16BE_BOM = [0xfe, 0xff];
 
-const startsWith = (b: Buffer, magic: number[]): boolean => b.length >= magic.length && magic.every((x, i) => b[i] === x);
+/** `b` starts with `magic` (-1 there: any byte). */
+const startsWith = (b: Buffer, magic: number[]): boolean => b.length >= magic.length && magic.every((x, i) => x === -1 || b[i] === x);
 
 /** The bytes start as gzip data does. */
 export const isGzip = (head: Buffer): boolean => startsWith(head, GZIP);
@@ -61,6 +70,15 @@ export interface DecodeOptions {
 export async function decodeInput(input: Readable, o: DecodeOptions): Promise<Readable> {
   let { head, stream } = await firstBytes(input);
   if (isGzip(head)) ({ head, stream } = await firstBytes(gunzipped(stream, o.label)));
+  const packed = COMPRESSED.find((c) => startsWith(head, c.magic));
+  if (packed) {
+    stream.destroy();
+    const file = o.label === 'stdin' ? '<file>' : o.label;
+    throw new InputError(
+      'INPUT_UNREADABLE',
+      `${o.label} is ${packed.name}-compressed: only gzip is read. Decompress it first (${packed.tool} ${file} | vitally-sync push - --format csv ...), or compress it with gzip`,
+    );
+  }
   const what = notText(head);
   if (what) {
     stream.destroy();
@@ -73,10 +91,10 @@ export async function decodeInput(input: Readable, o: DecodeOptions): Promise<Re
 }
 
 /** Every form told by its leading bytes: the first bytes are read until none of them can still match. */
-const MARKS = [GZIP, ZIP, OLE, UTF16LE_BOM, UTF16BE_BOM, [0xef, 0xbb, 0xbf]];
+const MARKS = [GZIP, ZIP, OLE, ...COMPRESSED.map((c) => c.magic), UTF16LE_BOM, UTF16BE_BOM, [0xef, 0xbb, 0xbf]];
 
 /** `b` is the start of a mark that needs more bytes than `b` has. */
-const partOfMark = (b: Buffer): boolean => MARKS.some((m) => b.length < m.length && b.every((x, i) => m[i] === x));
+const partOfMark = (b: Buffer): boolean => MARKS.some((m) => b.length < m.length && b.every((x, i) => m[i] === -1 || m[i] === x));
 
 /**
  * The first bytes of the stream: the first chunk, and more only while they could still be the start of

@@ -117,3 +117,25 @@ describe('a workbook in place of a CSV', () => {
     expect(sb.requests).toHaveLength(0);
   });
 });
+
+describe('compressed otherwise than gzip', () => {
+  // The leading bytes of each format, then bytes no text export holds.
+  const junk = Buffer.from([0x00, 0x9c, 0xe3, 0x02, 0xff, 0x10]);
+  it.each([
+    { form: 'bzip2', head: Buffer.from('BZh91AY&SY', 'latin1'), tool: 'bzip2 -dc' },
+    { form: 'xz', head: Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), tool: 'xz -dc' },
+    { form: 'zstd', head: Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), tool: 'zstd -dc' },
+  ])('$form data, named .csv or piped to stdin, is refused naming its compression, not an encoding', async ({ form, head, tool }) => {
+    const bytes = Buffer.concat([head, junk]);
+    const file = writeTemp(dir, `accounts-${form}.csv`, bytes);
+    const message = (label: string, input: string) =>
+      `vitally-sync: ${label} is ${form}-compressed: only gzip is read. Decompress it first (${tool} ${input} | vitally-sync push - --format csv ...), or compress it with gzip\n`;
+    const named = await runCli(['push', file, '--object', 'account'], { env });
+    expect(named.code).toBe(2);
+    expect(named.stderr).toBe(message(file, file));
+    const piped = await runCli(['push', '-', '--format', 'csv', '--object', 'account'], { env, stdin: Readable.from([bytes]) });
+    expect(piped.code).toBe(2);
+    expect(piped.stderr).toBe(message('stdin', '<file>'));
+    expect(sb.requests).toHaveLength(0);
+  });
+});
