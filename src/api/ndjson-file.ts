@@ -2,7 +2,7 @@
  * An NDJSON file written line by line during a run: the rejects file (--rejects) and the request log
  * (--log-requests). Both open the file at the start (making its folder first, as `out/rejects.ndjson`
  * needs), write as rows go, and close it at the end. `checkOutputFile` says before a run whether one
- * can be written at all.
+ * can be written at all, and `checkApart` that it is no input of the run and no other output.
  *
  * A write error (disk full, a vanished mount) never crashes the process with an unhandled 'error' event:
  * the first error is recorded, later lines are dropped, and `close()` rejects with a ConfigError naming
@@ -36,6 +36,66 @@ export function checkOutputFile(flag: string, path: string): void {
     const up = dirname(dir);
     if (up === dir) return;
     dir = up;
+  }
+}
+
+/** A file a run reads or writes: `flag` names an output ('--rejects'); `sync`, the sync of run --all it belongs to. */
+export interface RunFile {
+  path: string;
+  flag?: string;
+  sync?: string;
+}
+
+/**
+ * Throws ConfigError when an output is opened on a file the run also reads or writes: the rejects file or
+ * request log is emptied when it opens, so named like an input it destroys the export before it is read,
+ * and two outputs on one file overwrite each other's lines. A link to a file is that file. Inputs that are
+ * no file (stdin, a URL) are left out.
+ */
+export function checkApart(inputs: readonly RunFile[], outputs: readonly RunFile[], configPath?: string): void {
+  const files = inputs.filter((i) => i.path !== '-' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(i.path)).map((i) => ({ ...i, id: fileId(i.path) }));
+  const seen: Array<RunFile & { id: string }> = [];
+  for (const out of outputs) {
+    const id = fileId(out.path);
+    const input = files.find((i) => i.id === id);
+    const name = `${out.flag} ${out.path}`;
+    if (input) {
+      const whose = input.sync === out.sync ? 'the input itself' : `the input of sync "${input.sync}"`;
+      const what = input.sync === out.sync ? 'the export' : 'that export';
+      throw inSync(out.sync, configPath, `${name} is ${whose}: writing it would empty ${what} before it is read. Name another file`);
+    }
+    const other = seen.find((o) => o.id === id);
+    if (other && other.sync === out.sync) {
+      throw inSync(out.sync, configPath, `${other.flag} ${other.path} and ${name} are one file: each would overwrite the lines of the other. Name two files`);
+    }
+    if (other) {
+      const flags = other.flag === out.flag ? out.flag : `${other.flag}, ${out.flag}`;
+      throw new ConfigError(
+        `syncs "${other.sync}" and "${out.sync}" both write ${out.path} (${flags}): the second would overwrite what the first wrote. Give each sync its own file (${flags === '--rejects' ? 'rejects' : flags === '--log-requests' ? 'logRequests' : 'rejects, logRequests'} in ${configPath})`,
+      );
+    }
+    seen.push({ ...out, id });
+  }
+}
+
+/** The files a run writes from its start: its rejects file and request log (`sync`: the sync of run --all). */
+export function outputsOf(cfg: { rejects?: string | undefined; logRequests?: string | undefined }, sync?: string): RunFile[] {
+  const out: RunFile[] = [];
+  if (cfg.rejects) out.push({ path: cfg.rejects, flag: '--rejects', ...(sync !== undefined ? { sync } : {}) });
+  if (cfg.logRequests) out.push({ path: cfg.logRequests, flag: '--log-requests', ...(sync !== undefined ? { sync } : {}) });
+  return out;
+}
+
+const inSync = (sync: string | undefined, configPath: string | undefined, message: string) =>
+  new ConfigError(sync === undefined ? message : `sync "${sync}" (${configPath}): ${message}`);
+
+/** What tells a file apart: its device and inode when it exists (a link is its target), else its absolute path. */
+function fileId(path: string): string {
+  try {
+    const s = statSync(path);
+    return `${s.dev}:${s.ino}`;
+  } catch {
+    return resolve(path);
   }
 }
 

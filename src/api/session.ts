@@ -26,7 +26,7 @@ import type { Connection, RowResult, Summary } from '../types.js';
 import { analyticsAuthorization, restAuthorization } from '../vitally/auth.js';
 import type { Secrets } from '../vitally/redact.js';
 import type { Sender } from '../vitally/sender.js';
-import { checkOutputFile } from './ndjson-file.js';
+import { checkApart, checkOutputFile, outputsOf } from './ndjson-file.js';
 import { RejectsWriter } from './rejects.js';
 import { RequestLog } from './request-log.js';
 
@@ -82,6 +82,7 @@ export async function openSession(given: PushConfig, io: SessionIO): Promise<Ses
   // catalogue are read before the rejects file opens): their folders are made when they open.
   if (cfg.rejects) checkOutputFile('--rejects', cfg.rejects);
   if (cfg.logRequests) checkOutputFile('--log-requests', cfg.logRequests);
+  checkApart([{ path: cfg.input }], outputsOf(cfg));
 
   let sandbox: Sandbox | undefined;
   let db: DB | undefined;

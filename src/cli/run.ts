@@ -16,7 +16,7 @@ import type { Sources } from '../config/sources.js';
 import { ConfigError, InputError } from '../errors.js';
 import { assertReadable, assertText } from '../source/index.js';
 import { EXIT, type CliIO } from './io.js';
-import { checkOutputFile } from '../api/ndjson-file.js';
+import { checkApart, checkOutputFile, outputsOf, type RunFile } from '../api/ndjson-file.js';
 import { reportError, say } from './report.js';
 
 export interface RunFlags extends PushFlags {
@@ -95,6 +95,8 @@ export async function runCommand(name: string | undefined, opts: RunFlags, io: C
   // configuration error, a missing input file or an output that cannot be written stops the run before
   // anything is sent.
   const planned: Array<{ name: string; input: string; sources: Sources; object: string }> = [];
+  const inputs: RunFile[] = [];
+  const outputs: RunFile[] = [];
   for (const n of names) {
     const { input, sources } = syncSources(file, n, { ...cli }, io.env);
     let object: string;
@@ -106,6 +108,8 @@ export async function runCommand(name: string | undefined, opts: RunFlags, io: C
       // Its outputs too: a later sync must not stop on a file it cannot write after the first one sent.
       if (cfg.rejects) checkOutputFile('--rejects', cfg.rejects);
       if (cfg.logRequests) checkOutputFile('--log-requests', cfg.logRequests);
+      inputs.push({ path: cfg.input, sync: n });
+      outputs.push(...outputsOf(cfg, n));
     } catch (err) {
       if (err instanceof ConfigError) throw new ConfigError(`sync "${n}" (${file.path}): ${err.message}`, err.code);
       if (err instanceof InputError) throw new InputError(err.code, `sync "${n}" (${file.path}): ${err.message}`);
@@ -113,6 +117,8 @@ export async function runCommand(name: string | undefined, opts: RunFlags, io: C
     }
     planned.push({ name: n, input, sources, object });
   }
+  // No sync may write a file another reads or writes: checked across them all, before the first runs.
+  checkApart(inputs, outputs, file.path);
   if (!all) return (await import('./push.js')).pushWith(planned[0]!.input, planned[0]!.sources, io, true);
 
   const results: Array<{ name: string; exitCode: number | null }> = planned.map((p) => ({ name: p.name, exitCode: null }));
