@@ -39,7 +39,10 @@ export function checkOutputFile(flag: string, path: string): void {
   }
 }
 
-/** A file a run reads or writes: `flag` names an output ('--rejects'); `sync`, the sync of run --all it belongs to. */
+/**
+ * A file a run reads or writes: `flag` names an output ('--rejects'), or the state store ('--state')
+ * among the files it reads; `sync`, the sync of run --all it belongs to.
+ */
 export interface RunFile {
   path: string;
   flag?: string;
@@ -48,8 +51,8 @@ export interface RunFile {
 
 /**
  * Throws ConfigError when an output is opened on a file the run also reads or writes: the rejects file or
- * request log is emptied when it opens, so named like an input it destroys the export before it is read,
- * and two outputs on one file overwrite each other's lines. A link to a file is that file. Inputs that are
+ * request log is emptied when it opens, so named like an input it destroys the export before it is read
+ * (named like the state store, the store), and two outputs on one file overwrite each other's lines. A link to a file is that file. Inputs that are
  * no file (stdin, a URL) are left out.
  */
 export function checkApart(inputs: readonly RunFile[], outputs: readonly RunFile[], configPath?: string): void {
@@ -59,6 +62,9 @@ export function checkApart(inputs: readonly RunFile[], outputs: readonly RunFile
     const id = fileId(out.path);
     const input = files.find((i) => i.id === id);
     const name = `${out.flag} ${out.path}`;
+    if (input?.flag === '--state') {
+      throw inSync(out.sync, configPath, `${name} is the state store (--state): writing it would destroy what it holds. Name another file`);
+    }
     if (input) {
       const whose = input.sync === out.sync ? 'the input itself' : `the input of sync "${input.sync}"`;
       const what = input.sync === out.sync ? 'the export' : 'that export';

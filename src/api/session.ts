@@ -82,7 +82,7 @@ export async function openSession(given: PushConfig, io: SessionIO): Promise<Ses
   // catalogue are read before the rejects file opens): their folders are made when they open.
   if (cfg.rejects) checkOutputFile('--rejects', cfg.rejects);
   if (cfg.logRequests) checkOutputFile('--log-requests', cfg.logRequests);
-  checkApart([{ path: cfg.input }], outputsOf(cfg));
+  checkApart([{ path: cfg.input }, ...(cfg.statePath ? [{ path: cfg.statePath, flag: '--state' }] : [])], outputsOf(cfg));
 
   let sandbox: Sandbox | undefined;
   let db: DB | undefined;

@@ -108,7 +108,7 @@ export async function runCommand(name: string | undefined, opts: RunFlags, io: C
       // Its outputs too: a later sync must not stop on a file it cannot write after the first one sent.
       if (cfg.rejects) checkOutputFile('--rejects', cfg.rejects);
       if (cfg.logRequests) checkOutputFile('--log-requests', cfg.logRequests);
-      inputs.push({ path: cfg.input, sync: n });
+      inputs.push({ path: cfg.input, sync: n }, ...(cfg.statePath ? [{ path: cfg.statePath, flag: '--state', sync: n }] : []));
       outputs.push(...outputsOf(cfg, n));
     } catch (err) {
       if (err instanceof ConfigError) throw new ConfigError(`sync "${n}" (${file.path}): ${err.message}`, err.code);

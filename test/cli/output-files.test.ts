@@ -37,6 +37,19 @@ describe('push: an output on the input or on the other output', () => {
     expect(readFileSync(file, 'utf8')).toBe(EXPORT);
   });
 
+  it('--rejects naming the state store is refused, and the store is kept', async () => {
+    const file = writeTemp(dir, 'accounts.csv', EXPORT);
+    const store = join(dir, 'state.db');
+    expect((await runCli(['push', file, '--object', 'account', '--state', store], { env })).code).toBe(1);
+    const before = readFileSync(store);
+    const r = await runCli(['push', file, '--object', 'account', '--state', store, '--rejects', store], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`vitally-sync: --rejects ${store} is the state store (--state): writing it would destroy what it holds. Name another file\n`);
+    expect(readFileSync(store).equals(before)).toBe(true);
+    const again = await runCli(['push', file, '--object', 'account', '--state', store, '--json'], { env });
+    expect(again.json.find((l) => l.key === 'acme')).toMatchObject({ status: 'skipped', action: 'unchanged' });
+  });
+
   it('--rejects and --log-requests on one file are refused: each would overwrite the lines of the other', async () => {
     const file = writeTemp(dir, 'accounts.csv', EXPORT);
     const out = join(dir, 'out', 'run.ndjson');
