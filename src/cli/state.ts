@@ -6,7 +6,7 @@ import { ConfigError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import { getObject, isObjectName, objectNames } from '../objects/index.js';
 import { lockPathOf } from '../state/lock.js';
-import { hasColumn } from '../state/schema.js';
+import { hasColumn, hasTable } from '../state/schema.js';
 import { closeStore, openStore } from '../state/store.js';
 import type { CliIO } from './io.js';
 
@@ -23,24 +23,32 @@ export async function stateShow(flags: StateFlags, io: CliIO): Promise<number> {
   const path = pathOf(flags);
   const db = openStore(path, { readonly: true });
   try {
+    // An empty file (a store made, never written) has no tables yet: nothing was synced with it.
+    const written = hasTable(db, 'sent');
     // Rows the Analytics API accepted are counted apart: nothing confirmed they landed (a file of an
     // older schema has none).
     const accepted = hasColumn(db, 'sent', 'confirmed') ? 'SUM(s.confirmed = 0)' : '0';
-    const objects = db
-      .prepare(
-        `SELECT s.destination, s.object, COUNT(*) AS records, ${accepted} AS accepted, MAX(s.sent_at) AS lastSent,
+    const objects = !written
+      ? []
+      : (db
+          .prepare(
+            `SELECT s.destination, s.object, COUNT(*) AS records, ${accepted} AS accepted, MAX(s.sent_at) AS lastSent,
            (SELECT COUNT(*) FROM journal j WHERE j.destination = s.destination AND j.object = s.object) AS inDoubt
          FROM sent s GROUP BY s.destination, s.object ORDER BY s.destination, s.object`,
-      )
-      .all() as Array<{ destination: string; object: string; records: number; accepted: number; lastSent: string; inDoubt: number }>;
-    const ids = db.prepare('SELECT destination, object, COUNT(*) AS ids FROM ids GROUP BY destination, object').all() as Array<{
-      destination: string;
-      object: string;
-      ids: number;
-    }>;
-    const runs = db
-      .prepare('SELECT id, destination, object, source, started_at AS startedAt, finished_at AS finishedAt, status FROM runs ORDER BY id DESC LIMIT 10')
-      .all() as Array<Record<string, unknown>>;
+          )
+          .all() as Array<{ destination: string; object: string; records: number; accepted: number; lastSent: string; inDoubt: number }>);
+    const ids = !written
+      ? []
+      : (db.prepare('SELECT destination, object, COUNT(*) AS ids FROM ids GROUP BY destination, object').all() as Array<{
+          destination: string;
+          object: string;
+          ids: number;
+        }>);
+    const runs = !written
+      ? []
+      : (db
+          .prepare('SELECT id, destination, object, source, started_at AS startedAt, finished_at AS finishedAt, status FROM runs ORDER BY id DESC LIMIT 10')
+          .all() as Array<Record<string, unknown>>);
     if (flags.json) {
       io.stdout.write(`${JSON.stringify({ path, objects, resolvedIds: ids, recentRuns: runs })}\n`);
       return 0;

@@ -15,6 +15,11 @@ export const MIGRATIONS: Record<number, string> = {
       ALTER TABLE sent ADD COLUMN kept TEXT;`,
 };
 
+/** The store holds this table (an empty file, a store made but never written, holds none). */
+export function hasTable(db: Database.Database, table: string): boolean {
+  return (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) as unknown) !== undefined;
+}
+
 /** Whether a table of the file has a column (a file of an older schema opened read-only may lack it). */
 export function hasColumn(db: Database.Database, table: string, column: string): boolean {
   return (db.prepare(`SELECT 1 FROM pragma_table_info(?) WHERE name = ?`).get(table, column) as unknown) !== undefined;

@@ -165,6 +165,15 @@ describe.each(PROFILES)('the state store (%s profile)', (profile) => {
       expect(sb.requests).toHaveLength(0);
     });
 
+    it('state show on an empty file (a store made, never written) says nothing was synced', async () => {
+      writeFileSync(statePath, '');
+      const show = await runCli(['state', 'show', '--state', statePath]);
+      expect(show.code).toBe(0);
+      expect(show.stdout).toBe(`State store ${statePath}\n  nothing synced yet\n`);
+      const json = await runCli(['state', 'show', '--state', statePath, '--json']);
+      expect(json.json[0]).toEqual({ path: statePath, objects: [], resolvedIds: [], recentRuns: [] });
+    });
+
     it('state show, forget and reset', async () => {
       await push('fixtures/accounts.csv', '--object', 'account');
       const show = await runCli(['state', 'show', '--state', statePath, '--json']);
