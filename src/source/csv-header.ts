@@ -60,6 +60,16 @@ export function delimiterOf(line: string, fallback: string): string {
 }
 
 /**
+ * The delimiter a spreadsheet's hint line names (`sep=;`, which Excel reads and some exports write
+ * above the header), or undefined when `line` is no such hint. Any one character but a quote or a
+ * line break.
+ */
+export function sepHint(line: string): string | undefined {
+  const m = /^sep=([^"\r\n])$/i.exec(line);
+  return m?.[1];
+}
+
+/**
  * The input's first line (its header, after blank lines and a byte-order mark), and the stream to read
  * in the input's place (which gives that line again).
  */

@@ -15,7 +15,7 @@ import { pipeline, type Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
 import { InputError, RowError } from '../errors.js';
 import type { SourceRecord } from '../types.js';
-import { checkHeader, delimiterName, delimiterOf, headerLine } from './csv-header.js';
+import { checkHeader, delimiterName, delimiterOf, headerLine, sepHint } from './csv-header.js';
 import { readFailure } from './input.js';
 import { Utf8Check, utf8Checked, type Utf8Error } from './utf8.js';
 import { clip, countBreaks, fieldName, leadingBreakLength, quoteMessage, recordBody, refusedRecord, scanRecord } from './csv-scan.js';
@@ -47,15 +47,17 @@ type ParsedItem = { record: string[]; raw: string } | { skipped: CsvError; raw: 
 export async function* readCsvBatches(given: CsvReadOptions): AsyncGenerator<SourceRecord[]> {
   if (given.signal?.aborted) return;
   let input = (await given.open()) as Readable;
-  let delimiter = given.delimiter;
-  if (delimiter === undefined) {
-    const header = await headerLine(input);
-    input = header.stream;
-    delimiter = delimiterOf(header.line, given.fallback);
-  }
+  // The first line: a `sep=;` hint above the header names the delimiter (and is no record); else,
+  // unless --delimiter gives it, the header's names tell it.
+  const first = await headerLine(input);
+  input = first.stream;
+  const hint = sepHint(first.line);
+  const delimiter = given.delimiter ?? hint ?? delimiterOf(first.line, given.fallback);
   const o: Parsing = { ...given, delimiter };
   o.found?.({ delimiter });
-  if (o.delimiter !== o.fallback && given.delimiter === undefined) {
+  if (given.delimiter === undefined && hint !== undefined) {
+    o.note?.(`${o.label}: the delimiter is ${delimiterName(o.delimiter)}, named by the file's first line "${first.line}" (read as no record)`);
+  } else if (o.delimiter !== o.fallback && given.delimiter === undefined) {
     o.note?.(`${o.label}: the delimiter is ${delimiterName(o.delimiter)}, found in the header (--delimiter to choose another)`);
   }
   const parser = parse({
@@ -112,7 +114,7 @@ export async function* readCsvBatches(given: CsvReadOptions): AsyncGenerator<Sou
   };
   o.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const st: CsvState = { header: undefined, hasProto: false, nextLine: 1, row: 0, done: false, utf8 };
+  const st: CsvState = { header: undefined, hasProto: false, nextLine: 1, row: 0, done: false, utf8, sepLine: hint !== undefined };
   try {
     for (;;) {
       if (o.signal?.aborted) return;
@@ -168,6 +170,8 @@ interface CsvState {
   done: boolean;
   /** The input's check: whether a NUL byte went by. */
   utf8: Utf8Check;
+  /** The first record is a `sep=` hint line, to be passed over (its line still counted). */
+  sepLine: boolean;
 }
 
 /** One parsed item as a SourceRecord; undefined for the header and for blank lines. */
@@ -185,6 +189,10 @@ function convert(item: ParsedItem, st: CsvState, o: Parsing): SourceRecord | und
   const fields = item.record;
   if (fields.length === 1 && isBlank(fields[0] ?? '', raw)) return undefined;
 
+  if (st.sepLine) {
+    st.sepLine = false;
+    return undefined;
+  }
   const header = st.header;
   if (!header) {
     st.header = checkHeader(fields, recordBody(raw, lead), line, o);

@@ -44,6 +44,18 @@ describe('delimiters', () => {
     expect(summaryOf(r).notes).toEqual([`${file}: the delimiter is ";", found in the header (--delimiter to choose another)`]);
   });
 
+  it('a "sep=;" line above the header (as some exports write for Excel) names the delimiter and is no row', async () => {
+    const file = writeTemp(dir, 'sep.csv', 'sep=;\r\nexternalId;name\r\nacme;Acme, Inc.\r\n;Nameless\r\n');
+    const r = await runCli(['push', file, '--object', 'account', '--json'], { env });
+    expect(r.code).toBe(1);
+    expect(rows(r).map((x) => [x.row, x.line, x.status])).toEqual([
+      [1, 3, 'ok'],
+      [2, 4, 'failed'],
+    ]);
+    expect(sb.store.get('accounts', 'acme')).toMatchObject({ name: 'Acme, Inc.' });
+    expect(summaryOf(r).notes).toEqual([`${file}: the delimiter is ";", named by the file's first line "sep=;" (read as no record)`]);
+  });
+
   it('Excel\'s "Unicode text" (UTF-16 with its byte-order mark, tab-separated, .txt) needs no option', async () => {
     const file = writeTemp(dir, 'unicode.txt', Buffer.from('\uFEFFexternalId\tname\r\nzoe\tZoë, Inc.\r\n', 'utf16le'));
     const r = await runCli(['push', file, '--object', 'account'], { env });

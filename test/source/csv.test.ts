@@ -117,6 +117,20 @@ describe('header and values', () => {
     expect((await readAll({ path: file('given.csv', 'id;name\n1;a\n'), delimiter: ',' })).map((r) => r.data)).toEqual([{ 'id;name': '1;a' }]);
   });
 
+  it('takes the delimiter from a "sep=" line above the header, reads that line as no record, and counts it', async () => {
+    const notes: string[] = [];
+    const path = file('excel-sep.csv', '\uFEFFsep=;\r\nid;name\r\n1;a,b\r\n2;c\r\n');
+    expect(summary(await readAll({ path, onNote: (m) => notes.push(m) }))).toEqual([
+      { row: 1, line: 3, data: { id: '1', name: 'a,b' } },
+      { row: 2, line: 4, data: { id: '2', name: 'c' } },
+    ]);
+    expect(notes).toEqual([`${path}: the delimiter is ";", named by the file's first line "sep=;" (read as no record)`]);
+    // A --delimiter given wins, and the hint line is still no record.
+    expect((await readAll({ path: file('sep-given.csv', 'sep=|\nid,name\n1,a\n'), delimiter: ',' })).map((r) => r.data)).toEqual([{ id: '1', name: 'a' }]);
+    // A header that only starts like one is a header.
+    expect((await readAll({ path: file('sep-column.csv', 'sep=;x,b\n1,2\n') })).map((r) => r.data)).toEqual([{ 'sep=;x': '1', b: '2' }]);
+  });
+
   it('yields nothing for a header without rows', async () => {
     expect(await readAll({ path: file('header-only.csv', 'a,b,c\n') })).toEqual([]);
     expect(await readAll({ path: file('header-only-noeol.csv', 'a,b,c') })).toEqual([]);
