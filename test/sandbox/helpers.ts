@@ -6,7 +6,6 @@ import type { Sandbox } from '../../src/sandbox/index.js';
 export interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   json: any;
   text: string;
 }
