@@ -32,7 +32,10 @@ describe.concurrent('rate limits', () => {
     ['with Retry-After', true],
     ['with RateLimit-Reset only', false],
   ])('recovers from a 429 %s: waits, then resumes at the announced pace', async (_name, retryAfter) => {
-    const sb = await start({ rateLimit: { limit: 5, windowMs: 1000 }, retryAfter });
+    // A window long enough that the run's first request still falls in it on a loaded machine (loading
+    // the command's modules and reading the file can take over a second there): with 1 s, the window had
+    // sometimes passed before the run began, and no 429 came.
+    const sb = await start({ rateLimit: { limit: 5, windowMs: 2500 }, retryAfter });
     // Another client has just used the whole window.
     for (let i = 0; i < 5; i++) expect((await rest(sb, 'GET', '/resources/accounts')).status).toBe(200);
     const file = accountsCsv(`after-429-${retryAfter}.csv`, 8);
