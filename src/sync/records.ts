@@ -183,22 +183,56 @@ export function sameValue(a: unknown, b: unknown): boolean {
 /** A value a record holds that differs from the one sent: `name`, `traits.mrr`, `accounts`. */
 export interface Difference {
   field: string;
+  /** What the record holds once the row is written (a link list: the links it will have). */
   sent: unknown;
+  /** What it holds now. */
   found: unknown;
 }
 
-/** What a row sends, as compared with a record: standard fields, the traits sent, links by Vitally id. */
+/** A link a row sends: by Vitally's id, by the customer's id (externalId), or both. */
+export interface WantedLink {
+  id?: string | undefined;
+  externalId?: string | undefined;
+}
+
+/** The link lists of a record in normal form. */
+export type LinkList = 'accounts' | 'organizations';
+
+/** What a row sends, as compared with a record: standard fields, the traits sent, links. */
 export interface Expected {
   fields?: Record<string, unknown>;
   traits?: Record<string, unknown>;
-  /** Vitally ids of the accounts and organizations the record must be linked to (others may be there too). */
+  /** Vitally ids of the accounts and organizations the record must be linked to. */
   accountIds?: string[];
   organizationIds?: string[];
+  /** Links named by the customer's ids (or both ids): a record's link matches by either. */
+  accounts?: WantedLink[];
+  organizations?: WantedLink[];
+  /**
+   * The lists whose links must be exactly those sent (a write that replaces them: an account's one
+   * organization, a user's links with --links replace). In the others the record must have the links
+   * sent, and may have more (links made by other sources).
+   */
+  exact?: LinkList[];
 }
 
+/** Fields of a request body (or a mapped record) that are links, and the list of the normal form holding them. */
+export const LINK_FIELDS: Readonly<Record<string, { list: LinkList; many: boolean }>> = {
+  accountIds: { list: 'accounts', many: true },
+  organizationIds: { list: 'organizations', many: true },
+  organizationId: { list: 'organizations', many: false },
+};
+
+const matches = (w: WantedLink, l: RecordLink): boolean =>
+  (w.id !== undefined && w.id === l.id) || (w.externalId !== undefined && w.externalId === l.externalId);
+
+/** A link as a difference shows it: the customer's id when known, else Vitally's. */
+const shown = (l: WantedLink | RecordLink): string => l.externalId ?? l.id ?? '';
+
 /**
- * How a record differs from what was sent: each standard field sent, each trait sent (only those: a
- * record's other traits are not the row's business), and each link sent that the record lacks.
+ * How a record differs from what a row sends: each standard field sent, each trait sent (only those: a
+ * record's other traits are not the row's business), and each link list the row names: a link sent
+ * that the record lacks, or (in an exact list) one it has that was not sent.
  */
 export function differences(expected: Expected, found: VitallyRecord): Difference[] {
   const out: Difference[] = [];
@@ -208,12 +242,18 @@ export function differences(expected: Expected, found: VitallyRecord): Differenc
   for (const [k, v] of Object.entries(expected.traits ?? {})) {
     if (!sameValue(v, found.traits[k])) out.push({ field: `traits.${k}`, sent: v, found: found.traits[k] ?? null });
   }
-  const links = (field: 'accounts' | 'organizations', ids: string[] | undefined) => {
-    const have = new Set(found[field].map((l) => l.id));
-    const missing = (ids ?? []).filter((id) => !have.has(id));
-    if (missing.length > 0) out.push({ field, sent: missing, found: found[field].map((l) => l.id) });
+  const links = (list: LinkList, ids: string[] | undefined, named: WantedLink[] | undefined) => {
+    if (ids === undefined && named === undefined) return;
+    const wanted = [...(ids ?? []).map((id) => ({ id })), ...(named ?? [])];
+    const have = found[list];
+    const missing = wanted.filter((w) => !have.some((l) => matches(w, l)));
+    const exact = expected.exact?.includes(list) ?? false;
+    const extra = exact ? have.filter((l) => !wanted.some((w) => matches(w, l))) : [];
+    if (missing.length === 0 && extra.length === 0) return;
+    const after = exact ? wanted.map(shown) : [...have.map(shown), ...missing.map(shown)];
+    out.push({ field: list, sent: after, found: have.map(shown) });
   };
-  links('accounts', expected.accountIds);
-  links('organizations', expected.organizationIds);
+  links('accounts', expected.accountIds, expected.accounts);
+  links('organizations', expected.organizationIds, expected.organizations);
   return out;
 }
