@@ -77,6 +77,7 @@ export class RunState implements IdCache {
             )
           : undefined,
         forget: db.prepare('DELETE FROM sent WHERE destination = ? AND object = ? AND key = ?'),
+        any: db.prepare('SELECT 1 FROM sent WHERE destination = ? AND object = ? LIMIT 1').pluck(),
         seen: db.prepare('INSERT OR IGNORE INTO temp.seen (key) VALUES (?)'),
         fromSource: db.prepare('SELECT COUNT(*) FROM sent WHERE destination = ? AND object = ? AND source = ?').pluck(),
         missing: db.prepare(
@@ -210,6 +211,19 @@ export class RunState implements IdCache {
    */
   accept(key: string, hash: string, kept?: Kept): void {
     this.record('recording a row the Analytics API accepted', key, hash, null, false, kept);
+  }
+
+  /**
+   * The Analytics API accepted the row, but it was not found in Vitally (--verify): kept unconfirmed, with
+   * no hash a row can have, so the next run sends it again instead of skipping it as unchanged.
+   */
+  notLanded(key: string): void {
+    this.record('recording a row not found in Vitally', key, null, null, false, undefined);
+  }
+
+  /** Whether the store holds any record of this object type at this destination (read with --full too). */
+  knowsAny(): boolean {
+    return this.guard('reading what was sent', false, () => this.q.any.get(this.o.destination, this.o.object) !== undefined);
   }
 
   private record(doing: string, key: string, hash: string | null, vitallyId: string | null, confirmed: boolean, kept: Kept | undefined): void {
