@@ -58,7 +58,35 @@ export interface PlannedRequest {
 export type RowStatus = 'ok' | 'accepted' | 'skipped' | 'failed';
 
 export type RowAction =
-  'created' | 'updated' | 'accepted' | 'deleted' | 'unlinked' | 'unchanged' | 'not_found' | 'planned' | 'interrupted' | 'invalid' | 'error';
+  | 'created'
+  | 'updated'
+  | 'accepted'
+  | 'deleted'
+  | 'unlinked'
+  | 'unchanged'
+  | 'not_found'
+  | 'planned'
+  | 'interrupted'
+  | 'invalid'
+  | 'error'
+  | 'verified'
+  | 'not_landed';
+
+/** One value a write would change: the field (`name`, `traits.mrr`, `accounts`), what Vitally has, what it would have. */
+export interface FieldChange {
+  field: string;
+  old: unknown;
+  new: unknown;
+}
+
+/**
+ * How a row would change the workspace, as a listing of it showed (a dry run comparing with Vitally,
+ * `diff`): a record Vitally does not have, or the values of one it has that differ.
+ */
+export interface RowChange {
+  kind: 'new' | 'changed';
+  fields: FieldChange[];
+}
 
 /** What happened to one row: printed as a line, or as NDJSON with --json. */
 export interface RowResult {
@@ -79,6 +107,8 @@ export interface RowResult {
   maybeApplied?: boolean;
   /** Dry-run only: the requests a real run would send. */
   requests?: PlannedRequest[];
+  /** Dry-run only, comparing with Vitally: what the row would change there. */
+  change?: RowChange;
   /** Values the state store keeps for later runs (not printed): a user's links sent. */
   kept?: Record<string, unknown>;
   /** A success that did not apply all the row asked (not printed): not recorded as sent in full. */
@@ -108,6 +138,34 @@ export interface Summary {
   traitTypes?: Array<{ column: string; trait: string; type: string; from: 'map' | 'vitally' | 'inferred' | 'as-read' }>;
   /** How the input was read, where it was not plain (the delimiter found, the column names matched by alias). */
   notes?: string[];
+  /** What the rows were compared with before sending (--compare), and what that cost. */
+  compare?: CompareSummary;
+  /** --verify: how many of the rows the Analytics API accepted were then found in Vitally. */
+  verify?: VerifySummary;
   rejectsFile?: string | undefined;
   requestLog?: string | undefined;
+}
+
+export interface CompareSummary {
+  /** state: the state store's record of what was sent; vitally: a listing of the workspace; none: nothing (every row sent). */
+  with: 'state' | 'vitally' | 'none';
+  /** Why this comparison: given (--compare, or a sync's `compare`), or chosen by the run (and why). */
+  chosen: string;
+  /** --compare vitally: the records of the type listed, and the requests that took. */
+  listed?: number;
+  listRequests?: number;
+  /** Records listed that no row of the input names (created elsewhere, or left out of the input). */
+  notInInput?: number;
+}
+
+export interface VerifySummary {
+  /** Rows the Analytics API accepted that were looked for. */
+  rows: number;
+  /** Found in Vitally with the values sent: now confirmed. */
+  landed: number;
+  /** Not found so before the wait ended: reported failed, and sent again by the next run. */
+  notLanded: number;
+  /** Requests the checks took, and how long the wait was. */
+  requests: number;
+  waitedMs: number;
 }

@@ -18,8 +18,8 @@ type Internal = 'source' | 'raw' | 'requests' | 'maybeApplied' | 'kept' | 'incom
 /**
  * One row's result, as `push --json` prints it: `row` (0 for the work after the last row:
  * --delete-missing, --unlink-removed), `line`, `key`, `status`, `action`, `id` (Vitally's), `httpStatus`,
- * `error`, `note` (what the row asked that Vitally did not do), and on a dry run the `requests` a real run
- * would send.
+ * `error`, `note` (what the row asked that Vitally did not do), on a dry run the `requests` a real run
+ * would send, and, compared with Vitally, the `change` it would make (what diff shows).
  */
 export type PublicResult = Omit<RowResult, Internal> & { requests?: PublicRequest[] };
 
@@ -35,6 +35,7 @@ export function publicResult(r: RowResult): PublicResult {
     httpStatus: r.httpStatus,
     error: r.error,
     ...(r.note !== undefined ? { note: r.note } : {}),
+    ...(r.change ? { change: r.change } : {}),
   };
   if (r.requests) {
     out.requests = r.requests.map((q) => ({ method: q.method, path: q.path, ...(q.body === undefined ? {} : { body: JSON.parse(q.body) as unknown }) }));

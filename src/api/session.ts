@@ -1,6 +1,6 @@
 /**
  * One push, assembled from its resolved settings: the in-process sandbox, the request log, the state
- * store, Vitally's trait catalogue, the rejects file and the sender, opened in that order, wired to
+ * store, Vitally's trait catalogue, the rejects file, the sender and the comparison's reader, opened in that order, wired to
  * runSync, and closed together. `vitally-sync push` (src/cli/push.ts) and the programmatic `push()`
  * (push.ts) both run through here, so a run is the same whoever started it; they differ only in what
  * they do with the results (render them and choose an exit code, or hand them to the caller).
@@ -20,6 +20,7 @@ import { assertReadable, assertText, type SourceOptions } from '../source/index.
 import { destinationOf } from '../state/destination.js';
 import { RunState } from '../state/run-state.js';
 import type { DB } from '../state/store.js';
+import type { VerifyProgress } from '../sync/compare/index.js';
 import { runSync, RunStopped } from '../sync/run.js';
 import { transportKind } from '../sync/transports.js';
 import type { Connection, RowResult, Summary } from '../types.js';
@@ -27,6 +28,7 @@ import { analyticsAuthorization, restAuthorization } from '../vitally/auth.js';
 import type { Secrets } from '../vitally/redact.js';
 import type { Sender } from '../vitally/sender.js';
 import { checkApart, checkOutputFile, outputsOf } from './ndjson-file.js';
+import { listerFor } from './lister.js';
 import { RejectsWriter } from './rejects.js';
 import { RequestLog } from './request-log.js';
 
@@ -45,6 +47,10 @@ export interface SessionIO {
   command: string;
   /** The input was read whole for the checks before the run already (`run` checks every sync first). */
   inputChecked?: boolean | undefined;
+  /** Records of the workspace listed so far (a comparison with Vitally), after each page. */
+  onListing?: ((listed: number) => void) | undefined;
+  /** Where --verify stands, after each check. */
+  onVerify?: ((p: VerifyProgress) => void) | undefined;
 }
 
 export interface Session {
@@ -89,12 +95,16 @@ export async function openSession(given: PushConfig, io: SessionIO): Promise<Ses
   let closeStore: (db: DB) => void = (d) => d.close();
   let rejects: RejectsWriter | undefined;
   let sender: Sender | undefined;
+  /** The reads of the comparison and --verify (REST): the sender itself when it speaks REST. */
+  let lister: Sender | undefined;
   let requestLog: RequestLog | undefined;
   const close = () =>
     closeAll([
       () => rejects?.close(),
       () => sender?.http.close(),
       () => sender?.pacer.close(),
+      () => lister !== sender && lister?.http.close(),
+      () => lister !== sender && lister?.pacer.close(),
       () => requestLog?.close(),
       () => sandbox?.close(),
       () => db && closeStore(db),
@@ -126,7 +136,7 @@ export async function openSession(given: PushConfig, io: SessionIO): Promise<Ses
     const rest = sandbox ? { baseUrl: sandbox.url, token: sandbox.token, tokenSource: 'the sandbox token' } : undefined;
     // The HTTP client (undici) is loaded only when something may be sent: a dry run needs none of it, unless
     // it reads what is read before the run (the trait catalogue, a custom object's definition).
-    const reads = cfg.traitCheck.connection ?? (cfg.spec.definition ? cfg.connection : undefined);
+    const reads = cfg.traitCheck.connection ?? (cfg.spec.definition || cfg.compare === 'vitally' ? cfg.connection : undefined);
     const { createSender } = cfg.dryRun && !reads && !sandbox ? { createSender: noSender } : await import('./sender.js');
     const makeSender = (c: Connection) => createSender(cfg, c, restAuthorization, requestLog?.listener('rest'));
     // A custom object's definition, read once before anything else (a dry run with a token reads it too).
@@ -165,8 +175,12 @@ export async function openSession(given: PushConfig, io: SessionIO): Promise<Ses
       : undefined;
     sender =
       cfg.dryRun || !connection ? undefined : createSender(cfg, connection, analytics ? analyticsAuthorization : restAuthorization, requestLog?.listener(api));
-    if (sender && io.onWarning) sender.onNotice = io.onWarning;
-    sender?.stopOn(io.signal);
+    // The reads of the comparison and --verify (the listing of the workspace): REST, on a dry run too.
+    lister = listerFor(cfg, rest ?? cfg.connection, sender, api, makeSender);
+    for (const s of new Set([sender, lister])) {
+      if (s && io.onWarning) s.onNotice = io.onWarning;
+      s?.stopOn(io.signal);
+    }
     const run = runSync(
       {
         spec: cfg.spec,
@@ -185,11 +199,20 @@ export async function openSession(given: PushConfig, io: SessionIO): Promise<Ses
         inferTypes: cfg.inferTypes,
         ...(cfg.deleteMissing ? { deleteMissing: cfg.deleteMissing } : {}),
         concurrency: cfg.net.concurrency,
+        compare: { compare: cfg.compare, verify: cfg.verify },
       },
-      { ...(sender ? { sender } : {}), ...(state ? { state } : {}), signal: io.signal },
+      {
+        ...(sender ? { sender } : {}),
+        ...(state ? { state } : {}),
+        ...(lister ? { lister } : {}),
+        ...(io.onListing ? { onListing: io.onListing } : {}),
+        ...(io.onVerify ? { onVerify: io.onVerify } : {}),
+        signal: io.signal,
+      },
     );
     const notes = defined.note ? [defined.note] : [];
-    const finish = (summary: Summary) => finishSummary(summary, rejects, withSpec, [...notes, ...(traits.setup?.warnings(summary.traitTypes) ?? [])], sender);
+    const finish = (summary: Summary) =>
+      finishSummary(summary, rejects, withSpec, [...notes, ...(traits.setup?.warnings(summary.traitTypes) ?? [])], new Set([sender, lister]));
     return { cfg, sender, results: withRejects(run, rejects, finish), close };
   } catch (err) {
     await close();
@@ -232,8 +255,8 @@ async function closeAll(steps: Array<() => unknown>): Promise<unknown> {
   return first;
 }
 
-function finishSummary(summary: Summary, rejects: RejectsWriter | undefined, cfg: PushConfig, warnings: string[], sender: Sender | undefined): void {
-  const notes = [...warnings, ...(sender?.notices ?? [])];
+function finishSummary(summary: Summary, rejects: RejectsWriter | undefined, cfg: PushConfig, warnings: string[], senders: Set<Sender | undefined>): void {
+  const notes = [...warnings, ...[...senders].flatMap((s) => s?.notices ?? [])];
   if (notes.length > 0) summary.warnings = [...notes, ...(summary.warnings ?? [])];
   if (rejects && rejects.count > 0) summary.rejectsFile = cfg.rejects;
   if (cfg.logRequests) summary.requestLog = cfg.logRequests;

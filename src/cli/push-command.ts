@@ -13,6 +13,8 @@ Examples:
   $ vitally-sync push notes.csv --object note        # accountExternalId, subject, body columns
   $ vitally-sync push users.csv --object user --match email
   $ vitally-sync push accounts.csv --object account --via analytics      # batches of 100
+  $ vitally-sync push accounts.csv --object account --compare vitally    # list the workspace, send what differs
+  $ vitally-sync push accounts.csv --object account --compare vitally --via analytics --verify
   $ vitally-sync push events.csv --object event --event-column event_name --timestamp-column ts --map user_id=userId
   $ vitally-sync push accounts.csv --object account --types vitally --strict-traits   # by Vitally's trait types
   $ vitally-sync push accounts.parquet --object account                  # column types carry over
@@ -90,6 +92,16 @@ export function registerPushCommand(program: Command, io: CliIO, exit: (code: nu
     )
     .option('--analytics-token-file <path>', 'read the Analytics API token from a file (default: VITALLY_ANALYTICS_TOKEN)')
     .option('--analytics-base-url <url>', 'the Analytics API host (default: VITALLY_ANALYTICS_BASE_URL, or https://<subdomain>.api.vitally.io)')
+    .optionsGroup('Comparing with Vitally:')
+    .addOption(
+      new Option(
+        '--compare <with>',
+        'what rows are compared with before sending: state (the state store), vitally (a listing of the workspace, 100 records a request) or none; default: chosen by the run (docs/compare.md)',
+      ).choices(['state', 'vitally', 'none']),
+    )
+    .option('--verify', 'with --via analytics: look for the rows accepted in Vitally afterwards, and fail those that did not land')
+    .option('--verify-timeout <seconds>', 'with --verify: how long to look for them (default 120)')
+    .addOption(new Option('--verify-interval-ms <ms>', "the wait before --verify's first check (default 1000)").hideHelp())
     .optionsGroup('The state store:')
     .option('--state <path>', 'the state store: what was sent, so unchanged rows are skipped (default .vitally-sync/state.db)')
     .option('--no-state', 'do not read or write the state store: send every row')

@@ -5,14 +5,15 @@
  */
 import { openSession, type Session } from '../api/session.js';
 import { pushSources } from '../config/file-sources.js';
-import { resolvePushConfig, type PushFlags } from '../config/push.js';
+import { resolvePushConfig, type PushConfig, type PushFlags } from '../config/push.js';
 import type { Sources } from '../config/sources.js';
 import { AuthError, InputError } from '../errors.js';
 import { RunStopped } from '../sync/run.js';
 import type { Summary } from '../types.js';
-import { EXIT, temporaryExit, type CliIO } from './io.js';
+import { compareProgress } from './compare.js';
+import { EXIT, temporaryExit, type CliIO, type Out } from './io.js';
 import { progressWanted, startProgress } from './progress.js';
-import { createRenderer } from './render.js';
+import { createRenderer, type Renderer } from './render.js';
 import { say, sayError } from './report.js';
 import { guardIO } from './secret-io.js';
 import { onInterrupt } from './signals.js';
@@ -23,10 +24,17 @@ export async function pushCommand(input: string | undefined, flags: PushFlags, i
 }
 
 /**
- * A push from its settings' sources (`run` hands over a sync's, with `checked` set: its input was read
- * for the checks before the first request already).
+/**
+ * What a run's results become: rows and a summary rendered as push renders them (default), or another
+ * view of the same run (`diff`), whose exit code it also decides.
  */
-export async function pushWith(input: string | undefined, sources: Sources, given: CliIO, checked = false): Promise<number> {
+export type View = (out: Out, cfg: PushConfig) => Renderer & { exitCode?(summary: Summary): number };
+
+/**
+ * A push from its settings' sources (`run` hands over a sync's, with `checked` set: its input was read
+ * for the checks before the first request already; `diff` a dry run comparing with Vitally, and its view).
+ */
+export async function pushWith(input: string | undefined, sources: Sources, given: CliIO, checked = false, view?: View): Promise<number> {
   const io = guardIO(given);
   const cfg = resolvePushConfig(input, sources);
   const controller = new AbortController();
@@ -43,6 +51,7 @@ export async function pushWith(input: string | undefined, sources: Sources, give
       onWarning: (notice) => say(io, cfg.json, 'warning', notice, cfg.sync),
       onSandbox: (url) =>
         say(io, cfg.json, 'notice', `Using an in-process sandbox at ${url}: nothing leaves this machine, and its records vanish when the run ends.`, cfg.sync),
+      ...compareProgress(io, cfg),
     });
     if (io.signals) {
       stopSignals = onInterrupt(
@@ -53,7 +62,7 @@ export async function pushWith(input: string | undefined, sources: Sources, give
         () => process.exit(EXIT.interrupted),
       );
     }
-    code = await render(session, io);
+    code = await render(session, io, view);
     return code;
   } finally {
     stopSignals();
@@ -73,11 +82,12 @@ export async function pushWith(input: string | undefined, sources: Sources, give
 }
 
 /** Print the session's results and summary; the exit code. */
-async function render(session: Session, io: CliIO): Promise<number> {
+async function render(session: Session, io: CliIO, view: View | undefined): Promise<number> {
   const { cfg } = session;
   // The progress bar (a terminal only; never with --json or --quiet): result lines clear it first.
   const progress = progressWanted(io, cfg) ? startProgress(io, { input: cfg.input, format: cfg.format, stats: () => session.sender?.stats }) : undefined;
-  const out = createRenderer(progress ? progress.around(io.stdout) : io.stdout, cfg.json, cfg.quiet, cfg.sync);
+  const stdout = progress ? progress.around(io.stdout) : io.stdout;
+  const out: ReturnType<View> = view ? view(stdout, cfg) : createRenderer(stdout, cfg.json, cfg.quiet, cfg.sync);
   let summary: Summary;
   try {
     for (;;) {
@@ -114,5 +124,6 @@ async function render(session: Session, io: CliIO): Promise<number> {
   progress?.stop();
   out.summary(summary);
   if (summary.interrupted) return EXIT.interrupted;
+  if (out.exitCode) return out.exitCode(summary);
   return summary.failed > 0 ? EXIT.rowsFailed : EXIT.ok;
 }

@@ -2,6 +2,7 @@
  * Rendering results: human lines or NDJSON, and the summary. The streams written to are redacted by the
  * CLI (secret-io.ts); the rejects file is the session's (src/api/rejects.ts).
  */
+import { counted } from '../text.js';
 import type { RowResult, Summary } from '../types.js';
 import type { Out } from './io.js';
 
@@ -34,6 +35,7 @@ export function resultLine(r: RowResult, prefix = ''): string {
   if (r.line !== undefined) line += `,"line":${r.line}`;
   line += `,"key":${str(r.key)},"status":"${r.status}","action":"${r.action}","id":${str(r.id)},"httpStatus":${r.httpStatus ?? 'null'},"error":${str(r.error)}`;
   if (r.note !== undefined) line += `,"note":${str(r.note)}`;
+  if (r.change) line += `,"change":${JSON.stringify(r.change)}`;
   if (r.requests) {
     let list = '';
     for (const q of r.requests) {
@@ -68,6 +70,20 @@ export function humanSummary(s: Summary): string {
   ];
   if (s.traitTypes?.length) lines.push(`Trait types: ${s.traitTypes.map(typeText).join(', ')}`);
   for (const n of s.notes ?? []) lines.push(`Note: ${n}`);
+  const c = s.compare;
+  if (c && (c.with === 'vitally' || c.chosen.includes('Vitally holds more'))) {
+    const listed =
+      c.listed !== undefined
+        ? `: ${counted(c.listed, 'record')} listed in ${counted(c.listRequests ?? 0, 'request')}, ${c.notInInput} of them not in the input`
+        : '';
+    lines.push(`Compared with ${c.with === 'vitally' ? 'Vitally' : c.with === 'state' ? 'the state store' : 'nothing'} (${c.chosen})${listed}`);
+  }
+  const v = s.verify;
+  if (v) {
+    lines.push(
+      `Verified: ${v.landed} of ${v.rows} accepted rows found in Vitally${v.notLanded ? `, ${v.notLanded} not (failed: the next run sends them again)` : ''}, in ${(v.waitedMs / 1000).toFixed(1)} s and ${v.requests} requests`,
+    );
+  }
   for (const w of s.warnings ?? []) lines.push(`Warning: ${w}`);
   if (s.rejectsFile) lines.push(`Rejected rows written to ${s.rejectsFile}`);
   if (s.requestLog) lines.push(`Request log written to ${s.requestLog}`);

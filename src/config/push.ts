@@ -12,6 +12,7 @@ import { getObject, objectNames, type Mode, type ObjectSpec } from '../objects/i
 import type { MatchBy } from '../plan/plan.js';
 import type { TraitCheckSettings } from '../schema/setup.js';
 import { readerFor } from '../source/index.js';
+import { DEFAULT_VERIFY, type CompareWith, type VerifyOptions } from '../sync/compare/index.js';
 import type { LinksPolicy } from '../sync/links.js';
 import type { Via } from '../sync/transports.js';
 import type { InputFormat } from '../types.js';
@@ -57,6 +58,11 @@ export interface PushFlags extends ConnectionFlags, AnalyticsFlags, TraitFlags {
   state?: string | boolean;
   full?: boolean;
   deleteMissing?: boolean;
+  compare?: string;
+  verify?: boolean;
+  verifyTimeout?: string;
+  /** Hidden: the wait before --verify's first check, in ms (tests shrink it). */
+  verifyIntervalMs?: string;
   maxDeletes?: string;
   maxDeleteShare?: string;
   concurrency?: string;
@@ -131,6 +137,10 @@ export interface PushConfig {
   deleteMissing?: { max: number; maxShare: number } | undefined;
   /** Which transport carries the rows: REST (one record a request) or Analytics (batches of messages). */
   via: Via;
+  /** What rows are compared with before sending: given, or auto (the run chooses, docs/compare.md). */
+  compare: CompareWith | 'auto';
+  /** --verify: look for the rows the Analytics API accepted in Vitally, this long at most. */
+  verify?: VerifyOptions | undefined;
   batchSize: number;
   /** Values set on every row (--event). */
   constants: Record<string, unknown>;
@@ -204,7 +214,7 @@ export function resolvePushConfig(input: string | undefined, sources: Sources | 
   const readerConfig = reader.configure?.(input, own, env);
   // The scope names the input in the state store: --scope, else the sync's name under `run`.
   const scope = s.get<string>('scope') ?? s.sources.sync?.name;
-  const { mode, match, via } = checkTogether(s, {
+  const { mode, match, via, compare, verify } = checkTogether(s, {
     spec,
     input,
     reader,
@@ -227,9 +237,17 @@ export function resolvePushConfig(input: string | undefined, sources: Sources | 
   }
   const net = resolveNet(s);
   // The Analytics path needs no REST connection (its ids are the customer's own, so nothing is looked up),
-  // unless the object type is made from a definition read through the REST API (a custom object).
-  const needsRest = via !== 'analytics' || spec.definition !== undefined;
-  const connection = sandbox || !needsRest ? undefined : optional(dryRun, () => resolveConnection(connectionFlags, env, !dryRun));
+  // unless the object type is made from a definition read through the REST API (a custom object), or
+  // Vitally's records are read (--compare vitally, --verify; a run left to choose uses one if it is set).
+  const reads = compare === 'vitally' || verify;
+  const needsRest = via !== 'analytics' || spec.definition !== undefined || reads;
+  const connection = sandbox
+    ? undefined
+    : needsRest
+      ? optional(dryRun && !reads, () => resolveConnection(connectionFlags, env, !dryRun || reads))
+      : compare === 'auto'
+        ? optional(true, () => resolveConnection(connectionFlags, env, true))
+        : undefined;
   const analytics = via === 'analytics' && !sandbox ? optional(dryRun, () => resolveAnalyticsConnection(connectionFlags, env, !dryRun)) : undefined;
   const traitCheck = resolveTraitCheck(
     {
@@ -269,6 +287,13 @@ export function resolvePushConfig(input: string | undefined, sources: Sources | 
     full: Boolean(s.get('full')),
     deleteMissing,
     via,
+    compare,
+    verify: verify
+      ? {
+          timeoutMs: (s.get<number>('verifyTimeout') ?? DEFAULT_VERIFY.timeoutMs / 1000) * 1000,
+          intervalMs: s.get<number>('verifyIntervalMs') ?? DEFAULT_VERIFY.intervalMs,
+        }
+      : undefined,
     batchSize: s.get<number>('batchSize') ?? 100,
     constants,
     unlinkRemoved: Boolean(s.get('unlinkRemoved')),

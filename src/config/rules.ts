@@ -10,6 +10,7 @@ import { objectsWhere, pluralList, pluralOf, type Mode, type ObjectSpec } from '
 import { MODE_NAMES, type MatchBy } from '../plan/plan.js';
 import { foreignSettings, readerSettings, type Reader } from '../source/index.js';
 import { linkFields } from '../sync/links.js';
+import type { CompareWith } from '../sync/compare/index.js';
 import { TRANSPORTS, type Via } from '../sync/transports.js';
 import { andList } from '../text.js';
 import { codeOf } from './settings.js';
@@ -29,7 +30,10 @@ export interface RunShape {
 }
 
 /** The mode, the match and the transport, once every rule between the settings holds. */
-export function checkTogether(s: Settings, { spec, input, reader, statePath, noMirror, scoped }: RunShape): { mode: Mode; match: MatchBy; via: Via } {
+export function checkTogether(
+  s: Settings,
+  { spec, input, reader, statePath, noMirror, scoped }: RunShape,
+): { mode: Mode; match: MatchBy; via: Via; compare: CompareWith | 'auto'; verify: boolean } {
   const refuse = (name: string, message: string) => new ConfigError(message, codeOf(name));
   /** A setting with no effect here: refused from the command line, dropped from a config file's sync. */
   const noEffect = (name: string, message: string): void => {
@@ -103,7 +107,41 @@ export function checkTogether(s: Settings, { spec, input, reader, statePath, noM
       '--full re-sends the rows the state store would skip; without a store (--no-state, or --sandbox without --state) every row is sent anyway: drop --full',
     );
   }
-  return { mode, match, via };
+  const { compare, verify } = checkCompare(s, { spec, match, via, statePath, refuse, noEffect });
+  return { mode, match, via, compare, verify };
+}
+
+/** --compare and --verify: what they can read in Vitally, and what they need. */
+function checkCompare(
+  s: Settings,
+  c: {
+    spec: ObjectSpec;
+    match: MatchBy;
+    via: Via;
+    statePath: string | null;
+    refuse: (name: string, message: string) => ConfigError;
+    noEffect: (name: string, message: string) => void;
+  },
+): { compare: CompareWith | 'auto'; verify: boolean } {
+  const { spec, refuse } = c;
+  const asked = s.get<CompareWith>('compare');
+  const listable = plurals((o) => o.scan !== undefined);
+  if (asked === 'vitally' && !spec.scan) throw refuse('compare', `--compare vitally is for ${listable} (Vitally lists them whole), not ${pluralOf(spec)}`);
+  if (asked === 'vitally' && c.match === 'email') throw refuse('compare', '--compare vitally matches rows to records by externalId: drop --match email');
+  if (asked === 'state' && c.statePath === null) throw refuse('compare', '--compare state needs the state store: drop --no-state, or use --compare vitally');
+  if (s.get('full') && (asked === 'state' || asked === 'vitally')) throw refuse('compare', `--full sends every row: drop --compare ${asked}`);
+  const verify = Boolean(s.get('verify'));
+  if (verify && !(c.via === 'analytics' && spec.scan)) {
+    throw refuse(
+      'verify',
+      c.via === 'analytics'
+        ? `--verify reads the records back from Vitally: it is for ${listable}, not ${pluralOf(spec)}`
+        : '--verify is for --via analytics: a REST answer already confirms its record',
+    );
+  }
+  if (verify && s.get('dryRun')) c.noEffect('verify', '--verify looks for the rows a run sent: a dry run sends none');
+  if (!verify) c.noEffect('verifyTimeout', '--verify-timeout bounds --verify: add --verify, or drop it');
+  return { compare: asked ?? (s.get('full') ? 'none' : 'auto'), verify: verify && !s.get('dryRun') };
 }
 
 /**

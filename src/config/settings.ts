@@ -15,6 +15,7 @@ import { parseDateFormat } from '../mapping/locale.js';
 import { MODE_NAMES } from '../plan/plan.js';
 import { TYPES_POLICIES } from '../schema/setup.js';
 import { readerNames, readerSettings } from '../source/index.js';
+import { COMPARE_NAMES } from '../sync/compare/index.js';
 import { LINKS_POLICIES } from '../sync/links.js';
 import { TRANSPORT_NAMES } from '../sync/transports.js';
 import { didYouMean } from '../suggest.js';
@@ -197,6 +198,11 @@ export const SETTINGS = {
   strictTraits: { flag: '--strict-traits', file: 'sync', read: flagValue },
   refreshSchema: { flag: '--refresh-schema', read: flagValue },
   customFields: { flag: '--custom-fields', file: 'sync', read: path },
+  // What rows are compared with before sending, and --verify.
+  compare: { flag: '--compare', file: 'sync', read: choice(COMPARE_NAMES, ' (default: state when the store knows these records, see docs/compare.md)') },
+  verify: { flag: '--verify', file: 'sync', read: flagValue },
+  verifyTimeout: { flag: '--verify-timeout', file: 'sync', read: int(0, 3600) },
+  verifyIntervalMs: { flag: '--verify-interval-ms', read: int(10, 60_000) },
   // The state store and what it allows.
   state: { flag: '--state', file: 'sync', read: state },
   scope: { flag: '--scope', file: 'sync', read: scopeName },

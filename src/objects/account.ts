@@ -26,6 +26,8 @@ export const account = defineObject({
   },
   traits: true,
   standardTraits: MONEY_AND_DATES,
+  // A plain list leaves churned accounts out.
+  scan: { query: 'status=activeOrChurned' },
   exportNames: {
     externalId: ['account id', 'account external id', 'customer id', 'company id', 'uid'],
     name: ['company', 'company name', 'account name', 'customer name', 'customer'],

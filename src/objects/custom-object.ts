@@ -42,6 +42,7 @@ function instances(def: Definition, resolved: boolean): ObjectSpec {
     traits: true,
     ...(def.fields ? { knownTraits: def.fields } : {}),
     traitsModel: `customObjects&customObjectId=${encodeURIComponent(def.id)}`,
+    scan: {},
     locate: (key) => ({ method: 'GET', path: `${path}/search?externalId=${encodeURIComponent(key)}` }),
     definition: { family: customObjects, wanted: def.name, resolved },
     exportNames: {

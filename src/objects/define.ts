@@ -160,6 +160,12 @@ export interface ObjectSpec {
    * may have landed is looked up with it before it is sent again.
    */
   locate?: (key: string) => PlannedRequest;
+  /**
+   * Vitally lists every record of the type at `path` (100 a page, `{results, next}`), which is what
+   * --compare vitally, --verify and `diff` read; `query` is what the list needs to hold them all
+   * (accounts: `status=activeOrChurned`, since a plain list leaves churned accounts out).
+   */
+  scan?: { query?: string };
   /** An append-only record Vitally may hold already, and what it gets instead of a create. */
   existing?: ExistingSpec;
   /** Made from a definition Vitally holds (a custom object): its family, what --object asked for, whether it was read. */

@@ -14,6 +14,7 @@ export const organization = defineObject({
   },
   traits: true,
   standardTraits: MONEY_AND_DATES,
+  scan: {},
   exportNames: {
     externalId: ['organization id', 'organization external id', 'org id', 'company id', 'uid'],
     name: ['organization name', 'org name', 'company name', 'company'],

@@ -27,6 +27,7 @@ export const user = defineObject({
   },
   oneOf: [{ fields: ['accountIds', 'organizationIds'], when: 'create' }],
   traits: true,
+  scan: {},
   exportNames: {
     externalId: ['user id', 'user external id', 'contact id', 'person id', 'uid'],
     name: ['full name', 'user name', 'contact name', 'display name'],

@@ -7,13 +7,14 @@ import { ApiError, ForbiddenError, RowError, stopsRun } from '../errors.js';
 import { nounOf, pluralOf, type ObjectSpec } from '../objects/index.js';
 import { FOUND_ID, recordPath, type RowPlan } from '../plan/plan.js';
 import { failed, succeeded, type Outcome } from '../transport/outcome.js';
+import type { Found } from '../transport/transport.js';
 import type { RowAction } from '../types.js';
 import { confirmsLookup, confirmsWrite } from '../vitally/confirm.js';
 import type { HttpResponse } from '../vitally/http.js';
 import type { Sender } from '../vitally/sender.js';
 import type { LinkMerger } from './links.js';
 import { readRecord, readRecords, recordInAnswer, recordName, type VitallyRecord } from './records.js';
-import { nameOf, type NamePolicy } from './rename.js';
+import { nameOf, withoutName, type NamePolicy } from './rename.js';
 
 /**
  * Errors the caller must see rather than a row's failure: those that stop the whole run (a refused
@@ -53,6 +54,13 @@ export interface ExecuteOptions {
   names?: NamePolicy | undefined;
   /** Keeps a user's other links on PUT (--links add). */
   links?: LinkMerger | undefined;
+  /**
+   * What a listing of the workspace showed (--compare vitally): Vitally has no record with the row's key
+   * (`absent`: created at once, no PUT answered 404 first), or has this one (`found`: its id spares a
+   * search; its links may spare a read of the user before a PUT).
+   */
+  absent?: boolean;
+  found?: Found | undefined;
 }
 
 /** Not found where the row's request needs a record (a PUT's 404, a search that found nobody). */
@@ -63,7 +71,6 @@ type Ok = (action: RowAction, res: HttpResponse) => Outcome;
 export async function execute(sender: Sender, spec: ObjectSpec, plan: RowPlan, opts: ExecuteOptions = {}): Promise<Outcome> {
   // A 2xx answer counts only when its body is the record sent (its key, where it shows one).
   const confirm = confirmsWrite(spec.key, plan.key);
-  const wanted = plan.lookingFor;
   /**
    * A success, with what the store keeps of it (the row's links) and what the row asked that Vitally did
    * not do (a name it kept). The row's own request says what it asked, whatever was finally sent.
@@ -97,28 +104,27 @@ export async function execute(sender: Sender, spec: ObjectSpec, plan: RowPlan, o
       return failed(err);
     }
   }
+  // The listing showed no such record: nothing to update, and no request needed to learn it.
+  if (opts.absent) return createAfter(null);
   try {
     return await update(sender, spec, plan, opts, ok);
   } catch (err) {
     rethrowFatal(err);
     if (err instanceof RowError) return failed(err, 'invalid');
     if (!(err instanceof Absent) && !is(err, 404)) return failed(err);
-    if (!plan.create) {
-      const by = wanted?.field === 'email' ? `email ${wanted.value}` : `externalId "${plan.key}"`;
-      return {
-        status: 'failed',
-        action: 'not_found',
-        id: null,
-        httpStatus: 404,
-        error: `no ${nounOf(spec)} with ${by} in Vitally (update mode never creates)`,
-      };
-    }
-    if (plan.create instanceof RowError) return { ...failed(plan.create, 'invalid'), httpStatus: 404 };
+    return createAfter(404);
+  }
+
+  /** The record is not in Vitally (a PUT answered 404, or the listing lacks it): create it, as the mode allows. */
+  async function createAfter(answered: 404 | null): Promise<Outcome> {
+    if (!plan.create) return notFound(spec, plan, answered);
+    if (plan.create instanceof RowError) return { ...failed(plan.create, 'invalid'), httpStatus: answered };
     try {
-      return ok('created', await sender.send(plan.create, { ...createOptions(sender, spec, plan.key), continuation: true, confirm }));
+      // After a PUT's 404 the create continues the row; chosen by the listing, it is the row's first request.
+      return ok('created', await sender.send(plan.create, { ...createOptions(sender, spec, plan.key), continuation: answered !== null, confirm }));
     } catch (createErr) {
       rethrowFatal(createErr);
-      // It appeared between our PUT and POST (another writer): update it after all.
+      // It appeared between our PUT (or the listing) and the POST (another writer): update it after all.
       if (!is(createErr, 409)) return failed(createErr);
       try {
         if (plan.lookup) return failed(createErr);
@@ -131,6 +137,19 @@ export async function execute(sender: Sender, spec: ObjectSpec, plan: RowPlan, o
   }
 }
 
+/** A row update mode cannot send: Vitally has no such record (answered 404, or absent from a listing). */
+export function notFound(spec: ObjectSpec, plan: RowPlan, answered: 404 | null): Outcome {
+  const wanted = plan.lookingFor;
+  const by = wanted?.field === 'email' ? `email ${wanted.value}` : `externalId "${plan.key}"`;
+  return {
+    status: 'failed',
+    action: 'not_found',
+    id: null,
+    httpStatus: answered,
+    error: `no ${nounOf(spec)} with ${by} in Vitally (update mode never creates)`,
+  };
+}
+
 /**
  * The update phase: find the record (--match email, or the type's search), read the user's links
  * (--links add), then PUT; a PUT refused for its `name` goes again without it. Throws Absent or the 404
@@ -138,10 +157,18 @@ export async function execute(sender: Sender, spec: ObjectSpec, plan: RowPlan, o
  */
 async function update(sender: Sender, spec: ObjectSpec, plan: RowPlan, opts: ExecuteOptions, ok: Ok, continuation = false): Promise<Outcome> {
   let first = opts.names ? opts.names.first(plan.first) : plan.first;
+  // The listing showed the record has this name already: a PUT without it changes the same, and Vitally
+  // cannot refuse it for its name.
+  if (opts.found?.unchanged?.includes('name') && first.method === 'PUT') first = withoutName(first);
   let confirm = confirmsWrite(spec.key, plan.key);
   let found: VitallyRecord | undefined;
   const wanted = plan.lookingFor;
-  if (plan.lookup && wanted) {
+  const listed = opts.found?.id;
+  if (plan.lookup && wanted && listed && wanted.field === spec.key) {
+    // The listing holds the record: its id, without the search.
+    first = { ...first, path: first.path.replace(FOUND_ID, encodeURIComponent(listed)) };
+    confirm = confirmsWrite('id', listed);
+  } else if (plan.lookup && wanted) {
     const res = await sender.send(plan.lookup, { confirm: confirmsLookup(wanted.field, wanted.value, wanted.bareList), continuation });
     found = theOne(spec, `${wanted.field} ${wanted.value}`, res.json);
     first = { ...first, path: first.path.replace(FOUND_ID, encodeURIComponent(found.id!)) };
@@ -150,7 +177,7 @@ async function update(sender: Sender, spec: ObjectSpec, plan: RowPlan, opts: Exe
     continuation = true;
   }
   if (opts.links?.active && plan.key !== null) {
-    const put = await opts.links.put(plan.key, first, found);
+    const put = await opts.links.put(plan.key, first, found, opts.found?.links);
     if (put === null) throw new Absent();
     if (put.read) continuation = true;
     first = put.req;

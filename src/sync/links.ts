@@ -79,17 +79,25 @@ export class LinkMerger {
   /**
    * The PUT to send for a user (`key`), and whether the user was read for it (a request of its own); or
    * null when reading the user showed it does not exist (the PUT would answer 404). `found` is the
-   * user's record when it was already read.
+   * user's record when it was already read; `listed`, the links a listing of the workspace showed it has
+   * (--compare vitally): when they hold every link the row names, the PUT leaves them out, as when the
+   * store knows it sent them.
    */
-  async put(key: string, req: PlannedRequest, found?: VitallyRecord | null): Promise<{ req: PlannedRequest; read: boolean } | null> {
+  async put(
+    key: string,
+    req: PlannedRequest,
+    found?: VitallyRecord | null,
+    listed?: { accounts: string[]; organizations: string[] },
+  ): Promise<{ req: PlannedRequest; read: boolean } | null> {
     if (this.policy === 'replace' || !req.body) return { req, read: false };
     const row = this.linksIn(req);
     const fields = this.fields.filter((f) => row[f.field] !== undefined);
     if (fields.length === 0) return { req, read: false };
     const body = JSON.parse(req.body) as Record<string, unknown>;
     const before = this.before(key);
-    if (!found && before && fields.every((f) => row[f.field]!.every((id) => before[f.field]?.includes(id)))) {
-      // Every link the row names was sent before: leaving them out leaves the user's links as they are.
+    const has = (f: LinkField, id: string) => before?.[f.field]?.includes(id) === true || listed?.[f.list].includes(id) === true;
+    if (!found && (before || listed) && fields.every((f) => row[f.field]!.every((id) => has(f, id)))) {
+      // Every link the row names was sent before, or is on the user: leaving them out leaves its links as they are.
       for (const f of fields) delete body[f.field];
       return { req: { ...req, body: JSON.stringify(body) }, read: false };
     }

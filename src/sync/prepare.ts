@@ -1,18 +1,21 @@
 /**
- * Preparing one source record: map and identify it, skip what the state store says is unchanged, plan
- * it through the transport (which checks it), and catch a key seen earlier in the file. What comes out
- * is a row to send (Prepared) or its result at once (a failure, a skip). Synchronous: its only I/O is
- * the state store's (SQLite, synchronous); it sends nothing.
+ * Preparing one source record: map and identify it, ask the run's comparison whether it must be sent
+ * (compare/: the state store's hash, a listing of the workspace, or nothing), plan it through the
+ * transport (which checks it), and catch a key seen earlier in the file. What comes out is a row to send
+ * (Prepared) or its result at once (a failure, a skip). Synchronous: its only I/O is the state store's
+ * and the scratch space's (SQLite, synchronous); it sends nothing. A comparison that must look an id up
+ * first hands its verdict on as a promise.
  */
 import { InputError, RowError } from '../errors.js';
 import { aliasNote, checkColumns } from '../mapping/columns.js';
 import { Mapper, type MapperOptions, type TraitType } from '../mapping/mapper.js';
-import type { ObjectSpec, Refs } from '../objects/index.js';
+import type { MappedRecord, ObjectSpec, Refs } from '../objects/index.js';
 import { contentHash, defaultsFilled, withDefaults, withIdentity } from '../plan/identity.js';
 import type { RunState } from '../state/run-state.js';
 import { failed, type Outcome } from '../transport/outcome.js';
-import type { Transport } from '../transport/transport.js';
-import type { RowResult, SourceRecord } from '../types.js';
+import type { Found, Transport } from '../transport/transport.js';
+import type { RowChange, RowResult, SourceRecord } from '../types.js';
+import { SEND, type Comparison, type Verdict } from './compare/comparison.js';
 import { KeySet } from './keyset.js';
 
 /** A row ready for its transport. */
@@ -26,6 +29,14 @@ export interface Prepared {
   plan: unknown;
   /** Values the state store keeps once the row is sent (the defaults filled in: a note's date). */
   kept?: Record<string, unknown>;
+  /** The mapped record (defaults filled): what --verify looks for in Vitally. */
+  record: MappedRecord;
+  /** What the comparison saw of the record in Vitally (null: nothing), when it looked. */
+  found?: Found | null;
+  /** What the row would change in Vitally (a dry run comparing with it). */
+  change?: RowChange;
+  /** The comparison's verdict, when it had to look something up first. */
+  verdict?: Promise<Verdict>;
 }
 
 export const isPrepared = (p: Prepared | RowResult): p is Prepared => 'hash' in p;
@@ -43,6 +54,14 @@ export function resultOf(src: SourceRecord, key: string | null, o: Outcome): Row
     r.source = src.data;
     r.raw = src.raw;
   }
+  return r;
+}
+
+/** A dry run's result: what would be sent, and what the row would change in Vitally when a listing showed it. */
+export function dryResult(p: Prepared, o: Outcome): RowResult {
+  const r = resultOf(p.src, p.key, o);
+  if (p.change) r.change = p.change;
+  if (r.id === null && p.found?.id) r.id = p.found.id;
   return r;
 }
 
@@ -68,6 +87,7 @@ export class RowPreparer {
     private readonly cfg: PrepareConfig,
     private readonly state: RunState | undefined,
     private readonly transport: Transport,
+    private readonly comparison: Comparison,
     /** Where the column check's warnings go (the summary). */
     private readonly warn: (message: string) => void = () => {},
   ) {
@@ -138,10 +158,13 @@ export class RowPreparer {
       // only needed when there is a store to compare with.
       const hash = state ? contentHash([spec.name, cfg.mode, cfg.match ?? 'externalId', mapped.record, refs]) : '';
       const last = key !== null ? state?.lastSent(key) : undefined;
-      const unchanged = last !== undefined && last.hash === hash;
-      // A row unchanged since it was sent was valid then: it is not planned again. References are
-      // checked with placeholders, so a row that cannot be sent costs no look-up.
-      const plan = unchanged ? undefined : this.transport.plan(record, refs);
+      const verdict = key !== null ? this.comparison.judge({ key, record, refs, hash, last }) : SEND;
+      // A row that fails below (invalid, a duplicate) drops its verdict: its failure must not go unhandled.
+      if (verdict instanceof Promise) verdict.catch(() => undefined);
+      // A row unchanged was valid when it was sent (or is what Vitally holds): it is not planned again.
+      // References are checked with placeholders, so a row that cannot be sent costs no look-up.
+      const settled = verdict instanceof Promise ? undefined : verdict;
+      const plan = settled?.kind === 'unchanged' || settled?.kind === 'fail' ? undefined : this.transport.plan(record, refs);
       if (key !== null) {
         const first = this.seen.add(key, src.row);
         if (first !== undefined && !ownKey) {
@@ -154,13 +177,13 @@ export class RowPreparer {
         this.transport.read?.(key, refs);
         if (last) state!.claim(key, last);
       }
-      if (unchanged) {
-        const o: Outcome = { status: 'skipped', action: 'unchanged', id: last.vitallyId, httpStatus: null, error: null };
-        // The Analytics API never said whether it landed: the skip must not pass for a confirmation.
-        if (!last.confirmed) o.note = 'accepted by an earlier run, never confirmed (--full sends it again)';
-        return resultOf(src, key, o);
+      const p: Prepared = { src, key, hash, refs, plan, record, ...(filled ? { kept: { defaults: filled } } : {}) };
+      if (verdict instanceof Promise) p.verdict = verdict;
+      else {
+        const done = this.settle(p, verdict);
+        if (done) return done;
       }
-      return { src, key, hash, refs, plan, ...(filled ? { kept: { defaults: filled } } : {}) };
+      return p;
     } catch (err) {
       if (!(err instanceof RowError)) throw err;
       if (key === null && spec.kind === 'keyed') {
@@ -170,5 +193,22 @@ export class RowPreparer {
       if (key === null) this.whyNotMirror ??= `row ${src.row} has no usable ${spec.key}`;
       return resultOf(src, key, failed(err, 'invalid'));
     }
+  }
+
+  /**
+   * Apply a verdict to a prepared row: its result when it is not sent (unchanged: and the store told that
+   * Vitally holds it, when a listing showed so), else undefined with what the comparison found kept on it.
+   */
+  settle(p: Prepared, v: Verdict): RowResult | undefined {
+    if (v.kind === 'fail') return resultOf(p.src, p.key, v.outcome);
+    if (v.kind === 'unchanged') {
+      if (v.seen && p.key !== null) this.state?.confirm(p.key, p.hash, v.id);
+      const o: Outcome = { status: 'skipped', action: 'unchanged', id: v.id, httpStatus: null, error: null };
+      if (v.note) o.note = v.note;
+      return resultOf(p.src, p.key, o);
+    }
+    if (v.found !== undefined) p.found = v.found;
+    if (v.change) p.change = v.change;
+    return undefined;
   }
 }

@@ -58,7 +58,8 @@ export function nameOf(req: PlannedRequest): unknown {
   return (JSON.parse(req.body) as Record<string, unknown>).name;
 }
 
-function withoutName(req: PlannedRequest): PlannedRequest {
+/** The request without the `name` its body carries. */
+export function withoutName(req: PlannedRequest): PlannedRequest {
   if (!req.body) return req;
   const { name: _name, ...rest } = JSON.parse(req.body) as Record<string, unknown>;
   return { ...req, body: JSON.stringify(rest) };

@@ -84,3 +84,28 @@ export class Resolver {
     return id;
   }
 }
+
+/**
+ * The Vitally ids a run knows for the customer's ids: those it found or was told (a listing's embedded
+ * links), in memory, over the state store's across runs. The comparison and the transport share one, so
+ * an id the comparison looked up is not looked up again to send the row.
+ */
+export class KnownIds implements IdCache {
+  private readonly ids = new Map<string, string>();
+
+  constructor(private readonly store?: IdCache) {}
+
+  get(object: string, externalId: string): string | undefined {
+    return this.ids.get(`${object}\u0000${externalId}`) ?? this.store?.get(object, externalId);
+  }
+
+  set(object: string, externalId: string, id: string): void {
+    this.ids.set(`${object}\u0000${externalId}`, id);
+    this.store?.set(object, externalId, id);
+  }
+
+  /** An id seen in an answer (a listed user's embedded account): kept for this run only. */
+  learn(object: string, externalId: string, id: string): void {
+    this.ids.set(`${object}\u0000${externalId}`, id);
+  }
+}

@@ -9,13 +9,13 @@
  */
 import { ForbiddenError, RowError, stopsRun, type VitallySyncError } from '../errors.js';
 import { nounOf, type MappedRecord, type Refs } from '../objects/index.js';
-import { checkRow, plannedRequests, type CheckedRow } from '../plan/plan.js';
+import { checkRow, FOUND_ID, plannedRequests, type CheckedRow, type RowPlan } from '../plan/plan.js';
 import { placeholder } from '../plan/refs.js';
 import { failed, planned, type Outcome } from '../transport/outcome.js';
-import type { Carried, FollowUp, Transport, TransportContext, TransportKind } from '../transport/transport.js';
+import type { Carried, FollowUp, Found, Transport, TransportContext, TransportKind } from '../transport/transport.js';
 import type { Sender } from '../vitally/sender.js';
 import { FeatureGate } from './access.js';
-import { execute } from './execute.js';
+import { execute, notFound } from './execute.js';
 import { LinkMerger } from './links.js';
 import { deletions } from './mirror.js';
 import { NamePolicy } from './rename.js';
@@ -45,8 +45,8 @@ class RestTransport implements Transport<CheckedRow> {
   constructor(private readonly ctx: TransportContext) {
     const { sender, spec } = ctx;
     this.run = sender && {
-      // The state store keeps the ids found across runs.
-      resolver: new Resolver(sender, ctx.state),
+      // The state store keeps the ids found across runs; the run's comparison shares what it found.
+      resolver: new Resolver(sender, ctx.ids ?? ctx.state),
       gate: new FeatureGate(sender),
       // Keyed records whose name a PUT may carry: Vitally may refuse it.
       names:
@@ -62,8 +62,17 @@ class RestTransport implements Transport<CheckedRow> {
 
   carry(row: Carried<CheckedRow>): Outcome | Promise<Outcome> {
     const sender = this.ctx.sender;
-    // A dry run shows what the state store knows: a conversation sent before gets its message appended.
-    if (!sender) return planned(plannedRequests(row.plan.requests(placeholder, this.knownId(row.key))));
+    // A dry run shows what the state store knows (a conversation sent before gets its message appended),
+    // and what a listing of the workspace showed (a record it lacks is created at once).
+    if (!sender) {
+      const plan = row.plan.requests(placeholder, this.knownId(row.key));
+      if (row.found === null && plan.firstPhase === 'update') {
+        // Vitally lacks the record: the row is created, or fails as a real run would, sending nothing.
+        if (!plan.create) return notFound(this.ctx.spec, plan, null);
+        if (plan.create instanceof RowError) return failed(plan.create, 'invalid');
+      }
+      return planned(plannedRequests(listedPlan(plan, row.found)));
+    }
     return this.send(row, sender);
   }
 
@@ -88,6 +97,8 @@ class RestTransport implements Transport<CheckedRow> {
         verifyFirst: row.inDoubt,
         names: run.names,
         links: run.links,
+        absent: row.found === null,
+        found: row.found ?? undefined,
       });
       if (spec.existing && row.key !== null && outcome.status === 'ok' && outcome.id) run.resolver.remember(spec.existing.ref, row.key, outcome.id);
       return outcome;
@@ -107,4 +118,16 @@ class RestTransport implements Transport<CheckedRow> {
   }
 
   flush(): void {}
+}
+
+/**
+ * The requests a dry run shows once a listing was read: a record Vitally lacks is created at once (or,
+ * in update mode, not found: nothing is sent); one it holds is updated, by its id where a search would
+ * have found it.
+ */
+function listedPlan(plan: RowPlan, found: Found | null | undefined): RowPlan {
+  if (found === undefined || plan.firstPhase === 'create') return plan;
+  if (found === null) return plan.create && !(plan.create instanceof RowError) ? { key: plan.key, first: plan.create, firstPhase: 'create' } : plan;
+  if (!plan.lookup || found.id === null || plan.lookingFor?.field === 'email') return { ...plan, create: undefined };
+  return { key: plan.key, first: { ...plan.first, path: plan.first.path.replace(FOUND_ID, encodeURIComponent(found.id)) }, firstPhase: 'update' };
 }

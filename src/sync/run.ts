@@ -13,13 +13,15 @@ import { readRecordBatches, type SourceOptions } from '../source/index.js';
 import type { RunState } from '../state/run-state.js';
 import type { Outcome } from '../transport/outcome.js';
 import type { DeleteLimits, Transport } from '../transport/transport.js';
-import type { RowResult, SourceRecord, Summary } from '../types.js';
+import type { RowResult, SourceRecord, Summary, VerifySummary } from '../types.js';
 import type { Sender } from '../vitally/sender.js';
+import { begin } from './begin.js';
+import type { CompareSettings, CompareStage, VerifyProgress } from './compare/index.js';
 import type { LinksPolicy } from './links.js';
 import { OrderedWindow } from './ordered.js';
-import { isPrepared, resultOf, RowPreparer, type Prepared } from './prepare.js';
-import { SAMPLE_ROWS, sampleColumns } from './sample.js';
-import { Tally } from './tally.js';
+import { dryResult, isPrepared, resultOf, RowPreparer, type Prepared } from './prepare.js';
+import { KnownIds } from './resolve.js';
+import { sumStats, Tally } from './tally.js';
 import { transportKind, type Via } from './transports.js';
 
 export { RunStopped };
@@ -56,6 +58,8 @@ export interface SyncConfig {
    * trait catalogue): asked after the first batch is read, before the first row is mapped.
    */
   mapperFrom?: () => Promise<Partial<MapperOptions>>;
+  /** What rows are compared with before sending (default: the state store's hashes when there is a store), and --verify. */
+  compare?: CompareSettings;
 }
 
 export interface SyncDeps {
@@ -66,25 +70,38 @@ export interface SyncDeps {
   state?: RunState;
   /** Records read, passed on as they are read (for progress). */
   onRead?: (row: number) => void;
+  /**
+   * Reads from Vitally's REST API for the comparison and --verify (the listing, look-ups): the REST
+   * transport's own sender, or one of its own beside the Analytics API's. Used on a dry run too.
+   */
+  lister?: Sender;
+  /** Records of the workspace listed so far (--compare vitally), after each page. */
+  onListing?: (listed: number) => void;
+  /** Where --verify stands, after each check. */
+  onVerify?: (p: VerifyProgress) => void;
 }
 
 /** Messages per Analytics batch when the config names none. */
 const DEFAULT_BATCH = 100;
 
 export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<RowResult[], Summary> {
-  const tally = new Tally(() => deps.sender?.stats);
+  // Requests count whoever sent them: the transport's sender, and the reads of the comparison when apart.
+  const tally = new Tally(() => sumStats(deps.sender?.stats, deps.lister && deps.lister !== deps.sender ? deps.lister.stats : undefined));
   const kind = transportKind(cfg.via ?? 'rest');
   const batchSize = cfg.batchSize ?? DEFAULT_BATCH;
   const win = new OrderedWindow<RowResult>(cfg.window ?? kind.window({ concurrency: cfg.concurrency ?? 4, batchSize }));
   let fatal: VitallySyncError | undefined;
   const state = deps.state;
   const sender = cfg.dryRun ? undefined : deps.sender;
+  // Ids the comparison finds are not looked up again by the transport.
+  const ids = new KnownIds(state);
   const transport: Transport = kind.create({
     spec: cfg.spec,
     mode: cfg.mode,
     match: cfg.match ?? 'externalId',
     sender,
     state,
+    ids,
     // Part of object messages' ids: the same values sent by a later run are not taken for a repeat.
     runId: randomUUID(),
     batchSize,
@@ -101,13 +118,20 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
   new Mapper(cfg.spec, cfg.mapper);
   /** Made once the columns are typed (after the read-ahead of --types auto). */
   let preparer: RowPreparer | undefined;
+  /** The comparison, started once the input's first rows are read. */
+  let stage: CompareStage | undefined;
+  let verified: VerifySummary | undefined;
+  const complete = (summary: Summary) => withRun(summary, preparer, stage, verified);
 
   /** Journal the row, hand it over, and record what came of it. */
   const send = async (p: Prepared): Promise<RowResult> => {
     const inDoubt = p.key !== null && state ? state.inDoubt(p.key) : false;
     // A row the store cannot journal is not sent: the store failed, and the run is stopping.
     if (p.key !== null && state && !state.begin(p.key, p.hash)) return resultOf(p.src, p.key, NOT_SENT);
-    const r = resultOf(p.src, p.key, await transport.carry({ key: p.key, refs: p.refs, plan: p.plan, inDoubt }));
+    const r = resultOf(p.src, p.key, await transport.carry({ key: p.key, refs: p.refs, plan: p.plan, inDoubt, found: p.found }));
+    // --verify looks for it in Vitally after the last row (the Analytics API confirmed nothing).
+    if (r.status === 'accepted' && p.key !== null)
+      stage?.verifier?.wait({ key: p.key, row: p.src.row, line: p.src.line, hash: p.hash, record: p.record, refs: p.refs, data: p.src.data });
     if (p.key !== null && state) {
       const kept = p.kept || r.kept ? { ...p.kept, ...r.kept } : undefined;
       // A success that did not apply all the row asked (a name Vitally kept) is sent again by the next run.
@@ -124,10 +148,15 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
   const handle = (src: SourceRecord): Promise<RowResult> | RowResult => {
     const p = preparer!.prepare(src);
     if (!isPrepared(p)) return p;
+    if (p.verdict) return p.verdict.then((v) => preparer!.settle(p, v) ?? carry(p));
+    return carry(p);
+  };
+
+  /** A row the comparison let through: sent, or on a dry run what would be sent (and what it would change). */
+  const carry = (p: Prepared): Promise<RowResult> | RowResult => {
     if (sender) return send(p);
-    // A dry run: what would be sent, and no store written.
-    const o = transport.carry({ key: p.key, refs: p.refs, plan: p.plan, inDoubt: false });
-    return o instanceof Promise ? o.then((x) => resultOf(src, p.key, x)) : resultOf(src, p.key, o);
+    const o = transport.carry({ key: p.key, refs: p.refs, plan: p.plan, inDoubt: false, found: p.found });
+    return o instanceof Promise ? o.then((x) => dryResult(p, x)) : dryResult(p, o);
   };
 
   /** Results not yet handed out: yielded at the end of each input batch, and before any wait. */
@@ -150,16 +179,32 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
         preparer?.inputFound(found);
       },
     });
-    let mapper = cfg.mapper;
-    if (cfg.inferTypes || cfg.mapperFrom) {
-      // Read ahead: the rows that type the columns, or at least the first batch (an unreadable input
-      // then fails before anything is asked of Vitally).
-      const sampled = await sampleColumns(input, cfg.inferTypes ? SAMPLE_ROWS : 1, cfg.mapper.cells);
-      input = sampled.batches;
-      if (cfg.inferTypes) mapper = { ...mapper, inferred: sampled.types };
-      if (cfg.mapperFrom) mapper = { ...mapper, ...(await cfg.mapperFrom()) };
-    }
-    preparer = new RowPreparer({ ...cfg, mapper }, state, transport, (message) => tally.warn(message));
+    const begun = await begin(input, {
+      source: cfg.source,
+      signal: deps.signal,
+      mapper: cfg.mapper,
+      inferTypes: cfg.inferTypes,
+      mapperFrom: cfg.mapperFrom,
+      compare: cfg.compare ?? { compare: state ? 'state' : 'none' },
+      setup: {
+        spec: cfg.spec,
+        mode: cfg.mode,
+        match: cfg.match ?? 'externalId',
+        dryRun: cfg.dryRun,
+        // The Analytics API only ever adds a user's links.
+        links: (cfg.via ?? 'rest') === 'rest' ? (cfg.links ?? 'add') : 'add',
+        state,
+        lister: deps.lister,
+        ids,
+        signal: deps.signal,
+        onListing: deps.onListing,
+        onVerify: deps.onVerify,
+      },
+    });
+    input = begun.input;
+    stage = begun.stage;
+    const mapper = begun.mapper;
+    preparer = new RowPreparer({ ...cfg, mapper }, state, transport, stage.comparison, (message) => tally.warn(message));
     preparer.inputFound(found);
     // Records come in batches (one await per input chunk); each is handled in turn, and the window still
     // makes reading wait when it is full.
@@ -215,6 +260,13 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
         while (win.size > 0) yield [tally.add((await win.next())!)];
       }
     }
+    // --verify: the rows not found get a second result, failed; those found are confirmed: neither is a new row.
+    const v = fatal ? undefined : await stage.verify(state, Boolean(deps.signal?.aborted), (w) => tally.warn(w));
+    if (v) {
+      verified = v.summary;
+      tally.verified(v.summary.landed, v.notLanded);
+      if (v.notLanded.length > 0) yield v.notLanded;
+    }
   } catch (err) {
     // The run cannot go on (the input became unreadable, --strict-traits met an unknown key on stdin, a
     // bug): the results so far stand, the summary says how far it got, and the store records the stop.
@@ -222,7 +274,8 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
     transport.flush();
     while (win.size > 0) out.push(tally.add((await win.next())!));
     if (out.length > 0) yield take();
-    const summary = withTypes(tally.summary(Boolean(deps.signal?.aborted)), preparer);
+    const summary = complete(tally.summary(Boolean(deps.signal?.aborted)));
+    stage?.close();
     state?.finish('stopped', summary);
     if (err instanceof VitallySyncError) throw new RunStopped(err, summary);
     throw new Error(`internal: ${errorMessage(err)}`, { cause: err });
@@ -240,7 +293,8 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
   const aliases = preparer?.aliasNote();
   if (aliases) tally.note(aliases);
   fatal ??= state?.failure;
-  const summary = withTypes(tally.summary(Boolean(deps.signal?.aborted)), preparer);
+  const summary = complete(tally.summary(Boolean(deps.signal?.aborted)));
+  stage?.close();
   state?.finish(fatal ? 'stopped' : summary.interrupted ? 'interrupted' : 'done', summary);
   if (fatal) throw new RunStopped(fatal, summary);
   return summary;
@@ -249,8 +303,13 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
 /** A row the run stopped before sending (the state store failed): like an interrupt, the next run sends it. */
 const NOT_SENT: Outcome = { status: 'skipped', action: 'interrupted', id: null, httpStatus: null, error: 'not sent: the run stopped (the state store failed)' };
 
-/** The summary with the type each trait column was sent with, when there were trait columns. */
-function withTypes(summary: Summary, preparer: RowPreparer | undefined): Summary {
+/** The summary with the type each trait column was sent with (when there were trait columns), the comparison and --verify. */
+function withRun(summary: Summary, preparer: RowPreparer | undefined, stage: CompareStage | undefined, verified: VerifySummary | undefined): Summary {
   const types = preparer?.traitTypes() ?? [];
-  return types.length > 0 ? { ...summary, traitTypes: types } : summary;
+  return {
+    ...summary,
+    ...(types.length > 0 ? { traitTypes: types } : {}),
+    ...(stage ? { compare: stage.summary() } : {}),
+    ...(verified ? { verify: verified } : {}),
+  };
 }

@@ -15,6 +15,9 @@ export const SAMPLE_ROWS = 1000;
 
 export interface Sampled {
   types: InferredTypes;
+  /** Records read ahead, and whether they are the whole input. */
+  read: number;
+  ended: boolean;
   /** Every record of the input, the sampled ones first, in their batches. */
   batches: AsyncGenerator<SourceRecord[]>;
 }
@@ -47,7 +50,12 @@ export async function sampleColumns(input: AsyncGenerator<SourceRecord[]>, rows 
   if (failure && held.length === 0) throw failure.err;
   const sample: Array<Record<string, unknown>> = [];
   for (const batch of held) for (const r of batch) if (r.data && sample.length < rows) sample.push(r.data);
-  return { types: { types: typesOf(sample, cells), rows: sample.length }, batches: replay(held, ended || failure ? undefined : input, failure) };
+  return {
+    types: { types: typesOf(sample, cells), rows: sample.length },
+    read: count,
+    ended: ended || failure !== undefined,
+    batches: replay(held, ended || failure ? undefined : input, failure),
+  };
 }
 
 /** Each column's type, from the records sampled (a column missing from a record counts as empty there). */

@@ -40,6 +40,22 @@ export class Tally {
     return r;
   }
 
+  /**
+   * --verify: `landed` rows the Analytics API accepted were found in Vitally (now ok, confirmed), and the
+   * `notLanded` results are the second result of rows that were not (now failed). Neither adds a row.
+   */
+  verified(landed: number, notLanded: RowResult[]): void {
+    const moved = landed + notLanded.length;
+    this.s.accepted -= moved;
+    this.s.ok += landed;
+    this.s.failed += notLanded.length;
+    const by = this.s.byAction;
+    by.accepted = (by.accepted ?? 0) - moved;
+    if (by.accepted <= 0) delete by.accepted;
+    if (landed > 0) by.verified = (by.verified ?? 0) + landed;
+    if (notLanded.length > 0) by.not_landed = (by.not_landed ?? 0) + notLanded.length;
+  }
+
   summary(interrupted: boolean): Summary {
     const durationMs = Date.now() - this.started;
     const st = this.stats();
@@ -64,4 +80,15 @@ function acceptedNote(n: number): string[] {
   return [
     `${n} ${n === 1 ? 'row was' : 'rows were'} accepted, not confirmed: the Analytics API answers "Success." for a whole request and nothing per message, and Vitally may still drop a message (an unknown account, a bad value) without saying so. The state store keeps them as accepted, apart from confirmed rows`,
   ];
+}
+
+/** The requests of several senders together (the transport's, and the comparison's reads when apart). */
+export function sumStats(...all: Array<SendStats | undefined>): SendStats | undefined {
+  const given = all.filter((s): s is SendStats => s !== undefined);
+  if (given.length === 0) return undefined;
+  return {
+    requests: given.reduce((n, s) => n + s.requests, 0),
+    retries: given.reduce((n, s) => n + s.retries, 0),
+    rateLimited: given.reduce((n, s) => n + s.rateLimited, 0),
+  };
 }

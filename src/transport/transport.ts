@@ -9,7 +9,7 @@ import type { VitallySyncError } from '../errors.js';
 import type { MappedRecord, Mode, ObjectSpec, Refs } from '../objects/index.js';
 import type { MatchBy } from '../plan/plan.js';
 import type { RunState } from '../state/run-state.js';
-import type { RowResult } from '../types.js';
+import type { IdCache, RowResult } from '../types.js';
 import type { Sender } from '../vitally/sender.js';
 import type { Outcome } from './outcome.js';
 
@@ -21,6 +21,21 @@ export interface Carried<P> {
   plan: P;
   /** An earlier run sent this row without learning the outcome (it was killed): look before creating. */
   inDoubt: boolean;
+  /**
+   * What the run's comparison saw of the record in Vitally before the row was sent (--compare vitally):
+   * null when Vitally has no record with its key; undefined when it did not look.
+   */
+  found?: Found | null | undefined;
+}
+
+/** A record Vitally holds, as a listing of the workspace showed it. */
+export interface Found {
+  /** Its Vitally id (null when Vitally holds the key twice: the record is addressed by its key). */
+  id: string | null;
+  /** The Vitally ids of the accounts and organizations it is linked to (absent when not known). */
+  links?: { accounts: string[]; organizations: string[] };
+  /** The standard fields it already holds with the row's values (a PUT may leave out a `name` Vitally may refuse). */
+  unchanged?: string[];
 }
 
 export interface Transport<P = unknown> {
@@ -65,6 +80,8 @@ export interface TransportContext {
   /** Absent on a dry run: nothing is sent. */
   sender?: Sender | undefined;
   state?: RunState | undefined;
+  /** Vitally ids known for the customer's ids: the state store's, and those the run's comparison found. */
+  ids?: IdCache | undefined;
   /** The run's id, part of the messageIds of Analytics object messages. */
   runId: string;
   /** Messages per Analytics batch. */

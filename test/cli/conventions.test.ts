@@ -95,11 +95,13 @@ it('push --help groups its options', async () => {
     'Output:',
     'Connection:',
     'Events and the Analytics API:',
+    'Comparing with Vitally:',
     'The state store:',
     'Pacing and retries:',
     'Options:',
     'Examples:',
   ]);
+  expect(r.stdout).toMatch(/\nComparing with Vitally:\n {2}--compare <with> /);
   // run takes the same options, in the same groups.
   expect((await runCli(['run', '--help'])).stdout).toContain('\nPacing and retries:\n  -c, --concurrency <n>');
 });

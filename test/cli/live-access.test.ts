@@ -120,8 +120,8 @@ describe('rows the Analytics API accepted (live profile)', () => {
     // The next run does not pass them off as confirmed either.
     const again = await runCli(['push', users, '--object', 'user', '--via', 'analytics', '--state', state, '--json'], { env });
     expect(rows(again).map((x) => [x.status, x.note])).toEqual([
-      ['skipped', 'accepted by an earlier run, never confirmed (--full sends it again)'],
-      ['skipped', 'accepted by an earlier run, never confirmed (--full sends it again)'],
+      ['skipped', 'accepted by an earlier run, never confirmed (--compare vitally checks it in Vitally; --full sends it again)'],
+      ['skipped', 'accepted by an earlier run, never confirmed (--compare vitally checks it in Vitally; --full sends it again)'],
     ]);
     expect(summaryOf(again)).toMatchObject({ skipped: 2, accepted: 0 });
   });
