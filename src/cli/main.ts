@@ -9,6 +9,7 @@ import { VERSION } from '../version.js';
 import { EXIT, processIO, type CliIO } from './io.js';
 import { registerDoctorCommand } from './doctor.js';
 import { APPEND_ONLY, collect, FORMAT_HELP, INPUTS, readerOptions } from './help.js';
+import { registerDiffCommand } from './diff-command.js';
 import { registerPushCommand } from './push-command.js';
 import { jsonWanted, reportError } from './report.js';
 import { registerRunCommand } from './run.js';
@@ -34,6 +35,7 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, json = fal
 Examples:
   $ vitally-sync doctor                                  # check token, region, subdomain, hosts
   $ vitally-sync push accounts.csv --object account      # one file, one object type
+  $ vitally-sync diff accounts.csv --object account      # what that push would change in Vitally
   $ vitally-sync run --all                               # the syncs of vitally-sync.config.json
   $ vitally-sync demo                                    # example files, and commands to try them
   $ vitally-sync push fixtures/accounts.csv --object account --sandbox    # no Vitally account needed
@@ -42,6 +44,7 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
     );
 
   registerPushCommand(program, io, exit);
+  registerDiffCommand(program, io, exit);
   registerRunCommand(program, io, exit);
   registerDoctorCommand(program, io, exit);
 
