@@ -74,8 +74,16 @@ export function listPage(ctx: Ctx, type: RecordType, query: URLSearchParams, whe
   const after = from === null || from === '' ? Infinity : decodeCursor(from, sortBy);
   const extra = type === 'accounts' ? statusFilter(query) : type === 'notes' || type === 'tasks' ? archivedFilter(query) : undefined;
   const page: Array<{ rec: SandboxRecord; key: number }> = [];
-  for (const row of ctx.store.sorted(type, sortBy)) {
-    if (row.key >= after) continue;
+  const rows = ctx.store.sorted(type, sortBy);
+  // Keys descend: the page starts at the first key below the cursor's, found by bisection.
+  let lo = 0;
+  for (let hi = rows.length; lo < hi;) {
+    const mid = (lo + hi) >>> 1;
+    if (rows[mid]!.key >= after) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < rows.length; i++) {
+    const row = rows[i]!;
     if (where && !where(row.rec)) continue;
     if (extra && !extra(row.rec)) continue;
     page.push(row);

@@ -87,6 +87,9 @@ class Collection {
   /** id -> its index key, for the records that hold the index entry. */
   readonly keyOf = new Map<string, string>();
   readonly order = new Map<string, Order>();
+  /** Bumped when a record is added, changed or removed: what `sorted` kept is then stale. */
+  version = 0;
+  readonly sorted: Partial<Record<'createdAt' | 'updatedAt', { version: number; rows: Array<{ rec: SandboxRecord; key: number }> }>> = {};
 }
 
 export class SandboxStore {
@@ -156,6 +159,7 @@ export class SandboxStore {
     c.byId.set(rec.id, rec);
     if (key !== null && !c.byExternalId.has(key)) this.index(c, rec.id, key);
     this.seq += 1;
+    c.version += 1;
     c.order.set(rec.id, { created: this.seq, updated: this.seq });
     return rec;
   }
@@ -173,6 +177,7 @@ export class SandboxStore {
     rec.updatedAt = now < rec.createdAt ? rec.createdAt : now;
     const order = this.collections[type].order.get(rec.id);
     this.seq += 1;
+    this.collections[type].version += 1;
     if (order) order.updated = this.seq;
   }
 
@@ -180,6 +185,7 @@ export class SandboxStore {
     const c = this.collections[type];
     const rec = c.byId.get(id);
     if (!rec) return;
+    c.version += 1;
     c.byId.delete(id);
     c.order.delete(id);
     const key = c.keyOf.get(id);
@@ -194,15 +200,23 @@ export class SandboxStore {
     }
   }
 
-  /** Records sorted newest first by createdAt or updatedAt, each with its sort key (for cursors). */
-  sorted(type: RecordType, sortBy: 'createdAt' | 'updatedAt'): Array<{ rec: SandboxRecord; key: number }> {
+  /**
+   * Records sorted newest first by createdAt or updatedAt, each with its sort key (for cursors). Kept
+   * until a record of the type is added, changed or removed, so paging through a large list sorts it
+   * once, not once a page. Read only: the array is shared.
+   */
+  sorted(type: RecordType, sortBy: 'createdAt' | 'updatedAt'): ReadonlyArray<{ rec: SandboxRecord; key: number }> {
     const c = this.collections[type];
+    const kept = c.sorted[sortBy];
+    if (kept && kept.version === c.version) return kept.rows;
     const rows: Array<{ rec: SandboxRecord; key: number }> = [];
     for (const rec of c.byId.values()) {
       const order = c.order.get(rec.id) as Order;
       rows.push({ rec, key: sortBy === 'createdAt' ? order.created : order.updated });
     }
-    return rows.sort((a, b) => b.key - a.key);
+    rows.sort((a, b) => b.key - a.key);
+    c.sorted[sortBy] = { version: c.version, rows };
+    return rows;
   }
 
   /** Forget every record, event, dropped message and dedup key; admins stay. */
