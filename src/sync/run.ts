@@ -32,7 +32,7 @@ export interface SyncConfig {
   source: SourceOptions;
   mapper: MapperOptions;
   dryRun: boolean;
-  /** Rows held at once (in flight or waiting for an earlier row): bounds memory. Default: the transport's. */
+  /** Rows on their way at once (sixteen times as many held in all, settled ones included): bounds memory. Default: the transport's. */
   window?: number;
   /** Requests in flight at most (sizes the default window). */
   concurrency?: number;
@@ -220,7 +220,7 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
           out.push(tally.add(r));
           continue;
         }
-        win.push(Promise.resolve(r));
+        win.push(r);
         for (const done of win.ready()) out.push(tally.add(done));
         if (win.full) transport.flush(); // about to wait: the head may sit in a batch still filling
         if (win.full && !fatal && out.length > 0) yield take();

@@ -106,7 +106,7 @@ export interface TransportKind {
   api: 'rest' | 'analytics';
   /** The modes it can carry out. */
   modes: readonly Mode[];
-  /** Rows held at once (in flight or waiting for an earlier row), which bounds memory. */
+  /** Rows on their way at once (a row settled at once does not count), which bounds memory (src/sync/ordered.ts). */
   window(o: { concurrency: number; batchSize: number }): number;
   create(ctx: TransportContext): Transport;
 }
