@@ -6,16 +6,17 @@
 // (or a group) by pushing to CASES; `--only` keeps the cases whose name contains one of the given words.
 import { cpus, totalmem } from 'node:os';
 import { bulkCases, BULK_COLUMNS } from './bulk.js';
+import { compareCases, COMPARE_COLUMNS } from './compare.js';
 import { fuzzCases, FUZZ_COLUMNS } from './fuzz.js';
 import { pipelineCases, PIPELINE_COLUMNS, STAGES_COLUMNS } from './pipeline.js';
 import { rateCases, rateNotes, RATE_COLUMNS } from './rate.js';
 import { sourceCases, SOURCE_COLUMNS } from './sources.js';
 
 /** @type {Array<{ name: string, group: string, title: string, run: () => Promise<Record<string, string | number>> }>} */
-const CASES = [...pipelineCases, ...sourceCases, ...fuzzCases, ...bulkCases, ...rateCases];
+const CASES = [...pipelineCases, ...sourceCases, ...fuzzCases, ...bulkCases, ...compareCases, ...rateCases];
 
 /** Table columns per group: [header, key]; and lines printed under a group's table. */
-const COLUMNS = { pipeline: PIPELINE_COLUMNS, stages: STAGES_COLUMNS, sources: SOURCE_COLUMNS, fuzz: FUZZ_COLUMNS, bulk: BULK_COLUMNS, rate: RATE_COLUMNS };
+const COLUMNS = { pipeline: PIPELINE_COLUMNS, stages: STAGES_COLUMNS, sources: SOURCE_COLUMNS, fuzz: FUZZ_COLUMNS, bulk: BULK_COLUMNS, compare: COMPARE_COLUMNS, rate: RATE_COLUMNS };
 const NOTES = { rate: rateNotes };
 
 function parseArgs(argv) {
