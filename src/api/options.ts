@@ -105,6 +105,18 @@ export interface PushOptions {
   /** Users with `via: 'analytics'`: unlink accounts a user's row no longer names. */
   unlinkRemoved?: boolean;
 
+  // Comparing with Vitally before sending (docs/compare.md).
+  /**
+   * What each row is compared with: state (the state store), vitally (a listing of the workspace, 100
+   * records a request: unchanged rows are skipped, PUT for what Vitally has, POST for what it lacks) or
+   * none. Default: chosen by the run.
+   */
+  compare?: 'state' | 'vitally' | 'none';
+  /** With `via: 'analytics'`: look for the rows accepted in Vitally afterwards, and fail those that did not land. */
+  verify?: boolean;
+  /** With `verify`: seconds to look for them (default 120). */
+  verifyTimeout?: number;
+
   // The state store.
   /** The state file (default `.vitally-sync/state.db` in `cwd`; none with `sandbox`), or false for none. */
   state?: string | false;

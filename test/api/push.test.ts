@@ -75,6 +75,24 @@ describe('push()', () => {
     expect(sb.store.all('accounts')[0]).toMatchObject({ externalId: 'acme', name: 'Acme', traits: { mrr: 12.5 } });
   });
 
+  it('compare: vitally lists the workspace first: an unchanged row is skipped, one Vitally lacks created with one POST', async () => {
+    await (
+      await push({ input: writeTemp(dir, 'a.csv', csv(2)), object: 'account', ...to() })
+    ).summary;
+    sb.requests.length = 0;
+    const run = await push({ input: writeTemp(dir, 'b.csv', csv(3)), object: 'account', compare: 'vitally', ...to() });
+    expect((await all(run)).map((r) => [r.key, r.status, r.action])).toEqual([
+      ['a1', 'skipped', 'unchanged'],
+      ['a2', 'skipped', 'unchanged'],
+      ['a3', 'ok', 'created'],
+    ]);
+    expect((await run.summary).compare).toMatchObject({ with: 'vitally', chosen: 'given', listed: 2, listRequests: 1 });
+    expect(sb.requests.map((q) => `${q.method} ${q.path}`).filter((q) => !q.includes('customFields'))).toEqual([
+      'GET /resources/accounts?limit=100&sortBy=createdAt&status=activeOrChurned',
+      'POST /resources/accounts',
+    ]);
+  });
+
   it('runs a named sync of a config file', async () => {
     writeFileSync(join(dir, 'accounts.csv'), csv(3));
     writeFileSync(join(dir, 'vitally-sync.config.json'), JSON.stringify({ syncs: { accounts: { file: 'accounts.csv', object: 'account' } } }));

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { PROFILES, rowRequests, rows, runCli, summaryOf, useSandbox, writeTemp } from '../helpers/cli.js';
+import { PROFILES, rowRequests, rows, runCli, stderrJson, summaryOf, useSandbox, writeTemp } from '../helpers/cli.js';
 import { account } from '../sandbox/helpers.js';
 
 let sb: Sandbox;
@@ -129,7 +129,10 @@ describe.each(PROFILES)('--verify when Vitally applies messages late (%s profile
     });
     expect(r.code).toBe(0);
     expect(summaryOf(r)).toMatchObject({ ok: 5, accepted: 0, failed: 0, verify: { rows: 5, landed: 5, notLanded: 0 } });
-    const checks = r.stderr.split('\n').filter((l) => l.startsWith('Verifying:'));
+    // With --json, stderr says it as JSON notices too.
+    const checks = stderrJson(r)
+      .flatMap((o) => ('notice' in o ? [o.notice.message as string] : []))
+      .filter((m) => m.startsWith('Verifying:'));
     // Checks 20, 40, 80 ms apart find nothing yet (Vitally applies 400 ms after its answer); then all are found.
     expect(checks.slice(0, 3)).toEqual([
       'Verifying: 0 rows found in Vitally, 5 not yet; checking again in 40 ms (30 s left)',
