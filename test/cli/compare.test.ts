@@ -251,4 +251,55 @@ describe.each(PROFILES)('custom object instances (%s profile)', (profile) => {
     );
     expect(said(reads()).some((s) => s.includes('/search'))).toBe(false);
   });
+
+  it('one Vitally lacks is created with one POST, no search first; diff shows it as new and the changed one field by field', async () => {
+    await pushFixtures(env, ['account']);
+    await runCli(['push', 'fixtures/subscriptions.csv', '--object', 'custom:subscription'], { env });
+    const file = csv(
+      'externalId,name,accountExternalId,vitally.custom.seats,vitally.custom.plan,vitally.custom.renewsOn\n' +
+        'sub-1001,Acme Enterprise,acme,250,enterprise,2026-12-31\n' +
+        'sub-1002,Globex Growth,globex,45,Growth,2027-03-01\n' +
+        'sub-1003,Initech Starter,acme,5,starter,2027-06-30\n',
+    );
+    sb.requests.length = 0;
+    const diff = await runCli(['diff', file, '--object', 'custom:subscription'], { env });
+    expect(diff.code).toBe(1);
+    expect(diff.stdout).toContain('~ sub-1002 (row 2, id ');
+    expect(diff.stdout).toContain('    traits.vitally.custom.seats: 40 -> 45\n');
+    expect(diff.stdout).toContain('+ sub-1003 (row 3)\n');
+    expect(diff.stdout).toContain('Vitally differs from the input: 1 new, 1 changed; 1 unchanged (3 rows');
+    expect(writes()).toEqual([]);
+
+    sb.requests.length = 0;
+    const r = await runCli(['push', file, '--object', 'custom:subscription', '--compare', 'vitally', '--json'], { env });
+    expect(outcomes(r)).toEqual([
+      ['sub-1001', 'skipped', 'unchanged'],
+      ['sub-1002', 'ok', 'updated'],
+      ['sub-1003', 'ok', 'created'],
+    ]);
+    const id = sb.store.all('customObjectInstances').find((x) => x.externalId === 'sub-1002')!.id;
+    // Sent concurrently: in either order.
+    expect(said().sort()).toEqual([`POST ${INSTANCES}`, `PUT ${INSTANCES}/${id}`]);
+    expect(said(reads()).some((s) => s.includes('/search'))).toBe(false);
+    expect(sb.store.all('customObjectInstances').find((x) => x.externalId === 'sub-1003')).toMatchObject({ name: 'Initech Starter' });
+  });
+});
+
+describe.each(PROFILES)('organizations (%s profile)', (profile) => {
+  useSandbox((c) => ({ sb, dir, env } = c), { profile });
+
+  it('are listed without a status, 100 a page by creation; a row that differs is updated, one Vitally lacks created with one POST', async () => {
+    await runCli(['push', csv('externalId,name,region\nnorth,North,eu\nsouth,South,us\n'), '--object', 'organization'], { env });
+    sb.requests.length = 0;
+    const r = await compare(csv('externalId,name,region\nnorth,North,eu\nsouth,South,apac\neast,East,eu\n'), '--object', 'organization');
+    expect(r.code).toBe(0);
+    expect(outcomes(r)).toEqual([
+      ['north', 'skipped', 'unchanged'],
+      ['south', 'ok', 'updated'],
+      ['east', 'ok', 'created'],
+    ]);
+    expect(said()).toEqual(['PUT /resources/organizations/south', 'POST /resources/organizations']);
+    expect(said(reads())[0]).toBe('GET /resources/organizations?limit=100&sortBy=createdAt');
+    expect(summaryOf(r).compare).toMatchObject({ with: 'vitally', listed: 2 });
+  });
 });
