@@ -5,6 +5,7 @@
 //   - the bulk goal: 100,000 accounts of which 10% changed, --compare vitally --via analytics --verify;
 //   - memory: peak RSS of the re-run compared with Vitally (a child process), against the same run
 //     without a listing.
+// The sandbox answers as the live profile says (records and list ends as production clients see them).
 // The window is Vitally's sped up 20 times (1,000 requests per 3 s, REST and Analytics alike). The runs
 // that cost one or two requests a row are measured on their first 5,000 rows and scaled (their cost is
 // linear); the others run whole. The workspace of a re-run is seeded straight into the sandbox's store.
@@ -44,7 +45,7 @@ function seed(sb, rows) {
 }
 
 const sandbox = (seeded = 0, rate = FAST) =>
-  createSandbox({ rateLimit: rate, analyticsRateLimit: rate, recordRequests: false }).then((sb) => (seed(sb, seeded), sb));
+  createSandbox({ profile: 'live', rateLimit: rate, analyticsRateLimit: rate, recordRequests: false }).then((sb) => (seed(sb, seeded), sb));
 
 const envOf = (sb) => ({ VITALLY_BASE_URL: sb.url, VITALLY_API_TOKEN: sb.token, VITALLY_ANALYTICS_TOKEN: sb.analyticsToken });
 
@@ -80,7 +81,11 @@ function child(sb, args) {
     p.stderr.on('data', (d) => (err += d));
     p.on('error', reject);
     p.on('close', () => {
-      const line = err.trim().split('\n').reverse().find((l) => l.startsWith('{"bench"'));
+      const line = err
+        .trim()
+        .split('\n')
+        .reverse()
+        .find((l) => l.startsWith('{"bench"'));
       if (!line) reject(new Error(`child failed: ${err.slice(-500)}`));
       else resolve(JSON.parse(line).bench);
     });

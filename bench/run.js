@@ -16,7 +16,15 @@ import { sourceCases, SOURCE_COLUMNS } from './sources.js';
 const CASES = [...pipelineCases, ...sourceCases, ...fuzzCases, ...bulkCases, ...compareCases, ...rateCases];
 
 /** Table columns per group: [header, key]; and lines printed under a group's table. */
-const COLUMNS = { pipeline: PIPELINE_COLUMNS, stages: STAGES_COLUMNS, sources: SOURCE_COLUMNS, fuzz: FUZZ_COLUMNS, bulk: BULK_COLUMNS, compare: COMPARE_COLUMNS, rate: RATE_COLUMNS };
+const COLUMNS = {
+  pipeline: PIPELINE_COLUMNS,
+  stages: STAGES_COLUMNS,
+  sources: SOURCE_COLUMNS,
+  fuzz: FUZZ_COLUMNS,
+  bulk: BULK_COLUMNS,
+  compare: COMPARE_COLUMNS,
+  rate: RATE_COLUMNS,
+};
 const NOTES = { rate: rateNotes };
 
 function parseArgs(argv) {
