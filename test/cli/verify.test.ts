@@ -69,6 +69,29 @@ describe.each(PROFILES)('--verify (%s profile)', (profile) => {
     ).toEqual(['u2']);
   });
 
+  it('looks for a row that does not land until the wait given is over, the last wait cut to the time left', async () => {
+    const file = csv('externalId,name,accountExternalId\nu9,Ida,nowhere\n');
+    const r = await runCli(
+      ['push', file, '--object', 'user', '--via', 'analytics', '--verify', '--verify-timeout', '1', '--verify-interval-ms', '300', '--json'],
+      {
+        env,
+      },
+    );
+    expect(r.code).toBe(1);
+    expect(outcomes(r)).toEqual([
+      [1, 'u9', 'accepted', 'accepted'],
+      [1, 'u9', 'failed', 'not_landed'],
+    ]);
+    // Checks 300 and 600 ms apart leave less than the next doubling (1200 ms): the last wait is what is left.
+    expect(summaryOf(r).verify.waitedMs).toBeGreaterThanOrEqual(1000);
+    const waits = stderrJson(r)
+      .flatMap((o) => ('notice' in o ? [o.notice.message as string] : []))
+      .map((m) => /checking again in (\d+) ms \((\d+) ms left\)/.exec(m))
+      .filter((m) => m !== null);
+    expect(waits.length).toBeGreaterThan(0);
+    for (const [, next, left] of waits) expect(Number(next)).toBeLessThanOrEqual(Number(left));
+  });
+
   it('with many rows, reads what changed since the run began (newest first) and stops at what is older', async () => {
     for (let i = 0; i < 250; i++) await account(sb, `old-${i}`);
     sb.requests.length = 0;

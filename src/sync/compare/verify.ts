@@ -114,8 +114,10 @@ export class Verifier {
       if (signal?.aborted) break;
       await this.check();
       const waited = Date.now() - started;
-      const next = Math.min(interval * 2, MAX_INTERVAL_MS);
-      const more = scratch.waitingCount > 0 && waited + next <= opts.timeoutMs;
+      // The last wait is cut to the time left, so the rows are looked for until the wait ends.
+      const left = opts.timeoutMs - waited;
+      const next = Math.min(interval * 2, MAX_INTERVAL_MS, left);
+      const more = scratch.waitingCount > 0 && left > 0;
       this.ctx.onProgress?.({
         landed: this.landedCount,
         waiting: scratch.waitingCount,
