@@ -28,23 +28,31 @@ export function storeFailure(err: unknown, path: string, doing: string): StateEr
   return new StateError(`--state ${path}: ${why} while ${doing} (${detail})`, err, 'STATE_FAILED');
 }
 
+/** Who needs better-sqlite3, and how to do without: the state store by default. */
+export interface NativeUser {
+  needs: string;
+  without: string;
+}
+
+const STORE: NativeUser = { needs: 'The state store needs', without: 'Or run without the store: --no-state' };
+
 /**
  * What to do when better-sqlite3's compiled part cannot be loaded: its install script did not run (npm 11
  * can block install scripts; `--ignore-scripts`), or it was built for another Node.js.
  */
-export function nativeProblem(err: unknown): string | undefined {
+export function nativeProblem(err: unknown, who: NativeUser = STORE): string | undefined {
   const message = (err as Error).message ?? '';
   if (/Could not locate the bindings file/.test(message)) {
     return (
-      "The state store needs better-sqlite3's compiled part, which was not built when vitally-sync was installed (its install script was blocked or skipped: Could not locate the bindings file). " +
+      `${who.needs} better-sqlite3's compiled part, which was not built when vitally-sync was installed (its install script was blocked or skipped: Could not locate the bindings file). ` +
       'Install again with it allowed: npm install -g vitally-sync --allow-scripts=better-sqlite3 (or npx --allow-scripts=better-sqlite3 vitally-sync ...); ' +
-      'in a project: npm approve-scripts better-sqlite3, then npm rebuild better-sqlite3 (see npm help approve-scripts). Or run without the store: --no-state'
+      `in a project: npm approve-scripts better-sqlite3, then npm rebuild better-sqlite3 (see npm help approve-scripts). ${who.without}`
     );
   }
   if (/NODE_MODULE_VERSION|compiled against a different Node\.js version/.test(message)) {
     return (
-      'The state store needs better-sqlite3, which was built for another version of Node.js than this one: run npm rebuild better-sqlite3 where vitally-sync is installed ' +
-      '(or install it again). Or run without the store: --no-state'
+      `${who.needs} better-sqlite3, which was built for another version of Node.js than this one: run npm rebuild better-sqlite3 where vitally-sync is installed ` +
+      `(or install it again). ${who.without}`
     );
   }
   return undefined;

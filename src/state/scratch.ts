@@ -7,6 +7,7 @@
  * rest in a temporary file.
  */
 import Database from 'better-sqlite3';
+import { nativeProblem } from './failure.js';
 
 /** A record of the listing: its Vitally id, its normal form (JSON), and whether Vitally holds its key twice. */
 export interface Listed {
@@ -25,6 +26,23 @@ export interface Pending {
   sent: string;
   /** What the last check saw instead, in words (null before any check saw its record). */
   last: string | null;
+}
+
+/**
+ * A run's scratch space; or, when better-sqlite3's compiled part cannot be loaded (an install that
+ * blocked its script, a build for another Node.js), what to do about it.
+ */
+export function openScratch(): Scratch | { cannot: string } {
+  try {
+    return new Scratch();
+  } catch (err) {
+    const cannot = nativeProblem(err, {
+      needs: 'A listing of the workspace (--compare vitally, --verify) is kept in a temporary SQLite database, which needs',
+      without: 'Or send without one: --compare none (or --compare state), without --verify',
+    });
+    if (cannot === undefined) throw err;
+    return { cannot };
+  }
 }
 
 export class Scratch {

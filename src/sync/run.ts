@@ -199,6 +199,7 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
         signal: deps.signal,
         onListing: deps.onListing,
         onVerify: deps.onVerify,
+        warn: (message) => tally.warn(message),
       },
     });
     input = begun.input;

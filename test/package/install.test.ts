@@ -309,4 +309,36 @@ describe('installed with its install scripts blocked', () => {
     expect(without.code).toBe(0);
     expect(without.stdout).toContain('Done: 4 rows (4 ok, 0 skipped, 0 failed)');
   });
+
+  it('a listing of the workspace needs it too: --compare vitally names the fix (exit 2); a run that would list by itself goes on without a listing, saying why', async () => {
+    const dir = join(work, 'demo');
+    const env = { ...USER_ENV, PATH: `${join(work, 'prefix-no-scripts', 'bin')}${delimiter}${process.env.PATH}` };
+    const file = join(work, 'many-accounts.csv');
+    // Each row fails its mapping (an mrr that is no number) before any request: the choice is made all the same.
+    writeFileSync(file, `externalId,name,mrr\n${Array.from({ length: 1000 }, (_, i) => `a${i},Account ${i},n/a`).join('\n')}\n`);
+    const map = ['--map', 'mrr=traits.mrr:number'];
+    const asked = await run(cliWithoutScripts, ['push', file, '--object', 'account', ...map, '--sandbox', '--no-state', '--compare', 'vitally'], {
+      cwd: dir,
+      env,
+    });
+    expect(asked.code).toBe(2);
+    expect(asked.stderr).toContain('A listing of the workspace (--compare vitally, --verify) is kept in a temporary SQLite database');
+    expect(asked.stderr).toContain('Could not locate the bindings file');
+    expect(asked.stderr).toContain('Or send without one: --compare none');
+    expect(asked.stdout).toContain('Done: 0 rows');
+    // 1,000 rows and no store: the run would list Vitally; it goes on without a listing, and says why.
+    const chosen = await run(cliWithoutScripts, ['push', file, '--object', 'account', ...map, '--sandbox', '--no-state', '--json', '--quiet'], {
+      cwd: dir,
+      env,
+    });
+    expect(chosen.code).toBe(1);
+    const summary = JSON.parse(chosen.stdout.trim().split('\n').at(-1)!).summary as {
+      failed: number;
+      compare: { with: string; chosen: string };
+      warnings: string[];
+    };
+    expect(summary.failed).toBe(1000);
+    expect(summary.compare).toMatchObject({ with: 'none', chosen: expect.stringMatching(/, but a listing could not be kept$/) });
+    expect(summary.warnings.join('\n')).toContain('the rows were not compared with a listing of the workspace: A listing of the workspace');
+  });
 });

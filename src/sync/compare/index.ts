@@ -7,7 +7,7 @@ import { ConfigError } from '../../errors.js';
 import type { Mode, ObjectSpec } from '../../objects/index.js';
 import type { MatchBy } from '../../plan/plan.js';
 import type { RunState } from '../../state/run-state.js';
-import { Scratch } from '../../state/scratch.js';
+import { openScratch, type Scratch } from '../../state/scratch.js';
 import type { CompareSummary, RowResult, VerifySummary } from '../../types.js';
 import type { Sender } from '../../vitally/sender.js';
 import { Resolver, type KnownIds } from '../resolve.js';
@@ -53,6 +53,8 @@ export interface StageSetup {
   signal?: AbortSignal | undefined;
   onListing?: ((listed: number) => void) | undefined;
   onVerify?: ((p: VerifyProgress) => void) | undefined;
+  /** A warning for the summary (a listing the run chose and could not keep). */
+  warn?: ((message: string) => void) | undefined;
 }
 
 type Started = Comparison | { gaveUp: number };
@@ -100,11 +102,20 @@ export class CompareStage {
     const auto = settings.compare === 'auto';
     const facts = autoFacts(s, s.readAhead, s.inputEnded);
     const store = facts.store;
-    const choice = auto ? chooseComparison(facts) : { with: settings.compare as CompareWith, why: 'given' };
+    let choice = auto ? chooseComparison(facts) : { with: settings.compare as CompareWith, why: 'given' };
     if (choice.with === 'vitally' && !s.lister)
       throw new ConfigError('--compare vitally reads the workspace through the REST API: it needs the REST token (VITALLY_API_TOKEN or --token-file)');
     const verify = settings.verify && s.lister && !s.dryRun ? settings.verify : undefined;
-    const scratch = choice.with === 'vitally' || verify ? new Scratch() : undefined;
+    let scratch: Scratch | undefined;
+    if (choice.with === 'vitally' || verify) {
+      const opened = openScratch();
+      if (!('cannot' in opened)) scratch = opened;
+      // A listing the run chose is left out; one asked for stops the run before anything is sent.
+      else if (auto && !verify) {
+        choice = { with: store === 'none' ? 'none' : 'state', why: `${choice.why}, but a listing could not be kept` };
+        s.warn?.(`the rows were not compared with a listing of the workspace: ${opened.cannot}`);
+      } else throw new ConfigError(opened.cannot);
+    }
     const resolver = s.lister ? new Resolver(s.lister, s.ids) : undefined;
     try {
       let comparison: Comparison;
