@@ -8,7 +8,9 @@
  *   token a proxy cut short, a piece of its base64). The transport applies it to everything an answer
  *   brings (body, headers, error text) before anything reads it, so an echoed credential is gone before
  *   any text is cut to length. A server can only echo what it was sent, so this is where fragments can
- *   come from; the tool's own texts hold whole forms at most.
+ *   come from; the tool's own texts hold whole forms at most. A text whose JSON escapes spell a form
+ *   (`\u0073\u006b...`, which a gateway's JSON encoder may write) is scrubbed as it reads once decoded,
+ *   since error texts and stored catalogues are read that way.
  *
  * The forms of a token `t`: `t` itself; base64 of `t` and of `t:` (the Basic credential), standard and
  * URL-safe, with and without padding, and at the two other alignments (the same bytes inside a longer
@@ -66,6 +68,20 @@ export function formsOf(token: string): string[] {
   return [...forms].filter((f) => f.length >= MIN_SECRET_CHARS);
 }
 
+/**
+ * The text with the JSON escapes that stand for a printable ASCII character (`\u0073`, `\/`) decoded,
+ * the others (`\"`, `\\`, `\n`, `\u00e9`) kept: a JSON text stays the same JSON, and every form of a
+ * secret (all printable ASCII) reads as itself.
+ */
+function unescapeJson(text: string): string {
+  return text.replace(/\\(u[0-9a-fA-F]{4}|[^u])/g, (esc, what: string) => {
+    if (what === '/') return '/';
+    if (what.length === 1) return esc;
+    const c = parseInt(what.slice(1), 16);
+    return c > 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c ? String.fromCharCode(c) : esc;
+  });
+}
+
 export class Secrets {
   /** Whole forms, longest first (so a longer form is never half-replaced through a shorter one). */
   private whole: string[] = [];
@@ -113,12 +129,24 @@ export class Secrets {
     return out;
   };
 
-  /** Replace each whole form, and every run of 8 or more characters that is part of one, with ***. */
+  /**
+   * Replace each whole form, and every run of 8 or more characters that is part of one, with ***. When
+   * decoding the text's JSON escapes brings a form to light, the decoded text is returned, scrubbed.
+   */
   scrub = (text: string): string => {
+    const decoded = text.includes('\\') ? unescapeJson(text) : text;
+    if (decoded !== text) {
+      const out = this.scrubAsIs(decoded);
+      if (out !== decoded) return out;
+    }
+    return this.scrubAsIs(text);
+  };
+
+  private scrubAsIs(text: string): string {
     const out = this.redact(text);
     if (!this.runs) return out;
     return out.replace(this.runs, (run) => this.scrubRun(run));
-  };
+  }
 
   private index(): void {
     this.whole = [...this.known].sort((a, b) => b.length - a.length);

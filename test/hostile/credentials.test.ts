@@ -22,6 +22,8 @@ const tokenOf = (auth: string | undefined) => {
 };
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const b64url = (s: string) => Buffer.from(s).toString('base64url');
+/** Every character as a JSON \u escape, as some gateways' JSON encoders write what they echo. */
+const uEscaped = (s: string) => [...s].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
 
 /** Ways a proxy or gateway echoes what it was sent, each an error body built from the Authorization header. */
 const ECHOES: Array<[string, (auth: string) => string]> = [
@@ -32,6 +34,8 @@ const ECHOES: Array<[string, (auth: string) => string]> = [
   ['the head of the token where a proxy cut its own echo', (a) => `upstream said: token=${tokenOf(a).slice(0, 21)}`],
   ['URL-safe base64 and the base64 of the Basic header value', (a) => `got ${b64url(`${tokenOf(a)}:`)} and ${b64(a)} and ${b64url(tokenOf(a))}`],
   ['the token percent-encoded in a URL', (a) => `redirected from /login?auth=${encodeURIComponent(a)}`],
+  // Read as JSON, the message decodes to the token; the cut at 500 would leave its head.
+  ['the token \\u-escaped in a JSON error, across the cut', (a) => `{"message":"${'x'.repeat(470)}${uEscaped(tokenOf(a))}"}`],
 ];
 
 describe('push against a server that echoes the credential', () => {
@@ -126,7 +130,12 @@ describe('doctor against a server that echoes the credential', () => {
     ['a 401 (the doctor then tries the other forms of the token)', 401, 3, /refused/],
     ['a 200 that is not Vitally', 200, 0, /answered 200 in \d+ ms, but not with Vitally's/],
   ] as const)('%s: the verdict, its exit code, and no token, from the environment or --token-file, as text or JSON', async (_name, status, code, says) => {
-    h = await hostile((req, res) => json(res, status, { error: `seen ${req.headers.authorization} for ${tokenOf(req.headers.authorization)}` }));
+    h = await hostile((req, res) => {
+      const auth = req.headers.authorization ?? '';
+      const text = `{"error":"seen ${auth} for ${tokenOf(auth)}, that is ${'x'.repeat(440)}${uEscaped(tokenOf(auth))}"}`;
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(text);
+    });
     const dir = tempDir();
     const tokenFile = writeTemp(dir, 'token', TOKEN);
     for (const [args, env] of [
@@ -168,6 +177,18 @@ describe('fields and init with --token-file against a server that echoes the cre
       ['/resources/customFields?model=accounts', BASIC],
       ['/resources/customFields?model=accounts', BASIC],
     ]);
+  });
+
+  it('fields: a catalogue whose label holds the token \\u-escaped is listed, and stored, without it', async () => {
+    h = await hostile((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(`[{"model":"accounts","label":"Plan ${uEscaped(tokenOf(req.headers.authorization))}","path":"plan","type":"string"}]`);
+    });
+    const dir = tempDir();
+    const r = await runCli(['fields', '--object', 'account', '--base-url', h.url, '--state', join(dir, 'state.db')], { env: { VITALLY_API_TOKEN: TOKEN } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Plan \*\*\* +plan +string/m);
+    expectNoToken({ stdout: r.stdout, stderr: r.stderr, ...filesIn(dir) });
   });
 
   it('fields: an error body echoing the header: exit 2 with the error, without the token', async () => {
