@@ -13,6 +13,7 @@
  */
 
 import type { Summary } from './types.js';
+import { visible } from './text.js';
 
 export type ErrorCode =
   | 'CONFIG_INVALID'
@@ -269,7 +270,8 @@ function codeForStatus(status: number): ErrorCode {
 }
 
 /**
- * Pull a human message out of an error body of unknown shape; never more than 500 characters. The body
+ * Pull a human message out of an error body of unknown shape, its control characters made visible
+ * (text.ts); never more than 500 characters. The body
  * must have been scrubbed of credentials first (the transport does it), so that the cut cannot leave
  * the head of one behind.
  */
@@ -293,7 +295,8 @@ export function apiErrorText(body: string): string {
 }
 
 function clip(s: string): string {
-  return s.length > 500 ? `${s.slice(0, 497)}...` : s;
+  const v = visible(s);
+  return v.length > 500 ? `${v.slice(0, 497)}...` : v;
 }
 
 export function errorMessage(err: unknown): string {

@@ -16,6 +16,7 @@ import { sandboxCatalogue, type Catalogue } from '../schema/catalogue.js';
 import { defineFromVitally } from '../schema/definitions.js';
 import { loadCatalogue } from '../schema/load.js';
 import { conversionText } from '../schema/types.js';
+import { visible } from '../text.js';
 import { openStore, type DB } from '../state/store.js';
 import type { CliIO } from './io.js';
 import { guardIO } from './secret-io.js';
@@ -93,7 +94,7 @@ export function humanFields(c: Catalogue): string {
   const source = c.from === 'file' ? 'from the catalogue file' : `from ${c.path}`;
   if (c.fields.length === 0) return `Vitally lists no ${c.label} (${source}).\n`;
   const rows = [['LABEL', 'KEY', 'TYPE', 'PUSH --TYPES VITALLY SENDS', 'OPTIONS']];
-  for (const f of c.fields) rows.push([f.label, f.key, f.type, conversionText(f), f.options?.join(', ') ?? '']);
+  for (const f of c.fields) rows.push([f.label, f.key, f.type, conversionText(f), f.options?.join(', ') ?? ''].map(visible));
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) =>
     r
