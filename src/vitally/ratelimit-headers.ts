@@ -10,7 +10,8 @@
  *
  * Absurd values are not believed (a Vitally window is a minute): a wait longer than MAX_WAIT_MS (or
  * the `maxWaitMs` given) asked by Retry-After or RateLimit-Reset (as a delta, an epoch or a date) is cut
- * to it, and a window longer than MAX_WINDOW_MS is ignored. `absurdValues` describes each such value, so the caller can say so once.
+ * to it, and a window longer than MAX_WINDOW_MS or a limit above MAX_LIMIT is ignored. `absurdValues`
+ * describes each such value, so the caller can say so once.
  */
 
 export interface RateLimitInfo {
@@ -35,7 +36,33 @@ const DAY_S = 86_400;
 export const MAX_WAIT_MS = 60_000;
 /** The longest window believed (Vitally's is 60 s). */
 export const MAX_WINDOW_MS = 10 * 60_000;
+/** The most requests a window is believed to allow (Vitally allows 1,000 a minute; --rate goes up to 100,000). */
+export const MAX_LIMIT = 100_000;
 const NUMBER = /^\s*\d+(?:\.\d+)?\s*$/;
+
+/** The limit a RateLimit-Limit value names, however large; undefined when it names none. */
+function rawLimitOf(value: string): number | undefined {
+  const first = /^\s*(\d+)/.exec(value);
+  return first && Number(first[1]) > 0 ? Number(first[1]) : undefined;
+}
+
+interface Policy {
+  limit?: number;
+  windowMs?: number;
+}
+
+/** The policy an answer names, as believed. */
+function policyOf(h: HeaderMap): Policy {
+  const limitText = header(h, 'ratelimit-limit');
+  const raw = limitText === undefined ? undefined : rawLimitOf(limitText);
+  const limit = raw !== undefined && raw <= MAX_LIMIT ? raw : undefined;
+  let windowMs = limitText === undefined ? undefined : windowOf(limitText);
+  if (windowMs === undefined) {
+    const policy = header(h, 'ratelimit-policy');
+    windowMs = policy === undefined ? undefined : windowOf(`;${policy}`);
+  }
+  return { limit, windowMs };
+}
 
 /** The window named in a policy, in ms, however long. */
 function rawWindowOf(policy: string): number | undefined {
@@ -70,18 +97,9 @@ function rawRetryAfterMs(v: string | undefined, now: number): number | undefined
 
 export function parseRateLimit(h: HeaderMap, now = Date.now(), maxWaitMs = MAX_WAIT_MS): RateLimitInfo {
   const info: RateLimitInfo = {};
-  const limit = header(h, 'ratelimit-limit');
-  if (limit) {
-    const first = /^\s*(\d+)/.exec(limit);
-    if (first && Number(first[1]) > 0) info.limit = Number(first[1]);
-    const w = windowOf(limit);
-    if (w) info.windowMs = w;
-  }
-  if (info.windowMs === undefined) {
-    const policy = header(h, 'ratelimit-policy');
-    const w = policy ? windowOf(`;${policy}`) : undefined;
-    if (w) info.windowMs = w;
-  }
+  const { limit, windowMs } = policyOf(h);
+  if (limit !== undefined) info.limit = limit;
+  if (windowMs !== undefined) info.windowMs = windowMs;
   const remaining = header(h, 'ratelimit-remaining');
   if (remaining && /^\s*\d+\s*$/.test(remaining)) info.remaining = Number(remaining);
   const reset = rawResetMs(header(h, 'ratelimit-reset'), now);
@@ -123,6 +141,11 @@ export function absurdValues(h: HeaderMap, now = Date.now(), maxWaitMs = MAX_WAI
     const v = header(h, n);
     const w = v === undefined ? undefined : rawWindowOf(n === 'ratelimit-policy' ? `;${v}` : v);
     if (w !== undefined && w > MAX_WINDOW_MS) out.push(`${name(n)}: ${v} names a window of ${seconds(w)}: ignored (Vitally's window is 60 s)`);
+  }
+  const limitText = header(h, 'ratelimit-limit');
+  const limit = limitText === undefined ? undefined : rawLimitOf(limitText);
+  if (limit !== undefined && limit > MAX_LIMIT) {
+    out.push(`${name('ratelimit-limit')}: ${limitText} names a limit of ${limit} requests: ignored (Vitally allows 1000 a minute)`);
   }
   return out;
 }
