@@ -10,8 +10,9 @@
  *
  * Absurd values are not believed (a Vitally window is a minute): a wait longer than MAX_WAIT_MS (or
  * the `maxWaitMs` given) asked by Retry-After or RateLimit-Reset (as a delta, an epoch or a date) is cut
- * to it, and a window longer than MAX_WINDOW_MS or a limit above MAX_LIMIT is ignored. `absurdValues`
- * describes each such value, so the caller can say so once.
+ * to it; a window longer than MAX_WINDOW_MS or a limit above MAX_LIMIT is ignored, and so is
+ * a window whose limit would space two requests more than MAX_WAIT_MS apart (`1, 1;w=600`: a wait no
+ * header may ask). `absurdValues` describes each such value, so the caller can say so once.
  */
 
 export interface RateLimitInfo {
@@ -49,6 +50,8 @@ function rawLimitOf(value: string): number | undefined {
 interface Policy {
   limit?: number;
   windowMs?: number;
+  /** A window ignored for asking more than MAX_WAIT_MS between two requests: its header and the spacing. */
+  tooSparse?: { from: string; spacingMs: number };
 }
 
 /** The policy an answer names, as believed. */
@@ -57,10 +60,15 @@ function policyOf(h: HeaderMap): Policy {
   const raw = limitText === undefined ? undefined : rawLimitOf(limitText);
   const limit = raw !== undefined && raw <= MAX_LIMIT ? raw : undefined;
   let windowMs = limitText === undefined ? undefined : windowOf(limitText);
+  let windowFrom = 'ratelimit-limit';
   if (windowMs === undefined) {
     const policy = header(h, 'ratelimit-policy');
     windowMs = policy === undefined ? undefined : windowOf(`;${policy}`);
+    windowFrom = 'ratelimit-policy';
   }
+  // A window so long for its limit that two requests would be more than the longest wait apart.
+  if (limit !== undefined && windowMs !== undefined && windowMs / limit > MAX_WAIT_MS)
+    return { limit, tooSparse: { from: windowFrom, spacingMs: windowMs / limit } };
   return { limit, windowMs };
 }
 
@@ -146,6 +154,10 @@ export function absurdValues(h: HeaderMap, now = Date.now(), maxWaitMs = MAX_WAI
   const limit = limitText === undefined ? undefined : rawLimitOf(limitText);
   if (limit !== undefined && limit > MAX_LIMIT) {
     out.push(`${name('ratelimit-limit')}: ${limitText} names a limit of ${limit} requests: ignored (Vitally allows 1000 a minute)`);
+  }
+  const sparse = policyOf(h).tooSparse;
+  if (sparse) {
+    out.push(`${name(sparse.from)}: ${header(h, sparse.from)} asks ${seconds(sparse.spacingMs)} between two requests: ignored (Vitally allows 1000 a minute)`);
   }
   return out;
 }

@@ -44,6 +44,16 @@ describe('absurd rate-limit headers on answers that succeed', () => {
       { 'ratelimit-limit': '100000000, 100000000;w=60', 'ratelimit-remaining': '0' },
       'ratelimit-limit: 100000000, 100000000;w=60 names a limit of 100000000 requests: ignored (Vitally allows 1000 a minute)',
     ],
+    [
+      'a window of ten minutes, one request in it',
+      { 'ratelimit-limit': '1, 1;w=600' },
+      'ratelimit-limit: 1, 1;w=600 asks 600 s between two requests: ignored (Vitally allows 1000 a minute)',
+    ],
+    [
+      'a RateLimit-Policy of one request in ten minutes',
+      { 'ratelimit-limit': '1', 'ratelimit-policy': '1;w=600' },
+      'ratelimit-policy: 1;w=600 asks 600 s between two requests: ignored (Vitally allows 1000 a minute)',
+    ],
   ] as const)('%s: the waits are cut, the user is told once, and every row lands', async (_name, headers, notice) => {
     h = await hostile((req, res) => json(res, 200, echoRecord(req), headers));
     const r = await runCli(['push', ...ROWS_ONLY, writeTemp(tempDir(), 'a.csv', accountsCsv(6)), '--object', 'account', '--json', ...SHORT], { env: env() });
