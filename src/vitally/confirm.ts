@@ -45,9 +45,19 @@ function other(record: Json, field: string, value: string | null, scrub: (text: 
 /** Any answer the tool reads: a JSON object or array (Analytics answers, the trait catalogue, lists). */
 export const jsonAnswer: Confirm = notJson;
 
-/** A create or an update: the record, one object, carrying the key sent (`field` = `value`) where it has the field. */
+/**
+ * A create or an update: the record, one object with a string id (every Vitally record has one, so `{}`
+ * or `{"error": ...}` confirms nothing), carrying the key sent (`field` = `value`) when one was sent.
+ */
 export function confirmsWrite(field: string, value: string | null): Confirm {
-  return (res, scrub = asIs) => notObject(res) ?? other(res.json as Json, field, value, scrub);
+  return (res, scrub = asIs) => {
+    const why = notObject(res);
+    if (why) return why;
+    const j = res.json as Json;
+    if (typeof j.id !== 'string') return 'its body is not a record with an id';
+    if (value !== null && !(field in j)) return `the record in it has no ${field} (${JSON.stringify(value)} was sent)`;
+    return other(j, field, value, scrub);
+  };
 }
 
 /**

@@ -40,6 +40,9 @@ const NOT_CONFIRMING: Array<[string, (res: import('node:http').ServerResponse) =
   ['an empty body', (res) => res.writeHead(200, { 'content-type': 'application/json' }).end(), /its body is empty/],
   ['null', (res) => json(res, 200, null), /its body is null, not a JSON object/],
   ['a list', (res) => json(res, 200, []), /its body is a list, not a record/],
+  ['an empty object', (res) => json(res, 200, {}), /its body is not a record with an id/],
+  ['an error in a 200', (res) => json(res, 200, { error: 'Service temporarily unavailable, request dropped' }), /its body is not a record with an id/],
+  ['a record without the externalId sent', (res) => json(res, 200, { id: 'id-something' }), /the record in it has no externalId \("acct-\d" was sent\)/],
 ];
 
 describe('a 2xx whose body does not confirm the row', () => {
