@@ -7,6 +7,7 @@
  *
  * Nothing here knows the terminal: warnings and the sandbox's address go to the caller's callbacks.
  */
+import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { resolve as resolvePath } from 'node:path';
@@ -177,6 +178,9 @@ export async function openSession(given: PushConfig, io: SessionIO): Promise<Ses
       cfg.dryRun || !connection ? undefined : createSender(cfg, connection, analytics ? analyticsAuthorization : restAuthorization, requestLog?.listener(api));
     // The reads of the comparison and --verify (the listing of the workspace): REST, on a dry run too.
     lister = listerFor(cfg, rest ?? cfg.connection, sender, api, makeSender);
+    // Every row asleep before a retry and every request waiting to start listens for the stop, each
+    // until its wait ends: many more than the 10 listeners past which Node warns of a leak.
+    setMaxListeners(0, io.signal);
     for (const s of new Set([sender, lister])) {
       if (s && io.onWarning) s.onNotice = io.onWarning;
       s?.stopOn(io.signal);

@@ -16,6 +16,7 @@
  * tunnel (tunnel.ts) with the same limits: `connections` per host, the connect timeout for the proxy and
  * for the host behind it, and the same timeouts for the answers.
  */
+import { setMaxListeners } from 'node:events';
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import { ApiError, AuthError, ConfigError, ForbiddenError, NetworkError } from '../errors.js';
 import type { PlannedRequest } from '../types.js';
@@ -82,6 +83,8 @@ export class HttpClient {
     // A proxy may echo its own credential too.
     this.secrets = new Secrets([opts.authorization, ...proxies.secrets]);
     this.maxBytes = opts.maxAnswerBytes ?? MAX_ANSWER_BYTES;
+    // Each answer awaited listens for the cut, up to --concurrency at once: more than Node's default warning of 10.
+    setMaxListeners(0, this.stopped.signal);
     this.proxy = proxyFor(opts.baseUrl, proxies);
     const limits = {
       connections: opts.connections,

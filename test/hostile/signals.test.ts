@@ -2,7 +2,8 @@
  * SIGTERM (what `timeout` and cron wrappers send) during a long wait a server asked for: the real
  * binary (bin/vitally-sync.js runs dist/, which `npm test` builds first) ends within seconds with its
  * summary and exit 130, instead of sleeping out the Retry-After. The waits here are the real ones (cut
- * to a minute); the test would time out if the run waited them.
+ * to a minute); the test would time out if the run waited them. Many rows waiting on the stop signal at
+ * once must not make Node warn of a leak on stderr.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -96,4 +97,21 @@ describe('SIGTERM during a wait the server asked for', () => {
     },
     20_000,
   );
+});
+
+describe('many rows waiting on the stop signal at once', () => {
+  it('30 rows asleep before their retries (503, Retry-After: 2): no warning from Node on stderr, the breaker ends the run', async () => {
+    h = await hostile((_req, res) => json(res, 503, { error: 'busy' }, { 'retry-after': '2' }));
+    const file = writeTemp(tempDir(), 'accounts.csv', accountsCsv(30));
+    const r = await run(
+      ['push', file, '--object', 'account', '--no-state', '--max-retries', '2', ...ROWS_ONLY],
+      { VITALLY_BASE_URL: h.url, VITALLY_API_TOKEN: TOKEN },
+      () => false,
+    );
+    expect(r.stderr).not.toMatch(/MaxListenersExceededWarning|\(node:\d+\)/);
+    expect(r.stderr).toMatch(/^vitally-sync: The server kept failing/m);
+    expect(r.code).toBe(69);
+    // Each row was tried before any retry: every one of them was asleep at once.
+    expect(h.received.length).toBeGreaterThanOrEqual(30);
+  });
 });
