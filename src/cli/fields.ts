@@ -29,6 +29,8 @@ export interface FieldsFlags extends ConnectionFlags {
   customFields?: string;
   state?: string | boolean;
   config?: string | boolean;
+  /** --timeout: the ms allowed for each answer. */
+  timeout?: string;
 }
 
 /** The object type whose catalogue is wanted, checked (a custom object's still a stand-in: see definitions.ts). */
@@ -63,7 +65,7 @@ export async function fieldsCommand(given: FieldsFlags, rawIO: CliIO): Promise<n
           : resolvePath(typeof flags.state === 'string' ? flags.state : DEFAULT_STATE_PATH);
       // The copy is kept only where a state store already is, or was asked for: listing creates no file.
       if (statePath && (existsSync(statePath) || typeof flags.state === 'string')) db = openStore(statePath);
-      const sender = createSender({ net: resolveNet({}, io.env) }, connection);
+      const sender = createSender({ net: resolveNet(flags.timeout === undefined ? {} : { timeout: flags.timeout }, io.env) }, connection);
       try {
         spec = await defineFromVitally(spec, sender);
         catalogue = (await loadCatalogue({ spec, db, destination: destinationOf(connection.baseUrl, connection.token), sender, refresh: true })).catalogue;

@@ -31,6 +31,8 @@ export interface InitFlags extends ConnectionFlags {
   /** The reader's own settings (--delimiter, --query, ...), by name. */
   [setting: string]: unknown;
   object?: string;
+  /** --timeout: the ms allowed for each answer. */
+  timeout?: string;
   name?: string;
   force?: boolean;
   config?: string;
@@ -186,7 +188,7 @@ async function catalogueFor(standIn: ObjectSpec, flags: InitFlags, io: GuardedIO
       if (statePath && existsSync(statePath)) db = openStore(statePath);
     }
     io.secrets.add(connection.token);
-    const sender = createSender({ net: resolveNet({}, io.env) }, connection);
+    const sender = createSender({ net: resolveNet(flags.timeout === undefined ? {} : { timeout: flags.timeout }, io.env) }, connection);
     try {
       spec = await defineFromVitally(spec, sender);
       return { spec, ...(await loadCatalogue({ spec, db, destination: destinationOf(connection.baseUrl, connection.token), sender })) };

@@ -149,7 +149,8 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
       .option('--sandbox', 'ask an in-process sandbox (its catalogue is empty unless --custom-fields)')
       .option('--custom-fields <file>', 'the catalogue from a JSON file instead of Vitally (with --sandbox, the sandbox serves it)')
       .option('--state <path>', 'the state store where the catalogue copy is kept (default .vitally-sync/state.db, if it exists)')
-      .option('--no-state', 'keep no copy of the catalogue');
+      .option('--no-state', 'keep no copy of the catalogue')
+      .option('--timeout <ms>', 'time allowed for each answer of Vitally, body included (default 30000)');
 
   connectionOptions(
     program

@@ -68,6 +68,36 @@ describe('--timeout bounds the whole answer', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('no answer within 300 ms (--timeout)');
   });
+
+  it.each([
+    [
+      'fields',
+      ['fields', '--object', 'account', '--no-state'],
+      2,
+      /^vitally-sync: Could not read Vitally's account trait catalogue: .*no answer within 300 ms \(--timeout\)/m,
+    ],
+    ['init', ['init', 'FILE', '--object', 'account', '--no-state', '--config', 'CONFIG', '--json'], 0, /no answer within 300 ms \(--timeout\)/],
+  ] as const)(
+    '%s: a trickling trait catalogue is cut at its --timeout',
+    async (_name, args, code, says) => {
+      h = await hostile((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('[');
+        const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write(' ')), 50);
+        res.on('close', () => clearInterval(timer));
+      });
+      const dir = tempDir();
+      const file = writeTemp(dir, 'export.csv', 'id,name\na1,Acme\n');
+      const argv = args.map((a) => (a === 'FILE' ? file : a === 'CONFIG' ? join(dir, 'vitally-sync.config.json') : a));
+      const r = await runCli([...argv, '--base-url', h.url, '--timeout', '300'], { env: { VITALLY_API_TOKEN: TOKEN } });
+      expect(r.code).toBe(code);
+      expect(r.stdout + r.stderr).toMatch(says);
+      // The catalogue's GET, and its retries: each cut at the timeout.
+      expect(h.received.length).toBeGreaterThan(1);
+      expect(h.received.every((q) => q.path === '/resources/customFields?model=accounts')).toBe(true);
+    },
+    60_000,
+  );
 });
 
 describe('what is read of an answer is capped', () => {
