@@ -187,6 +187,23 @@ export const CORPUS: FuzzCase[] = [
     says: ['a number too large for JSON'],
   },
   {
+    name: 'ndjson: whole numbers beyond 2^53 (ids exported as numbers)',
+    object: 'account',
+    file: 'bigint.ndjson',
+    content: () =>
+      ndjson(
+        goodJson(1),
+        '{"externalId":12345678901234567890,"name":"A"}',
+        '{"externalId":12345678901234567891,"name":"B"}',
+        '{"externalId":"bad3","traits":{"seats":9007199254740993}}',
+        goodJson(2),
+      ),
+    codes: [1],
+    good: ['good-1', 'good-2'],
+    failed: 3,
+    says: ['externalId: a whole number beyond 9007199254740991', 'traits.seats: a whole number beyond 9007199254740991'],
+  },
+  {
     name: 'ndjson: a 20 MB line',
     object: 'account',
     file: 'huge.ndjson',
