@@ -117,7 +117,7 @@ export function registerPushCommand(program: Command, io: CliIO, exit: (code: nu
       'with --delete-missing: refuse (exit 2, nothing deleted) above this share of the records synced from the file (default 20)',
     )
     .optionsGroup('Pacing and retries:')
-    .option('-c, --concurrency <n>', 'requests in flight at most (default 4)')
+    .option('-c, --concurrency <n>', 'requests in flight at most; fewer are kept, by the measured latency (default 32)')
     .option('--rate <per-minute>', "requests per minute at most (default 1000, Vitally's limit)")
     .option('--max-retries <n>', 'retries of a request after 429, 5xx, resets and timeouts (default 5)')
     .option('--timeout <ms>', 'time allowed for an answer (default 30000)')

@@ -87,6 +87,7 @@ export interface PushFlags extends ConnectionFlags, AnalyticsFlags, TraitFlags {
 }
 
 export interface NetSettings {
+  /** The most requests in flight; the pacer keeps rate x latency in flight below it (vitally/inflight.ts). */
   concurrency: number;
   ratePerMinute: number;
   maxRetries: number;
@@ -160,7 +161,10 @@ export interface PushConfig {
   traitCheck: TraitCheckSettings;
 }
 
-const NET_DEFAULTS = { concurrency: 4, rate: 1000, maxRetries: 5, timeout: 30_000, connectTimeout: 10_000, retryBaseMs: 500, maxWaitMs: 60_000 };
+/** The ceiling of requests in flight: 1,000 a minute keep 32 in flight at latencies up to some 1.8 s. */
+export const DEFAULT_CONCURRENCY = 32;
+
+const NET_DEFAULTS = { concurrency: DEFAULT_CONCURRENCY, rate: 1000, maxRetries: 5, timeout: 30_000, connectTimeout: 10_000, retryBaseMs: 500, maxWaitMs: 60_000 };
 
 /**
  * The network settings: from the run's settings, or (for a command without them) from flags alone and

@@ -1,29 +1,25 @@
 /**
- * The pacer: when each request may start. Per run, never at module scope.
+ * The pacer: when each request may start, and how many may be in flight. Per run, never at module scope.
  *
- * - Starts are spread evenly: one every 60 s / --rate, or every (window + margin) / limit once the server
- *   has announced its window (RateLimit-Limit `1000, 1000;window=60`), whichever is slower.
- * - At most `concurrency` requests are in flight, and only one until the first answer has told the
- *   limit, so a tight server is not hit by a burst it never announced it could not take.
- * - The pacer keeps a log of its own starts and enforces the sliding window itself: a request starts
- *   only when fewer than `limit` of the log's entries lie within the last window + margin. The margin
- *   (1% of the window, at least 25 ms) absorbs the jitter between a start and its arrival, so the
- *   window is used to about 99% without crossing it. A 429'd request did not count on the server and
- *   leaves the log.
- * - RateLimit-Remaining is compared with what the log predicts. When the server counts more (another
- *   client of the same tenant, or a window that was busy before the run), the difference is entered in
- *   the log as "foreign" entries, which slow the starts down before a 429 happens; they are taken out
- *   again when a later answer shows room. Without a window in the headers, a Remaining at or below the
- *   requests started since pauses the starts until RateLimit-Reset.
- * - After a 429 every start waits as Retry-After (else RateLimit-Reset) says, then resumes at the
- *   announced pace, one interval at a time: no burst. A 429 the log did not foresee widens the margin.
- *   Those headers are read through ratelimit-headers.ts, which cuts any wait to a minute.
+ * - The timing (allowance.ts) says when the next start is due: evenly spread within the rate limit the
+ *   server announces (or that is learned from its answers), paused after a 429.
+ * - The number in flight (inflight.ts) is sized from the measured latency by Little's law, within
+ *   `concurrency` (--concurrency, the ceiling), and cut on 429s, 5xx, lost answers and rising latency.
+ * - The requests waiting to start are a p-queue: its `concurrency` is that number, and it is paused
+ *   whenever the next start is not due yet, so exactly one request starts when its time comes, the first
+ *   in order: retries before follow-ups (a row's second request), follow-ups before first attempts,
+ *   each kind in the order it asked.
  * - Once the run is stopping, waiters that may not be refused (a row's retry or follow-up) still start,
  *   unless their start is more than `stopWaitMs` away: then they are refused too, so a stop is never
  *   held up by a long pause.
  */
+import PQueue from 'p-queue';
 import { VitallySyncError } from '../errors.js';
-import { MAX_WAIT_MS, parseRateLimit, type HeaderMap } from './ratelimit-headers.js';
+import { Allowance, type Answer, type Entry, type Window } from './allowance.js';
+import { InFlight, type AnswerKind } from './inflight.js';
+import { MAX_WAIT_MS } from './ratelimit-headers.js';
+
+export type { Answer } from './allowance.js';
 
 /** A request refused because the run is stopping (Ctrl-C, SIGTERM) or over: it was never sent. */
 export class InterruptedError extends VitallySyncError {
@@ -35,9 +31,9 @@ export class InterruptedError extends VitallySyncError {
 export interface PacerOptions {
   /** Requests per minute at most (--rate). */
   ratePerMinute: number;
-  /** Requests in flight at most (--concurrency). */
+  /** Requests in flight at most (--concurrency): the ceiling of the number sized from latency. */
   concurrency: number;
-  /** Margin added to an announced window, as a share of it (default 0.01) ... */
+  /** Margin added to a window, as a share of it (default 0.01) ... */
   marginShare?: number;
   /** ... and at least this many milliseconds (default 25). */
   minMarginMs?: number;
@@ -53,81 +49,115 @@ export interface Ticket {
   readonly at: number;
 }
 
-/** What came back for a request: an HTTP answer (any status) or nothing (a network error). */
-export interface Answer {
-  status: number;
-  headers: HeaderMap;
-  /** The wait a 429 asked for (Retry-After), when it named one. */
-  retryAfterMs?: number | undefined;
-}
+/** Which requests start first: a retry, then a row's follow-up request, then a first attempt. */
+export type StartKind = 'retry' | 'followUp' | 'first';
+const PRIORITY: Record<StartKind, number> = { retry: 2, followUp: 1, first: 0 };
 
-interface Entry {
-  at: number;
-  foreign: boolean;
-  gone: boolean;
+interface Started extends Entry {
+  seq: number;
+  /** Frees the request's slot in the queue. */
+  finish: () => void;
 }
 
 interface Waiter {
-  resolve: (t: Ticket) => void;
-  reject: (err: unknown) => void;
+  abort: AbortController;
   stoppable: boolean;
 }
 
-/** How long the log keeps entries when the server has announced no window. */
-const DEFAULT_HORIZON_MS = 60_000;
 /** setTimeout fires at once for longer delays (and warns): no timer is set for more. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class Pacer {
-  private readonly userIntervalMs: number;
-  private readonly marginShare: number;
-  private readonly minMarginMs: number;
+  private readonly allowance: Allowance;
+  private readonly inflight: InFlight;
+  private readonly queue = new PQueue({ concurrency: 1, autoStart: false });
+  private readonly waiting = new Set<Waiter>();
   private readonly stopWaitMs: number;
-  private readonly maxWaitMs: number;
   private readonly now: () => number;
-  private nextStart = 0;
-  private pausedUntil = 0;
-  private inFlight = 0;
+  private inFlightCount = 0;
+  /** Requests between attempts (hold/unhold). */
+  private retrying = 0;
+  private seq = 0;
   private answered = false;
-  private extraMarginMs = 0;
-  private log: Entry[] = [];
-  private head = 0;
-  private readonly waiters: Waiter[] = [];
+  /** When the start the timer was set for was due (a late timer's start is caught up). */
+  private due: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private closed = false;
   private stop: AbortSignal | undefined;
-  /** What the server announced last. */
-  serverLimit: { limit: number; windowMs: number } | undefined;
-  /** 429s the pacer had not foreseen (its log said there was room). */
-  surprises = 0;
 
-  constructor(private readonly opts: PacerOptions) {
-    this.userIntervalMs = 60_000 / opts.ratePerMinute;
-    this.marginShare = opts.marginShare ?? 0.01;
-    this.minMarginMs = opts.minMarginMs ?? 25;
+  constructor(opts: PacerOptions) {
+    this.allowance = new Allowance({
+      ratePerMinute: opts.ratePerMinute,
+      marginShare: opts.marginShare ?? 0.01,
+      minMarginMs: opts.minMarginMs ?? 25,
+      maxWaitMs: opts.maxWaitMs ?? MAX_WAIT_MS,
+    });
+    this.inflight = new InFlight(opts.concurrency);
     this.stopWaitMs = opts.stopWaitMs ?? 2000;
-    this.maxWaitMs = opts.maxWaitMs ?? MAX_WAIT_MS;
     this.now = opts.now ?? Date.now;
+  }
+
+  /** What the server announced last. */
+  get serverLimit(): Window | undefined {
+    return this.allowance.serverLimit;
+  }
+
+  /** The window in force: announced, or learned from Remaining and Reset. */
+  get window(): Window | undefined {
+    return this.allowance.window;
+  }
+
+  /** 429s the pacer had not foreseen (its log said there was room). */
+  get surprises(): number {
+    return this.allowance.surprises;
   }
 
   /** The spacing between starts now. */
   get currentIntervalMs(): number {
-    const s = this.serverLimit;
-    return s ? Math.max(this.userIntervalMs, (s.windowMs + this.marginMs()) / s.limit) : this.userIntervalMs;
+    return this.allowance.intervalMs;
+  }
+
+  /** Requests started and not yet given back. */
+  get inFlight(): number {
+    return this.inFlightCount;
+  }
+
+  /** Requests allowed in flight now (1 until the first answer). */
+  get limit(): number {
+    return this.answered ? this.inflight.limit : 1;
+  }
+
+  /** Requests waiting to start. */
+  get waitingCount(): number {
+    return this.waiting.size;
   }
 
   /**
-   * Wait for a start slot; give the ticket back to release() once the request has its answer (or has
-   * failed). A `stoppable` waiter is refused with InterruptedError, unsent, once the stop signal
-   * (stopOn) aborts; retries of requests already sent are not stoppable.
+   * Wait for a start; give the ticket back to release() once the request has its answer (or has failed).
+   * A `stoppable` waiter is refused with InterruptedError, unsent, once the stop signal (stopOn) aborts;
+   * retries of requests already sent are not stoppable.
    */
-  acquire(stoppable = false): Promise<Ticket> {
+  acquire(stoppable = false, kind: StartKind = 'first'): Promise<Ticket> {
     if (this.closed) return Promise.reject(new InterruptedError('the run has ended: request not sent'));
     if (stoppable && this.stop?.aborted) return Promise.reject(new InterruptedError('interrupted before it was sent'));
     return new Promise((resolve, reject) => {
-      this.waiters.push({ resolve, reject, stoppable });
-      this.pump();
+      const w: Waiter = { abort: new AbortController(), stoppable };
+      this.waiting.add(w);
+      this.queue
+        .add(
+          () =>
+            new Promise<void>((finish) => {
+              this.waiting.delete(w);
+              resolve(this.begin(finish));
+            }),
+          { priority: PRIORITY[kind], signal: w.abort.signal },
+        )
+        .catch((err: unknown) => {
+          this.waiting.delete(w);
+          reject(err);
+        });
+      this.gate();
     });
   }
 
@@ -137,13 +167,8 @@ export class Pacer {
     signal.addEventListener(
       'abort',
       () => {
-        for (let i = this.waiters.length - 1; i >= 0; i--) {
-          const w = this.waiters[i]!;
-          if (!w.stoppable) continue;
-          this.waiters.splice(i, 1);
-          w.reject(new InterruptedError('interrupted before it was sent'));
-        }
-        this.pump();
+        this.refuse((w) => w.stoppable, 'interrupted before it was sent');
+        this.gate();
       },
       { once: true },
     );
@@ -151,121 +176,114 @@ export class Pacer {
 
   /** Give a start back with what it brought: `answer` is undefined when no HTTP answer came. */
   release(ticket: Ticket, answer?: Answer): void {
-    this.inFlight--;
-    this.answered = true;
-    if (answer) this.observe(ticket as Entry, answer);
-    this.pump();
+    const e = ticket as Started;
+    const now = this.now();
+    // Requests were waiting and every slot was taken: the limit, not the timing, held them back.
+    const held = this.waiting.size > 0 && this.inFlightCount >= this.limit;
+    this.inFlightCount--;
+    if (answer) {
+      this.answered = true;
+      this.allowance.observe(e, answer, now);
+    }
+    const kind: AnswerKind = !answer || answer.status >= 500 ? 'failed' : answer.status === 429 ? 'limited' : 'ok';
+    this.inflight.answer({ seq: e.seq, lastSeq: this.seq, latencyMs: now - e.at, kind, perMs: 1 / this.allowance.intervalMs, held });
+    this.settle(e);
   }
 
   /** Give a start back unused: the request was not sent after all. */
   cancel(ticket: Ticket): void {
-    (ticket as Entry).gone = true;
-    this.inFlight--;
-    this.pump();
+    const e = ticket as Started;
+    e.gone = true;
+    this.inFlightCount--;
+    this.settle(e);
+  }
+
+  /**
+   * A request is between its attempts (it failed and will be sent again), until unhold(). Until some
+   * request has had an HTTP answer, first attempts and follow-ups wait while any request is: a host that
+   * cannot be reached is found out by one request's retries, not by every row's.
+   */
+  hold(): void {
+    this.retrying++;
+  }
+
+  unhold(): void {
+    this.retrying--;
+    this.gate();
+  }
+
+  /** Refuse every waiter, unsent (the sender halted); what is in flight goes on. */
+  refuseWaiting(message: string): void {
+    this.refuse(() => true, message);
   }
 
   /** Refuse every waiter and stop the timer (the run is over). */
   close(): void {
     this.closed = true;
+    this.queue.pause();
     this.clearTimer();
-    for (const w of this.waiters.splice(0)) w.reject(new InterruptedError('the run has ended: request not sent'));
+    this.refuse(() => true, 'the run has ended: request not sent');
   }
 
-  private marginMs(): number {
-    const w = this.serverLimit?.windowMs ?? 0;
-    return Math.max(this.minMarginMs, w * this.marginShare) + this.extraMarginMs;
+  private settle(e: Started): void {
+    this.queue.pause();
+    this.queue.concurrency = this.limit;
+    e.finish();
+    this.gate();
   }
 
-  private horizonMs(): number {
-    return this.serverLimit ? this.serverLimit.windowMs + this.marginMs() : DEFAULT_HORIZON_MS;
-  }
-
-  /** Drop the entries older than the log's horizon (cheaply: a head index, compacted now and then). */
-  private prune(now: number): void {
-    const cutoff = now - this.horizonMs();
-    while (this.head < this.log.length && this.log[this.head]!.at <= cutoff) this.head++;
-    if (this.head > 1024 && this.head * 2 > this.log.length) {
-      this.log = this.log.slice(this.head);
-      this.head = 0;
-    }
-  }
-
-  /** Count the live entries, newest first, with `at` in (since, until] that match. */
-  private count(since: number, until: number, match: (e: Entry) => boolean): number {
-    let n = 0;
-    for (let i = this.log.length - 1; i >= this.head; i--) {
-      const e = this.log[i]!;
-      if (e.at <= since) break;
-      if (e.at <= until && !e.gone && match(e)) n++;
-    }
-    return n;
-  }
-
-  private observe(entry: Entry, a: Answer): void {
+  /** Called by the queue as it starts a request (synchronously): log it and close the gate until the next is due. */
+  private begin(finish: () => void): Started {
     const now = this.now();
-    this.prune(now);
-    const info = parseRateLimit(a.headers, now, this.maxWaitMs);
-    if (info.limit !== undefined && info.windowMs !== undefined) {
-      this.serverLimit = { limit: info.limit, windowMs: info.windowMs };
-    }
-    const s = this.serverLimit;
-    if (a.status === 429) {
-      // The server did not count it; and its window is full now, whatever the log thought.
-      entry.gone = true;
-      if (s && this.count(entry.at - s.windowMs, entry.at, () => true) < s.limit - 1) {
-        // Unforeseen: the jitter between a start and its arrival is larger than the margin, or another
-        // client is busy. Widen the margin a little (to 5% of the window at most, in all).
-        this.surprises++;
-        const step = Math.max(this.minMarginMs, s.windowMs * 0.005);
-        this.extraMarginMs = Math.min(this.extraMarginMs + step, s.windowMs * 0.04);
-      }
-      const wait = Math.min(a.retryAfterMs ?? info.resetMs ?? 1000, this.maxWaitMs);
-      this.pausedUntil = Math.max(this.pausedUntil, now + wait);
+    const entry = this.allowance.start(now, this.due) as Started;
+    entry.seq = ++this.seq;
+    entry.finish = finish;
+    this.inFlightCount++;
+    this.queue.pause();
+    this.arm(this.allowance.earliest(now), now);
+    return entry;
+  }
+
+  /** Open the queue when a start is due; else keep it paused and set the timer for when one will be. */
+  private gate(due?: number): void {
+    if (this.closed) return;
+    const now = this.now();
+    const at = this.allowance.earliest(now);
+    if (!this.answered && this.retrying > 0 && this.queue.sizeBy({ priority: PRIORITY.retry }) === 0) {
+      // Nothing has answered yet and a request waits to be retried: the others wait for its verdict
+      // (unhold or its retry's acquire opens the gate again).
+      this.queue.pause();
       return;
     }
-    if (info.remaining === undefined) return;
-    if (s && info.limit !== undefined) {
-      // What the server counted when this request arrived, against what the log predicts for then.
-      const ours = this.count(entry.at - s.windowMs, entry.at, (e) => !e.foreign);
-      const foreign = this.count(-Infinity, Infinity, (e) => e.foreign);
-      const surplus = s.limit - info.remaining - ours - foreign;
-      if (surplus >= 2) {
-        for (let i = 0; i < surplus; i++) this.log.push({ at: now, foreign: true, gone: false });
-      } else if (surplus < 0 && foreign > 0) {
-        let free = Math.min(-surplus, foreign);
-        for (let i = this.log.length - 1; i >= this.head && free > 0; i--) {
-          const e = this.log[i]!;
-          if (e.foreign && !e.gone) {
-            e.gone = true;
-            free--;
-          }
-        }
-      }
-    } else if (info.resetMs !== undefined) {
-      // No window announced: go by Remaining alone. The requests started after this one use it too.
-      const after = this.count(entry.at, Infinity, (e) => !e.foreign);
-      if (info.remaining <= after) this.pausedUntil = Math.max(this.pausedUntil, now + info.resetMs);
+    if (at <= now) {
+      this.clearTimer();
+      this.due = due;
+      this.queue.start(); // starts the first waiter in order if a slot is free; its begin() pauses again
+      this.due = undefined;
+      return;
     }
+    this.queue.pause();
+    if (this.stop?.aborted && this.waiting.size > 0 && at - now > this.stopWaitMs) {
+      const wait = Math.ceil((at - now) / 1000);
+      this.refuse(() => true, `not sent: the run is stopping, and the rate limit asked to wait ${wait} s more`);
+      return;
+    }
+    this.arm(at, now);
   }
 
-  /** Earliest time the next start is allowed, not counting concurrency. */
-  private earliest(now: number): number {
-    let at = Math.max(this.nextStart, this.pausedUntil);
-    const s = this.serverLimit;
-    if (s) this.prune(now);
-    if (s && this.log.length - this.head >= s.limit) {
-      // The limit-th most recent entry must have left the window (plus margin) first.
-      let n = 0;
-      for (let i = this.log.length - 1; i >= this.head; i--) {
-        const e = this.log[i]!;
-        if (e.gone) continue;
-        if (++n === s.limit) {
-          at = Math.max(at, e.at + s.windowMs + this.marginMs());
-          break;
-        }
-      }
-    }
-    return at;
+  private arm(at: number, now: number): void {
+    if (this.waiting.size === 0 && this.queue.size === 0) return;
+    if (this.timer && this.timerAt <= at) return;
+    this.clearTimer();
+    this.timerAt = at;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Infinity;
+        this.gate(at);
+      },
+      Math.min(Math.ceil(at - now), MAX_TIMER_MS),
+    );
   }
 
   private clearTimer(): void {
@@ -274,43 +292,12 @@ export class Pacer {
     this.timerAt = Infinity;
   }
 
-  /** Start what may start now; `due` is the time the timer that called it was set for. */
-  private pump(due?: number): void {
-    if (this.closed) return;
-    const limit = this.answered ? this.opts.concurrency : 1;
-    while (this.waiters.length > 0 && this.inFlight < limit) {
-      const now = this.now();
-      const at = this.earliest(now);
-      if (at > now) {
-        if (this.stop?.aborted && at - now > this.stopWaitMs) {
-          const wait = Math.ceil((at - now) / 1000);
-          for (const w of this.waiters.splice(0))
-            w.reject(new InterruptedError(`not sent: the run is stopping, and the rate limit asked to wait ${wait} s more`));
-          return;
-        }
-        if (this.timer && this.timerAt <= at) return;
-        this.clearTimer();
-        this.timerAt = at;
-        this.timer = setTimeout(
-          () => {
-            this.timer = undefined;
-            this.timerAt = Infinity;
-            this.pump(at);
-          },
-          Math.min(Math.ceil(at - now), MAX_TIMER_MS),
-        );
-        return;
-      }
-      // Spacing counts from the time this start was due, so a timer that fires late is caught up; a
-      // start after idle time (or after waiting for a free slot) counts from now: no burst.
-      const slot = due !== undefined ? Math.max(at, Math.min(due, now)) : now;
-      due = undefined;
-      this.nextStart = slot + this.currentIntervalMs;
-      const w = this.waiters.shift()!;
-      const entry: Entry = { at: now, foreign: false, gone: false };
-      this.log.push(entry);
-      this.inFlight++;
-      w.resolve(entry);
+  /** Refuse the waiters that match, unsent. */
+  private refuse(which: (w: Waiter) => boolean, message: string): void {
+    for (const w of [...this.waiting]) {
+      if (!which(w)) continue;
+      this.waiting.delete(w);
+      w.abort.abort(new InterruptedError(message));
     }
   }
 }

@@ -18,13 +18,18 @@
  *   are given up. So a stop ends the run within seconds, and no row is left half-done unknowingly.
  * - Rate-limit headers the pacer and the retry policy do not believe (ratelimit-headers.ts) are noted
  *   once each in `notices` (and passed to `onNotice`).
+ * - Retries start before anything else waiting in the pacer, then a row's follow-up requests, then
+ *   first attempts, so a failing server is found out by the requests already sent rather than after
+ *   every other row. Until some request of the run has had an HTTP answer, a first attempt also waits
+ *   while an earlier request is between its attempts: a host that cannot be reached is found out by
+ *   one request's retries, not by every row's.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ApiError, AuthError, ConfigError, NetworkError, ServerFailingError, UnconfirmedError, VitallySyncError, mayHaveApplied, stopsRun } from '../errors.js';
 import type { PlannedRequest } from '../types.js';
 import { jsonAnswer, type Confirm } from './confirm.js';
 import type { HttpClient, HttpResponse } from './http.js';
-import { InterruptedError, type Answer, type Pacer } from './pacer.js';
+import { InterruptedError, type Answer, type Pacer, type StartKind } from './pacer.js';
 import { absurdValues, retryAfterMs } from './ratelimit-headers.js';
 import { retryDelay, type RetryPolicy } from './retry.js';
 
@@ -72,18 +77,6 @@ function failing(err: unknown): boolean {
   return err.status === 429 || err.status >= 500 || SERVER_FAULTS.has(err.code);
 }
 
-const pause = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-
 const duration = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s` : `${Math.round(ms / 1000)} s`);
 
 export class Sender {
@@ -104,13 +97,14 @@ export class Sender {
   private failingSince: number | undefined;
   private gaveUp = 0;
   private readonly now: () => number;
+  /** Retries waiting out their backoff: woken at once when the run stops (one listener on the signal). */
+  private readonly sleepers = new Set<() => void>();
 
   constructor(
     readonly http: HttpClient,
     readonly pacer: Pacer,
     private readonly policy: RetryPolicy,
     private readonly onExchange?: (e: Exchange) => void,
-    private readonly sleep: (ms: number, stop?: AbortSignal) => Promise<void> = pause,
   ) {
     this.now = policy.now ?? Date.now;
   }
@@ -120,18 +114,36 @@ export class Sender {
     this.stop = signal;
     this.pacer.stopOn(signal);
     this.http.stopOn(signal);
+    signal.addEventListener('abort', () => this.sleepers.forEach((wake) => wake()), { once: true });
   }
 
   async send(req: PlannedRequest, opts: SendOptions = {}): Promise<HttpResponse> {
-    const stoppable = !this.retrying.getStore() && !opts.continuation;
+    const inRetry = Boolean(this.retrying.getStore());
+    const stoppable = !inRetry && !opts.continuation;
+    // From its first retry to its end, the request is between attempts: the pacer knows (pacer.hold).
+    let holding = false;
+    try {
+      return await this.attempts(req, opts, stoppable, inRetry ? 'retry' : opts.continuation ? 'followUp' : 'first', () => {
+        if (holding) return;
+        holding = true;
+        this.pacer.hold();
+      });
+    } finally {
+      if (holding) this.pacer.unhold();
+    }
+  }
+
+  private async attempts(req: PlannedRequest, opts: SendOptions, stoppable: boolean, kind: StartKind, retrying: () => void): Promise<HttpResponse> {
     const confirm = opts.confirm ?? jsonAnswer;
     let last: unknown;
     for (let attempt = 1; ; attempt++) {
       if (this.halted) throw this.haltedFor(last);
       let ticket;
       try {
-        ticket = await this.pacer.acquire(attempt === 1 && stoppable);
+        ticket = await this.pacer.acquire(attempt === 1 && stoppable, attempt === 1 ? kind : 'retry');
       } catch (err) {
+        // Refused while waiting because the sender halted: the halt is the reason.
+        if (this.halted) throw this.haltedFor(last);
         // A retry the stop refused: the row keeps the failure it had.
         if (last !== undefined && err instanceof InterruptedError) throw this.notRetried(last, attempt - 1);
         throw err;
@@ -171,7 +183,7 @@ export class Sender {
       }
       last = failure;
       if (stopsRun(failure)) {
-        this.halted ??= failure;
+        this.halt(failure);
         throw failure;
       }
       if (failure instanceof VitallySyncError) failure.attempts = attempt;
@@ -190,22 +202,38 @@ export class Sender {
         // Nothing has ever answered and the host refuses connections: every other row would spend its
         // retries the same way. Stop the run instead of grinding through the file.
         if (!this.everAnswered && refused(failure)) {
-          this.halted ??= new ConfigError(
-            `Cannot connect to ${this.http.origin}: connection refused after ${attempt} attempts. Check --base-url (or the region and subdomain) and that the service is up`,
+          throw this.halt(
+            new ConfigError(
+              `Cannot connect to ${this.http.origin}: connection refused after ${attempt} attempts. Check --base-url (or the region and subdomain) and that the service is up`,
+            ),
           );
-          throw this.halted;
         }
         throw failure;
       }
       if (this.stop?.aborted) throw this.notRetried(failure, attempt);
       this.stats.retries++;
-      await this.sleep(delay, this.stop);
+      retrying();
+      await this.sleep(delay);
       if (this.stop?.aborted) throw this.notRetried(failure, attempt);
       if (opts.verify && mayHaveApplied(failure)) {
         const found = await this.retrying.run(true, opts.verify);
         if (found) return found;
       }
     }
+  }
+
+  /** Wait `ms` before a retry, or less when the run stops meanwhile. */
+  private sleep(ms: number): Promise<void> {
+    if (this.stop?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
   }
 
   /** Trip the breaker when the server has failed long enough; returns the error to throw, if so. */
@@ -217,10 +245,19 @@ export class Sender {
       this.gaveUp >= requests
         ? `${this.gaveUp} requests in a row gave up (429, 5xx, no answer, or an answer that confirms nothing), with no success for ${duration(since)}`
         : `no request succeeded for ${duration(since)} while they kept failing`;
-    this.halted ??= new ServerFailingError(
-      `The server kept failing: ${what}; the last: ${(failure as Error).message}. The run stopped; the rows not sent go with the next run. Try again later (vitally-sync doctor checks the connection)`,
+    this.halt(
+      new ServerFailingError(
+        `The server kept failing: ${what}; the last: ${(failure as Error).message}. The run stopped; the rows not sent go with the next run. Try again later (vitally-sync doctor checks the connection)`,
+      ),
     );
     return this.haltedFor(failure);
+  }
+
+  /** Nothing more is sent: the requests waiting in the pacer are refused now, not one by one at its pace. */
+  private halt(err: Error): Error {
+    this.halted ??= err;
+    this.pacer.refuseWaiting('not sent: the run stopped');
+    return this.halted;
   }
 
   /** The halt as thrown for one request: in doubt when its own last attempt may have been applied. */
