@@ -3,22 +3,22 @@
  * (--concurrency). Per run.
  *
  * - The target is Little's law: the rate starts are allowed at (from the allowance) times the latency
- *   of an answer (its average over the last few answers), plus room for the latency's spread (twice its
- *   mean deviation) and 2 more. Keeping that many in flight lets every start go when it is due, so the
- *   allowance is used whatever the latency.
+ *   of an answer (its long-run average, over some 16 answers), plus room for the latency's spread (twice
+ *   its mean deviation) and 2 more. Keeping that many in flight lets every start go when it is due, so
+ *   the allowance is used whatever the latency.
  * - Until the first answer only one request is in flight; the first answer that is a success sizes the
  *   limit to the target at once. After that the limit grows by one per answer, up to the target, and
  *   only while requests wait with every slot taken (the limit, not the allowance, holds them back); it
  *   comes down by one per answer when it is above the target (the latency fell).
- * - It shrinks on trouble: to half on a 5xx or a request that got no answer, to three quarters on a
- *   429, once per round (a cut is not repeated for answers to requests already in flight when it was
- *   made). When latency rises (its short-run average more than twice its long-run one, and 50 ms above
- *   it: the server is queueing), the limit keeps to what the long-run latency needs by Little's law,
- *   with no room for spread: a server that slows down is not sent more requests. After trouble the
- *   limit grows again only on answers to requests started after it, so a 5xx storm is never met with
- *   more requests.
- * - The long-run average follows the latency over some 30 answers: a latency that stays at a new level
- *   becomes the normal one, and the limit then grows to it by Little's law.
+ * - It shrinks on trouble, once per round (a cut is not repeated for answers to requests already in
+ *   flight when it was made): to three quarters on a 429; to half when two answers in a row are a 5xx
+ *   or no answer at all (one such answer now and then only stops growth for a round). When latency rises (its average over the last 4 answers more than 1.25 times its long-run
+ *   average, and 50 ms above it: the server is queueing), the limit keeps to what the latency before
+ *   the rise needed by Little's law, with no room for spread, and does not grow: a server that slows
+ *   down is not sent more requests. After trouble the limit grows again only on answers to requests
+ *   started after it, so a 5xx storm is never met with more requests.
+ * - A latency that stays at a new level becomes the long-run average within some 16 answers, and the
+ *   limit then grows to it by Little's law.
  */
 
 /** What an answer says about the server. */
@@ -41,54 +41,58 @@ const CUT: Record<AnswerKind, number> = { ok: 1, failed: 0.5, limited: 0.75 };
 export class InFlight {
   /** Requests allowed in flight now. */
   limit = 1;
-  /** The latency: its short-run average (the last few answers), mean deviation, and long-run average. */
+  /** The latency: its short-run average (the last 4 answers or so), mean deviation, and long-run average. */
   private meanMs: number | undefined;
   private devMs = 0;
   private baseMs: number | undefined;
+  /** The long-run latency when it started to rise (while it rises). */
+  private riseFrom: number | undefined;
   private sized = false;
   /** Growth waits for an answer to a request started after this one (the last trouble). */
   private quietAfter = 0;
   /** One cut per round: answers to requests started up to this one do not cut again. */
   private cutAfter = 0;
+  /** The last answer was a 5xx or none. */
+  private failed = false;
 
   constructor(readonly ceiling: number) {}
 
   /** rate x latency (Little's law), with room for the latency's spread, within the ceiling. */
   target(perMs: number): number {
-    return this.little(perMs, (this.meanMs ?? 0) + 2 * this.devMs);
+    return this.little(perMs, (this.baseMs ?? 0) + 2 * this.devMs);
   }
 
   private little(perMs: number, latencyMs: number): number {
     return Math.max(1, Math.min(this.ceiling, Math.ceil(perMs * latencyMs) + 2));
   }
 
-  /** The short-run average of the latency, when any answer was measured. */
-  get latencyMs(): number | undefined {
-    return this.meanMs;
-  }
-
   /** Latency well above its long-run average: the server is queueing. */
   get rising(): boolean {
     const mean = this.meanMs ?? 0;
     const base = this.baseMs ?? 0;
-    return mean > 2 * base && mean - base > 50;
+    return mean > 1.25 * base && mean - base > 50;
   }
 
   answer(a: Answered): void {
+    const base = this.baseMs;
     if (a.kind === 'ok') this.sample(a.latencyMs);
+    const failedBefore = this.failed;
+    this.failed = a.kind === 'failed';
     if (a.kind !== 'ok') {
       this.quietAfter = a.lastSeq;
-      if (a.seq > this.cutAfter) {
+      if (a.seq > this.cutAfter && (a.kind === 'limited' || failedBefore)) {
         this.limit = Math.max(1, Math.floor(this.limit * CUT[a.kind]));
         this.cutAfter = a.lastSeq;
       }
       return;
     }
     if (this.rising) {
+      this.riseFrom ??= base ?? 0;
       this.quietAfter = a.lastSeq;
-      this.limit = Math.min(this.limit, this.little(a.perMs, this.baseMs ?? 0));
+      this.limit = Math.min(this.limit, this.little(a.perMs, this.riseFrom));
       return;
     }
+    this.riseFrom = undefined;
     const target = this.target(a.perMs);
     if (!this.sized) {
       this.sized = true;
@@ -107,7 +111,7 @@ export class InFlight {
       return;
     }
     this.devMs += (Math.abs(ms - this.meanMs) - this.devMs) / 4;
-    this.meanMs += (ms - this.meanMs) / 8;
-    this.baseMs += (ms - this.baseMs) / 32;
+    this.meanMs += (ms - this.meanMs) / 4;
+    this.baseMs += (ms - this.baseMs) / 16;
   }
 }
