@@ -4,9 +4,8 @@
  * assertions on when each request started (virtual time, never the wall clock).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { RateLimitOptions } from '../../src/sandbox/index.js';
-import { SlidingWindow } from '../../src/sandbox/ratelimit.js';
 import { InterruptedError, Pacer, type Answer } from '../../src/vitally/pacer.js';
+import { simulate, used } from './simulate.js';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 0 });
@@ -14,115 +13,6 @@ beforeEach(() => {
 afterEach(() => {
   vi.useRealTimers();
 });
-
-const lower = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
-
-interface SimOptions {
-  rate: number;
-  concurrency: number;
-  /** The server's window; null = no rate-limit headers at all. */
-  window: RateLimitOptions | null;
-  latencyMs?: number;
-  requests: number;
-  /** Row tasks waiting at once (the run's ordered window). */
-  tasks?: number;
-  retryAfter?: boolean;
-  /** Rewrite the headers (e.g. drop the window). */
-  headers?: (h: Record<string, string>) => Record<string, string>;
-  /** Another client of the same tenant: one request every `everyMs` from `from` on. */
-  foreign?: { everyMs: number; from?: number };
-  /** Requests another client made just before the run (they fill the window). */
-  prefill?: number;
-  /** Change the server's window at a virtual time. */
-  changes?: Array<{ at: number; window: RateLimitOptions }>;
-}
-
-/** Drive `requests` requests through a pacer against a simulated sandbox window; returns what happened. */
-async function simulate(o: SimOptions) {
-  let cfg = o.window ?? { limit: 1e9, windowMs: 1000 };
-  const win = new SlidingWindow(
-    () => cfg,
-    () => Date.now(),
-  );
-  const pacer = new Pacer({ ratePerMinute: o.rate, concurrency: o.concurrency });
-  const starts: number[] = [];
-  const accepted: number[] = [];
-  let limited = 0;
-  let foreignLimited = 0;
-  let inFlight = 0;
-  let maxInFlight = 0;
-  let inFlightBeforeFirstAnswer = 0;
-  let answered = false;
-  const latency = o.latencyMs ?? 0;
-  const serve = (): Answer => {
-    const d = win.take();
-    let headers = lower(d.headers);
-    if (!d.allowed && o.retryAfter) headers['retry-after'] = String(Math.max(1, d.resetSeconds));
-    if (o.headers) headers = o.headers(headers);
-    if (!o.window) headers = {};
-    return { status: d.allowed ? 200 : 429, headers, retryAfterMs: headers['retry-after'] ? Number(headers['retry-after']) * 1000 : undefined };
-  };
-  for (let i = 0; i < (o.prefill ?? 0); i++) win.take();
-  for (const c of o.changes ?? []) setTimeout(() => (cfg = c.window), c.at);
-  let next = 0;
-  const task = async () => {
-    while (next < o.requests) {
-      next++;
-      for (;;) {
-        const ticket = await pacer.acquire();
-        starts.push(Date.now());
-        inFlight++;
-        maxInFlight = Math.max(maxInFlight, inFlight);
-        if (!answered) inFlightBeforeFirstAnswer = Math.max(inFlightBeforeFirstAnswer, inFlight);
-        await new Promise((r) => setTimeout(r, latency / 2));
-        const a = serve();
-        await new Promise((r) => setTimeout(r, latency / 2));
-        inFlight--;
-        answered = true;
-        pacer.release(ticket, a);
-        if (a.status === 200) {
-          accepted.push(Date.now());
-          break;
-        }
-        limited++;
-      }
-    }
-  };
-  let done = false;
-  let foreignTimer: NodeJS.Timeout | undefined;
-  if (o.foreign) {
-    const f = o.foreign;
-    const tick = () => {
-      if (done) return;
-      if (!win.take().allowed) foreignLimited++;
-      foreignTimer = setTimeout(tick, f.everyMs);
-    };
-    foreignTimer = setTimeout(tick, f.from ?? 0);
-  }
-  const all = Promise.all(Array.from({ length: o.tasks ?? 64 }, task)).then(() => {
-    done = true;
-    clearTimeout(foreignTimer);
-  });
-  await vi.runAllTimersAsync();
-  await all;
-  pacer.close();
-  const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
-  return {
-    starts,
-    gaps,
-    accepted,
-    limited,
-    foreignLimited,
-    maxInWindow: win.maxInWindow,
-    maxInFlight,
-    inFlightBeforeFirstAnswer,
-    elapsed: accepted.at(-1)! - starts[0]!,
-    pacer,
-  };
-}
-
-/** Share of the window's allowance used between the first start and the last answer. */
-const used = (r: { accepted: number[]; elapsed: number }, w: RateLimitOptions) => r.accepted.length / ((w.limit * r.elapsed) / w.windowMs);
 
 describe('Pacer: spacing and concurrency', () => {
   it('spreads starts evenly at --rate when the server announces nothing', async () => {
