@@ -8,7 +8,10 @@
  * - The requests waiting to start are a p-queue: its `concurrency` is that number, and it is paused
  *   whenever the next start is not due yet, so exactly one request starts when its time comes, the first
  *   in order: retries before follow-ups (a row's second request), follow-ups before first attempts,
- *   each kind in the order it asked.
+ *   each kind in the order it asked. A retry does not wait for a free slot either, up to the ceiling:
+ *   its request is already under way, and it finds out soonest whether the server is back.
+ * - Until some request has had an HTTP answer, only one is in flight, and while a request is between
+ *   its attempts (hold/unhold) the others wait for its verdict.
  * - Once the run is stopping, waiters that may not be refused (a row's retry or follow-up) still start,
  *   unless their start is more than `stopWaitMs` away: then they are refused too, so a stop is never
  *   held up by a long pause.
@@ -55,6 +58,7 @@ const PRIORITY: Record<StartKind, number> = { retry: 2, followUp: 1, first: 0 };
 
 interface Started extends Entry {
   seq: number;
+  retry: boolean;
   /** Frees the request's slot in the queue. */
   finish: () => void;
 }
@@ -75,6 +79,8 @@ export class Pacer {
   private readonly stopWaitMs: number;
   private readonly now: () => number;
   private inFlightCount = 0;
+  /** Retries among the requests in flight: they do not count against the limit, only the ceiling. */
+  private retriesInFlight = 0;
   /** Requests between attempts (hold/unhold). */
   private retrying = 0;
   private seq = 0;
@@ -149,7 +155,7 @@ export class Pacer {
           () =>
             new Promise<void>((finish) => {
               this.waiting.delete(w);
-              resolve(this.begin(finish));
+              resolve(this.begin(finish, kind === 'retry'));
             }),
           { priority: PRIORITY[kind], signal: w.abort.signal },
         )
@@ -179,8 +185,8 @@ export class Pacer {
     const e = ticket as Started;
     const now = this.now();
     // Requests were waiting and every slot was taken: the limit, not the timing, held them back.
-    const held = this.waiting.size > 0 && this.inFlightCount >= this.limit;
-    this.inFlightCount--;
+    const held = this.waiting.size > 0 && this.inFlightCount - this.retriesInFlight >= this.limit;
+    this.forget(e);
     if (answer) {
       this.answered = true;
       this.allowance.observe(e, answer, now);
@@ -194,7 +200,7 @@ export class Pacer {
   cancel(ticket: Ticket): void {
     const e = ticket as Started;
     e.gone = true;
-    this.inFlightCount--;
+    this.forget(e);
     this.settle(e);
   }
 
@@ -225,20 +231,35 @@ export class Pacer {
     this.refuse(() => true, 'the run has ended: request not sent');
   }
 
+  private forget(e: Started): void {
+    this.inFlightCount--;
+    if (e.retry) this.retriesInFlight--;
+  }
+
   private settle(e: Started): void {
     this.queue.pause();
-    this.queue.concurrency = this.limit;
     e.finish();
     this.gate();
   }
 
+  /**
+   * The queue's concurrency: the limit for first attempts and follow-ups; a retry may start beyond it
+   * (its request is already under way: holding it back finds out nothing), up to the ceiling.
+   */
+  private slots(): number {
+    const retryWaiting = this.queue.sizeBy({ priority: PRIORITY.retry }) > 0 ? 1 : 0;
+    return Math.max(1, Math.min(this.inflight.ceiling, this.limit + this.retriesInFlight + retryWaiting));
+  }
+
   /** Called by the queue as it starts a request (synchronously): log it and close the gate until the next is due. */
-  private begin(finish: () => void): Started {
+  private begin(finish: () => void, retry: boolean): Started {
     const now = this.now();
     const entry = this.allowance.start(now, this.due) as Started;
     entry.seq = ++this.seq;
+    entry.retry = retry;
     entry.finish = finish;
     this.inFlightCount++;
+    if (retry) this.retriesInFlight++;
     this.queue.pause();
     this.arm(this.allowance.earliest(now), now);
     return entry;
@@ -257,6 +278,7 @@ export class Pacer {
     }
     if (at <= now) {
       this.clearTimer();
+      this.queue.concurrency = this.slots();
       this.due = due;
       this.queue.start(); // starts the first waiter in order if a slot is free; its begin() pauses again
       this.due = undefined;

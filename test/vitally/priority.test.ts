@@ -61,6 +61,23 @@ describe('retries start first', () => {
     expect(order.slice(5)).toEqual(['b, retried']);
     pacer.close();
   });
+
+  it('a retry does not wait for a free slot below the ceiling; first attempts do', async () => {
+    const pacer = new Pacer({ ratePerMinute: 60_000, concurrency: 8 });
+    const { order, tickets, ask } = asker(pacer);
+    void ask('a');
+    await vi.advanceTimersByTimeAsync(1);
+    pacer.release(tickets.get('a')!, OK); // answered in 1 ms, one start a ms: 3 in flight are enough
+    expect(pacer.limit).toBe(3);
+    for (const name of ['b', 'c', 'd', 'e', 'f']) void ask(name);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(order).toEqual(['a', 'b', 'c', 'd']);
+    void ask('b, retried', 'retry');
+    await vi.advanceTimersByTimeAsync(50);
+    expect(order).toEqual(['a', 'b', 'c', 'd', 'b, retried']);
+    expect(pacer.inFlight).toBe(4);
+    pacer.close();
+  });
 });
 
 describe('before any answer', () => {

@@ -38,6 +38,8 @@ export interface SimOptions {
   fail?: (now: number) => number | undefined;
   /** Retries ask the pacer as retries (as the sender does); by default every attempt asks as a first one. */
   retriesFirst?: boolean;
+  /** The wait before attempt n + 1 after a 5xx (default none). */
+  backoffMs?: (attempt: number) => number;
 }
 
 export interface SimEvent {
@@ -49,6 +51,8 @@ export interface SimEvent {
   limit: number;
   /** The window the pacer goes by after the event. */
   windowMs: number | undefined;
+  /** A start of a request's second or later attempt. */
+  retry?: boolean;
 }
 
 /** Drive `requests` requests through a pacer against a simulated sandbox window; returns what happened. */
@@ -89,7 +93,7 @@ export async function simulate(o: SimOptions) {
         inFlight++;
         maxInFlight = Math.max(maxInFlight, inFlight);
         if (!answered) inFlightBeforeFirstAnswer = Math.max(inFlightBeforeFirstAnswer, inFlight);
-        events.push({ t: Date.now() - t0, what: 'start', inFlight, limit: pacer.limit, windowMs: pacer.window?.windowMs });
+        events.push({ t: Date.now() - t0, what: 'start', inFlight, limit: pacer.limit, windowMs: pacer.window?.windowMs, retry: attempt > 1 });
         const rtt = latency(Date.now());
         await new Promise((r) => setTimeout(r, rtt / 2));
         const a = serve();
@@ -103,7 +107,11 @@ export async function simulate(o: SimOptions) {
           break;
         }
         if (a.status === 429) limited++;
-        else failed++;
+        else {
+          failed++;
+          const wait = o.backoffMs?.(attempt) ?? 0;
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        }
       }
     }
   };
