@@ -5,15 +5,19 @@
 // Each case is { name, group, title, run() -> row }; a group prints as one markdown table. Add a case
 // (or a group) by pushing to CASES; `--only` keeps the cases whose name contains one of the given words.
 import { cpus, totalmem } from 'node:os';
+import { allowanceCases, ALLOWANCE_COLUMNS } from './allowance.js';
+import { analyticsCases, ANALYTICS_COLUMNS } from './analytics-pace.js';
 import { bulkCases, BULK_COLUMNS } from './bulk.js';
 import { compareCases, COMPARE_COLUMNS } from './compare.js';
 import { fuzzCases, FUZZ_COLUMNS } from './fuzz.js';
+import { failingCases, FAILING_COLUMNS } from './failing.js';
+import { traceCases } from './inflight-trace.js';
 import { pipelineCases, PIPELINE_COLUMNS, STAGES_COLUMNS } from './pipeline.js';
 import { rateCases, rateNotes, RATE_COLUMNS } from './rate.js';
 import { sourceCases, SOURCE_COLUMNS } from './sources.js';
 
 /** @type {Array<{ name: string, group: string, title: string, run: () => Promise<Record<string, string | number>> }>} */
-const CASES = [...pipelineCases, ...sourceCases, ...fuzzCases, ...bulkCases, ...compareCases, ...rateCases];
+const CASES = [...pipelineCases, ...sourceCases, ...fuzzCases, ...bulkCases, ...compareCases, ...rateCases, ...allowanceCases, ...traceCases, ...analyticsCases, ...failingCases];
 
 /** Table columns per group: [header, key]; and lines printed under a group's table. */
 const COLUMNS = {
@@ -24,6 +28,9 @@ const COLUMNS = {
   bulk: BULK_COLUMNS,
   compare: COMPARE_COLUMNS,
   rate: RATE_COLUMNS,
+  allowance: ALLOWANCE_COLUMNS,
+  analytics: ANALYTICS_COLUMNS,
+  failing: FAILING_COLUMNS,
 };
 const NOTES = { rate: rateNotes };
 
