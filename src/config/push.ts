@@ -24,6 +24,7 @@ import { checkTogether, objectConstants } from './rules.js';
 import { settingDefs } from './settings.js';
 import { readSetting, Settings, type Sources } from './sources.js';
 import { resolveTraitCheck, type TraitFlags } from './trait-check.js';
+import { DEFAULT_CONCURRENCY } from '../vitally/inflight.js';
 
 /** Where the state store lives unless --state says otherwise (relative to the working directory). */
 export const DEFAULT_STATE_PATH = '.vitally-sync/state.db';
@@ -161,10 +162,15 @@ export interface PushConfig {
   traitCheck: TraitCheckSettings;
 }
 
-/** The ceiling of requests in flight: 1,000 a minute keep 32 in flight at latencies up to some 1.8 s. */
-export const DEFAULT_CONCURRENCY = 32;
-
-const NET_DEFAULTS = { concurrency: DEFAULT_CONCURRENCY, rate: 1000, maxRetries: 5, timeout: 30_000, connectTimeout: 10_000, retryBaseMs: 500, maxWaitMs: 60_000 };
+const NET_DEFAULTS = {
+  concurrency: DEFAULT_CONCURRENCY,
+  rate: 1000,
+  maxRetries: 5,
+  timeout: 30_000,
+  connectTimeout: 10_000,
+  retryBaseMs: 500,
+  maxWaitMs: 60_000,
+};
 
 /**
  * The network settings: from the run's settings, or (for a command without them) from flags alone and

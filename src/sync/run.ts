@@ -14,6 +14,7 @@ import type { RunState } from '../state/run-state.js';
 import type { Outcome } from '../transport/outcome.js';
 import type { DeleteLimits, Transport } from '../transport/transport.js';
 import type { RowResult, SourceRecord, Summary, VerifySummary } from '../types.js';
+import { DEFAULT_CONCURRENCY } from '../vitally/inflight.js';
 import type { Sender } from '../vitally/sender.js';
 import { begin } from './begin.js';
 import type { CompareSettings, CompareStage, VerifyProgress } from './compare/index.js';
@@ -34,7 +35,7 @@ export interface SyncConfig {
   dryRun: boolean;
   /** Rows on their way at once (sixteen times as many held in all, settled ones included): bounds memory. Default: the transport's. */
   window?: number;
-  /** Requests in flight at most (sizes the default window). */
+  /** Requests in flight at most, the pacer's ceiling (sizes the default window). */
   concurrency?: number;
   /** How keyed records are found: by externalId (default) or, for users, by email. */
   match?: MatchBy;
@@ -89,7 +90,7 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
   const tally = new Tally(() => sumStats(deps.sender?.stats, deps.lister && deps.lister !== deps.sender ? deps.lister.stats : undefined));
   const kind = transportKind(cfg.via ?? 'rest');
   const batchSize = cfg.batchSize ?? DEFAULT_BATCH;
-  const win = new OrderedWindow<RowResult>(cfg.window ?? kind.window({ concurrency: cfg.concurrency ?? 4, batchSize }));
+  const win = new OrderedWindow<RowResult>(cfg.window ?? kind.window({ concurrency: cfg.concurrency ?? DEFAULT_CONCURRENCY, batchSize }));
   let fatal: VitallySyncError | undefined;
   const state = deps.state;
   const sender = cfg.dryRun ? undefined : deps.sender;
