@@ -50,7 +50,10 @@ export async function push(env, args) {
     signals: false,
   };
   const code = await main(['push', ...args, '--json', '--no-state'], io);
-  const lines = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  const lines = out
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
   return { code, results: lines.filter((l) => !l.summary), summary: lines.find((l) => l.summary)?.summary, stderr: err };
 }
 
@@ -91,7 +94,7 @@ function allowanceCase(kind, latencyMs, w = WINDOW, rows = ROWS) {
           rows,
           exit: r.code,
           elapsed: `${(elapsed / 1000).toFixed(1)} s`,
-          ideal: `${((rows / w.limit) * w.windowMs / 1000).toFixed(1)} s`,
+          ideal: `${(((rows / w.limit) * w.windowMs) / 1000).toFixed(1)} s`,
           requests: sb.stats.requests,
           used: pct(accepted / ((w.limit * elapsed) / w.windowMs)),
           '429s': sb.stats.rateLimited,

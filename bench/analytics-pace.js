@@ -29,7 +29,12 @@ function analyticsCase(latencyMs, limited) {
       const sb = await createSandbox({ latencyMs, analyticsRateLimit: limited ? WINDOW : null });
       try {
         const file = eventsFile();
-        const r = await push({ VITALLY_BASE_URL: sb.url, VITALLY_API_TOKEN: sb.token, VITALLY_ANALYTICS_TOKEN: sb.analyticsToken }, [file, '--object', 'event', '--quiet']);
+        const r = await push({ VITALLY_BASE_URL: sb.url, VITALLY_API_TOKEN: sb.token, VITALLY_ANALYTICS_TOKEN: sb.analyticsToken }, [
+          file,
+          '--object',
+          'event',
+          '--quiet',
+        ]);
         const end = Date.now();
         const batches = sb.requests.filter((q) => q.api === 'analytics');
         const elapsed = end - batches[0].at;
@@ -46,7 +51,10 @@ function analyticsCase(latencyMs, limited) {
           elapsed: `${(elapsed / 1000).toFixed(1)} s`,
           used: pct(accepted / allowance),
           '429s': sb.stats.rateLimited,
-          peak: peakHeld(batches.map((q) => q.at), latencyMs),
+          peak: peakHeld(
+            batches.map((q) => q.at),
+            latencyMs,
+          ),
           eventsPerS: Math.round(EVENTS / (elapsed / 1000)),
         };
       } finally {

@@ -43,7 +43,10 @@ function failingCase(kind, latencyMs = 0) {
           requests: r.summary?.requests ?? '',
           rowsFailed: r.summary?.failed ?? '',
           time: `${(ms / 1000).toFixed(1)} s`,
-          reason: reason.replace(/^vitally-sync: /, '').replace(/http:\/\/127\.0\.0\.1:\d+/, 'http://127.0.0.1:<port>').slice(0, 90),
+          reason: reason
+            .replace(/^vitally-sync: /, '')
+            .replace(/http:\/\/127\.0\.0\.1:\d+/, 'http://127.0.0.1:<port>')
+            .slice(0, 90),
         };
       } finally {
         await sb?.close();

@@ -52,7 +52,11 @@ export async function trace({ print = false } = {}) {
   timers.forEach(clearTimeout);
   await sender.http.close();
   await sb.close();
-  if (print) for (const l of lines) console.log(`${(l.t / 1000).toFixed(1).padStart(5)} s  latency ${String(l.latency).padStart(3)} ms  in flight ${String(l.inFlight).padStart(2)}  limit ${String(l.limit).padStart(2)}  accepted ${l.accepted}  429s ${l.limited}`);
+  if (print)
+    for (const l of lines)
+      console.log(
+        `${(l.t / 1000).toFixed(1).padStart(5)} s  latency ${String(l.latency).padStart(3)} ms  in flight ${String(l.inFlight).padStart(2)}  limit ${String(l.limit).padStart(2)}  accepted ${l.accepted}  429s ${l.limited}`,
+      );
   return { lines, accepted, limited: sb.stats.rateLimited, requests: sb.stats.requests };
 }
 

@@ -90,7 +90,10 @@ function rateCase(kind, latencyMs, rows = ROWS, w = WIDE, suffix = '') {
         return {
           window: `${LIMIT}/${WINDOW_MS / 1000} s`,
           latency: `${latencyMs} ms`,
-          concurrency: peakHeld(sb.requests.map((q) => q.at), latencyMs),
+          concurrency: peakHeld(
+            sb.requests.map((q) => q.at),
+            latencyMs,
+          ),
           rows,
           elapsed: `${(r.elapsed / 1000).toFixed(1)} s`,
           requests: sb.stats.requests,

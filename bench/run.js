@@ -17,7 +17,18 @@ import { rateCases, rateNotes, RATE_COLUMNS } from './rate.js';
 import { sourceCases, SOURCE_COLUMNS } from './sources.js';
 
 /** @type {Array<{ name: string, group: string, title: string, run: () => Promise<Record<string, string | number>> }>} */
-const CASES = [...pipelineCases, ...sourceCases, ...fuzzCases, ...bulkCases, ...compareCases, ...rateCases, ...allowanceCases, ...traceCases, ...analyticsCases, ...failingCases];
+const CASES = [
+  ...pipelineCases,
+  ...sourceCases,
+  ...fuzzCases,
+  ...bulkCases,
+  ...compareCases,
+  ...rateCases,
+  ...allowanceCases,
+  ...traceCases,
+  ...analyticsCases,
+  ...failingCases,
+];
 
 /** Table columns per group: [header, key]; and lines printed under a group's table. */
 const COLUMNS = {

@@ -59,7 +59,12 @@ describe('in flight: it shrinks on trouble', () => {
   it('on 429s: cut to three quarters, once per round', async () => {
     // The server's limit drops to a tenth while 16 requests are in flight at 800 ms.
     const r = await simulate({
-      rate: 100_000, concurrency: 32, window: VITALLY, latencyMs: 800, requests: 600, tasks: 512,
+      rate: 100_000,
+      concurrency: 32,
+      window: VITALLY,
+      latencyMs: 800,
+      requests: 600,
+      tasks: 512,
       changes: [{ at: 20_000, window: { limit: 100, windowMs: 60_000 } }],
     });
     const first429 = r.events.findIndex((e) => e.what === 'answer' && e.status === 429);
@@ -77,7 +82,17 @@ describe('in flight: it shrinks on trouble', () => {
     const storm = (t: number) => (t >= 20_000 && t < 40_000 ? 503 : undefined);
     // Retries wait as the sender's do: 250 ms, doubling, at most 8 s (the jitter taken at its middle).
     const backoffMs = (attempt: number) => Math.min(8000, 250 * 2 ** (attempt - 1));
-    const r = await simulate({ rate: 100_000, concurrency: 32, window: VITALLY, latencyMs: 800, requests: 1000, tasks: 512, fail: storm, retriesFirst: true, backoffMs });
+    const r = await simulate({
+      rate: 100_000,
+      concurrency: 32,
+      window: VITALLY,
+      latencyMs: 800,
+      requests: 1000,
+      tasks: 512,
+      fail: storm,
+      retriesFirst: true,
+      backoffMs,
+    });
     const during = r.events.filter((e) => e.t >= 21_000 && e.t < 40_000);
     const limits = during.map((e) => e.limit);
     expect(limits.every((l, i) => i === 0 || l <= limits[i - 1]!)).toBe(true);
@@ -121,7 +136,15 @@ describe('in flight: it shrinks on trouble', () => {
 });
 
 describe('InFlight decisions', () => {
-  const ok = (seq: number, latencyMs: number, over: Partial<Answered> = {}): Answered => ({ seq, lastSeq: seq + 4, latencyMs, kind: 'ok', perMs: 1 / SPACING, held: true, ...over });
+  const ok = (seq: number, latencyMs: number, over: Partial<Answered> = {}): Answered => ({
+    seq,
+    lastSeq: seq + 4,
+    latencyMs,
+    kind: 'ok',
+    perMs: 1 / SPACING,
+    held: true,
+    ...over,
+  });
 
   it('sizes the limit from the first answer: ceil(rate x latency) + 2', () => {
     const f = new InFlight(32);

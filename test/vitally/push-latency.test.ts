@@ -36,7 +36,10 @@ async function push(s: Sandbox, extra: string[] = []) {
   const r = await runCli(['push', file, '--object', 'account', '--mode', 'insert', '--json', '--rate', '100000', '--log-requests', log, ...extra], {
     env: { VITALLY_BASE_URL: s.url, VITALLY_API_TOKEN: s.token },
   });
-  const exchanges = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { request: { body: { externalId: string } }; status: number });
+  const exchanges = readFileSync(log, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { request: { body: { externalId: string } }; status: number });
   return { r, exchanges };
 }
 

@@ -58,7 +58,10 @@ export interface SimEvent {
 /** Drive `requests` requests through a pacer against a simulated sandbox window; returns what happened. */
 export async function simulate(o: SimOptions) {
   let cfg = o.window ?? { limit: 1e9, windowMs: 1000 };
-  const win = new RateWindow(() => ({ ...cfg, window: o.kind ?? 'sliding', headers: o.family ?? 'ratelimit', reset: o.reset ?? 'delta' }), () => Date.now());
+  const win = new RateWindow(
+    () => ({ ...cfg, window: o.kind ?? 'sliding', headers: o.family ?? 'ratelimit', reset: o.reset ?? 'delta' }),
+    () => Date.now(),
+  );
   const pacer = new Pacer({ ratePerMinute: o.rate, concurrency: o.concurrency });
   const t0 = Date.now();
   const starts: number[] = [];

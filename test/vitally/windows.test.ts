@@ -21,7 +21,11 @@ describe('fixed and sliding windows, named or not', () => {
     ['sliding', 'x-ratelimit', 'epoch'],
     ['sliding', 'ratelimit', 'epoch'],
   ] as const)('%s window, %s headers, Reset as %s: never overrun, 429s at most 2 in 100, 95 in 100 of the allowance used', async (kind, family, reset) => {
-    for (const [latencyMs, clockMs] of [[0, 0], [300, 321], [800, 900]] as const) {
+    for (const [latencyMs, clockMs] of [
+      [0, 0],
+      [300, 321],
+      [800, 900],
+    ] as const) {
       vi.useFakeTimers({ now: Date.UTC(2026, 0, 1, 12, 0, 0, clockMs) });
       // The default --rate (1,000 a minute) and ceiling (32); twelve windows.
       const r = await simulate({ rate: 1000, concurrency: 32, window: W, kind, family, reset, latencyMs, requests: 1200, tasks: 512 });
@@ -43,7 +47,17 @@ describe('fixed and sliding windows, named or not', () => {
     // rounds that up to 8. All the first answer (at 1.700) can tell is a window of at most 8 - 0.900 s:
     // 7 whole seconds.
     vi.useFakeTimers({ now: Date.UTC(2026, 0, 1, 12, 0, 0, 900) });
-    const r = await simulate({ rate: 1000, concurrency: 32, window: W, kind: 'fixed', family: 'x-ratelimit', reset: 'epoch', latencyMs: 800, requests: 150, tasks: 512 });
+    const r = await simulate({
+      rate: 1000,
+      concurrency: 32,
+      window: W,
+      kind: 'fixed',
+      family: 'x-ratelimit',
+      reset: 'epoch',
+      latencyMs: 800,
+      requests: 150,
+      tasks: 512,
+    });
     const answers = r.events.filter((e) => e.what === 'answer');
     expect(answers[0]!.windowMs).toBe(7000);
     // The window starts again at 7.300 (6.4 s into the run): the first answer after that measures it, and
