@@ -1,7 +1,9 @@
 /**
  * Packing messages into /analytics/v1/batch requests of up to `size` messages, one row's messages always
- * in the same batch. Results stay per row. A batch answered 400 is split in halves and resent until the
- * rows Vitally refuses are isolated; each fails alone with Vitally's message. A message type refused
+ * in the same batch. Results stay per row. Batches go out as they fill, without waiting for the ones
+ * before: the sender's pacer decides how many are in flight, as for REST requests. A batch answered 400
+ * is split in halves, sent side by side, until the rows Vitally refuses are isolated; each fails alone
+ * with Vitally's message. A message type refused
  * every time it is sent on its own (a type the workspace blocks) stops the run instead of bisecting on.
  */
 import { ApiError, ConfigError, stopsRun, type VitallySyncError } from '../errors.js';
@@ -147,8 +149,8 @@ export class Batcher {
       }
       if (items.length > 1) {
         const half = Math.ceil(items.length / 2);
-        await this.attempt(items.slice(0, half), false, onRefused);
-        await this.attempt(items.slice(half), false, onRefused);
+        // Side by side, paced and retried like every other request.
+        await Promise.all([this.attempt(items.slice(0, half), false, onRefused), this.attempt(items.slice(half), false, onRefused)]);
         return;
       }
       onRefused(items[0]!, err as ApiError);
