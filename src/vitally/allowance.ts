@@ -10,8 +10,9 @@
  *   the answer that finds the window empty (Remaining = limit - 1) gives a first estimate from its Reset,
  *   rounded to whole seconds on the safe side; the first later answer whose Remaining did not drop (a
  *   request left a sliding window, or a fixed window started again) then gives the window's length
- *   to within one spacing of requests. A Reset is in whole seconds, so the first estimate can be a second
- *   long; the second is not.
+ *   to within one spacing of requests (less the time the opening request took beyond the later one: a
+ *   first connection is set up before the request arrives). A Reset is in whole seconds, so the first
+ *   estimate can be a second long; the second is not.
  * - A log of the run's own starts enforces the window itself: a request starts only when fewer than
  *   `limit` of the log's entries lie within the last window + margin. The margin (1% of the window, at
  *   least 25 ms) absorbs the jitter between a start and its arrival. A 429'd request did not count on
@@ -66,7 +67,7 @@ export class Allowance {
   private log: Entry[] = [];
   private head = 0;
   /** Learning a window the server does not name: its first estimate, then its measure. */
-  private learning: { openedAt: number; lastAt: number; lastRemaining: number; measured: boolean } | undefined;
+  private learning: { openedAt: number; openedRtt: number; lastAt: number; lastRemaining: number; measured: boolean } | undefined;
   private learnedMs: number | undefined;
   private lastLimit: number | undefined;
   /** The longest a request of the run waited for its answer (the log keeps that much more). */
@@ -205,18 +206,21 @@ export class Allowance {
       // seconds, rounded up by the server) says when. Its arrival lies between its start and now, so the
       // window is at most Reset + the time since the start; windows are whole seconds.
       this.learnedMs = Math.max(1000, Math.floor((resetMs + now - entry.at) / 1000) * 1000);
-      this.learning = { openedAt: entry.at, lastAt: entry.at, lastRemaining: remaining, measured: false };
+      this.learning = { openedAt: entry.at, openedRtt: now - entry.at, lastAt: entry.at, lastRemaining: remaining, measured: false };
       return;
     }
     if (l.measured || entry.at <= l.lastAt) return;
     if (remaining >= l.lastRemaining) {
       // Room came back between the last request and this one: the request that opened the window left
-      // it (sliding), or the window started again (fixed). The window ends between their starts; whole
-      // seconds are preferred when one lies there.
-      const lo = l.lastAt - l.openedAt;
-      const hi = entry.at - l.openedAt;
+      // it (sliding), or the window started again (fixed). The window ends between their arrivals. Their
+      // starts stand for their arrivals, except that the time the opening request took beyond this one
+      // (often a first connection being set up) went by before it arrived. Whole seconds are preferred
+      // when one lies there; never more than the first estimate, which is an upper bound.
+      const late = Math.max(0, l.openedRtt - (now - entry.at));
+      const lo = l.lastAt - l.openedAt - late;
+      const hi = entry.at - l.openedAt - late;
       const whole = Math.floor(hi / 1000) * 1000;
-      this.learnedMs = Math.max(1000, whole > lo ? whole : hi);
+      this.learnedMs = Math.max(1000, Math.min(this.learnedMs ?? Infinity, whole > lo ? whole : hi));
       l.measured = true;
       return;
     }

@@ -40,6 +40,8 @@ export interface SimOptions {
   retriesFirst?: boolean;
   /** The wait before attempt n + 1 after a 5xx (default none). */
   backoffMs?: (attempt: number) => number;
+  /** The run's first request takes this much longer to reach the server (a connection being set up). */
+  firstDelayMs?: number;
 }
 
 export interface SimEvent {
@@ -97,8 +99,9 @@ export async function simulate(o: SimOptions) {
         maxInFlight = Math.max(maxInFlight, inFlight);
         if (!answered) inFlightBeforeFirstAnswer = Math.max(inFlightBeforeFirstAnswer, inFlight);
         events.push({ t: Date.now() - t0, what: 'start', inFlight, limit: pacer.limit, windowMs: pacer.window?.windowMs, retry: attempt > 1 });
+        const cold = starts.length === 1 ? (o.firstDelayMs ?? 0) : 0;
         const rtt = latency(Date.now());
-        await new Promise((r) => setTimeout(r, rtt / 2));
+        await new Promise((r) => setTimeout(r, cold + rtt / 2));
         const a = serve();
         await new Promise((r) => setTimeout(r, rtt / 2));
         inFlight--;

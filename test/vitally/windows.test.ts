@@ -42,6 +42,27 @@ describe('fixed and sliding windows, named or not', () => {
     }
   });
 
+  it('an unnamed window is measured right though the first request was slow to arrive (a connection being set up)', async () => {
+    vi.useFakeTimers({ now: Date.UTC(2026, 0, 1, 12, 0, 0, 300) });
+    const r = await simulate({
+      rate: 1000,
+      concurrency: 32,
+      window: W,
+      kind: 'fixed',
+      family: 'x-ratelimit',
+      reset: 'epoch',
+      latencyMs: 800,
+      firstDelayMs: 900,
+      requests: 1200,
+      tasks: 512,
+    });
+    // The first estimate allows for the slow first request (6.4 s + 0.9 s of setup: 7 s); the measure
+    // takes the setup off.
+    expect(r.events.find((e) => e.what === 'answer')!.windowMs).toBe(7000);
+    expect(r.pacer.window).toEqual(W);
+    expect(r.limited).toBe(0);
+  });
+
   it('an unnamed window is first estimated from Reset, on the safe side, then measured', async () => {
     // The first request starts at .900 and arrives at 1.300; the window frees at 7.300, and an epoch Reset
     // rounds that up to 8. All the first answer (at 1.700) can tell is a window of at most 8 - 0.900 s:
