@@ -4,7 +4,7 @@
 //
 // `node bench/inflight-trace.js` prints the trace (one line per 500 ms); `npm run bench` runs it as the
 // case `inflight-trace` and keeps the summary.
-import { createSender } from '../dist/cli/sender.js';
+import { createSender } from '../dist/api/sender.js';
 import { resolveNet } from '../dist/config/push.js';
 import { createSandbox } from '../dist/sandbox/index.js';
 

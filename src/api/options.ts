@@ -134,7 +134,7 @@ export interface PushOptions {
   maxDeletes?: number;
 
   // Pacing and retries.
-  /** Requests in flight at most (default 4). */
+  /** Requests in flight at most (default 32): a ceiling; the pacer keeps as many as rate x latency needs. */
   concurrency?: number;
   /** Requests a minute at most (default 1000). */
   rate?: number;

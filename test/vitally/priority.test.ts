@@ -16,13 +16,21 @@ afterEach(() => {
 function asker(pacer: Pacer) {
   const order: string[] = [];
   const tickets = new Map<string, Ticket>();
+  /** Waiters still waiting when the pacer closed: refused, unsent. */
+  const refused: string[] = [];
   const ask = (name: string, kind: StartKind = 'first') =>
-    pacer.acquire(false, kind).then((t) => {
-      order.push(name);
-      tickets.set(name, t);
-      return t;
-    });
-  return { order, tickets, ask };
+    pacer.acquire(false, kind).then(
+      (t) => {
+        order.push(name);
+        tickets.set(name, t);
+        return t;
+      },
+      (err: unknown) => {
+        if (!(err instanceof InterruptedError)) throw err;
+        refused.push(name);
+      },
+    );
+  return { order, tickets, ask, refused };
 }
 
 const OK = { status: 200, headers: {} };
@@ -64,7 +72,7 @@ describe('retries start first', () => {
 
   it('a retry does not wait for a free slot below the ceiling; first attempts do', async () => {
     const pacer = new Pacer({ ratePerMinute: 60_000, concurrency: 8 });
-    const { order, tickets, ask } = asker(pacer);
+    const { order, tickets, ask, refused } = asker(pacer);
     void ask('a');
     await vi.advanceTimersByTimeAsync(1);
     pacer.release(tickets.get('a')!, OK); // answered in 1 ms, one start a ms: 3 in flight are enough
@@ -77,6 +85,8 @@ describe('retries start first', () => {
     expect(order).toEqual(['a', 'b', 'c', 'd', 'b, retried']);
     expect(pacer.inFlight).toBe(4);
     pacer.close();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(refused).toEqual(['e', 'f']);
   });
 });
 
@@ -126,7 +136,7 @@ describe('a halted sender', () => {
     const { tickets, ask } = asker(pacer);
     void ask('row 1');
     await vi.advanceTimersByTimeAsync(0);
-    const waiting = [ask('row 2'), ask('row 3', 'retry')];
+    const waiting = [pacer.acquire(false), pacer.acquire(false, 'retry')];
     pacer.refuseWaiting('not sent: the run stopped');
     for (const w of waiting) await expect(w).rejects.toEqual(new InterruptedError('not sent: the run stopped'));
     expect(pacer.inFlight).toBe(1);
