@@ -21,7 +21,7 @@
  *   same tenant, or a window that was busy before the run), the difference is entered in the log as
  *   "foreign" entries, which slow the starts down before a 429 happens; they are taken out again when a
  *   later answer shows room. With no window known, a Remaining at or below the requests started since
- *   pauses the starts until Reset.
+ *   pauses the starts until Reset, and what it leaves is spread evenly until Reset.
  * - After a 429 every start waits as Retry-After (else Reset) says, then resumes at the pace, one
  *   interval at a time: no burst. A 429 the log did not foresee widens the margin. Those headers are read
  *   through ratelimit-headers.ts, which cuts any wait to a minute.
@@ -72,6 +72,8 @@ export class Allowance {
   private lastLimit: number | undefined;
   /** The longest a request of the run waited for its answer (the log keeps that much more). */
   private slowestMs = 0;
+  /** With no window known, the spacing that spreads what Remaining leaves until Reset. */
+  private untilResetMs = 0;
   /** No start before this (a 429's wait, or Remaining used up with no window known). */
   pausedUntil = 0;
   /** The window the server named last. */
@@ -92,7 +94,7 @@ export class Allowance {
   /** The spacing between starts now. */
   get intervalMs(): number {
     const s = this.window;
-    return s ? Math.max(this.userIntervalMs, (s.windowMs + this.marginMs()) / s.limit) : this.userIntervalMs;
+    return Math.max(this.userIntervalMs, s ? (s.windowMs + this.marginMs()) / s.limit : this.untilResetMs);
   }
 
   /** Log a start at `now`; `due` is when it was due, when a timer that fired late started it. */
@@ -169,9 +171,12 @@ export class Allowance {
     if (!this.serverLimit && info.limit !== undefined) this.learn(entry, info.limit, info.remaining, info.resetMs, now);
     if (s && info.limit !== undefined) this.countForeign(entry, info.remaining, s, now);
     else if (info.resetMs !== undefined) {
-      // No window known: go by Remaining alone. The requests started after this one use it too.
-      const after = this.count(entry.at, Infinity, (e) => !e.foreign);
-      if (info.remaining <= after) this.pausedUntil = Math.max(this.pausedUntil, now + info.resetMs);
+      // No window known: go by Remaining alone. The requests started after this one use it too; what is
+      // left is spread until Reset, so a window someone else opened (the run's own catalogue read, another
+      // client) is not met with a burst.
+      const left = info.remaining - this.count(entry.at, Infinity, (e) => !e.foreign);
+      if (left <= 0) this.pausedUntil = Math.max(this.pausedUntil, now + info.resetMs);
+      else this.untilResetMs = info.resetMs / left;
     }
   }
 

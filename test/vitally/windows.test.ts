@@ -12,6 +12,8 @@ afterEach(() => {
 
 /** Vitally's 1,000 a minute, on a window ten times shorter so a run crosses several. */
 const W = { limit: 100, windowMs: 6000 };
+/** The live profile's window: fixed, `X-RateLimit-*` with no window named, Reset a Unix time; default pace and ceiling. */
+const UNNAMED = { rate: 1000, concurrency: 32, window: W, kind: 'fixed', family: 'x-ratelimit', reset: 'epoch', tasks: 512 } as const;
 
 describe('fixed and sliding windows, named or not', () => {
   it.each([
@@ -44,18 +46,7 @@ describe('fixed and sliding windows, named or not', () => {
 
   it('an unnamed window is measured right though the first request was slow to arrive (a connection being set up)', async () => {
     vi.useFakeTimers({ now: Date.UTC(2026, 0, 1, 12, 0, 0, 300) });
-    const r = await simulate({
-      rate: 1000,
-      concurrency: 32,
-      window: W,
-      kind: 'fixed',
-      family: 'x-ratelimit',
-      reset: 'epoch',
-      latencyMs: 800,
-      firstDelayMs: 900,
-      requests: 1200,
-      tasks: 512,
-    });
+    const r = await simulate({ ...UNNAMED, latencyMs: 800, firstDelayMs: 900, requests: 1200 });
     // The first estimate allows for the slow first request (6.4 s + 0.9 s of setup: 7 s); the measure
     // takes the setup off.
     expect(r.events.find((e) => e.what === 'answer')!.windowMs).toBe(7000);
@@ -68,17 +59,7 @@ describe('fixed and sliding windows, named or not', () => {
     // rounds that up to 8. All the first answer (at 1.700) can tell is a window of at most 8 - 0.900 s:
     // 7 whole seconds.
     vi.useFakeTimers({ now: Date.UTC(2026, 0, 1, 12, 0, 0, 900) });
-    const r = await simulate({
-      rate: 1000,
-      concurrency: 32,
-      window: W,
-      kind: 'fixed',
-      family: 'x-ratelimit',
-      reset: 'epoch',
-      latencyMs: 800,
-      requests: 150,
-      tasks: 512,
-    });
+    const r = await simulate({ ...UNNAMED, latencyMs: 800, requests: 150 });
     const answers = r.events.filter((e) => e.what === 'answer');
     expect(answers[0]!.windowMs).toBe(7000);
     // The window starts again at 7.300 (6.4 s into the run): the first answer after that measures it, and
@@ -89,5 +70,57 @@ describe('fixed and sliding windows, named or not', () => {
     expect(answers.slice(measured).every((e) => e.windowMs === 6000)).toBe(true);
     expect(r.pacer.window).toEqual(W);
     expect(r.limited).toBe(0);
+  });
+
+  it('a window opened before the run (its catalogue read, another client) is met with no burst, then learned', async () => {
+    // The first answer finds the window already used: it cannot say how long the window is, only what
+    // Remaining leaves until Reset, and that is spread evenly.
+    for (const prefill of [1, 30]) {
+      for (const [latencyMs, clockMs] of [
+        [0, 0],
+        [300, 321],
+        [800, 900],
+      ] as const) {
+        vi.useFakeTimers({ now: Date.UTC(2026, 0, 1, 12, 0, 0, clockMs) });
+        const r = await simulate({
+          rate: 1000,
+          concurrency: 32,
+          window: W,
+          kind: 'fixed',
+          family: 'x-ratelimit',
+          reset: 'epoch',
+          latencyMs,
+          requests: 1200,
+          tasks: 512,
+          prefill,
+        });
+        expect(r.limited).toBe(0);
+        expect(r.maxInWindow).toBeLessThanOrEqual(W.limit);
+        expect(r.pacer.window).toEqual(W);
+        expect(used(r, W)).toBeGreaterThanOrEqual(0.95);
+        vi.useRealTimers();
+      }
+    }
+    // A one-second window whose Reset (whole seconds) says little, answers at 20 or 250 ms, and --rate far
+    // above the window: what pushed 11 requests into 429s when the unknown window was met at --rate.
+    vi.useFakeTimers({ now: Date.UTC(2026, 0, 1, 12, 0, 0, 321) });
+    const t0 = Date.now();
+    const tight = { limit: 40, windowMs: 1000 };
+    const latencyMs = (now: number) => (Math.floor((now - t0) / 60) % 2 ? 20 : 250);
+    const r = await simulate({
+      rate: 100_000,
+      concurrency: 32,
+      window: tight,
+      kind: 'fixed',
+      family: 'x-ratelimit',
+      reset: 'epoch',
+      latencyMs,
+      requests: 60,
+      tasks: 64,
+      prefill: 1,
+    });
+    expect(r.limited).toBe(0);
+    expect(r.maxInWindow).toBeLessThanOrEqual(tight.limit);
+    expect(r.pacer.window).toEqual(tight);
   });
 });
