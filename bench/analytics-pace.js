@@ -46,7 +46,7 @@ function analyticsCase(latencyMs, limited) {
           latency: `${latencyMs} ms`,
           exit: r.code,
           events: r.summary.rows,
-          accepted: r.summary.ok,
+          accepted: r.summary.accepted + r.summary.ok,
           batches: batches.length,
           elapsed: `${(elapsed / 1000).toFixed(1)} s`,
           used: pct(accepted / allowance),

@@ -36,7 +36,13 @@ function failingCase(kind, latencyMs = 0) {
         const t0 = performance.now();
         const r = await push({ VITALLY_BASE_URL: url, VITALLY_API_TOKEN: sb?.token ?? 'sk_bench' }, [file, '--object', 'account']);
         const ms = performance.now() - t0;
-        const reason = r.stderr.split('\n').find((l) => l.startsWith('vitally-sync: ') && !l.includes('warning')) ?? '';
+        // With --json, stderr is JSON lines too: the error that stopped the run is {"error":{...}}.
+        const reason =
+          r.stderr
+            .split('\n')
+            .filter((l) => l.startsWith('{'))
+            .map((l) => JSON.parse(l))
+            .find((l) => l.error)?.error.message ?? '';
         return {
           server: kind === 'unreachable' ? 'connection refused' : `503 after ${latencyMs} ms`,
           exit: r.code,
