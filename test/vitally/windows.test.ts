@@ -12,6 +12,12 @@ afterEach(() => {
 
 /** Vitally's 1,000 a minute, on a window ten times shorter so a run crosses several. */
 const W = { limit: 100, windowMs: 6000 };
+/** Latencies, each with the clock's milliseconds at the start (a Unix-time Reset is in whole seconds). */
+const LATENCIES = [
+  [0, 0],
+  [300, 321],
+  [800, 900],
+] as const;
 /** The live profile's window: fixed, `X-RateLimit-*` with no window named, Reset a Unix time; default pace and ceiling. */
 const UNNAMED = { rate: 1000, concurrency: 32, window: W, kind: 'fixed', family: 'x-ratelimit', reset: 'epoch', tasks: 512 } as const;
 
@@ -23,11 +29,7 @@ describe('fixed and sliding windows, named or not', () => {
     ['sliding', 'x-ratelimit', 'epoch'],
     ['sliding', 'ratelimit', 'epoch'],
   ] as const)('%s window, %s headers, Reset as %s: never overrun, 429s at most 2 in 100, 95 in 100 of the allowance used', async (kind, family, reset) => {
-    for (const [latencyMs, clockMs] of [
-      [0, 0],
-      [300, 321],
-      [800, 900],
-    ] as const) {
+    for (const [latencyMs, clockMs] of LATENCIES) {
       vi.useFakeTimers({ now: Date.UTC(2026, 0, 1, 12, 0, 0, clockMs) });
       // The default --rate (1,000 a minute) and ceiling (32); twelve windows.
       const r = await simulate({ rate: 1000, concurrency: 32, window: W, kind, family, reset, latencyMs, requests: 1200, tasks: 512 });
@@ -76,11 +78,7 @@ describe('fixed and sliding windows, named or not', () => {
     // The first answer finds the window already used: it cannot say how long the window is, only what
     // Remaining leaves until Reset, and that is spread evenly.
     for (const prefill of [1, 30]) {
-      for (const [latencyMs, clockMs] of [
-        [0, 0],
-        [300, 321],
-        [800, 900],
-      ] as const) {
+      for (const [latencyMs, clockMs] of LATENCIES) {
         vi.useFakeTimers({ now: Date.UTC(2026, 0, 1, 12, 0, 0, clockMs) });
         const r = await simulate({
           rate: 1000,
