@@ -76,9 +76,6 @@ export class HttpClient {
   readonly proxy: ProxyServer | null;
 
   constructor(private readonly opts: HttpOptions) {
-    // Every attempt in flight listens for the stop (and stops listening when it ends): as many as the
-    // pool has connections, which may be more than the default of 10 that Node warns about.
-    setMaxListeners(0, this.stopped.signal);
     const url = new URL(opts.baseUrl);
     this.targetOrigin = url.origin;
     this.prefix = url.pathname.replace(/\/+$/, '');
