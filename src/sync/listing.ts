@@ -2,7 +2,7 @@
  * Reading Vitally's lists: pages of `{results, next}` (100 records a request, `from=<next>`), or a bare
  * array for a list Vitally does not page. A list ends at a `next` that is null or missing, at an empty
  * page (Vitally may give the last page a `next` that leads to an empty one), at `atEnd: true`, or at a
- * `next` that repeats the one just read.
+ * `next` already read (a cursor that leads back to a page read before would read the list forever).
  *
  * `ListedIds` finds records by a field no look-up takes (a conversation's externalId): it reads the list
  * once a run, only as far as the values asked for need, and keeps what it has read.
@@ -22,13 +22,20 @@ async function readPage(sender: Sender, path: string, cursor: string | null): Pr
   return { results: j.results, next };
 }
 
+/** The cursor to read next after the page read at `cursor`: none when `next` was read before (`read` keeps them). */
+function onward(read: Set<string>, cursor: string | null, next: string | null): string | null {
+  if (cursor !== null) read.add(cursor);
+  return next !== null && read.has(next) ? null : next;
+}
+
 /** Every record of a list, page by page. */
 export async function* listAll(sender: Sender, path: string): AsyncGenerator<unknown[]> {
   let cursor: string | null = null;
+  const read = new Set<string>();
   do {
     const page = await readPage(sender, path, cursor);
     yield page.results;
-    cursor = page.next;
+    cursor = onward(read, cursor, page.next);
   } while (cursor !== null);
 }
 
@@ -36,6 +43,7 @@ export class ListedIds {
   /** The Vitally id of each value read so far (the first record holding it). */
   private readonly ids = new Map<string, string>();
   private cursor: string | null = null;
+  private readonly read = new Set<string>();
   private done = false;
   /** The page being read: rows asking at the same time wait for it together. */
   private reading: Promise<void> | null = null;
@@ -69,7 +77,7 @@ export class ListedIds {
       const v = rec && valueOf(rec, this.listing.field);
       if (typeof v === 'string' && rec?.id && !this.ids.has(v)) this.ids.set(v, rec.id);
     }
-    this.cursor = page.next;
-    if (page.next === null) this.done = true;
+    this.cursor = onward(this.read, this.cursor, page.next);
+    if (this.cursor === null) this.done = true;
   }
 }
