@@ -11,8 +11,8 @@
  *   (`{id, externalId, name, traits}`), and no id lists; date-like traits may come back as epoch numbers.
  * Both read the same: the four values join the traits, every link becomes `{id, externalId}`.
  *
- * Values are compared by meaning (`sameValue`): an epoch number and an ISO 8601 text of the same
- * instant are equal, a list is equal to the same values in another order, null and absent are equal.
+ * Values are compared by meaning (`sameValue`): an ISO 8601 text sent is equal to the epoch milliseconds
+ * of the same instant answered, a list is equal to the same values in another order, null and absent are equal.
  */
 import { parseInstant } from '../mapping/coerce.js';
 
@@ -136,45 +136,44 @@ export function recordName(r: VitallyRecord): string {
 
 const ISO_START = /^\d{4}-\d{2}-\d{2}/;
 
-/** The instant a value stands for: an ISO 8601 text, or an epoch number (seconds or milliseconds); else null. */
+/** The instant an ISO 8601 text stands for; else null. */
 function instant(v: unknown): number | null {
-  if (typeof v === 'string' && ISO_START.test(v.trim())) return parseInstant(v)?.getTime() ?? null;
-  if (typeof v === 'number' && Number.isFinite(v)) return parseInstant(v)?.getTime() ?? null;
-  return null;
+  return typeof v === 'string' && ISO_START.test(v.trim()) ? (parseInstant(v)?.getTime() ?? null) : null;
 }
 
 /**
- * Whether two values mean the same: null and absent are equal; an instant is equal whether written as
- * ISO 8601 text or as an epoch number (a date is midnight UTC); lists are equal whatever their order;
- * objects key by key. A number and a text holding its digits are not equal: their types differ, and
- * Vitally treats them differently.
+ * Whether Vitally's value (`found`) means what a row sends (`sent`): null and absent are equal; an
+ * instant is equal whether written as ISO 8601 text or another zone (a date is midnight UTC), and a text
+ * sent is equal to the epoch milliseconds Vitally answers for it (live workspaces answer date traits so);
+ * lists are equal whatever their order; objects key by key. Nothing else of another type is equal: not a
+ * number and a text holding its digits, not a number sent and a text Vitally holds, not epoch seconds
+ * (Vitally reads an epoch number as milliseconds, so seconds are another instant in 1970).
  */
-export function sameValue(a: unknown, b: unknown): boolean {
-  if (a === undefined || a === null || b === undefined || b === null) return (a ?? null) === (b ?? null);
-  if (Object.is(a, b)) return true;
-  if (typeof a !== typeof b && (typeof a === 'number' || typeof b === 'number')) {
-    // Only an instant written two ways may differ in type and still be the same value.
-    const x = instant(a);
-    const y = instant(b);
-    return x !== null && x === y && (typeof a === 'string' || typeof b === 'string');
+export function sameValue(sent: unknown, found: unknown): boolean {
+  if (sent === undefined || sent === null || found === undefined || found === null) return (sent ?? null) === (found ?? null);
+  if (Object.is(sent, found)) return true;
+  if (typeof sent !== typeof found && (typeof sent === 'number' || typeof found === 'number')) {
+    // Only a date sent as text and answered as epoch milliseconds may differ in type and be the same value.
+    const x = instant(sent);
+    return x !== null && x === found;
   }
-  if (typeof a === 'string' && typeof b === 'string') {
-    const x = instant(a);
-    return x !== null && x === instant(b);
+  if (typeof sent === 'string' && typeof found === 'string') {
+    const x = instant(sent);
+    return x !== null && x === instant(found);
   }
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    const left = [...b];
-    return a.every((x) => {
+  if (Array.isArray(sent) || Array.isArray(found)) {
+    if (!Array.isArray(sent) || !Array.isArray(found) || sent.length !== found.length) return false;
+    const left = [...found];
+    return sent.every((x) => {
       const i = left.findIndex((y) => sameValue(x, y));
       if (i < 0) return false;
       left.splice(i, 1);
       return true;
     });
   }
-  if (isObject(a) && isObject(b)) {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    for (const k of keys) if (!sameValue(a[k], b[k])) return false;
+  if (isObject(sent) && isObject(found)) {
+    const keys = new Set([...Object.keys(sent), ...Object.keys(found)]);
+    for (const k of keys) if (!sameValue(sent[k], found[k])) return false;
     return true;
   }
   return false;

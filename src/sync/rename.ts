@@ -43,7 +43,7 @@ export class NamePolicy {
   note(wanted: unknown, answer: unknown): string | null {
     if (typeof wanted !== 'string') return null;
     const kept = readRecord(answer)?.fields.name;
-    if (kept === undefined || sameValue(kept, wanted)) return null;
+    if (kept === undefined || sameValue(wanted, kept)) return null;
     const why = this.refused ? `Vitally refuses "name" on PUT: ${this.object} names are not editable through the REST API` : `Vitally kept the name it had`;
     const how = this.analyticsToken
       ? `rename through the Analytics API, which takes traits.name: push the same file with --via analytics`

@@ -122,6 +122,29 @@ describe.each(PROFILES)('comparing rows with the workspace (%s profile)', (profi
     expect(JSON.parse(writes()[0]!.body).traits).toEqual({ seats: 12 });
   });
 
+  it('a date whose instant Vitally holds in another form than it would answer the row is sent: epoch seconds, or text for a number', async () => {
+    // Epoch seconds, which Vitally reads as milliseconds (an instant in 1970); an instant Vitally holds as text.
+    await account(sb, 'acme', { traits: { signedAt: Date.UTC(2026, 2, 1, 10) / 1000 } });
+    await account(sb, 'globex', { traits: { signedMs: '2026-03-01T10:00:00.000Z' } });
+    sb.requests.length = 0;
+    const r = await compare(
+      csv(`externalId,name,signedAt,signedMs\nacme,Account acme,2026-03-01T10:00:00Z,\nglobex,Account globex,,${Date.UTC(2026, 2, 1, 10)}\n`),
+      '--object',
+      'account',
+      '--map',
+      'signedAt=traits.signedAt:datetime',
+      '--map',
+      'signedMs=traits.signedMs:number',
+    );
+    // The live Vitally answers the text as epoch milliseconds, the number the row sends: nothing tells them apart there.
+    expect(outcomes(r)).toEqual([
+      ['acme', 'ok', 'updated'],
+      ['globex', ...(live ? ['skipped', 'unchanged'] : ['ok', 'updated'])],
+    ]);
+    expect(sb.store.get('accounts', 'acme')!.traits).toMatchObject({ signedAt: '2026-03-01T10:00:00.000Z' });
+    if (!live) expect(sb.store.get('accounts', 'globex')!.traits).toMatchObject({ signedMs: Date.UTC(2026, 2, 1, 10) });
+  });
+
   it('an empty cell sent as null matches a trait Vitally lacks, and removes one it has', async () => {
     await account(sb, 'acme');
     await account(sb, 'globex', { traits: { plan: 'pro' } });
