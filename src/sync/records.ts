@@ -136,9 +136,9 @@ export function recordName(r: VitallyRecord): string {
 
 const ISO_START = /^\d{4}-\d{2}-\d{2}/;
 
-/** The instant an ISO 8601 text stands for; else null. */
+/** The instant an ISO 8601 text stands for; else null (a text with spaces around it holds more than an instant). */
 function instant(v: unknown): number | null {
-  return typeof v === 'string' && ISO_START.test(v.trim()) ? (parseInstant(v)?.getTime() ?? null) : null;
+  return typeof v === 'string' && ISO_START.test(v) && v.trim() === v ? (parseInstant(v)?.getTime() ?? null) : null;
 }
 
 /**

@@ -145,6 +145,14 @@ describe.each(PROFILES)('comparing rows with the workspace (%s profile)', (profi
     if (!live) expect(sb.store.get('accounts', 'globex')!.traits).toMatchObject({ signedMs: Date.UTC(2026, 2, 1, 10) });
   });
 
+  it('a date Vitally holds as text with a space after it is not the date the row sends: the row is sent', async () => {
+    await account(sb, 'acme', { traits: { signedOn: '2026-03-01 ' } });
+    sb.requests.length = 0;
+    const r = await compare(csv('externalId,name,signedOn\nacme,Account acme,2026-03-01\n'), '--object', 'account', '--map', 'signedOn=traits.signedOn:date');
+    expect(outcomes(r)).toEqual([['acme', 'ok', 'updated']]);
+    expect(sb.store.get('accounts', 'acme')!.traits).toMatchObject({ signedOn: '2026-03-01' });
+  });
+
   it('an empty cell sent as null matches a trait Vitally lacks, and removes one it has', async () => {
     await account(sb, 'acme');
     await account(sb, 'globex', { traits: { plan: 'pro' } });

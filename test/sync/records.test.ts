@@ -65,6 +65,7 @@ describe('sameValue', () => {
     ['objects key by key', { a: 1, b: [2] }, { b: [2], a: 1 }, true],
     ['true and the text true', true, 'true', false],
     ['two texts that are not instants', 'Acme', 'acme', false],
+    ['a date and the same date with a space after it', '2026-03-01', '2026-03-01 ', false],
   ])('%s', (_what, a, b, same) => {
     expect(sameValue(a, b)).toBe(same);
     expect(sameValue(b, a)).toBe(same);
