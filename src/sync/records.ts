@@ -12,7 +12,7 @@
  * Both read the same: the four values join the traits, every link becomes `{id, externalId}`.
  *
  * Values are compared by meaning (`sameValue`): an ISO 8601 text sent is equal to the epoch milliseconds
- * of the same instant answered, a list is equal to the same values in another order, null and absent are equal.
+ * of the same instant answered, null and absent are equal; a list is equal to the same values in the same order.
  */
 import { parseInstant } from '../mapping/coerce.js';
 
@@ -145,7 +145,7 @@ function instant(v: unknown): number | null {
  * Whether Vitally's value (`found`) means what a row sends (`sent`): null and absent are equal; an
  * instant is equal whether written as ISO 8601 text or another zone (a date is midnight UTC), and a text
  * sent is equal to the epoch milliseconds Vitally answers for it (live workspaces answer date traits so);
- * lists are equal whatever their order; objects key by key. Nothing else of another type is equal: not a
+ * lists are equal when their values are, in the same order; objects key by key. Nothing else of another type is equal: not a
  * number and a text holding its digits, not a number sent and a text Vitally holds, not epoch seconds
  * (Vitally reads an epoch number as milliseconds, so seconds are another instant in 1970).
  */
@@ -162,14 +162,9 @@ export function sameValue(sent: unknown, found: unknown): boolean {
     return x !== null && x === instant(found);
   }
   if (Array.isArray(sent) || Array.isArray(found)) {
+    // Vitally keeps a list in the order sent: the same values in another order are another list.
     if (!Array.isArray(sent) || !Array.isArray(found) || sent.length !== found.length) return false;
-    const left = [...found];
-    return sent.every((x) => {
-      const i = left.findIndex((y) => sameValue(x, y));
-      if (i < 0) return false;
-      left.splice(i, 1);
-      return true;
-    });
+    return sent.every((x, i) => sameValue(x, found[i]));
   }
   if (isObject(sent) && isObject(found)) {
     const keys = new Set([...Object.keys(sent), ...Object.keys(found)]);

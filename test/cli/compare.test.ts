@@ -153,6 +153,24 @@ describe.each(PROFILES)('comparing rows with the workspace (%s profile)', (profi
     expect(sb.store.get('accounts', 'acme')!.traits).toMatchObject({ signedOn: '2026-03-01' });
   });
 
+  it('a list trait holding the same values in another order is sent: Vitally keeps the order sent', async () => {
+    await account(sb, 'acme', { traits: { regions: ['EMEA', 'APAC'] } });
+    await account(sb, 'globex', { traits: { regions: ['EMEA', 'APAC'] } });
+    sb.requests.length = 0;
+    const r = await compare(
+      csv('externalId,name,regions\nacme,Account acme,APAC;EMEA\nglobex,Account globex,EMEA;APAC\n'),
+      '--object',
+      'account',
+      '--map',
+      'regions=traits.regions:stringArray',
+    );
+    expect(outcomes(r)).toEqual([
+      ['acme', 'ok', 'updated'],
+      ['globex', 'skipped', 'unchanged'],
+    ]);
+    expect(sb.store.get('accounts', 'acme')!.traits).toMatchObject({ regions: ['APAC', 'EMEA'] });
+  });
+
   it('an empty cell sent as null matches a trait Vitally lacks, and removes one it has', async () => {
     await account(sb, 'acme');
     await account(sb, 'globex', { traits: { plan: 'pro' } });
