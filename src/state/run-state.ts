@@ -207,9 +207,10 @@ export class RunState implements IdCache {
 
   /**
    * The Analytics API accepted the row without confirming anything about it (it may still drop it): kept
-   * apart from confirmed rows, so a later check can find what did not land.
+   * apart from confirmed rows, so a later check can find what did not land. `hash` null: no run skips it
+   * as unchanged (--verify records the hash once it finds the row in Vitally).
    */
-  accept(key: string, hash: string, kept?: Kept): void {
+  accept(key: string, hash: string | null, kept?: Kept): void {
     this.record('recording a row the Analytics API accepted', key, hash, null, false, kept);
   }
 

@@ -137,8 +137,9 @@ export async function* runSync(cfg: SyncConfig, deps: SyncDeps): AsyncGenerator<
       const kept = p.kept || r.kept ? { ...p.kept, ...r.kept } : undefined;
       // A success that did not apply all the row asked (a name Vitally kept) is sent again by the next run.
       if (r.status === 'ok') state.confirm(p.key, r.incomplete ? null : p.hash, r.id, kept);
-      // Accepted by the Analytics API, which confirms nothing per message: kept apart from confirmed rows.
-      else if (r.status === 'accepted') state.accept(p.key, p.hash, kept);
+      // Accepted by the Analytics API, which confirms nothing per message: kept apart from confirmed rows;
+      // with --verify, without its hash until it is found, so a run stopped before that leaves it to be sent again.
+      else if (r.status === 'accepted') state.accept(p.key, stage?.verifier ? null : p.hash, kept);
       // A timeout, a lost connection or a 5xx after every retry may still have been applied: the row stays
       // in doubt (journalled), and the next run checks before creating it again.
       else if (!r.maybeApplied) state.abandon(p.key);

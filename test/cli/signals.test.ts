@@ -1,6 +1,7 @@
 /**
  * Ctrl-C and SIGTERM on the real binary (bin/vitally-sync.js runs dist/, which `npm test` builds first)
- * against a sandbox in this process: the first signal stops reading and drains, the second stops at once.
+ * against a sandbox in this process: the first signal stops reading and drains, the second stops at once;
+ * a run stopped (or killed) while --verify looks for its rows leaves them to the next run.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
@@ -82,4 +83,31 @@ describe('stopping a run', () => {
     // The answer to the request in flight would take 20 s: no result and no summary were printed.
     expect(lines(child.stdout())).toEqual([]);
   });
+});
+
+describe('stopping a run while --verify looks for the rows', () => {
+  it.each(['SIGINT', 'SIGKILL'] as const)(
+    'after %s, the rows the Analytics API accepted are not skipped as sent: the next run sends them again',
+    async (signal) => {
+      // Vitally applies nothing while the run looks: the rows never show before the run is stopped.
+      sb = await createSandbox({ analyticsApply: 'deferred', analyticsDelayMs: 600_000, rateLimit: { limit: 100_000, windowMs: 60_000 } });
+      const env = { VITALLY_BASE_URL: sb.url, VITALLY_API_TOKEN: sb.token, VITALLY_ANALYTICS_TOKEN: sb.analyticsToken };
+      const file = accounts(3);
+      const state = `${dir}/verify-${signal}.db`;
+      const child = run(['push', file, '--object', 'account', '--via', 'analytics', '--verify', '--verify-interval-ms', '20', '--state', state, '--json'], env);
+      await child.until(({ stderr }) => stderr.includes('Verifying:'));
+      child.kill(signal);
+      await child.code;
+      expect(sb.store.all('accounts')).toEqual([]);
+
+      const again = run(['push', file, '--object', 'account', '--via', 'analytics', '--state', state, '--compare', 'state', '--json'], env);
+      expect(await again.code).toBe(0);
+      const results = lines(again.stdout()).filter((l) => !('summary' in l));
+      expect(results.map((r) => [r.key, r.status])).toEqual([
+        ['sig-1', 'accepted'],
+        ['sig-2', 'accepted'],
+        ['sig-3', 'accepted'],
+      ]);
+    },
+  );
 });

@@ -169,7 +169,7 @@ export class CompareStage {
   ): Promise<{ notLanded: RowResult[]; summary: VerifySummary } | undefined> {
     if (!this.verifier) return undefined;
     if (interrupted) {
-      warn('--verify: the run was interrupted, so the rows accepted were not looked for in Vitally (they stay unconfirmed)');
+      warn('--verify: the run was interrupted, so the rows accepted were not looked for in Vitally (they stay unconfirmed, and the next run sends them again)');
       return undefined;
     }
     return this.verifier.run(state);
