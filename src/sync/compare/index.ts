@@ -3,8 +3,8 @@
  * comparisons (COMPARISONS), the choice a run makes when none is given (chooseComparison), the scratch
  * space a listing and --verify keep their records in, and the Verifier. runSync holds one CompareStage.
  */
-import { ConfigError } from '../../errors.js';
-import type { Mode, ObjectSpec } from '../../objects/index.js';
+import { ApiError, ConfigError, NetworkError, ServerFailingError, UnconfirmedError } from '../../errors.js';
+import { pluralOf, type Mode, type ObjectSpec } from '../../objects/index.js';
 import type { MatchBy } from '../../plan/plan.js';
 import type { RunState } from '../../state/run-state.js';
 import { openScratch, type Scratch } from '../../state/scratch.js';
@@ -58,6 +58,21 @@ export interface StageSetup {
 }
 
 type Started = Comparison | { gaveUp: number };
+
+/**
+ * A read before the first row (the listing, --verify's first look) that failed after its retries (429,
+ * 5xx, no answer, an answer that confirms nothing): the server's failure, not the user's, and no row's.
+ * The run stops as with a server that kept failing (exit 69), saying nothing was sent.
+ */
+function readFailed(err: unknown, spec: ObjectSpec): unknown {
+  const server = err instanceof NetworkError || err instanceof UnconfirmedError || (err instanceof ApiError && err.retryable);
+  if (!server) return err;
+  // An unconfirmed answer's message speaks of a row in doubt: a read has none.
+  const what = err.message.replace(/: not taken as done; the row stays in doubt for the next run$/, '');
+  return new ServerFailingError(
+    `Listing ${pluralOf(spec)} in Vitally failed: ${what}. The run stopped before any row: nothing was sent. Try again later (vitally-sync doctor checks the connection)`,
+  );
+}
 
 /** What a run's own choice of comparison depends on (chooseComparison). */
 function autoFacts(s: Pick<StageSetup, 'spec' | 'match' | 'mode' | 'dryRun' | 'lister' | 'state'>, readAhead: number, inputEnded: boolean): AutoFacts {
@@ -154,7 +169,7 @@ export class CompareStage {
       return new CompareStage(comparison, chosen, scratch, verifier);
     } catch (err) {
       scratch?.close();
-      throw err;
+      throw readFailed(err, s.spec);
     }
   }
 
