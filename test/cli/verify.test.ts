@@ -69,6 +69,35 @@ describe.each(PROFILES)('--verify (%s profile)', (profile) => {
     ).toEqual(['u2']);
   });
 
+  it('sends again, and looks for, a row an earlier run without --verify only had accepted: it is not skipped as unchanged', async () => {
+    await account(sb, 'acme');
+    const state = join(dir, `state-${++n}.db`);
+    const file = csv('externalId,name,accountExternalId\nu1,Ada,acme\nu2,Bob,nowhere\n');
+    const first = await runCli(['push', file, '--object', 'user', '--via', 'analytics', '--state', state, '--json'], { env });
+    expect(outcomes(first)).toEqual([
+      [1, 'u1', 'accepted', 'accepted'],
+      [2, 'u2', 'accepted', 'accepted'],
+    ]);
+    // Vitally dropped u2 (it names no account Vitally has); nothing told the first run.
+    sb.requests.length = 0;
+    const once = ['--verify-timeout', '0', '--verify-interval-ms', '300'];
+    const r = await runCli(['push', file, '--object', 'user', '--via', 'analytics', '--verify', ...once, '--state', state, '--json'], { env });
+    expect(r.code).toBe(1);
+    expect(outcomes(r)).toEqual([
+      [1, 'u1', 'accepted', 'accepted'],
+      [2, 'u2', 'accepted', 'accepted'],
+      [2, 'u2', 'failed', 'not_landed'],
+    ]);
+    expect(summaryOf(r)).toMatchObject({ ok: 1, failed: 1, verify: { rows: 2, landed: 1, notLanded: 1 } });
+    // Once u1 is confirmed, a run with --verify skips it; u2 is sent again.
+    const third = await runCli(['push', file, '--object', 'user', '--via', 'analytics', '--verify', ...once, '--state', state, '--json'], { env });
+    expect(outcomes(third)).toEqual([
+      [1, 'u1', 'skipped', 'unchanged'],
+      [2, 'u2', 'accepted', 'accepted'],
+      [2, 'u2', 'failed', 'not_landed'],
+    ]);
+  });
+
   it('looks for a row that does not land until the wait given is over, the last wait cut to the time left', async () => {
     const file = csv('externalId,name,accountExternalId\nu9,Ida,nowhere\n');
     const r = await runCli(

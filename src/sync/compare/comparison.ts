@@ -68,6 +68,15 @@ export const stateComparison: Comparison = {
   },
 };
 
+/**
+ * `--compare state` with --verify: a row an earlier run only had accepted (never confirmed) is sent again,
+ * so that this run looks for it in Vitally; the others as `--compare state`.
+ */
+export const stateComparisonVerified: Comparison = {
+  name: 'state',
+  judge: (c) => (c.last !== undefined && !c.last.confirmed ? SEND : stateComparison.judge(c)),
+};
+
 /** `--compare none`: every row is sent. */
 export const noComparison: Comparison = { name: 'none', judge: () => SEND };
 

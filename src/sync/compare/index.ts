@@ -18,6 +18,7 @@ import {
   type AutoFacts,
   noComparison,
   stateComparison,
+  stateComparisonVerified,
   type CompareWith,
   type Comparison,
 } from './comparison.js';
@@ -152,6 +153,8 @@ export class CompareStage {
         comparison = store === 'none' ? noComparison : stateComparison;
         chosen = `chosen: ${choice.why}, but Vitally holds more than ${started.gaveUp} of these records (over ${AUTO_RECORDS_PER_ROW} a row of the input): listing them would cost more than it saves, so the rows were sent without it`;
       } else comparison = started;
+      // Asked to verify, a run does not skip a row whose landing nothing confirmed: it sends it and looks for it.
+      if (verify && comparison === stateComparison) comparison = stateComparisonVerified;
       let verifier: Verifier | undefined;
       if (verify) {
         verifier = new Verifier({
