@@ -5,19 +5,21 @@
  *
  * - A 2xx answer is a success only when its body confirms the request (`confirm`, see confirm.ts):
  *   otherwise the request fails with UnconfirmedError, in doubt, and is not retried.
- * - The breaker: attempts that end in a 429, a 5xx, no answer, or an answer that confirms nothing are
- *   "failing". When `policy.breaker.requests` requests in a row gave up that way, or when failing has
- *   gone on for `policy.breaker.ms` without a success in between, the server is taken for down: the
- *   run's later requests fail at once with ServerFailingError (which stops the run, exit 75). Any
- *   success, or an answer that is a verdict on the request (400, 404, 409, ...), resets it.
+ * - The breaker (breaker.ts): attempts that end in a 429, a 5xx, no answer, or an answer that confirms
+ *   nothing are "failing". When `policy.breaker.requests` requests in a row gave up that way, when
+ *   failing has gone on for `policy.breaker.ms` without a success in between, or when most attempts
+ *   have failed for that long, the server is taken for down: the run's later requests fail at once with
+ *   ServerFailingError (which stops the run, exit 69). A success, or an answer that is a verdict on the
+ *   request (400, 404, 409, ...), ends a stretch of failures in a row.
  * - Stopping (stopOn): once the signal aborts, a request that has not started yet is refused with
  *   InterruptedError, unsent; nothing is retried any more (a request that fails keeps its failure, in
  *   doubt when it may have been applied; one refused with 429 is reported as interrupted); a row's
  *   follow-up request (the POST after a 404) still goes, unless the rate limit would keep it waiting
  *   (the pacer's stopWaitMs); and the answers in flight get a few seconds (STOP_GRACE_MS) before they
  *   are given up. So a stop ends the run within seconds, and no row is left half-done unknowingly.
- * - Rate-limit headers the pacer and the retry policy do not believe (ratelimit-headers.ts) are noted
- *   once each in `notices` (and passed to `onNotice`).
+ * - Rate-limit headers the pacer and the retry policy do not believe (ratelimit-headers.ts), and a
+ *   server that starts failing most requests, are noted once each in `notices` (and passed to
+ *   `onNotice`).
  * - Retries start before anything else waiting in the pacer, then a row's follow-up requests, then
  *   first attempts, so a failing server is found out by the requests already sent rather than after
  *   every other row. Until some request of the run has had an HTTP answer, a first attempt also waits
@@ -27,6 +29,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ApiError, AuthError, ConfigError, NetworkError, ServerFailingError, UnconfirmedError, VitallySyncError, mayHaveApplied, stopsRun } from '../errors.js';
 import type { PlannedRequest } from '../types.js';
+import { Breaker } from './breaker.js';
 import { jsonAnswer, type Confirm } from './confirm.js';
 import type { HttpClient, HttpResponse } from './http.js';
 import { InterruptedError, type Answer, type Pacer, type StartKind } from './pacer.js';
@@ -77,8 +80,6 @@ function failing(err: unknown): boolean {
   return err.status === 429 || err.status >= 500 || SERVER_FAULTS.has(err.code);
 }
 
-const duration = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s` : `${Math.round(ms / 1000)} s`);
-
 export class Sender {
   readonly stats: SendStats = { requests: 0, retries: 0, rateLimited: 0 };
   /** What the user should know once (a rate-limit header not believed), in the order noticed. */
@@ -93,9 +94,7 @@ export class Sender {
   /** Set while a retry's verification runs, so a stop does not refuse it. */
   private readonly retrying = new AsyncLocalStorage<true>();
   private stop: AbortSignal | undefined;
-  /** The breaker: when the current stretch of failing attempts began, and how many requests gave up in it. */
-  private failingSince: number | undefined;
-  private gaveUp = 0;
+  private readonly breaker: Breaker;
   private readonly now: () => number;
   /** Retries waiting out their backoff: woken at once when the run stops (one listener on the signal). */
   private readonly sleepers = new Set<() => void>();
@@ -107,6 +106,7 @@ export class Sender {
     private readonly onExchange?: (e: Exchange) => void,
   ) {
     this.now = policy.now ?? Date.now;
+    this.breaker = new Breaker(policy.breaker, this.now, (message) => this.notice('slowed', message));
   }
 
   /** From the moment `signal` aborts, requests not yet started are refused and nothing is retried. */
@@ -164,8 +164,7 @@ export class Sender {
         const why = confirm(res, this.http.scrub);
         if (why) throw new UnconfirmedError(res.status, res.headers, res.body, req.method, req.path, why);
         this.log(req, attempt, started, res.status, res.headers, res.body);
-        this.failingSince = undefined;
-        this.gaveUp = 0;
+        this.breaker.served();
         return res;
       } catch (err) {
         failure = err;
@@ -189,15 +188,12 @@ export class Sender {
       if (failure instanceof VitallySyncError) failure.attempts = attempt;
       if (!failing(failure)) {
         // A verdict on the request itself (400, 404, 409...): the server is serving.
-        this.failingSince = undefined;
-        this.gaveUp = 0;
+        this.breaker.served();
         throw failure;
       }
-      this.failingSince ??= this.now();
       const delay = retryDelay(failure, attempt, this.policy, this.now());
-      if (delay === null) this.gaveUp++;
-      const tripped = this.breaker(failure);
-      if (tripped) throw tripped;
+      const down = this.breaker.failed(delay === null);
+      if (down) throw this.trip(down, failure);
       if (delay === null) {
         // Nothing has ever answered and the host refuses connections: every other row would spend its
         // retries the same way. Stop the run instead of grinding through the file.
@@ -236,15 +232,8 @@ export class Sender {
     });
   }
 
-  /** Trip the breaker when the server has failed long enough; returns the error to throw, if so. */
-  private breaker(failure: unknown): Error | undefined {
-    const { requests, ms } = this.policy.breaker;
-    const since = this.now() - (this.failingSince ?? this.now());
-    if (this.gaveUp < requests && since < ms) return undefined;
-    const what =
-      this.gaveUp >= requests
-        ? `${this.gaveUp} requests in a row gave up (429, 5xx, no answer, or an answer that confirms nothing), with no success for ${duration(since)}`
-        : `no request succeeded for ${duration(since)} while they kept failing`;
+  /** The server is taken for down (`what`, the breaker's reason): halt, and return the error to throw. */
+  private trip(what: string, failure: unknown): Error {
     this.halt(
       new ServerFailingError(
         `The server kept failing: ${what}; the last: ${(failure as Error).message}. The run stopped; the rows not sent go with the next run. Try again later (vitally-sync doctor checks the connection)`,
@@ -281,13 +270,16 @@ export class Sender {
   /** Note, once per header, a rate-limit value that is not believed as it stands. */
   private heed(headers: Record<string, string>): void {
     for (const note of absurdValues(headers, Date.now(), this.policy.maxMs)) {
-      const header = note.slice(0, note.indexOf(':'));
-      if (this.noticed.has(header)) continue;
-      this.noticed.add(header);
-      const message = `Rate-limit header ${note}`;
-      this.notices.push(message);
-      this.onNotice?.(message);
+      this.notice(note.slice(0, note.indexOf(':')), `Rate-limit header ${note}`);
     }
+  }
+
+  /** Say `message` once per `topic`. */
+  private notice(topic: string, message: string): void {
+    if (this.noticed.has(topic)) return;
+    this.noticed.add(topic);
+    this.notices.push(message);
+    this.onNotice?.(message);
   }
 
   private log(

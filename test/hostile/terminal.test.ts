@@ -17,7 +17,6 @@ afterEach(async () => {
 /** Clear the screen, write the clipboard, then return to the line's start and forge a result. */
 const HOSTILE_TEXT = '\u001b[2J\u001b[H\u001b]52;c;ZWNobyBwd25lZA==\u0007\rrow 1     ok      updated    acct-1 \u001b[32mALL GOOD\u001b[0m\n';
 /** Every control character a terminal acts on (C0 but for the line feeds ending lines, DEL, C1). */
-// eslint-disable-next-line no-control-regex
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 
 describe('control characters in what a server says', () => {

@@ -107,4 +107,46 @@ describe("the sender's breaker, on an injected clock", () => {
     expect(outcomes).toEqual(['ApiError', 'ApiError', 'ok', 'ApiError', 'ApiError', 'ok', 'ApiError', 'ApiError', 'ok']);
     sender.pacer.close();
   });
+
+  /** Requests one after another against a server that lets one in `every` through, 10 s of the test's clock an answer. */
+  async function onePassingIn(every: number, max: number) {
+    let now = 0;
+    h = await hostile((_req, res, n) => {
+      now += 10_000;
+      if (n % every === 0) json(res, 200, { id: 'ok' });
+      // (503 rather than 429 with a Retry-After, which the pacer would wait out on the real clock.)
+      else json(res, 503, { error: 'busy' });
+    });
+    const policy: RetryPolicy = { ...DEFAULT_RETRY, maxRetries: 0, baseMs: 0, breaker: { requests: 10, ms: 120_000 }, now: () => now };
+    const sender = new Sender(client(), new Pacer({ ratePerMinute: 100_000, concurrency: 1 }), policy);
+    const warned: string[] = [];
+    sender.onNotice = (m) => warned.push(m);
+    let stopped: ServerFailingError | undefined;
+    for (let i = 0; i < max && !stopped; i++) {
+      await sender.send({ method: 'GET', path: `/r/${i}` }).catch((e: unknown) => {
+        if (e instanceof ServerFailingError) stopped = e;
+      });
+    }
+    sender.pacer.close();
+    return { stopped, warned, sent: h.received.length, now };
+  }
+
+  it('a server that lets one request in five through stops the run once most attempts have failed for the time budget, and warns first', async () => {
+    // A success every fifth request ends each stretch "in a row", so only the share of failures tells.
+    const { stopped, warned, sent } = await onePassingIn(5, 100);
+    expect(warned).toEqual([
+      'the server is failing most requests (8 of the last 10: 429, 5xx, no answer, or an answer that confirms nothing): the run is slowed, and stops if most attempts of 2 min 0 s fail',
+    ]);
+    // Judged once the run has sent for 2 min (the 13th answer, at 130 s): 11 of those 13 failed.
+    expect(stopped?.message).toBe(
+      'The server kept failing: 11 of the 13 attempts of the last 2 min 0 s failed (429, 5xx, no answer, or an answer that confirms nothing); the last: GET /r/12 answered 503: busy. The run stopped; the rows not sent go with the next run. Try again later (vitally-sync doctor checks the connection)',
+    );
+    expect(sent).toBe(13);
+  });
+
+  it('one request in four through (three in four failing) is a slow server, not a down one: it is not stopped', async () => {
+    const { stopped, sent } = await onePassingIn(4, 60);
+    expect(stopped).toBeUndefined();
+    expect(sent).toBe(60);
+  });
 });
