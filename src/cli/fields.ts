@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { resolveConnection, type Connection, type ConnectionFlags } from '../config/connection.js';
 import { withConfigFile } from '../config/file-sources.js';
-import { DEFAULT_STATE_PATH, resolveNet } from '../config/push.js';
+import { DEFAULT_STATE_PATH, netFlags, resolveNet } from '../config/push.js';
 import { ConfigError } from '../errors.js';
 import { getObject, objectsWhere, pluralOf, type ObjectSpec } from '../objects/index.js';
 import { createSandbox, type Sandbox } from '../sandbox/index.js';
@@ -31,6 +31,8 @@ export interface FieldsFlags extends ConnectionFlags {
   config?: string | boolean;
   /** --timeout: the ms allowed for each answer. */
   timeout?: string;
+  /** --max-retries: retries of a request that failed on the server's side. */
+  maxRetries?: string;
 }
 
 /** The object type whose catalogue is wanted, checked (a custom object's still a stand-in: see definitions.ts). */
@@ -65,7 +67,7 @@ export async function fieldsCommand(given: FieldsFlags, rawIO: CliIO): Promise<n
           : resolvePath(typeof flags.state === 'string' ? flags.state : DEFAULT_STATE_PATH);
       // The copy is kept only where a state store already is, or was asked for: listing creates no file.
       if (statePath && (existsSync(statePath) || typeof flags.state === 'string')) db = openStore(statePath);
-      const sender = createSender({ net: resolveNet(flags.timeout === undefined ? {} : { timeout: flags.timeout }, io.env) }, connection);
+      const sender = createSender({ net: resolveNet(netFlags(flags), io.env) }, connection);
       try {
         spec = await defineFromVitally(spec, sender);
         catalogue = (await loadCatalogue({ spec, db, destination: destinationOf(connection.baseUrl, connection.token), sender, refresh: true })).catalogue;

@@ -10,7 +10,7 @@ import { loadConfigFile } from '../config/file.js';
 import { connectionFlags } from '../config/file-sources.js';
 import type { SyncSection } from '../config/file-schema.js';
 import { intFlag } from '../config/numbers.js';
-import { cellFormat, DEFAULT_STATE_PATH, flagValue, resolveNet } from '../config/push.js';
+import { cellFormat, DEFAULT_STATE_PATH, flagValue, netFlags, resolveNet } from '../config/push.js';
 import { AuthError, ConfigError, InputError } from '../errors.js';
 import { article, nounOf, type Mode, type ObjectSpec } from '../objects/index.js';
 import { createSandbox, type Sandbox } from '../sandbox/index.js';
@@ -33,6 +33,8 @@ export interface InitFlags extends ConnectionFlags {
   object?: string;
   /** --timeout: the ms allowed for each answer. */
   timeout?: string;
+  /** --max-retries: retries of a request that failed on the server's side. */
+  maxRetries?: string;
   name?: string;
   force?: boolean;
   config?: string;
@@ -188,7 +190,7 @@ async function catalogueFor(standIn: ObjectSpec, flags: InitFlags, io: GuardedIO
       if (statePath && existsSync(statePath)) db = openStore(statePath);
     }
     io.secrets.add(connection.token);
-    const sender = createSender({ net: resolveNet(flags.timeout === undefined ? {} : { timeout: flags.timeout }, io.env) }, connection);
+    const sender = createSender({ net: resolveNet(netFlags(flags), io.env) }, connection);
     try {
       spec = await defineFromVitally(spec, sender);
       return { spec, ...(await loadCatalogue({ spec, db, destination: destinationOf(connection.baseUrl, connection.token), sender })) };

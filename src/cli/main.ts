@@ -150,7 +150,8 @@ Run "vitally-sync <command> --help" for a command's options. Docs: README.md and
       .option('--custom-fields <file>', 'the catalogue from a JSON file instead of Vitally (with --sandbox, the sandbox serves it)')
       .option('--state <path>', 'the state store where the catalogue copy is kept (default .vitally-sync/state.db, if it exists)')
       .option('--no-state', 'keep no copy of the catalogue')
-      .option('--timeout <ms>', 'time allowed for each answer of Vitally, body included (default 30000)');
+      .option('--timeout <ms>', 'time allowed for each answer of Vitally, body included (default 30000)')
+      .option('--max-retries <n>', 'retries of a request that got a 429, a 5xx or no answer (default 5)');
 
   connectionOptions(
     program

@@ -176,6 +176,14 @@ const NET_DEFAULTS = {
  * The network settings: from the run's settings, or (for a command without them) from flags alone and
  * the environment's proxies.
  */
+/** The network flags that commands other than push take (fields, init): those given, by setting name. */
+export function netFlags(flags: { timeout?: string; maxRetries?: string }): Partial<Record<'timeout' | 'maxRetries', string>> {
+  return {
+    ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}),
+    ...(flags.maxRetries !== undefined ? { maxRetries: flags.maxRetries } : {}),
+  };
+}
+
 export function resolveNet(given: Settings | Partial<Record<keyof typeof NET_DEFAULTS, string>>, env: Env = {}): NetSettings {
   const s = given instanceof Settings ? given : new Settings({ flags: given, env });
   const n = (name: keyof typeof NET_DEFAULTS) => s.get<number>(name) ?? NET_DEFAULTS[name];
