@@ -9,7 +9,12 @@
  *   data compressed otherwise (bzip2, xz, zstd), naming the command that decompresses it.
  * Text in another encoding is turned into UTF-8 as it streams, one chunk at a time, so the readers, their
  * line numbers and their checks are the same for every input.
+ * A one-byte-a-character encoding (windows-1252, latin1, ...) given for text that is UTF-8 would read
+ * every accent as two characters (`Société` as `SociÃ©tÃ©`) without an error: the first chunk that holds
+ * bytes above ASCII, all of them forming UTF-8 characters, stops the read instead (no text in such an
+ * encoding reads so but by chance: `Ã©` in a name).
  */
+import { isUtf8 } from 'node:buffer';
 import { pipeline, Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { InputError } from '../errors.js';
@@ -170,14 +175,55 @@ async function* zlibErrors(gunzip: AsyncIterable<Buffer>, label: string): AsyncG
   }
 }
 
+/** The encodings TextDecoder knows that give one character for every byte. */
+const ONE_BYTE = /^(windows-12\d\d|windows-874|iso-8859-\d+|koi8-[ru]|ibm866|macintosh|x-mac-cyrillic)$/;
+
+/**
+ * Whether the bytes above ASCII in `bytes` are UTF-8: `{ utf8: <the first such character> }` when
+ * every one is part of a UTF-8 character, `{ utf8: false }` when one is not, and `{ cut }` (the bytes
+ * to look at again with the next chunk) when the only ones are a character the end cuts.
+ */
+export function utf8Probe(bytes: Buffer): { utf8: string | false } | { cut: Buffer } {
+  const first = bytes.findIndex((b) => b >= 0x80);
+  // Leave out a character the end cuts: its lead byte in the last three, its bytes not all there.
+  let end = bytes.length;
+  for (let i = Math.max(first, bytes.length - 3); i < bytes.length; i++) {
+    const b = bytes[i]!;
+    const size = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    if (size > 1 && i + size > bytes.length) end = i;
+  }
+  if (end <= first) return { cut: bytes.subarray(first) };
+  const body = bytes.subarray(0, end);
+  return { utf8: isUtf8(body) ? [...body.subarray(first, first + 4).toString('utf8')][0]! : false };
+}
+
 /** Text in `encoding` turned into UTF-8 bytes, chunk by chunk (TextDecoder keeps a character cut between chunks). */
 function transcoded(stream: Readable, encoding: string, label: string): Readable {
   const decoder = new TextDecoder(encoding, { fatal: true });
   let offset = 0;
+  // Until a chunk with bytes above ASCII has been seen: whether such bytes are UTF-8 is still to tell.
+  let told = !ONE_BYTE.test(encoding);
+  // The start of a character the last chunk's end cut, looked at again with this one.
+  let cut: Buffer | undefined;
   const bad = (err: unknown) =>
     new InputError('INPUT_UNREADABLE', `${label} is not valid ${encoding} text after byte ${offset} (${(err as Error).message}); reading stopped there`);
   const utf8 = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
+      if (!told && chunk.some((b) => b >= 0x80)) {
+        const probe = utf8Probe(cut ? Buffer.concat([cut, chunk]) : chunk);
+        cut = 'cut' in probe ? Buffer.from(probe.cut) : undefined;
+        told = !cut;
+        const c = 'utf8' in probe ? probe.utf8 : false;
+        if (c !== false) {
+          const misread = new TextDecoder(encoding).decode(Buffer.from(c, 'utf8'));
+          return callback(
+            new InputError(
+              'INPUT_UNREADABLE',
+              `${label} is UTF-8 text, not ${encoding}: its bytes above ASCII all form UTF-8 characters ("${c}", which ${encoding} would read as "${misread}"). Leave out --encoding ${encoding} (UTF-8 is read by default); nothing was read as ${encoding}`,
+            ),
+          );
+        }
+      }
       let text: string;
       try {
         text = decoder.decode(chunk, { stream: true });

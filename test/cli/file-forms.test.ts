@@ -41,6 +41,16 @@ describe('encodings', () => {
     expect(names()).toEqual(['Acme', 'Société Générale']);
   });
 
+  it('a UTF-8 file pushed with --encoding windows-1252 is refused whole, not sent as "SociÃ©tÃ©"', async () => {
+    const file = writeTemp(dir, 'utf8.csv', 'externalId,name\r\nacme,Acme\r\nsoc,Société Générale\r\n');
+    const r = await runCli(['push', file, '--object', 'account', '--encoding', 'windows-1252', '--json'], { env });
+    expect(r.code).toBe(2);
+    expect(errorOf(r)).toMatchObject({ code: 'INPUT_UNREADABLE', exitCode: 2 });
+    expect(errorOf(r)?.message).toContain('is UTF-8 text, not windows-1252');
+    expect(rows(r)).toEqual([]);
+    expect(sb.requests).toHaveLength(0);
+  });
+
   it('a UTF-16 export with its byte-order mark needs no option', async () => {
     const file = writeTemp(dir, 'unicode.csv', Buffer.from('\uFEFFexternalId,name\r\nzoe,Zoë & Cie\r\n', 'utf16le'));
     expect((await runCli(['push', file, '--object', 'account'], { env })).code).toBe(0);

@@ -81,6 +81,23 @@ describe('encodings', () => {
     const utf8 = file('bom.csv', '\uFEFFid,name\n1,Zoë\n');
     expect((await readAll({ path: utf8, encoding: 'windows-1252' })).map((r) => r.data)).toEqual([{ id: '1', name: 'Zoë' }]);
   });
+
+  it('refuses UTF-8 text named windows-1252 or latin1, which would read every accent as two characters', async () => {
+    const path = file('utf8.csv', 'id,name\n1,Acme\n2,Société\n');
+    for (const encoding of ['windows-1252', 'latin1', 'iso-8859-15']) {
+      const err = await readError({ path, encoding });
+      expect(err).toBeInstanceOf(InputError);
+      expect(err.message).toMatch(
+        /^.*utf8\.csv is UTF-8 text, not (windows-1252|iso-8859-15): its bytes above ASCII all form UTF-8 characters \("é", which \S+ would read as "Ã©"\)\. Leave out --encoding/,
+      );
+    }
+    // A stream one byte a chunk: a character cut between chunks is told as well.
+    const stdin = chunks(...[...Buffer.from('id,name\n2,Société\n')].map((b) => Buffer.from([b])));
+    expect((await readError({ path: '-', format: 'csv', encoding: 'windows-1252', stdin })).message).toContain('is UTF-8 text, not windows-1252');
+    // Text that is in the encoding (é alone, 0xE9) reads as it is; so does UTF-16 and an ASCII file.
+    expect((await readAll({ path: file('cp.csv', cp1252('id,name\n1,Société\n')), encoding: 'windows-1252' }))[0]?.data).toEqual({ id: '1', name: 'Société' });
+    expect((await readAll({ path: file('ascii.csv', 'id,name\n1,Acme\n'), encoding: 'windows-1252' }))[0]?.data).toEqual({ id: '1', name: 'Acme' });
+  });
 });
 
 describe('spreadsheets and other files that are no text', () => {
