@@ -139,7 +139,16 @@ export async function openSession(given: PushConfig, io: SessionIO): Promise<Ses
     // it reads what is read before the run (the trait catalogue, a custom object's definition).
     const reads = cfg.traitCheck.connection ?? (cfg.spec.definition || cfg.compare === 'vitally' ? cfg.connection : undefined);
     const { createSender } = cfg.dryRun && !reads && !sandbox ? { createSender: noSender } : await import('./sender.js');
-    const makeSender = (c: Connection) => createSender(cfg, c, restAuthorization, requestLog?.listener('rest'));
+    // Every row asleep before a retry and every request waiting to start listens for the stop, each
+    // until its wait ends: many more than the 10 listeners past which Node warns of a leak.
+    setMaxListeners(0, io.signal);
+    // The senders of the reads before the run (a definition, the trait catalogue, the listing) stop with
+    // the run too: a stop during their rate-limit waits ends them within seconds.
+    const makeSender = (c: Connection) => {
+      const s = createSender(cfg, c, restAuthorization, requestLog?.listener('rest'));
+      s.stopOn(io.signal);
+      return s;
+    };
     // A custom object's definition, read once before anything else (a dry run with a token reads it too).
     const defined = await specForRun(cfg.spec, rest ?? cfg.connection, makeSender);
     cfg = { ...cfg, spec: defined.spec };
@@ -178,9 +187,6 @@ export async function openSession(given: PushConfig, io: SessionIO): Promise<Ses
       cfg.dryRun || !connection ? undefined : createSender(cfg, connection, analytics ? analyticsAuthorization : restAuthorization, requestLog?.listener(api));
     // The reads of the comparison and --verify (the listing of the workspace): REST, on a dry run too.
     lister = listerFor(cfg, rest ?? cfg.connection, sender, api, makeSender);
-    // Every row asleep before a retry and every request waiting to start listens for the stop, each
-    // until its wait ends: many more than the 10 listeners past which Node warns of a leak.
-    setMaxListeners(0, io.signal);
     for (const s of new Set([sender, lister])) {
       if (s && io.onWarning) s.onNotice = io.onWarning;
       s?.stopOn(io.signal);

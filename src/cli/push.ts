@@ -42,6 +42,17 @@ export async function pushWith(input: string | undefined, sources: Sources, give
   let stopSignals = () => {};
   let code: number | undefined;
   try {
+    // Listening before the session opens: a stop during what is read before the run (the trait
+    // catalogue under --strict-traits, a custom object's definition) ends it too, with its summary.
+    if (io.signals) {
+      stopSignals = onInterrupt(
+        () => {
+          controller.abort();
+          say(io, cfg.json, 'notice', '\nStopping: no new rows are read; the requests in flight finish. Press Ctrl-C again to stop at once.', cfg.sync);
+        },
+        () => process.exit(EXIT.interrupted),
+      );
+    }
     session = await openSession(cfg, {
       stdin: io.stdin,
       secrets: io.secrets,
@@ -53,15 +64,6 @@ export async function pushWith(input: string | undefined, sources: Sources, give
         say(io, cfg.json, 'notice', `Using an in-process sandbox at ${url}: nothing leaves this machine, and its records vanish when the run ends.`, cfg.sync),
       ...compareProgress(io, cfg),
     });
-    if (io.signals) {
-      stopSignals = onInterrupt(
-        () => {
-          controller.abort();
-          say(io, cfg.json, 'notice', '\nStopping: no new rows are read; the requests in flight finish. Press Ctrl-C again to stop at once.', cfg.sync);
-        },
-        () => process.exit(EXIT.interrupted),
-      );
-    }
     code = await render(session, io, view);
     return code;
   } finally {
@@ -114,6 +116,9 @@ async function render(session: Session, io: CliIO, view: View | undefined): Prom
     // suggest that something ran. Any other stop (a refused token, a host that cannot be reached) keeps
     // its summary, which says how far it got.
     if (!(reason instanceof InputError && err.summary.rows === 0)) out.summary(err.summary);
+    // A stop (Ctrl-C, SIGTERM) that refused a read the run needed (the trait catalogue): interrupted, as
+    // the summary says.
+    if (reason.code === 'INTERRUPTED') return EXIT.interrupted;
     const exitCode = reason instanceof AuthError ? EXIT.auth : (temporaryExit(reason) ?? EXIT.usage);
     sayError(io, cfg.json, { code: reason.code, message: reason.message, exitCode }, '', cfg.sync);
     if (reason instanceof AuthError && !cfg.json) {

@@ -44,6 +44,8 @@ export function exitCodeOf(err: unknown): number {
     return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
   if (err instanceof AuthError) return EXIT.auth;
+  // A stop (Ctrl-C, SIGTERM) that refused a read before the run: the run was interrupted.
+  if (err instanceof VitallySyncError && err.code === 'INTERRUPTED') return EXIT.interrupted;
   const temporary = temporaryExit(err);
   if (temporary !== undefined) return temporary;
   if (err instanceof ConfigError || err instanceof InputError || err instanceof StateError) return EXIT.usage;

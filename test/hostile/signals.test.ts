@@ -5,7 +5,7 @@
  * to a minute); the test would time out if the run waited them. Many rows waiting on the stop signal at
  * once must not make Node warn of a leak on stderr.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -24,9 +24,13 @@ afterEach(async () => {
   h = undefined;
 });
 
-/** Run the binary; resolves with its exit code and output once it exits. `when` sends a signal at the right moment. */
-function run(args: string[], env: Record<string, string>, when: (stderr: string) => boolean) {
+/**
+ * Run the binary; resolves with its exit code and output once it exits. `when` sends a signal at the
+ * right moment; `started` is handed the child (to signal it from elsewhere).
+ */
+function run(args: string[], env: Record<string, string>, when: (stderr: string) => boolean, started?: (child: ChildProcess) => void) {
   const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  started?.(child);
   let stdout = '';
   let stderr = '';
   let sent = false;
@@ -93,6 +97,37 @@ describe('SIGTERM during a wait the server asked for', () => {
       expect(out.find((l) => 'summary' in l)?.summary).toMatchObject({ interrupted: true, rows: results.length, requests: 1 });
       expect(r.stderr).toContain('Stopping: no new rows are read');
       expect(h.received).toHaveLength(1);
+      expectNoToken({ stdout: r.stdout, stderr: r.stderr });
+    },
+    20_000,
+  );
+});
+
+describe('SIGTERM during the reads before the rows (the trait catalogue)', () => {
+  it.each([
+    ['--types auto (the default): the catalogue is read once the first rows are', [], true],
+    ['--types vitally', ['--types', 'vitally'], true],
+    ['--strict-traits: the catalogue is read before the run starts', ['--strict-traits'], false],
+  ] as const)(
+    '%s: a 429 on the catalogue with Retry-After: 3600 is not waited out: exit 130, nothing sent',
+    async (_name, args, summary) => {
+      let child: ChildProcess | undefined;
+      // Once the 429 is on its way, the run is waiting out its Retry-After (cut to a minute): signal then.
+      h = await hostile((_req, res) => {
+        json(res, 429, { error: 'busy' }, { 'retry-after': '3600' });
+        setTimeout(() => child?.kill('SIGTERM'), 300);
+      });
+      const r = await run(
+        ['push', writeTemp(tempDir(), 'a.csv', accountsCsv(2)), '--object', 'account', '--json', '--no-state', ...args],
+        { VITALLY_BASE_URL: h.url, VITALLY_API_TOKEN: TOKEN },
+        () => false,
+        (c) => (child = c),
+      );
+      expect(r.code).toBe(130);
+      expect(h.received.map((q) => q.path)).toEqual(['/resources/customFields?model=accounts']);
+      // Stopped in the run, the summary says so; stopped while the session opened, the reason alone.
+      if (summary) expect(lines(r.stdout).find((l) => 'summary' in l)?.summary).toMatchObject({ interrupted: true, requests: 0 });
+      else expect(r.stderr).toContain('"code":"INTERRUPTED"');
       expectNoToken({ stdout: r.stdout, stderr: r.stderr });
     },
     20_000,
