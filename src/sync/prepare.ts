@@ -71,6 +71,8 @@ export interface PrepareConfig {
   mapper: MapperOptions;
   /** How keyed records are found (part of what decides the requests). */
   match?: string | undefined;
+  /** A user's links added to (default) or replaced (--links replace): part of what decides the requests. */
+  links?: string | undefined;
   /** Values set on every row, over its columns (--event). */
   constants?: Record<string, unknown> | undefined;
 }
@@ -156,7 +158,9 @@ export class RowPreparer {
       if (key !== null) state?.seen(key);
       // What decides the requests (before defaults such as a note's read time, and before id look-ups);
       // only needed when there is a store to compare with.
-      const hash = state ? contentHash([spec.name, cfg.mode, cfg.match ?? 'externalId', mapped.record, refs]) : '';
+      // --links replace asks more of an unchanged row than add did; add keeps the hashes stores already hold.
+      const how = cfg.links === 'replace' ? [cfg.mode, cfg.match ?? 'externalId', 'links:replace'] : [cfg.mode, cfg.match ?? 'externalId'];
+      const hash = state ? contentHash([spec.name, ...how, mapped.record, refs]) : '';
       const last = key !== null ? state?.lastSent(key) : undefined;
       const verdict = key !== null ? this.comparison.judge({ key, record, refs, hash, last }) : SEND;
       // A row that fails below (invalid, a duplicate) drops its verdict: its failure must not go unhandled.

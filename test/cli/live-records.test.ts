@@ -84,6 +84,23 @@ describe.each(PROFILES)('records as Vitally keeps them (%s profile)', (profile) 
     expect(sb.store.get('users', 'u-1')!.accountIds).toEqual([globex]);
   });
 
+  it('--links replace on a file an earlier run added unchanged: the row is sent again and becomes the whole truth', async () => {
+    await push('fixtures/accounts.csv', '--object', 'account');
+    const acme = sb.store.get('accounts', 'acme')!.id;
+    const globex = sb.store.get('accounts', 'globex')!.id;
+    await push(writeTemp(dir, `u-acme-${n}.csv`, 'externalId,name,accountExternalId\nu-1,Ada,acme\n'), '--object', 'user');
+    const other = writeTemp(dir, `u-globex-${n}.csv`, 'externalId,name,accountExternalId\nu-1,Ada,globex\n');
+    await push(other, '--object', 'user');
+    expect(sb.store.get('users', 'u-1')!.accountIds).toEqual([acme, globex]);
+
+    // The same file, asked to replace: what it asks of Vitally changed, so the store's "unchanged" does not hold.
+    const r = await push(other, '--object', 'user', '--links', 'replace');
+    expect(rows(r)[0]).toMatchObject({ status: 'ok', action: 'updated' });
+    expect(sb.store.get('users', 'u-1')!.accountIds).toEqual([globex]);
+    // Replacing again with the same file: nothing to do.
+    expect(rows(await push(other, '--object', 'user', '--links', 'replace'))[0]).toMatchObject({ status: 'skipped', action: 'unchanged' });
+  });
+
   it('--links is refused where it has no effect', async () => {
     const r = await runCli(['push', 'fixtures/accounts.csv', '--object', 'account', '--links', 'replace'], { env });
     expect(r.code).toBe(2);
