@@ -7,7 +7,7 @@
 import { RowError } from '../errors.js';
 import type { PlannedRequest } from '../types.js';
 import { account } from './account.js';
-import { recordPath, type ObjectSpec, type RefObject } from './define.js';
+import { recordPath, type MappedRecord, type ObjectSpec, type RefObject, type Refs } from './define.js';
 import { organization } from './organization.js';
 import { user } from './user.js';
 
@@ -66,4 +66,26 @@ export function lookupField(object: RefObject): string {
 /** Fail a row whose reference resolves to nothing, naming the value and the object. */
 export function unresolved(column: string, object: RefObject, value: string): RowError {
   return new RowError('ROW_UNRESOLVED', `${column} "${value}": no ${REF_TARGETS[object].noun} in Vitally`, column);
+}
+
+/**
+ * A row that names one record both by its Vitally id (conversationId) and by a reference
+ * (conversationExternalId) that finds another: the row's error, since which one it meant is unknown.
+ * `idFor` gives each reference value's Vitally id, once looked up.
+ */
+export function disagreeingRef(spec: ObjectSpec, record: MappedRecord, refs: Refs, idFor: (object: string, value: string) => string): RowError | null {
+  for (const [column, values] of Object.entries(refs)) {
+    const ref = spec.refs[column]!;
+    const direct = record[ref.target];
+    const value = values[0];
+    if (ref.many || typeof direct !== 'string' || direct === '' || value === undefined) continue;
+    const id = idFor(ref.object, value);
+    if (id !== direct)
+      return new RowError(
+        'ROW_INVALID',
+        `${ref.target} "${direct}" and ${column} "${value}" (${ref.object} ${id} in Vitally) name different records: give one of them`,
+        ref.target,
+      );
+  }
+  return null;
 }

@@ -8,9 +8,9 @@
  * (--delete-missing, mirror.ts).
  */
 import { ForbiddenError, RowError, stopsRun, type VitallySyncError } from '../errors.js';
-import { nounOf, type MappedRecord, type Refs } from '../objects/index.js';
+import { disagreeingRef, nounOf, type MappedRecord, type Refs } from '../objects/index.js';
 import { checkRow, FOUND_ID, plannedRequests, type CheckedRow, type RowPlan } from '../plan/plan.js';
-import { placeholder } from '../plan/refs.js';
+import { placeholder, type IdFor } from '../plan/refs.js';
 import { failed, planned, type Outcome } from '../transport/outcome.js';
 import type { Carried, FollowUp, Found, Transport, TransportContext, TransportKind } from '../transport/transport.js';
 import type { Sender } from '../vitally/sender.js';
@@ -38,7 +38,12 @@ interface RunKnowledge {
   links: LinkMerger;
 }
 
-class RestTransport implements Transport<CheckedRow> {
+/** A checked row, and whether the ids its references find agree with those it gives directly. */
+interface RestRow extends CheckedRow {
+  disagreement(idFor: IdFor): RowError | null;
+}
+
+class RestTransport implements Transport<RestRow> {
   private readonly run: RunKnowledge | undefined;
   readonly followUps: FollowUp[];
 
@@ -56,11 +61,13 @@ class RestTransport implements Transport<CheckedRow> {
     this.followUps = ctx.deleteMissing ? [deletions(ctx, ctx.deleteMissing)] : [];
   }
 
-  plan(record: MappedRecord, refs: Refs): CheckedRow {
-    return checkRow(this.ctx.spec, this.ctx.mode, record, refs, this.ctx.match);
+  plan(record: MappedRecord, refs: Refs): RestRow {
+    const { spec } = this.ctx;
+    const row = checkRow(spec, this.ctx.mode, record, refs, this.ctx.match);
+    return { key: row.key, requests: row.requests, disagreement: (idFor) => disagreeingRef(spec, record, refs, idFor) };
   }
 
-  carry(row: Carried<CheckedRow>): Outcome | Promise<Outcome> {
+  carry(row: Carried<RestRow>): Outcome | Promise<Outcome> {
     const sender = this.ctx.sender;
     // A dry run shows what the state store knows (a conversation sent before gets its message appended),
     // and what a listing of the workspace showed (a record it lacks is created at once).
@@ -83,7 +90,7 @@ class RestTransport implements Transport<CheckedRow> {
     return this.ctx.state?.lastSent(key)?.vitallyId ?? this.ctx.state?.get(existing.ref, key) ?? undefined;
   }
 
-  private async send(row: Carried<CheckedRow>, sender: Sender): Promise<Outcome> {
+  private async send(row: Carried<RestRow>, sender: Sender): Promise<Outcome> {
     const run = this.run!;
     const { spec } = this.ctx;
     // A feature this row needs was found off earlier in the run: not sent.
@@ -92,6 +99,8 @@ class RestTransport implements Transport<CheckedRow> {
     try {
       const ids = await run.resolver.idsFor(spec, row.refs);
       if (ids instanceof RowError) return failed(ids, 'invalid');
+      const disagreement = row.plan.disagreement(ids);
+      if (disagreement) return failed(disagreement, 'invalid');
       const existing = spec.existing && row.key !== null ? (this.knownId(row.key) ?? (await run.resolver.resolve(spec.existing.ref, row.key))) : null;
       const outcome = await execute(sender, spec, row.plan.requests(ids, existing ?? undefined), {
         verifyFirst: row.inDoubt,

@@ -80,6 +80,26 @@ describe.each<Profile>(['docs', 'live'])('messages, and conversations that exist
     expect(messagesOf('conv-1').map(([id]) => id)).toEqual(['conv-1-1', 'm-1']);
   });
 
+  it('a row naming the conversation both ways fails alone when the two disagree, and goes when they agree', async () => {
+    const c1 = conv('conv-1').id as string;
+    const file = writeTemp(
+      dir,
+      'both.csv',
+      `externalId,conversationExternalId,conversationId,body,userExternalId\nm-agree,conv-1,${c1},same one,u-1\nm-clash,conv-2,${c1},which one?,u-2\n`,
+    );
+    const r = await runCli(['push', file, '--object', 'message', '--json', '--state', state], { env });
+    expect(r.code).toBe(1);
+    expect(rows(r).map((x) => [x.key, x.status, x.action])).toEqual([
+      ['m-agree', 'ok', 'created'],
+      ['m-clash', 'failed', 'invalid'],
+    ]);
+    expect(rows(r)[1]!.error).toBe(
+      `conversationId "${c1}" and conversationExternalId "conv-2" (conversation ${conv('conv-2').id as string} in Vitally) name different records: give one of them`,
+    );
+    expect(messagesOf('conv-1').map(([id]) => id)).toEqual(['conv-1-1', 'm-agree']);
+    expect(messagesOf('conv-2').map(([id]) => id)).toEqual(['conv-2-1']);
+  });
+
   it('an outbound message is from the team member to the user; a row without one fails before sending', async () => {
     const admin = sb.store.admins[0]!.id;
     const file = writeTemp(
