@@ -177,6 +177,14 @@ export class NdjsonFile {
       } catch {
         // Recorded by the 'error' listener.
       }
+    } else if (!this.error && !this.stream.closed) {
+      // A write failed and destroyed the stream, but its 'error' comes on a later tick (before 'close'):
+      // wait for it, or the failure would go unreported and the run claim a complete file.
+      try {
+        await once(this.stream, 'close');
+      } catch {
+        // Recorded by the 'error' listener.
+      }
     }
     if (!this.error || this.reported) return;
     this.reported = true;
