@@ -20,6 +20,15 @@ export interface PostgresTarget {
   label: string;
 }
 
+/** A percent-encoded part of the URL, decoded; a bare `%` (`50%off`) is a ConfigError that does not repeat the part. */
+function decoded(part: string, what: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new ConfigError(`The ${what} in the Postgres URL is not percent-encoded: write each % in it as %25 (and @ : / ? # as %40 %3A %2F %3F %23)`);
+  }
+}
+
 /** Splits a postgres:// URL; a URL that does not parse is a ConfigError that does not repeat it (it may hold a password). */
 export function parsePostgresUrl(input: string): PostgresTarget {
   let u: URL;
@@ -28,7 +37,8 @@ export function parsePostgresUrl(input: string): PostgresTarget {
   } catch {
     throw new ConfigError('The Postgres URL cannot be read: write it as postgres://user@host:5432/database (a password in it must be percent-encoded)');
   }
-  let password = u.password === '' ? undefined : decodeURIComponent(u.password);
+  let password = u.password === '' ? undefined : decoded(u.password, 'password');
+  decoded(u.username, 'user name');
   const param = u.searchParams.get('password');
   if (param !== null) {
     password ??= param;

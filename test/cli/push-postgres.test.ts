@@ -103,6 +103,15 @@ describe('push a Postgres query', () => {
     expect(r.stderr).not.toContain(PASSWORD);
   });
 
+  it('a password holding a bare % (not percent-encoded) is refused as a setting (exit 2), naming the fix and not the password', async () => {
+    const url = pg.url.replace('postgres@', 'postgres:50%off-secret@');
+    const r = await runCli(['push', url, '--object', 'account', '--query', 'SELECT 1 AS "externalId"'], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('vitally-sync: The password in the Postgres URL is not percent-encoded');
+    expect(r.stderr).toContain('%25');
+    expect(r.stderr).not.toContain('50%off-secret');
+  });
+
   it('--query is refused for a file', async () => {
     const r = await runCli(['push', 'fixtures/accounts.csv', '--object', 'account', '--query', 'SELECT 1'], { env });
     expect(r.code).toBe(2);
