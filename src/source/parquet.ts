@@ -61,6 +61,13 @@ export async function* readParquetBatches(o: ParquetReadOptions): AsyncGenerator
     const ignore = new Set(o.ignore ?? []);
     const columns = tree.children.map((c) => c.element.name).filter((c) => !ignore.has(c));
     refuseUnreadable(tree, ignore, o.label);
+    const twice = columns.find((c, i) => columns.indexOf(c) !== i);
+    if (twice !== undefined) {
+      throw new InputError(
+        'INPUT_UNREADABLE',
+        `${o.label}: two columns are named "${twice}", and a record holds one value per name: rewrite the file with a name of its own for each`,
+      );
+    }
     const converters = columnConverters(tree);
     const scan = await parquetScan({ file, metadata: readableMetadata(metadata, tree), columns, compressors, parsers: PARSERS, utf8: false });
     let row = 0;

@@ -169,6 +169,18 @@ describe('Parquet', () => {
     expect((await readAll({ path, ignore: ['span'] })).map((r) => r.data)).toEqual([{ id: 'a' }]);
   });
 
+  it('refuses two top-level columns of one name before any row (the second would hide the first)', async () => {
+    const path = writeParquet(at('duplicate.parquet'), [
+      { name: 'id', data: ['a'], type: 'STRING' },
+      { name: 'mrr', data: [10], type: 'INT32' },
+      { name: 'mrr', data: [20], type: 'INT32' },
+    ]);
+    const err = await readError({ path });
+    expect(err).toMatchObject({ name: 'InputError', code: 'INPUT_UNREADABLE' });
+    expect(err.message).toBe(`${path}: two columns are named "mrr", and a record holds one value per name: rewrite the file with a name of its own for each`);
+    expect((await readAll({ path, ignore: ['mrr'] })).map((r) => r.data)).toEqual([{ id: 'a' }]);
+  });
+
   it('a file that is not Parquet, or is cut short, is an InputError naming the file', async () => {
     const notParquet = tmp.file('not.parquet', 'id,name\na,b\n');
     const err = await readError({ path: notParquet });
