@@ -1,7 +1,7 @@
 /**
  * The Postgres reader: the rows of one SQL query, read through a cursor (pg with pg-cursor), a batch at a
  * time, so a result of any size streams with bounded memory. The query runs in a read-only transaction
- * (the run never writes to the database) that is rolled back at the end. Stopping (Ctrl-C) cancels the
+ * (the run never writes to the database), with ISO dates and exact floats, that is rolled back at the end. Stopping (Ctrl-C) cancels the
  * query in progress, closes the cursor and the connection.
  *
  * A record's `row` and `line` are both its number in the result. Values are typed as
@@ -53,7 +53,10 @@ export async function* readPostgresBatches(o: PostgresReadOptions): AsyncGenerat
     } catch (err) {
       throw new InputError('INPUT_UNREADABLE', `Cannot connect to ${o.label}: ${errorMessage(err)}`);
     }
-    await client.query('BEGIN TRANSACTION READ ONLY');
+    // Values are parsed as ISO dates and exact floats, whatever the server, database or role defaults to
+    // (a DateStyle of 'SQL, DMY'; extra_float_digits 0, older servers' default, prints 15 digits). Set in the
+    // transaction, the settings end with its rollback.
+    await client.query(`BEGIN TRANSACTION READ ONLY; SET DateStyle = 'ISO'; SET extra_float_digits = 3`);
     cursor = client.query(new Cursor(o.sql, undefined, { rowMode: 'array', types: TYPES }));
     const batchRows = o.batchRows ?? 1000;
     let names: Array<string | null> | undefined;

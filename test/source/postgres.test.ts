@@ -56,6 +56,24 @@ describe('Postgres query', () => {
     expect(await connectionsClosed()).toBe(0);
   });
 
+  it('reads dates in ISO style and floats exactly whatever the server defaults to (a DateStyle of SQL, DMY; extra_float_digits 0, as older servers print)', async () => {
+    // PGlite serves every connection from one session: what is set here is the server's default for the read.
+    await pg.db.exec(`SET DateStyle = 'SQL, DMY'; SET extra_float_digits = 0`);
+    try {
+      const recs = await readAll(
+        query(`SELECT '2024-05-01 14:30:45.123456+02'::timestamptz AS seen, '2024-05-01 12:00:00'::timestamp AS local_time,
+          '2024-05-01'::date AS renews, 3.141592653589793::float8 AS pi, ARRAY['2024-01-02'::date] AS days`),
+      );
+      expect(recs.map((r) => r.error?.message ?? r.data)).toStrictEqual([
+        { seen: '2024-05-01T12:30:45.123456Z', local_time: '2024-05-01T12:00:00.000Z', renews: '2024-05-01', pi: 3.141592653589793, days: ['2024-01-02'] },
+      ]);
+      // The read changed nothing of the session's settings: they were set in its transaction, rolled back at the end.
+      expect((await pg.db.query<{ DateStyle: string }>('SHOW DateStyle')).rows[0]!.DateStyle).toBe('SQL, DMY');
+    } finally {
+      await pg.db.exec('RESET DateStyle; RESET extra_float_digits');
+    }
+  });
+
   it('fails a row holding a value JSON cannot carry (NaN, infinity, bytea) alone, with the column and the reason', async () => {
     await pg.db.exec(`CREATE TABLE IF NOT EXISTS odd (n int, f float8, d date, b bytea);
       DELETE FROM odd;
