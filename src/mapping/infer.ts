@@ -1,7 +1,7 @@
 /**
  * Typing a column from sampled values. Two users, one policy each:
  * - `init` proposes a mapping from a sample, which a person reviews (`propose`): lenient (yes/no are
- *   booleans, `1e3` is a number, JSON text is JSON);
+ *   booleans, `1e3` is a number, JSON text is JSON; more than 15 digits, which a number would round, text);
  * - `push` types a trait column Vitally does not type, from the first rows it reads (`push`, the default
  *   `--types auto`): strict, since nobody reviews it. Integers and decimals without leading zeros and
  *   of at most 15 digits, `true`/`false`, ISO 8601 dates and date-times; never a zip code or an id with
@@ -39,6 +39,13 @@ const DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\
 /** More digits than a double holds exactly: an id, not a quantity. */
 const MAX_DIGITS = 15;
 
+/** The digits of a number as written, less leading zeros and the exponent: `-0012.50e3` -> 4. */
+const significantDigits = (s: string): number =>
+  s
+    .replace(/[eE].*$/, '')
+    .replace(/\D/g, '')
+    .replace(/^0+/, '').length;
+
 function kindOf(v: unknown, policy: InferPolicy, cells?: CellFormat): Kind {
   if (v === undefined || v === null) return 'empty';
   if (typeof v === 'boolean') return 'boolean';
@@ -52,8 +59,8 @@ function kindOf(v: unknown, policy: InferPolicy, cells?: CellFormat): Kind {
   if (policy === 'push') {
     if (PLAIN_NUMBER.test(s)) return s.replace(/[-.]/g, '').length <= MAX_DIGITS ? 'number' : 'text';
   } else if (NUMBER.test(s)) {
-    // 02134 is a code (a zip, an id), not the number 2134.
-    return LEADING_ZERO.test(s) ? 'text' : 'number';
+    // 02134 is a code (a zip, an id), not the number 2134; 9007199254740993 a number would round.
+    return LEADING_ZERO.test(s) || significantDigits(s) > MAX_DIGITS ? 'text' : 'number';
   }
   // A date the calendar does not have (2026-02-30) is text, as the conversion would refuse it.
   if (DATE.test(s) && parseInstant(s) !== null) return 'date';

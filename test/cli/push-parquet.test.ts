@@ -100,7 +100,7 @@ describe('push a Parquet file', () => {
     expect(sb.requests.length).toBe(before);
   });
 
-  it('init samples a Parquet file and writes a sync that runs', async () => {
+  it('init samples a Parquet file and writes a sync that runs, its long integers and decimals sent unrounded', async () => {
     const config = join(dir, 'vitally-sync.config.json');
     const r = await runCli(['init', DUCKDB, '--object', 'account', '--name', 'duck', '--config', config, '--no-state'], { env });
     expect(r.code).toBe(0);
@@ -111,5 +111,8 @@ describe('push a Parquet file', () => {
     const run = await runCli(['run', 'duck', '--config', config, '--dry-run', '--json'], { env });
     expect(run.code).toBe(0);
     expect(rows(run).map((x) => x.key)).toEqual(['acc-1', 'acc-2', 'acc-3']);
+    // The reader gives these as text because a number would round them; the proposal must not make them numbers.
+    expect(sync.map).toMatchObject({ big_id: 'traits.big_id', ltv: 'traits.ltv', seats: 'traits.seats:number' });
+    expect(rows(run)[0]!.requests[0].body.traits).toMatchObject({ big_id: DUCKDB_ACME.big_id, ltv: DUCKDB_ACME.ltv });
   });
 });

@@ -30,6 +30,12 @@ describe("push's types from a column's values", () => {
     expect(inferType(['1e3']).type).toBe('number');
   });
 
+  it("init's proposals keep a number with more digits than a double holds exactly as text (a number would round it)", () => {
+    expect(inferType(['9007199254740993', '12']).type).toBeUndefined();
+    expect(inferType(['12345678901234567.891']).type).toBeUndefined();
+    expect(inferType(['123456789012345', '0.000123456789012345']).type).toBe('number');
+  });
+
   it('a later cell must be of its column kind by the same rules, else its row fails', () => {
     expect(convertInferred('1200', 'number')).toEqual({ ok: true, value: 1200 });
     expect(convertInferred('2026-12-31', 'datetime')).toEqual({ ok: true, value: '2026-12-31T00:00:00.000Z' });
