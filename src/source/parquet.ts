@@ -16,7 +16,7 @@ import { InputError, VitallySyncError, errorMessage } from '../errors.js';
 import type { SourceRecord } from '../types.js';
 import { openInputFile } from './input.js';
 import { PARSERS, columnConverters, readableMetadata, unreadableType } from './parquet-values.js';
-import { typedRecord } from './typed.js';
+import { setField, typedRecord } from './typed.js';
 
 export interface ParquetReadOptions {
   path: string;
@@ -82,7 +82,7 @@ export async function* readParquetBatches(o: ParquetReadOptions): AsyncGenerator
         const batch: SourceRecord[] = [];
         for (let i = start; i < end; i++) {
           const record: Record<string, unknown> = {};
-          for (let c = 0; c < columns.length; c++) record[columns[c]!] = convert[c]!(data[c]![i]);
+          for (let c = 0; c < columns.length; c++) setField(record, columns[c]!, convert[c]!(data[c]![i]));
           batch.push(typedRecord(++row, range.rowStart + i, record));
         }
         yield batch;

@@ -14,7 +14,7 @@ import Cursor from 'pg-cursor';
 import { InputError, VitallySyncError, errorMessage } from '../errors.js';
 import type { SourceRecord } from '../types.js';
 import { postgresTypes } from './postgres-types.js';
-import { typedRecord } from './typed.js';
+import { setField, typedRecord } from './typed.js';
 
 export interface PostgresReadOptions {
   /** The connection URL without its password (see parsePostgresUrl). */
@@ -73,7 +73,7 @@ export async function* readPostgresBatches(o: PostgresReadOptions): AsyncGenerat
         const data: Record<string, unknown> = {};
         for (let c = 0; c < names.length; c++) {
           const name = names[c];
-          if (name !== null) data[name] = values[c] === null ? undefined : values[c];
+          if (name !== null) setField(data, name, values[c] === null ? undefined : values[c]);
         }
         row++;
         batch.push(typedRecord(row, row, data));

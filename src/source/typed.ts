@@ -147,6 +147,12 @@ export function bytesValue(bytes: Uint8Array): string | Unrepresentable {
   }
 }
 
+/** Sets a field of a record; `__proto__` as a field of its own (assigned, it would set the prototype and vanish), which the mapper refuses by name. */
+export function setField(data: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === '__proto__') Object.defineProperty(data, name, { value, enumerable: true, writable: true, configurable: true });
+  else data[name] = value;
+}
+
 /**
  * One record of a typed reader: its data, or (when a column holds a value JSON cannot carry) a row error
  * naming the column, with the row as JSON text for the rejects file. A value of `undefined` is a null:

@@ -112,6 +112,13 @@ describe('push a Postgres query', () => {
     expect(r.stderr).not.toContain('50%off-secret');
   });
 
+  it('a column named __proto__ fails its row with the reason, as in a CSV file, not dropped', async () => {
+    const r = await runCli(['push', pg.url, '--query', `SELECT 'k' AS "externalId", 'x' AS "__proto__"`, '--object', 'account', '--json'], { env });
+    expect(r.code).toBe(1);
+    expect(rows(r)[0]!.error).toContain('column "__proto__": a trait cannot be named "__proto__"');
+    expect(writes()).toHaveLength(0);
+  });
+
   it('--query is refused for a file', async () => {
     const r = await runCli(['push', 'fixtures/accounts.csv', '--object', 'account', '--query', 'SELECT 1'], { env });
     expect(r.code).toBe(2);

@@ -181,6 +181,17 @@ describe('Parquet', () => {
     expect((await readAll({ path, ignore: ['mrr'] })).map((r) => r.data)).toEqual([{ id: 'a' }]);
   });
 
+  it('keeps a column named __proto__ as a field of the record (assigned, it would set the prototype and vanish)', async () => {
+    const path = writeParquet(at('proto.parquet'), [
+      { name: 'id', data: ['k'], type: 'STRING' },
+      { name: '__proto__', data: ['x'], type: 'STRING' },
+    ]);
+    expect(Object.entries((await readAll({ path }))[0]!.data!)).toEqual([
+      ['id', 'k'],
+      ['__proto__', 'x'],
+    ]);
+  });
+
   it('a file that is not Parquet, or is cut short, is an InputError naming the file', async () => {
     const notParquet = tmp.file('not.parquet', 'id,name\na,b\n');
     const err = await readError({ path: notParquet });

@@ -152,6 +152,14 @@ describe('Postgres query', () => {
     expect(err.message).toBe('The query returns two columns named "id": give each a name of its own (... AS "id_2")');
   });
 
+  it('keeps a column named __proto__ as a field of the record (assigned, it would set the prototype and vanish)', async () => {
+    const recs = await readAll(query(`SELECT 'k' AS id, 'x' AS "__proto__"`));
+    expect(Object.entries(recs[0]!.data!)).toEqual([
+      ['id', 'k'],
+      ['__proto__', 'x'],
+    ]);
+  });
+
   it('an empty result gives no records', async () => {
     expect(await readAll(query('SELECT 1 AS id WHERE false'))).toEqual([]);
   });
