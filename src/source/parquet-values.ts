@@ -1,7 +1,7 @@
 /**
  * Parquet values as JSON values: what hyparquet decodes, finished by the policy of `typed.ts`. Each
- * top-level column gets a converter from its schema element; nested columns (lists, structs, maps) are
- * walked, and become JSON arrays and objects.
+ * top-level column gets a converter from its schema; nested columns (lists, structs, maps) are walked by
+ * theirs, and become JSON arrays and objects whose values are converted as top-level ones are.
  */
 import type { FileMetaData, ParquetParsers, SchemaElement, SchemaTree } from 'hyparquet';
 import {
@@ -113,14 +113,25 @@ function leafConverter(e: SchemaElement): Converter {
 }
 
 /** Whether hyparquet's own conversion of this element is replaced by ours (it would round the value). */
-const convertedHere = (e: SchemaElement): boolean => e.converted_type === 'DECIMAL' || e.logical_type?.type === 'DECIMAL' || e.logical_type?.type === 'TIME';
+const convertedHere = (e: SchemaElement): boolean =>
+  e.converted_type === 'DECIMAL' || e.logical_type?.type === 'DECIMAL' || e.logical_type?.type === 'TIME' || e.converted_type?.startsWith('TIME_') === true;
+
+/** The leaves of a column, nested or not. */
+function leaves(node: SchemaTree): SchemaTree[] {
+  return node.children.length === 0 ? [node] : node.children.flatMap(leaves);
+}
 
 /**
- * The metadata hyparquet reads with: top-level DECIMAL and TIME columns lose their annotation, so their
- * raw integers or bytes come through and are converted exactly here instead of to a rounded double.
+ * The metadata hyparquet reads with: DECIMAL and TIME leaves, top-level or nested, lose their annotation,
+ * so their raw integers or bytes come through and are converted exactly here instead of to a rounded double.
  */
 export function readableMetadata(metadata: FileMetaData, tree: SchemaTree): FileMetaData {
-  const stripped = new Set(tree.children.filter((c) => c.children.length === 0 && convertedHere(c.element)).map((c) => c.element));
+  const stripped = new Set(
+    tree.children
+      .flatMap(leaves)
+      .filter((c) => convertedHere(c.element))
+      .map((c) => c.element),
+  );
   if (stripped.size === 0) return metadata;
   const schema = metadata.schema.map((e) => {
     if (!stripped.has(e)) return e;
@@ -130,11 +141,57 @@ export function readableMetadata(metadata: FileMetaData, tree: SchemaTree): File
   return { ...metadata, schema };
 }
 
+/** Converts the items of a list, or (when the value is not one) the value as JSON; an Unrepresentable anywhere wins. */
+const listOf =
+  (item: Converter): Converter =>
+  (v) => {
+    if (!Array.isArray(v)) return jsonValue(v);
+    const out: unknown[] = [];
+    for (const x of v) {
+      const j = x === null || x === undefined ? null : item(x);
+      if (j instanceof Unrepresentable) return j;
+      out.push(j);
+    }
+    return out;
+  };
+
+/** Converts the values of an object (a struct's fields, a map's values), each by its converter. */
+const objectOf =
+  (field: (key: string) => Converter): Converter =>
+  (v) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Uint8Array) return jsonValue(v);
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      const j = x === null || x === undefined ? null : field(k)(x);
+      if (j instanceof Unrepresentable) return j;
+      out[k] = j;
+    }
+    return out;
+  };
+
+/** A column's converter from its schema, as hyparquet assembles it: a LIST or repeated field an array, a MAP or struct an object. */
+function nodeConverter(node: SchemaTree, repeated = node.element.repetition_type === 'REPEATED'): Converter {
+  const convert = ((): Converter => {
+    const e = node.element;
+    if (node.children.length === 0) return leafConverter(e);
+    if (e.logical_type?.type === 'VARIANT') return jsonValue;
+    const [item] = node.children;
+    if (e.converted_type === 'LIST' && node.children.length === 1 && item!.children.length <= 1 && item!.element.repetition_type === 'REPEATED') {
+      return item!.children.length === 1 ? listOf(nodeConverter(item!.children[0]!)) : listOf(nodeConverter(item!, false));
+    }
+    if (e.converted_type === 'MAP' && node.children.length === 1 && item!.children.length === 2 && item!.element.repetition_type === 'REPEATED') {
+      const value = nodeConverter(item!.children.find((c) => c.element.name === 'value') ?? item!.children[1]!);
+      return objectOf(() => value);
+    }
+    const fields = new Map(node.children.map((c) => [c.element.name, nodeConverter(c)]));
+    return objectOf((k) => fields.get(k) ?? jsonValue);
+  })();
+  return repeated ? listOf(convert) : convert;
+}
+
 /** The converter of each top-level column. */
 export function columnConverters(tree: SchemaTree): Map<string, Converter> {
   const out = new Map<string, Converter>();
-  for (const child of tree.children) {
-    out.set(child.element.name, topLevel(child.children.length === 0 ? leafConverter(child.element) : jsonValue));
-  }
+  for (const child of tree.children) out.set(child.element.name, topLevel(nodeConverter(child)));
   return out;
 }

@@ -148,6 +148,43 @@ describe('Parquet', () => {
     ]);
   });
 
+  it('reads DECIMAL and TIME values nested in lists, maps and structs exactly too', async () => {
+    const decimal = { type: 'FIXED_LEN_BYTE_ARRAY', type_length: 16, converted_type: 'DECIMAL', precision: 38, scale: 3 } as const;
+    const path = writeParquet(
+      at('nested-exact.parquet'),
+      [
+        { name: 'amounts', data: [[12345678901234567891n, null, 5n], null] },
+        { name: 'byRegion', data: [{ eu: 12345678901234567891n, us: null }, null] },
+        { name: 'visits', data: [[{ at: 3723001, score: 1.5 }, null], null] },
+      ],
+      {
+        schema: [
+          { name: 'root', num_children: 3 },
+          { name: 'amounts', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
+          { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+          { name: 'element', repetition_type: 'OPTIONAL', ...decimal },
+          { name: 'byRegion', repetition_type: 'OPTIONAL', converted_type: 'MAP', num_children: 1 },
+          { name: 'key_value', repetition_type: 'REPEATED', num_children: 2 },
+          { name: 'key', repetition_type: 'REQUIRED', type: 'BYTE_ARRAY', converted_type: 'UTF8' },
+          { name: 'value', repetition_type: 'OPTIONAL', ...decimal },
+          { name: 'visits', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
+          { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+          { name: 'element', repetition_type: 'OPTIONAL', num_children: 2 },
+          { name: 'at', repetition_type: 'OPTIONAL', type: 'INT32', converted_type: 'TIME_MILLIS' },
+          { name: 'score', repetition_type: 'OPTIONAL', type: 'DOUBLE' },
+        ],
+      },
+    );
+    expect((await readAll({ path })).map((r) => r.data)).toStrictEqual([
+      {
+        amounts: ['12345678901234567.891', null, 0.005],
+        byRegion: { eu: '12345678901234567.891', us: null },
+        visits: [{ at: '01:02:03.001', score: 1.5 }, null],
+      },
+      { amounts: undefined, byRegion: undefined, visits: undefined },
+    ]);
+  });
+
   it('refuses a column of a type it cannot read before any row, naming it and the way out', async () => {
     const path = writeParquet(
       at('interval.parquet'),
