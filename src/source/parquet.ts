@@ -53,6 +53,12 @@ export async function* readParquetBatches(o: ParquetReadOptions): AsyncGenerator
   const batchRows = o.batchRows ?? 256;
   try {
     const size = (await handle.stat()).size;
+    if (size < 12) {
+      throw new InputError(
+        'INPUT_UNREADABLE',
+        `Cannot read ${o.label} as Parquet: it holds ${size} bytes, too few for a Parquet file (at least 12: PAR1, a footer and its length, PAR1)`,
+      );
+    }
     const file = fileBuffer(handle, size, o.label);
     const metadata = await parquetMetadataAsync(file, { parsers: PARSERS }).catch((err: unknown) => {
       throw unreadable(o.label, err);

@@ -1,4 +1,5 @@
 /** The Parquet reader on real files: written by hyparquet-writer here, and one written by DuckDB. */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readRecordBatches } from '../../src/source/index.js';
@@ -234,6 +235,19 @@ describe('Parquet', () => {
     const err = await readError({ path: notParquet });
     expect(err).toMatchObject({ name: 'InputError', code: 'INPUT_UNREADABLE' });
     expect(err.message).toBe(`Cannot read ${notParquet} as Parquet: parquet file invalid (footer != PAR1)`);
+
+    const full = readFileSync(writeParquet(at('whole.parquet'), [{ name: 'id', data: ['a', 'b'], type: 'STRING' }]));
+    const cut = tmp.file('cut.parquet', full.subarray(0, full.length - 10));
+    expect((await readError({ path: cut })).message).toBe(`Cannot read ${cut} as Parquet: parquet file invalid (footer != PAR1)`);
+    for (const [name, bytes] of [
+      ['zero.parquet', ''],
+      ['magic.parquet', 'PAR1'],
+    ] as const) {
+      const short = tmp.file(name, bytes);
+      expect((await readError({ path: short })).message).toBe(
+        `Cannot read ${short} as Parquet: it holds ${bytes.length} bytes, too few for a Parquet file (at least 12: PAR1, a footer and its length, PAR1)`,
+      );
+    }
 
     const missing = await readError({ path: at('missing.parquet') });
     expect(missing).toMatchObject({ code: 'INPUT_NOT_FOUND', message: `Input file not found: ${at('missing.parquet')}` });
