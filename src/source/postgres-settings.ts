@@ -32,7 +32,8 @@ export function configureQuery(input: string, settings: Readonly<Record<string, 
   if (query === undefined && queryFile === undefined) {
     throw new ConfigError(`Reading ${target.label} needs --query <sql> or --query-file <path>: the rows of that query are the input`, 'CONFIG_MISSING');
   }
-  const sql = query ?? readText(queryFile!, '--query-file');
+  // A byte-order mark (SQL editors on Windows write one) is no part of the query: Postgres would refuse it.
+  const sql = query ?? readText(queryFile!, '--query-file').replace(/^\uFEFF/, '');
   if (sql.trim() === '') throw new ConfigError(`${query !== undefined ? '--query' : `--query-file ${queryFile}`} is empty: it must hold one SQL query`);
   if (target.password !== undefined && passwordFile !== undefined) {
     throw new ConfigError('The Postgres URL already holds a password: drop --password-file, or take the password out of the URL');

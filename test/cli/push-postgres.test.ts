@@ -103,6 +103,14 @@ describe('push a Postgres query', () => {
     expect(r.stderr).not.toContain(PASSWORD);
   });
 
+  it('reads a --query-file saved with a byte-order mark and Windows line ends (as SQL editors on Windows save)', async () => {
+    const sqlFile = join(dir, 'windows.sql');
+    writeFileSync(sqlFile, `\uFEFFSELECT id AS "externalId"\r\nFROM crm\r\nWHERE seats IS NOT NULL ORDER BY id;\r\n`);
+    const r = await runCli(['push', pg.url, '--query-file', sqlFile, '--object', 'account', '--dry-run', '--json'], { env });
+    expect(r.code).toBe(0);
+    expect(rows(r).map((x) => x.key)).toEqual(['acme', 'initech']);
+  });
+
   it('a password holding a bare % (not percent-encoded) is refused as a setting (exit 2), naming the fix and not the password', async () => {
     const url = pg.url.replace('postgres@', 'postgres:50%off-secret@');
     const r = await runCli(['push', url, '--object', 'account', '--query', 'SELECT 1 AS "externalId"'], { env });
