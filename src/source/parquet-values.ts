@@ -23,12 +23,19 @@ export type Converter = (value: unknown) => unknown;
 
 const jsonText = new TextDecoder('utf-8', { fatal: true });
 
-/** hyparquet's parsers: timestamps and dates straight to ISO 8601 text, JSON that does not parse fails its row. */
+/** hyparquet's parsers: timestamps and dates straight to ISO 8601 text; text that is not UTF-8 and JSON that does not parse fail their row. */
 export const PARSERS: Partial<ParquetParsers> = {
   timestampFromMilliseconds: (v) => isoFromEpoch(BigInt(v), 'ms'),
   timestampFromMicroseconds: (v) => isoFromEpoch(BigInt(v), 'us'),
   timestampFromNanoseconds: (v) => isoFromEpoch(BigInt(v), 'ns'),
   dateFromDays: (days) => dateFromDays(days),
+  stringFromBytes(bytes) {
+    if (!bytes) return undefined;
+    const text = bytesValue(bytes);
+    return text instanceof Unrepresentable
+      ? new Unrepresentable(`text that is not valid UTF-8 (${bytes.length} bytes) cannot be sent as it is`, text.shown)
+      : text;
+  },
   jsonFromBytes(bytes) {
     if (!bytes) return undefined;
     try {

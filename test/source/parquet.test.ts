@@ -127,6 +127,19 @@ describe('Parquet', () => {
     ]);
   });
 
+  it('fails a row whose STRING value is not valid UTF-8, rather than sending it with replacement characters', async () => {
+    const path = writeParquet(at('bad-utf8.parquet'), [{ name: 'name', data: [new TextEncoder().encode('Zoë'), new Uint8Array([0x5a, 0xff, 0xfe])] }], {
+      schema: [
+        { name: 'root', num_children: 1 },
+        { name: 'name', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
+      ],
+    });
+    expect(summary(await readAll({ path }))).toEqual([
+      { row: 1, line: 0, data: { name: 'Zoë' } },
+      { row: 2, line: 1, error: 'column "name": text that is not valid UTF-8 (3 bytes) cannot be sent as it is' },
+    ]);
+  });
+
   it('reads DECIMAL and TIME columns exactly (not through a rounded double)', async () => {
     const path = writeParquet(
       at('exact.parquet'),
