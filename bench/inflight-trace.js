@@ -5,7 +5,7 @@
 // `node bench/inflight-trace.js` prints the trace (one line per 500 ms); `npm run bench` runs it as the
 // case `inflight-trace` and keeps the summary.
 import { createSender } from '../dist/api/sender.js';
-import { resolveNet } from '../dist/config/push.js';
+import { resolveNet } from '../dist/config/net.js';
 import { createSandbox } from '../dist/sandbox/index.js';
 
 /** The sandbox's latency over time: [from ms, latency ms]. */

@@ -13,7 +13,7 @@
 // paces evenly at most 100%. "in flight" is the most requests the sandbox held at once.
 import { Pool } from 'undici';
 import { createSender } from '../dist/api/sender.js';
-import { resolveNet } from '../dist/config/push.js';
+import { resolveNet } from '../dist/config/net.js';
 import { createSandbox } from '../dist/sandbox/index.js';
 import { peakHeld } from './allowance.js';
 

@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { resolveConnection, type Connection, type ConnectionFlags } from '../config/connection.js';
 import { withConfigFile } from '../config/file-sources.js';
-import { DEFAULT_STATE_PATH, netFlags, resolveNet } from '../config/push.js';
+import { resolveNet } from '../config/net.js';
+import { DEFAULT_STATE_PATH } from '../config/push.js';
 import { ConfigError } from '../errors.js';
 import { getObject, objectsWhere, pluralOf, type ObjectSpec } from '../objects/index.js';
 import { createSandbox, type Sandbox } from '../sandbox/index.js';
@@ -67,7 +68,7 @@ export async function fieldsCommand(given: FieldsFlags, rawIO: CliIO): Promise<n
           : resolvePath(typeof flags.state === 'string' ? flags.state : DEFAULT_STATE_PATH);
       // The copy is kept only where a state store already is, or was asked for: listing creates no file.
       if (statePath && (existsSync(statePath) || typeof flags.state === 'string')) db = openStore(statePath);
-      const sender = createSender({ net: resolveNet(netFlags(flags), io.env) }, connection);
+      const sender = createSender({ net: resolveNet({ timeout: flags.timeout, maxRetries: flags.maxRetries }, io.env) }, connection);
       try {
         spec = await defineFromVitally(spec, sender);
         catalogue = (await loadCatalogue({ spec, db, destination: destinationOf(connection.baseUrl, connection.token), sender, refresh: true })).catalogue;

@@ -10,7 +10,8 @@ import { loadConfigFile } from '../config/file.js';
 import { connectionFlags } from '../config/file-sources.js';
 import type { SyncSection } from '../config/file-schema.js';
 import { intFlag } from '../config/numbers.js';
-import { cellFormat, DEFAULT_STATE_PATH, flagValue, netFlags, resolveNet } from '../config/push.js';
+import { resolveNet } from '../config/net.js';
+import { cellFormat, DEFAULT_STATE_PATH, flagValue } from '../config/push.js';
 import { AuthError, ConfigError, InputError } from '../errors.js';
 import { article, nounOf, type Mode, type ObjectSpec } from '../objects/index.js';
 import { createSandbox, type Sandbox } from '../sandbox/index.js';
@@ -190,7 +191,7 @@ async function catalogueFor(standIn: ObjectSpec, flags: InitFlags, io: GuardedIO
       if (statePath && existsSync(statePath)) db = openStore(statePath);
     }
     io.secrets.add(connection.token);
-    const sender = createSender({ net: resolveNet(netFlags(flags), io.env) }, connection);
+    const sender = createSender({ net: resolveNet({ timeout: flags.timeout, maxRetries: flags.maxRetries }, io.env) }, connection);
     try {
       spec = await defineFromVitally(spec, sender);
       return { spec, ...(await loadCatalogue({ spec, db, destination: destinationOf(connection.baseUrl, connection.token), sender })) };

@@ -17,14 +17,13 @@ import type { LinksPolicy } from '../sync/links.js';
 import type { Via } from '../sync/transports.js';
 import type { InputFormat } from '../types.js';
 import { resolveAnalyticsConnection, type AnalyticsFlags } from './analytics.js';
-import { proxySettings, type ProxySettings } from '../vitally/proxy.js';
-import { resolveConnection, type Connection, type ConnectionFlags, type Env } from './connection.js';
+import { resolveConnection, type Connection, type ConnectionFlags } from './connection.js';
+import { resolveNet, type NetSettings } from './net.js';
 import { columnMappings } from './mapping.js';
 import { checkTogether, objectConstants } from './rules.js';
 import { settingDefs } from './settings.js';
 import { readSetting, Settings, type Sources } from './sources.js';
 import { resolveTraitCheck, type TraitFlags } from './trait-check.js';
-import { DEFAULT_CONCURRENCY } from '../vitally/inflight.js';
 
 /** Where the state store lives unless --state says otherwise (relative to the working directory). */
 export const DEFAULT_STATE_PATH = '.vitally-sync/state.db';
@@ -87,21 +86,6 @@ export interface PushFlags extends ConnectionFlags, AnalyticsFlags, TraitFlags {
   logRequests?: string;
 }
 
-export interface NetSettings {
-  /** The most requests in flight; the pacer keeps rate x latency in flight below it (vitally/inflight.ts). */
-  concurrency: number;
-  ratePerMinute: number;
-  maxRetries: number;
-  timeoutMs: number;
-  connectTimeoutMs: number;
-  /** First retry backoff step (doubles per attempt, full jitter); hidden flag --retry-base-ms. */
-  retryBaseMs: number;
-  /** The longest single wait (a retry's, or a pause a server's headers ask for); hidden flag --max-wait-ms. */
-  maxWaitMs: number;
-  /** The proxies of the environment (HTTPS_PROXY, HTTP_PROXY, NO_PROXY). */
-  proxy: ProxySettings;
-}
-
 export interface PushConfig {
   input: string;
   /** The config file's sync this push stands for (`run`), which names it in JSON lines. */
@@ -160,43 +144,6 @@ export interface PushConfig {
   net: NetSettings;
   /** --types, --strict-traits, --refresh-schema, --custom-fields: Vitally's trait catalogue (src/schema). */
   traitCheck: TraitCheckSettings;
-}
-
-const NET_DEFAULTS = {
-  concurrency: DEFAULT_CONCURRENCY,
-  rate: 1000,
-  maxRetries: 5,
-  timeout: 30_000,
-  connectTimeout: 10_000,
-  retryBaseMs: 500,
-  maxWaitMs: 60_000,
-};
-
-/**
- * The network settings: from the run's settings, or (for a command without them) from flags alone and
- * the environment's proxies.
- */
-/** The network flags that commands other than push take (fields, init): those given, by setting name. */
-export function netFlags(flags: { timeout?: string; maxRetries?: string }): Partial<Record<'timeout' | 'maxRetries', string>> {
-  return {
-    ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}),
-    ...(flags.maxRetries !== undefined ? { maxRetries: flags.maxRetries } : {}),
-  };
-}
-
-export function resolveNet(given: Settings | Partial<Record<keyof typeof NET_DEFAULTS, string>>, env: Env = {}): NetSettings {
-  const s = given instanceof Settings ? given : new Settings({ flags: given, env });
-  const n = (name: keyof typeof NET_DEFAULTS) => s.get<number>(name) ?? NET_DEFAULTS[name];
-  return {
-    concurrency: n('concurrency'),
-    ratePerMinute: n('rate'),
-    maxRetries: n('maxRetries'),
-    timeoutMs: n('timeout'),
-    connectTimeoutMs: n('connectTimeout'),
-    retryBaseMs: n('retryBaseMs'),
-    maxWaitMs: n('maxWaitMs'),
-    proxy: proxySettings(s.sources.env),
-  };
 }
 
 const isSetting = (name: string): boolean => name in settingDefs();

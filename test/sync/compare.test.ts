@@ -1,7 +1,7 @@
 /** The comparison's parts on their own: the run's choice, and the listing's bound (against a sandbox over HTTP). */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSender } from '../../src/api/sender.js';
-import { resolveNet } from '../../src/config/push.js';
+import { resolveNet } from '../../src/config/net.js';
 import { getObject } from '../../src/objects/index.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { Scratch } from '../../src/state/scratch.js';

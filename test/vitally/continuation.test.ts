@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { createSender } from '../../src/api/sender.js';
-import { resolveNet } from '../../src/config/push.js';
+import { resolveNet } from '../../src/config/net.js';
 import { InterruptedError } from '../../src/vitally/sender.js';
 
 let sb: Sandbox;
