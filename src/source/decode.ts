@@ -18,6 +18,7 @@ import { isUtf8 } from 'node:buffer';
 import { pipeline, Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { InputError } from '../errors.js';
+import { cutCharacter } from './utf8.js';
 
 /** Leading bytes of the forms told apart here. */
 const GZIP = [0x1f, 0x8b];
@@ -185,13 +186,8 @@ const ONE_BYTE = /^(windows-12\d\d|windows-874|iso-8859-\d+|koi8-[ru]|ibm866|mac
  */
 export function utf8Probe(bytes: Buffer): { utf8: string | false } | { cut: Buffer } {
   const first = bytes.findIndex((b) => b >= 0x80);
-  // Leave out a character the end cuts: its lead byte in the last three, its bytes not all there.
-  let end = bytes.length;
-  for (let i = Math.max(first, bytes.length - 3); i < bytes.length; i++) {
-    const b = bytes[i]!;
-    const size = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
-    if (size > 1 && i + size > bytes.length) end = i;
-  }
+  // Leave out a character the end cuts.
+  const end = bytes.length - cutCharacter(bytes);
   if (end <= first) return { cut: bytes.subarray(first) };
   const body = bytes.subarray(0, end);
   return { utf8: isUtf8(body) ? [...body.subarray(first, first + 4).toString('utf8')][0]! : false };

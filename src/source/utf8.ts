@@ -133,7 +133,7 @@ export class Utf8Error extends InputError {
 }
 
 /** How many bytes at the end of `b` start a character that the next chunk completes (0 to 3). */
-function cutCharacter(b: Buffer): number {
+export function cutCharacter(b: Buffer): number {
   const n = b.length;
   for (let k = 1; k <= 3 && k <= n; k++) {
     const c = b[n - k] as number;
