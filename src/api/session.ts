@@ -187,10 +187,9 @@ export async function openSession(given: PushConfig, io: SessionIO): Promise<Ses
       cfg.dryRun || !connection ? undefined : createSender(cfg, connection, analytics ? analyticsAuthorization : restAuthorization, requestLog?.listener(api));
     // The reads of the comparison and --verify (the listing of the workspace): REST, on a dry run too.
     lister = listerFor(cfg, rest ?? cfg.connection, sender, api, makeSender);
-    for (const s of new Set([sender, lister])) {
-      if (s && io.onWarning) s.onNotice = io.onWarning;
-      s?.stopOn(io.signal);
-    }
+    for (const s of new Set([sender, lister])) if (s && io.onWarning) s.onNotice = io.onWarning;
+    // (A lister of its own came from makeSender, which made it stop with the run already.)
+    sender?.stopOn(io.signal);
     const run = runSync(
       {
         spec: cfg.spec,
